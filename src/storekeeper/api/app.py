@@ -1,0 +1,58 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from storekeeper import __version__
+from storekeeper.api.errors import install_error_handlers
+from storekeeper.api.middleware import ApiMiddleware
+from storekeeper.api.responses import COMMON_ERRORS, JSONResponse
+from storekeeper.api.routers import (
+    account,
+    api_keys,
+    categories,
+    items,
+    locations,
+    meta,
+    tax_rates,
+    units,
+    users,
+)
+from storekeeper.api.routing import StorekeeperRoute
+from storekeeper.config import Settings, get_settings
+from storekeeper.persistence.database import Database
+
+DESCRIPTION = """
+Exact stock of products and materials across locations, with an append-only history of every
+change. Authenticate with `Authorization: Bearer sk_…` (or `X-Api-Key`, or `?api_key=`).
+Quantities are exact decimals: JSON numbers out; numbers or numeric strings in.
+Errors: `{"error": {"code", "message", "fields"?, "request_id"}}`.
+"""
+
+V1_ROUTERS = (account, api_keys, users, units, locations, categories, tax_rates, items)
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = db or Database(settings.database_url, settings)
+    app = FastAPI(
+        title="Storekeeper",
+        version=__version__,
+        description=DESCRIPTION,
+        default_response_class=JSONResponse,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.db = db
+    app.state.settings = settings
+    app.router.route_class = StorekeeperRoute
+    install_error_handlers(app)
+    app.include_router(meta.router)
+    v1 = APIRouter(prefix="/v1", route_class=StorekeeperRoute, responses=COMMON_ERRORS)
+    for module in V1_ROUTERS:
+        v1.include_router(module.router)
+    app.include_router(v1)
+    app.add_middleware(ApiMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,104 @@
+"""Dependencies shared by the routers: the database, the caller and its scopes, paging.
+
+Scopes are enforced here and only here: every /v1 route declares its scope with one of the
+`Annotated` aliases below (`ItemsRead`, `StockWrite`, …), which resolve the API key and refuse
+a key without the scope before the handler runs. tests/api/test_route_security.py walks the
+route table to prove that no route escapes this.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request, Security
+from fastapi.security import (
+    APIKeyHeader,
+    APIKeyQuery,
+    HTTPAuthorizationCredentials,
+    HTTPBearer,
+    SecurityScopes,
+)
+
+from storekeeper.domain.errors import Forbidden, PreconditionFailed, Unauthenticated
+from storekeeper.persistence.database import Database
+from storekeeper.persistence.pagination import PageRequest
+from storekeeper.services import api_keys
+from storekeeper.services.api_keys import Principal
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+DB = Annotated[Database, Depends(get_db)]
+
+_bearer = HTTPBearer(auto_error=False, scheme_name="bearer", description="`Authorization: Bearer sk_…`")
+_header = APIKeyHeader(name="X-Api-Key", auto_error=False, scheme_name="apiKeyHeader")
+_query = APIKeyQuery(
+    name="api_key", auto_error=False, scheme_name="apiKeyQuery",
+    description="Accepted for clients that cannot set headers; never logged.",
+)
+
+
+def authenticate(
+    security_scopes: SecurityScopes,
+    db: DB,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header: Annotated[str | None, Depends(_header)],
+    query: Annotated[str | None, Depends(_query)],
+) -> Principal:
+    key = (bearer.credentials if bearer else None) or header or query
+    if not key:
+        raise Unauthenticated(
+            "An API key is required: send `Authorization: Bearer <key>` or `X-Api-Key: <key>`."
+        )
+    principal = api_keys.authenticate(db, key.strip())
+    for scope in security_scopes.scopes:
+        if not principal.allows(scope):
+            raise Forbidden(f"This API key lacks the scope {scope!r}.", details={"required_scope": scope})
+    return principal
+
+
+def _scoped(scope: str):
+    return Annotated[Principal, Security(authenticate, scopes=[scope])]
+
+
+AnyKey = Annotated[Principal, Security(authenticate)]
+ItemsRead = _scoped("items:read")
+ItemsWrite = _scoped("items:write")
+StockRead = _scoped("stock:read")
+StockWrite = _scoped("stock:write")
+AuditRead = _scoped("audit:read")
+Admin = _scoped("admin")
+
+
+def page_request(
+    limit: Annotated[int, Query(ge=1, le=1000, description="Rows per page (default 50, max 1000).")] = 50,
+    cursor: Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")] = None,
+    offset: Annotated[int | None, Query(ge=0, le=10_000_000, description="Rows to skip (use cursor when you can).")] = None,
+    include_total: Annotated[bool, Query(description="false skips counting the matching rows.")] = True,
+) -> PageRequest:
+    return PageRequest(limit=limit, cursor=cursor, offset=offset, include_total=include_total)
+
+
+Paging = Annotated[PageRequest, Depends(page_request)]
+
+_ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+
+
+def if_match(
+    value: Annotated[
+        str | None,
+        Header(alias="If-Match", description="The `ETag` (version) you last read; 412 if it changed."),
+    ] = None,
+) -> int | None:
+    if value is None or value.strip() == "*":
+        return None
+    match = _ETAG_RE.match(value)
+    if match is None:
+        raise PreconditionFailed(-1) from None
+    return int(match.group(1))
+
+
+IfMatch = Annotated[int | None, Depends(if_match)]

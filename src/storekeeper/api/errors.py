@@ -1,0 +1,140 @@
+"""The one place that turns errors into HTTP: statuses and the SPEC's envelope
+
+    {"error": {"code": "…", "message": "…", "fields": {…}, "request_id": "req_…"}}
+
+`fields` appears only on validation errors; an error's other details (e.g. `errors` of a failed
+bulk, `shortages`) sit beside `message`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from storekeeper.api import codec
+from storekeeper.domain import errors as e
+
+log = logging.getLogger("storekeeper.api")
+
+# Most specific first: the first class an error is an instance of decides its status.
+STATUS_BY_CLASS: list[tuple[type[e.StorekeeperError], int]] = [
+    (e.ValidationFailed, 422),
+    (e.NotFound, 404),
+    (e.PreconditionFailed, 412),
+    (e.Conflict, 409),
+    (e.DomainRuleBroken, 422),
+    (e.Unauthenticated, 401),
+    (e.Forbidden, 403),
+    (e.BadRequest, 400),
+]
+
+_HTTP_CODES = {
+    404: ("NOT_FOUND", "No such endpoint."),
+    405: ("METHOD_NOT_ALLOWED", "This endpoint does not accept that method."),
+    413: ("PAYLOAD_TOO_LARGE", None),
+}
+
+
+class BodyTooLarge(HTTPException):
+    """Raised while the body streams in past the limit; an HTTPException so that FastAPI's
+    body reading passes it through instead of calling it a parse error."""
+
+    def __init__(self, detail: str):
+        super().__init__(status_code=413, detail=detail)
+
+
+def status_for(error: e.StorekeeperError) -> int:
+    for cls, status in STATUS_BY_CLASS:
+        if isinstance(error, cls):
+            return status
+    return 500
+
+
+def envelope(code: str, message: str, request_id: str | None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    body["request_id"] = request_id
+    return {"error": body}
+
+
+def error_response(status: int, code: str, message: str, request_id: str | None, **extra: Any) -> Response:
+    headers = {"WWW-Authenticate": 'Bearer realm="storekeeper"'} if status == 401 else None
+    return Response(
+        codec.dumps(envelope(code, message, request_id, **extra)),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def raw_error(status: int, code: str, message: str, request_id: str):
+    """An ASGI app answering with an error, for the middleware that runs before routing."""
+    return error_response(status, code, message, request_id)
+
+
+def _request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = list(loc[1:]) if loc and loc[0] in ("body", "query", "path", "header") else list(loc)
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif isinstance(part, str) and ("[" in part or "(" in part):
+            continue  # union member or validator labels pydantic adds to the location
+        else:
+            path += f".{part}" if path else str(part)
+    return path or (str(loc[0]) if loc else "body")
+
+
+def _message(err: dict[str, Any]) -> str:
+    if err.get("type") == "extra_forbidden":
+        return "Unknown field."
+    msg = str(err.get("msg", "Invalid value."))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    return msg
+
+
+def validation_response(errors: list[dict[str, Any]], request_id: str | None) -> Response:
+    if any(err.get("type") == "json_invalid" for err in errors):
+        return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.", request_id)
+    fields: dict[str, list[str]] = {}
+    for err in errors:
+        fields.setdefault(_field_path(tuple(err.get("loc", ()))), []).append(_message(err))
+    if any(err.get("type") == "readonly_field" for err in errors):
+        return error_response(422, "READONLY_FIELD", "The request sets read-only fields.", request_id, fields=fields)
+    return error_response(422, "VALIDATION_ERROR", "The request is not valid.", request_id, fields=fields)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        return validation_response(list(exc.errors()), _request_id(request))
+
+    @app.exception_handler(e.StorekeeperError)
+    async def _domain(request: Request, exc: e.StorekeeperError):
+        status = status_for(exc)
+        if status == 500:
+            log.error("unmapped error %s", exc.code, exc_info=exc)
+            return error_response(500, "INTERNAL", "Something went wrong on our side.", _request_id(request))
+        fields = exc.fields if isinstance(exc, e.ValidationFailed) else None
+        return error_response(status, exc.code, exc.message, _request_id(request), fields=fields, **exc.details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        code, message = _HTTP_CODES.get(exc.status_code, ("HTTP_ERROR", None))
+        return error_response(exc.status_code, code, message or str(exc.detail), _request_id(request))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error", extra={"request_id": _request_id(request)})
+        return error_response(500, "INTERNAL", "Something went wrong on our side.", _request_id(request))

@@ -1,0 +1,16 @@
+"""Units of measure."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from storekeeper.api.deps import ItemsRead
+from storekeeper.api.responses import JSONResponse
+from storekeeper.api.schemas.catalog import UnitList, units_out
+
+router = APIRouter(prefix="/units", tags=["units"])
+
+
+@router.get("", response_model=UnitList, summary="Every unit, its dimension, conversion factor and aliases")
+def list_units(principal: ItemsRead) -> JSONResponse:
+    return JSONResponse(units_out())

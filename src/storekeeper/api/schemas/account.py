@@ -1,0 +1,179 @@
+"""Workspace, API keys and users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from storekeeper.api.schemas.common import ReadModel, ReadOnly, Timestamp, WriteModel
+from storekeeper.domain.clock import to_utc
+from storekeeper.domain.scopes import SCOPES
+from storekeeper.services.api_keys import key_status
+
+Scope = Literal[tuple(SCOPES)]  # type: ignore[valid-type]
+Currency = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR")
+
+
+class RateLimitPlan(ReadModel):
+    per_second: float = Field(gt=0, le=100_000)
+    burst: int = Field(ge=1, le=1_000_000)
+    per_minute: int | None = Field(None, ge=1)
+    per_day: int | None = Field(None, ge=1)
+
+
+class RateLimitPlanUpdate(WriteModel):
+    per_second: float = Field(None, gt=0, le=100_000)
+    burst: int = Field(None, ge=1, le=1_000_000)
+    per_minute: int | None = Field(None, ge=1)
+    per_day: int | None = Field(None, ge=1)
+
+
+class WorkspaceSettings(ReadModel):
+    allow_negative_stock: bool
+    trash_retention_days: int
+    auto_snapshot: Literal["off", "daily"]
+    rate_limit: RateLimitPlan
+
+
+class WorkspaceSettingsUpdate(WriteModel):
+    allow_negative_stock: bool = None
+    trash_retention_days: int = Field(None, ge=0, le=3650)
+    auto_snapshot: Literal["off", "daily"] = None
+    rate_limit: RateLimitPlanUpdate = None
+
+
+class WorkspaceRead(ReadModel):
+    id: str
+    name: str
+    currency: str
+    settings: WorkspaceSettings
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class WorkspaceUpdate(WriteModel):
+    id: ReadOnly = None
+    version: ReadOnly = None
+    created_at: ReadOnly = None
+    updated_at: ReadOnly = None
+    name: str = Field(None, min_length=1, max_length=200)
+    currency: str = Currency
+    settings: WorkspaceSettingsUpdate = None
+
+
+class KeySummary(ReadModel):
+    id: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    user: str | None
+
+
+class MeRead(ReadModel):
+    workspace: WorkspaceRead
+    key: KeySummary
+    actor: dict[str, str]
+    rate_limit: RateLimitPlan
+
+
+class ApiKeyCreate(WriteModel):
+    id: ReadOnly = None
+    key: ReadOnly = None
+    prefix: ReadOnly = None
+    created_at: ReadOnly = None
+    revoked_at: ReadOnly = None
+    status: ReadOnly = None
+    name: str = Field(min_length=1, max_length=200)
+    scopes: list[Scope] = Field(min_length=1, max_length=len(SCOPES))
+    expires_at: datetime | None = None
+    user: str | None = Field(None, min_length=1, max_length=320, description="User id or email")
+
+
+class ApiKeyRead(ReadModel):
+    id: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    user: str | None
+    status: Literal["active", "revoked", "expired"]
+    expires_at: Timestamp | None
+    revoked_at: Timestamp | None
+    created_at: Timestamp
+
+
+class ApiKeyCreated(ApiKeyRead):
+    key: str = Field(description="The secret key. Shown only in this response: store it now.")
+
+
+Role = Literal["admin", "member", "viewer"]
+
+
+class UserCreate(WriteModel):
+    id: ReadOnly = None
+    version: ReadOnly = None
+    created_at: ReadOnly = None
+    updated_at: ReadOnly = None
+    email: str = Field(min_length=3, max_length=320)
+    name: str | None = Field(None, max_length=200)
+    role: Role = "member"
+
+
+class UserUpdate(WriteModel):
+    id: ReadOnly = None
+    version: ReadOnly = None
+    created_at: ReadOnly = None
+    updated_at: ReadOnly = None
+    email: str = Field(None, min_length=3, max_length=320)
+    name: str | None = Field(None, max_length=200)
+    role: Role = None
+
+
+class UserRead(ReadModel):
+    id: str
+    email: str
+    name: str | None
+    role: Role
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+def workspace_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["workspace_id"],
+        "name": row["name"],
+        "currency": row["currency"],
+        "settings": row["settings"],
+        "version": row["version"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def api_key_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "prefix": row["prefix"],
+        "scopes": row["scopes"],
+        "user": row["user_id"],
+        "status": key_status(row),
+        "expires_at": to_utc(row["expires_at"]) if row["expires_at"] else None,
+        "revoked_at": row["revoked_at"],
+        "created_at": row["created_at"],
+    }
+
+
+def user_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "email": row["email"],
+        "name": row["name"],
+        "role": row["role"],
+        "version": row["version"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+    }

@@ -1,0 +1,244 @@
+"""Items."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, AnyHttpUrl, Field, StringConstraints
+
+from storekeeper.api.schemas.common import (
+    Money,
+    NonNegativeMoneyIn,
+    NonNegativeQuantityIn,
+    Quantity,
+    QuantityIn,
+    ReadModel,
+    ReadOnly,
+    Timestamp,
+    WriteModel,
+)
+from storekeeper.domain.pricing import gross_price, unit_price
+from storekeeper.domain.quantities import format_money
+from storekeeper.domain.stock import stock_status
+
+Kind = Literal["product", "material"]
+Tracking = Literal["quantity", "none", "bundle"]
+Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+ItemName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+AttributeValue = Annotated[str, StringConstraints(max_length=200)] | int | bool
+MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+MetadataValue = Annotated[str, StringConstraints(max_length=500)]
+HttpUrlText = Annotated[AnyHttpUrl, AfterValidator(str)]
+
+
+def _positive(value: Decimal) -> Decimal:
+    if value <= 0:
+        raise ValueError("Must be greater than 0.")
+    return value
+
+
+class PackageSize(WriteModel):
+    value: Annotated[QuantityIn, AfterValidator(_positive)]
+    unit: str = Field(min_length=1, max_length=32, description="A unit code or alias (GET /v1/units)")
+
+
+class Image(WriteModel):
+    url: HttpUrlText
+    alt: str | None = Field(None, max_length=500)
+
+
+class _ItemReadOnly(WriteModel):
+    """Fields that the API computes; sending any of them is 422 READONLY_FIELD."""
+
+    id: ReadOnly = None
+    on_hand: ReadOnly = None
+    reserved: ReadOnly = None
+    available: ReadOnly = None
+    incoming: ReadOnly = None
+    status: ReadOnly = None
+    average_cost: ReadOnly = None
+    gross_price: ReadOnly = None
+    base_price: ReadOnly = None
+    base_price_unit: ReadOnly = None
+    variant_count: ReadOnly = None
+    locations: ReadOnly = None
+    version: ReadOnly = None
+    created_at: ReadOnly = None
+    updated_at: ReadOnly = None
+    deleted_at: ReadOnly = None
+
+
+class _ItemFields(_ItemReadOnly):
+    description: str | None = Field(None, max_length=10_000)
+    kind: Kind = None
+    tracking: Tracking = None
+    unit: str = Field(None, min_length=1, max_length=32, description="A unit code or alias; default pcs")
+    barcode: str | None = Field(None, max_length=128)
+    brand: ShortText | None = None
+    supplier: ShortText | None = None
+    category: str | None = Field(None, max_length=40, description="Category id")
+    tags: list[Tag] = Field(None, max_length=50)
+    attributes: dict[ShortText, AttributeValue] = Field(None, max_length=50)
+    reorder_point: NonNegativeQuantityIn = None
+    safety_stock: NonNegativeQuantityIn = None
+    reorder_quantity: NonNegativeQuantityIn = None
+    reorder_urls: list[HttpUrlText] = Field(None, max_length=10)
+    unit_cost: NonNegativeMoneyIn | None = None
+    price: NonNegativeMoneyIn | None = Field(None, description="Net sale price")
+    tax_rate: str | None = Field(None, max_length=40, description="Tax rate id; default: the workspace's default rate")
+    retail_price: NonNegativeMoneyIn | None = None
+    wholesale_price: NonNegativeMoneyIn | None = None
+    package_size: PackageSize | None = None
+    images: list[Image] = Field(None, max_length=20)
+    metadata: dict[MetadataKey, MetadataValue] = Field(None, max_length=50)
+
+
+class ItemCreate(_ItemFields):
+    sku: Sku
+    name: ItemName
+
+
+class ItemUpdate(_ItemFields):
+    sku: Sku = None
+    name: ItemName = None
+
+
+class PackageSizeRead(ReadModel):
+    value: Quantity
+    unit: str
+
+
+class ImageRead(ReadModel):
+    url: str
+    alt: str | None = None
+
+
+class ItemLocationRead(ReadModel):
+    location: str
+    name: str
+    type: str
+    on_hand: Quantity
+    reserved: Quantity
+    available: Quantity
+    status: Literal["normal", "low", "critical", "out_of_stock"]
+
+
+Status = Literal["normal", "low", "critical", "out_of_stock"]
+
+
+class ItemRead(ReadModel):
+    id: str
+    sku: str
+    name: str
+    description: str | None
+    kind: Kind
+    tracking: Tracking
+    unit: str
+    barcode: str | None
+    brand: str | None
+    supplier: str | None
+    category: str | None
+    tags: list[str]
+    attributes: dict[str, Any]
+    parent: str | None
+    variant_count: int
+    reorder_point: Quantity
+    safety_stock: Quantity
+    reorder_quantity: Quantity
+    reorder_urls: list[str]
+    unit_cost: Money | None
+    average_cost: Money | None
+    price: Money | None
+    tax_rate: str | None
+    gross_price: Money | None
+    retail_price: Money | None
+    wholesale_price: Money | None
+    package_size: PackageSizeRead | None
+    base_price: Money | None = Field(description="Gross price per base_price_unit (EU unit pricing)")
+    base_price_unit: str | None
+    images: list[ImageRead]
+    on_hand: Quantity
+    reserved: Quantity
+    available: Quantity
+    incoming: Quantity = Field(description="On open purchase orders (0 until purchasing exists)")
+    status: Status
+    metadata: dict[str, str]
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    deleted_at: Timestamp | None
+    locations: list[ItemLocationRead] | None = Field(None, description="Per-location levels (single item only)")
+
+
+def _money(value: Decimal | None) -> str | None:
+    return format_money(value) if value is not None else None
+
+
+def item_out(row: dict[str, Any]) -> dict[str, Any]:
+    gross = gross_price(row["price"], row["tax_rate_value"])
+    per_unit = unit_price(gross, row["package_size_value"], row["package_size_unit"])
+    out = {
+        "id": row["id"],
+        "sku": row["sku"],
+        "name": row["name"],
+        "description": row["description"],
+        "kind": row["kind"],
+        "tracking": row["tracking"],
+        "unit": row["unit"],
+        "barcode": row["barcode"],
+        "brand": row["brand"],
+        "supplier": row["supplier"],
+        "category": row["category_id"],
+        "tags": row["tags"],
+        "attributes": row["attributes"],
+        "parent": row["parent_id"],
+        "variant_count": row["variant_count"],
+        "reorder_point": row["reorder_point"],
+        "safety_stock": row["safety_stock"],
+        "reorder_quantity": row["reorder_quantity"],
+        "reorder_urls": row["reorder_urls"],
+        "unit_cost": _money(row["unit_cost"]),
+        "average_cost": _money(row["average_cost"]),
+        "price": _money(row["price"]),
+        "tax_rate": row["tax_rate_id"],
+        "gross_price": _money(gross),
+        "retail_price": _money(row["retail_price"]),
+        "wholesale_price": _money(row["wholesale_price"]),
+        "package_size": (
+            {"value": row["package_size_value"], "unit": row["package_size_unit"]}
+            if row["package_size_value"] is not None
+            else None
+        ),
+        "base_price": _money(per_unit[0]) if per_unit else None,
+        "base_price_unit": per_unit[1] if per_unit else None,
+        "images": row["images"],
+        "on_hand": row["on_hand"],
+        "reserved": row["reserved"],
+        "available": row["on_hand"] - row["reserved"],
+        "incoming": Decimal(0),
+        "status": row["status"],
+        "metadata": row["metadata"],
+        "version": row["version"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "deleted_at": row["deleted_at"],
+    }
+    if "locations" in row:
+        out["locations"] = [
+            {
+                "location": level["location_id"],
+                "name": level["location_name"],
+                "type": level["location_type"],
+                "on_hand": level["on_hand"],
+                "reserved": level["reserved"],
+                "available": level["on_hand"] - level["reserved"],
+                "status": stock_status(
+                    level["on_hand"] - level["reserved"], row["safety_stock"], row["reorder_point"], row["tracking"]
+                ).value,
+            }
+            for level in row["locations"]
+        ]
+    return out

@@ -1,0 +1,191 @@
+"""The `storekeeper` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from storekeeper.config import get_settings
+from storekeeper.domain.errors import StorekeeperError
+from storekeeper.persistence import migrate
+from storekeeper.persistence.database import Database
+from storekeeper.persistence.pagination import PageRequest
+from storekeeper.services import api_keys, workspaces
+
+app = typer.Typer(help="Storekeeper: exact inventory across locations.", no_args_is_help=True, add_completion=False)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(db_app, name="db")
+
+console = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+# Exit codes by error class, most specific first (mirrors api/errors.py).
+EXIT_CODES = [("ValidationFailed", 2), ("NotFound", 4), ("Conflict", 5), ("StorekeeperError", 1)]
+
+
+def fail(exc: StorekeeperError) -> typer.Exit:
+    err.print(f"[red]{exc.code}[/red]: {exc.message}")
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return typer.Exit(next(code for name, code in EXIT_CODES if name in names))
+
+
+def open_db() -> Database:
+    settings = get_settings()
+    return Database(settings.database_url, settings)
+
+
+def pick_workspace(db: Database, workspace: str | None) -> str:
+    """The workspace named by --workspace, or the only one there is."""
+    all_workspaces = workspaces.list_workspaces(db)
+    if workspace:
+        for ws in all_workspaces:
+            if workspace in (ws["workspace_id"], ws["name"]):
+                return ws["workspace_id"]
+        err.print(f"[red]No workspace {workspace!r}.[/red]")
+        raise typer.Exit(4)
+    if len(all_workspaces) == 1:
+        return all_workspaces[0]["workspace_id"]
+    if not all_workspaces:
+        err.print("[red]No workspace yet: run `storekeeper init` first.[/red]")
+    else:
+        err.print("[red]There are several workspaces: name one with --workspace ID.[/red]")
+    raise typer.Exit(2)
+
+
+WorkspaceOpt = Annotated[str | None, typer.Option("--workspace", "-w", help="Workspace id or name")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
+
+
+@app.command()
+def init(
+    workspace: Annotated[str, typer.Option("--workspace", help="Name of the new workspace")] = "Default",
+    currency: Annotated[str, typer.Option(help="ISO 4217 currency")] = "USD",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create or upgrade the database, then create a workspace with an admin key."""
+    db = open_db()
+    migrate.upgrade(db)
+    ws, key = workspaces.create_workspace(db, workspace, currency.upper())
+    if as_json:
+        print(json.dumps({"workspace_id": ws["workspace_id"], "api_key": key}))
+        return
+    console.print(f"Workspace [bold]{ws['name']}[/bold] ({ws['workspace_id']})")
+    console.print(f"Admin API key (shown once, store it now): [bold green]{key}[/bold green]")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="What the key is for")],
+    scope: Annotated[list[str], typer.Option("--scope", "-s", help="A scope; repeat for several")],
+    workspace: WorkspaceOpt = None,
+    expires_at: Annotated[datetime | None, typer.Option(help="When the key stops working (UTC)")] = None,
+    user: Annotated[str | None, typer.Option(help="User id or email the key acts for")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create an API key; the key is printed once."""
+    db = open_db()
+    ws = pick_workspace(db, workspace)
+    try:
+        row, key = api_keys.create_api_key(db, ws, name, scope, expires_at=expires_at, user=user)
+    except StorekeeperError as exc:
+        raise fail(exc) from None
+    if as_json:
+        print(json.dumps({"id": row["id"], "api_key": key, "scopes": row["scopes"]}))
+    else:
+        console.print(f"{row['id']}  [bold green]{key}[/bold green]  (shown once)")
+
+
+@keys_app.command("list")
+def keys_list(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """List API keys (never their secrets)."""
+    db = open_db()
+    ws = pick_workspace(db, workspace)
+    rows, cursor = [], None
+    while True:
+        page = api_keys.list_api_keys(db, ws, PageRequest(limit=1000, cursor=cursor, include_total=False))
+        rows.extend(page.rows)
+        if not page.has_more:
+            break
+        cursor = page.next_cursor
+    if as_json:
+        print(json.dumps([
+            {"id": r["id"], "name": r["name"], "prefix": r["prefix"], "scopes": r["scopes"], "status": api_keys.key_status(r)}
+            for r in rows
+        ]))
+        return
+    table = Table("id", "name", "prefix", "scopes", "status", "created")
+    for r in rows:
+        table.add_row(r["id"], r["name"], r["prefix"] + "…", " ".join(r["scopes"]), api_keys.key_status(r),
+                      r["created_at"].strftime("%Y-%m-%d %H:%M"))
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str, workspace: WorkspaceOpt = None) -> None:
+    """Revoke an API key, effective immediately."""
+    db = open_db()
+    ws = pick_workspace(db, workspace)
+    try:
+        api_keys.revoke_api_key(db, ws, key_id)
+    except StorekeeperError as exc:
+        raise fail(exc) from None
+    console.print(f"Revoked {key_id}.")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    db = open_db()
+    migrate.upgrade(db)
+    console.print(f"Database at revision {migrate.current_revision(db)}.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+    demo: Annotated[bool, typer.Option("--demo", help="Load a sample workspace and print an admin key")] = False,
+) -> None:
+    """Run the HTTP API (migrating the database first)."""
+    import uvicorn
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    db = open_db()
+    migrate.upgrade(db)
+    if demo:
+        from storekeeper.services.demo import load_demo
+
+        workspace_id, key = load_demo(db)
+        url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
+        console.print(f"Demo workspace {workspace_id}")
+        console.print(f"Admin API key: [bold green]{key}[/bold green]")
+        console.print(f"API docs:      {url}/docs")
+        console.print(f"Try:           curl -H 'Authorization: Bearer {key}' {url}/v1/items")
+        sys.stdout.flush()
+    db.dispose()
+    uvicorn.run(
+        "storekeeper.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # our middleware logs requests without their query strings
+        log_level=settings.log_level.lower(),
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,31 @@
+"""Settings from `STOREKEEPER_*` environment variables (docs/configuration.md lists them)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STOREKEEPER_", extra="ignore")
+
+    database_url: str = "sqlite:///./storekeeper.db"
+    # SQLite durability: FULL syncs the WAL at every commit, so a committed change survives a
+    # power cut; NORMAL is faster and survives any crash of the process but not of the machine.
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    # How long a writer waits for SQLite's write lock before failing.
+    sqlite_busy_timeout_ms: int = 30_000
+    db_pool_size: int = 10
+    max_body_bytes: int = 1_048_576
+    rate_limit_per_second: float = 20.0
+    rate_limit_burst: int = 40
+    log_level: str = "INFO"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

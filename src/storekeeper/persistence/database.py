@@ -1,0 +1,100 @@
+"""Engine and transactions.
+
+`Database.write()` opens a write transaction: on SQLite it starts with `BEGIN IMMEDIATE`, so
+the write lock is taken before anything is read and two writers can never interleave a
+read-modify-write (SQLAlchemy's `with_for_update()` compiles to nothing on SQLite). On
+PostgreSQL it is an ordinary READ COMMITTED transaction whose writers lock rows
+(`SELECT … FOR UPDATE`) or change them with conditional updates. `Database.read()` opens a
+read-only transaction that never blocks writers (WAL on SQLite, MVCC on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from storekeeper.config import Settings
+
+
+def normalize_url(url: str) -> str:
+    """`postgresql://` and `postgres://` mean psycopg 3 here."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+class Database:
+    def __init__(self, url: str, settings: Settings | None = None):
+        settings = settings or Settings()
+        self.url = normalize_url(url)
+        self.engine: Engine = _create_engine(self.url, settings)
+        self.dialect = self.engine.dialect.name
+        self.is_sqlite = self.dialect == "sqlite"
+        self._writer = self.engine.execution_options(storekeeper_write=True)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction: commits when the block ends, rolls back if it raises."""
+        with self._writer.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+            conn.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _create_engine(url: str, settings: Settings) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_size * 4,
+        )
+        _configure_sqlite(engine, settings)
+        return engine
+    return create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size * 2,
+        pool_pre_ping=True,
+    )
+
+
+def _configure_sqlite(engine: Engine, settings: Settings) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself (the pysqlite recipe in
+        # SQLAlchemy's SQLite dialect documentation).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA synchronous={settings.sqlite_synchronous}")
+        cursor.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection):
+        if conn.get_execution_options().get("storekeeper_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def violated_constraint(exc: Exception) -> str:
+    """The name of the constraint an IntegrityError broke (PostgreSQL), or SQLite's description
+    of it (`UNIQUE constraint failed: items.workspace_id, items.sku`)."""
+    orig = getattr(exc, "orig", None)
+    diag = getattr(orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    return name or str(orig or exc)

@@ -1,0 +1,104 @@
+"""Keyset (cursor) and offset pagination for every list endpoint.
+
+A cursor is the sort value and id of the last row of a page, so the next page is an index
+range scan that costs the same at any depth: `WHERE (sort, id) > (:v, :id) ORDER BY sort, id
+LIMIT n+1`. The extra row tells whether there is a next page. `offset` is accepted for clients
+that need page numbers; it slows down with depth, as offsets do.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Connection, Select, func, literal, tuple_
+
+from storekeeper.domain.errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int = 50
+    cursor: str | None = None
+    offset: int | None = None
+    include_total: bool = True
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict[str, Any]]
+    limit: int
+    total: int | None
+    has_more: bool
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Sort:
+    """An ordering by one column (then the id) — `-name` is descending by name."""
+
+    name: str
+    column: Column
+    id_column: Column
+    descending: bool = False
+
+
+def _encode(sort_name: str, value: Any, row_id: str) -> str:
+    if isinstance(value, datetime):
+        value = {"t": value.isoformat()}
+    raw = json.dumps([sort_name, value, row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, sort: Sort) -> tuple[Any, str]:
+    invalid = ValidationFailed({"cursor": ["This cursor is not valid for this list and sort."]})
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        sort_name, value, row_id = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError):
+        raise invalid from None
+    if sort_name != sort.name or not isinstance(row_id, str):
+        raise invalid
+    if isinstance(value, dict) and set(value) == {"t"}:
+        try:
+            value = datetime.fromisoformat(value["t"])
+        except (TypeError, ValueError):
+            raise invalid from None
+    elif not isinstance(value, (str, int)):
+        raise invalid
+    return value, row_id
+
+
+def paginate(conn: Connection, stmt: Select, sort: Sort, page: PageRequest) -> Page:
+    """Run `stmt` (already filtered) for one page ordered by `sort`, with the total if asked."""
+    if page.cursor is not None and page.offset is not None:
+        raise ValidationFailed({"cursor": ["Give either cursor or offset, not both."]})
+    total = None
+    if page.include_total:
+        # Count the filtered rows without computing the select list (subqueries, joins' columns).
+        counting = stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        total = conn.execute(counting).scalar_one()
+    key = tuple_(sort.column, sort.id_column)
+    paged = stmt
+    if page.cursor is not None:
+        value, row_id = _decode(page.cursor, sort)
+        after = tuple_(literal(value, sort.column.type), literal(row_id, sort.id_column.type))
+        paged = paged.where(key < after if sort.descending else key > after)
+    if sort.descending:
+        paged = paged.order_by(sort.column.desc(), sort.id_column.desc())
+    else:
+        paged = paged.order_by(sort.column.asc(), sort.id_column.asc())
+    if page.offset:
+        paged = paged.offset(page.offset)
+    rows = [dict(r) for r in conn.execute(paged.limit(page.limit + 1)).mappings()]
+    has_more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    next_cursor = None
+    if has_more and rows:
+        last = rows[-1]
+        next_cursor = _encode(sort.name, last[sort.column.key], last[sort.id_column.key])
+    return Page(rows=rows, limit=page.limit, total=total, has_more=has_more, next_cursor=next_cursor)

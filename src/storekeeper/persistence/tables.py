@@ -1,0 +1,268 @@
+"""The schema. `workspace_id` leads every primary key, unique index and hot index, so the
+schema can be distributed by workspace (e.g. Citus) and every query is scoped by construction.
+
+Quantities and money are `Micros` (integer micro-units); see persistence/types.py.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+
+from storekeeper.persistence.types import JSONDoc, Micros, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+ID = 40  # prefixed ULIDs are at most 31 characters; room for longer prefixes
+
+
+def _ws() -> Column:
+    return Column("workspace_id", String(ID), nullable=False)
+
+
+def _timestamps() -> list[Column]:
+    return [
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("updated_at", UTCDateTime(), nullable=False),
+    ]
+
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("workspace_id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("currency", String(3), nullable=False, server_default="USD"),
+    Column("settings", JSONDoc, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    *_timestamps(),
+)
+
+users = Table(
+    "users",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("email", String(320), nullable=False),  # stored lower-cased: unique case-insensitively
+    Column("name", String(200), nullable=True),
+    Column("role", String(16), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    *_timestamps(),
+    Column("deleted_at", UTCDateTime(), nullable=True),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    Index(
+        "uq_users_email",
+        "workspace_id",
+        "email",
+        unique=True,
+        sqlite_where=text("deleted_at IS NULL"),
+        postgresql_where=text("deleted_at IS NULL"),
+    ),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("key_hash", String(64), nullable=False),  # sha256 of the whole key, hex
+    Column("prefix", String(16), nullable=False),  # shown in lists to tell keys apart
+    Column("scopes", JSONDoc, nullable=False),
+    Column("user_id", String(ID), nullable=True),
+    Column("expires_at", UTCDateTime(), nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    ForeignKeyConstraint(["workspace_id", "user_id"], ["users.workspace_id", "users.id"]),
+    Index("uq_api_keys_key_hash", "workspace_id", "key_hash", unique=True),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("read_only", Boolean, nullable=False, server_default=text("false")),
+    Column("marketplace", String(100), nullable=True),
+    Column("address", JSONDoc, nullable=True),
+    Column("is_default", Boolean, nullable=False, server_default=text("false")),
+    Column("is_active", Boolean, nullable=False, server_default=text("true")),
+    Column("hide_materials", Boolean, nullable=False, server_default=text("false")),
+    Column("version", Integer, nullable=False, server_default="1"),
+    *_timestamps(),
+    Column("deleted_at", UTCDateTime(), nullable=True),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    Index(
+        "uq_locations_name",
+        "workspace_id",
+        "name",
+        unique=True,
+        sqlite_where=text("deleted_at IS NULL"),
+        postgresql_where=text("deleted_at IS NULL"),
+    ),
+    # At most one default location per workspace, enforced by the database.
+    Index(
+        "uq_locations_default",
+        "workspace_id",
+        unique=True,
+        sqlite_where=text("is_default AND deleted_at IS NULL"),
+        postgresql_where=text("is_default AND deleted_at IS NULL"),
+    ),
+)
+
+categories = Table(
+    "categories",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("parent_id", String(ID), nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+    *_timestamps(),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    ForeignKeyConstraint(["workspace_id", "parent_id"], ["categories.workspace_id", "categories.id"]),
+    # Names are unique among siblings ("Men / Shirts" and "Women / Shirts" may both exist).
+    Index("uq_categories_name", "workspace_id", func.coalesce(text("parent_id"), ""), "name", unique=True),
+)
+
+tax_rates = Table(
+    "tax_rates",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("rate", Micros(), nullable=False),
+    Column("is_default", Boolean, nullable=False, server_default=text("false")),
+    Column("version", Integer, nullable=False, server_default="1"),
+    *_timestamps(),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    Index("uq_tax_rates_name", "workspace_id", "name", unique=True),
+    Index(
+        "uq_tax_rates_default",
+        "workspace_id",
+        unique=True,
+        sqlite_where=text("is_default"),
+        postgresql_where=text("is_default"),
+    ),
+)
+
+items = Table(
+    "items",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("name", String(500), nullable=False),
+    Column("name_key", String(500), nullable=False),  # casefolded name: sorting and search
+    Column("description", Text, nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("tracking", String(16), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("barcode", String(128), nullable=True),
+    Column("brand", String(200), nullable=True),
+    Column("supplier", String(200), nullable=True),
+    Column("category_id", String(ID), nullable=True),
+    Column("tags", JSONDoc, nullable=False),
+    Column("attributes", JSONDoc, nullable=False),
+    Column("parent_id", String(ID), nullable=True),
+    Column("reorder_point", Micros(), nullable=False, server_default="0"),
+    Column("safety_stock", Micros(), nullable=False, server_default="0"),
+    Column("reorder_quantity", Micros(), nullable=False, server_default="0"),
+    Column("reorder_urls", JSONDoc, nullable=False),
+    Column("unit_cost", Micros(), nullable=True),
+    Column("average_cost", Micros(), nullable=True),
+    Column("price", Micros(), nullable=True),
+    Column("tax_rate_id", String(ID), nullable=True),
+    Column("retail_price", Micros(), nullable=True),
+    Column("wholesale_price", Micros(), nullable=True),
+    Column("package_size_value", Micros(), nullable=True),
+    Column("package_size_unit", String(16), nullable=True),
+    Column("images", JSONDoc, nullable=False),
+    Column("channels", JSONDoc, nullable=False),
+    Column("metadata", JSONDoc, nullable=False),
+    # Sums over the item's stock levels, kept by the stock service in the same transaction as
+    # each movement, so lists filter and sort by them without aggregating.
+    Column("on_hand", Micros(), nullable=False, server_default="0"),
+    Column("reserved", Micros(), nullable=False, server_default="0"),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    *_timestamps(),
+    Column("deleted_at", UTCDateTime(), nullable=True),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    ForeignKeyConstraint(["workspace_id", "category_id"], ["categories.workspace_id", "categories.id"]),
+    ForeignKeyConstraint(["workspace_id", "tax_rate_id"], ["tax_rates.workspace_id", "tax_rates.id"]),
+    ForeignKeyConstraint(["workspace_id", "parent_id"], ["items.workspace_id", "items.id"]),
+    # A SKU is unique among the items that are not in the trash.
+    Index(
+        "uq_items_sku",
+        "workspace_id",
+        "sku",
+        unique=True,
+        sqlite_where=text("deleted_at IS NULL"),
+        postgresql_where=text("deleted_at IS NULL"),
+    ),
+    Index("ix_items_barcode", "workspace_id", "barcode"),
+    Index("ix_items_created", "workspace_id", "created_at", "id"),
+    Index("ix_items_updated", "workspace_id", "updated_at", "id"),
+    Index("ix_items_name", "workspace_id", "name_key", "id"),
+    Index("ix_items_sku_id", "workspace_id", "sku", "id"),
+    Index("ix_items_parent", "workspace_id", "parent_id"),
+    Index("ix_items_category", "workspace_id", "category_id"),
+    Index("ix_items_tax_rate", "workspace_id", "tax_rate_id"),
+    Index("ix_items_status", "workspace_id", "status", "id"),
+)
+
+item_tags = Table(
+    "item_tags",
+    metadata,
+    _ws(),
+    Column("item_id", String(ID), nullable=False),
+    Column("tag", String(100), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "item_id", "tag"),
+    ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"]),
+    Index("ix_item_tags_tag", "workspace_id", "tag", "item_id"),
+)
+
+stock_levels = Table(
+    "stock_levels",
+    metadata,
+    _ws(),
+    Column("item_id", String(ID), nullable=False),
+    Column("location_id", String(ID), nullable=False),
+    Column("on_hand", Micros(), nullable=False, server_default="0"),
+    Column("reserved", Micros(), nullable=False, server_default="0"),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "item_id", "location_id"),
+    ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"]),
+    ForeignKeyConstraint(["workspace_id", "location_id"], ["locations.workspace_id", "locations.id"]),
+    Index("ix_stock_levels_location", "workspace_id", "location_id", "item_id"),
+)

@@ -1,0 +1,57 @@
+"""A sample workspace for `storekeeper serve --demo`, built through the same use cases as the API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from storekeeper.persistence.database import Database
+from storekeeper.services import api_keys, categories, items, locations, tax_rates, users, workspaces
+
+DEMO_NAME = "Demo"
+
+
+def load_demo(db: Database) -> tuple[str, str]:
+    """The demo workspace (created on first use) and a new admin key for it."""
+    existing = [w for w in workspaces.list_workspaces(db) if w["name"] == DEMO_NAME]
+    if existing:
+        workspace_id = existing[0]["workspace_id"]
+        _row, key = api_keys.create_api_key(db, workspace_id, "demo admin", ["*"])
+        return workspace_id, key
+    ws, key = workspaces.create_workspace(db, DEMO_NAME, "EUR")
+    workspace_id = ws["workspace_id"]
+    _populate(db, workspace_id)
+    return workspace_id, key
+
+
+def _populate(db: Database, ws: str) -> None:
+    locations.create_location(db, ws, {"name": "Main warehouse", "type": "warehouse",
+                                       "address": {"line1": "Industriestraße 1", "city": "Berlin",
+                                                   "postal_code": "12345", "country": "DE"}})
+    locations.create_location(db, ws, {"name": "Berlin store", "type": "store"})
+    locations.create_location(db, ws, {"name": "Workshop", "type": "production", "hide_materials": False})
+    locations.create_location(db, ws, {"name": "Amazon FBA EU", "type": "external", "read_only": True,
+                                       "marketplace": "amazon_eu"})
+    vat = tax_rates.create_tax_rate(db, ws, {"name": "VAT 19%", "rate": Decimal("0.19"), "is_default": True})
+    tax_rates.create_tax_rate(db, ws, {"name": "VAT 7%", "rate": Decimal("0.07")})
+    candles = categories.create_category(db, ws, "Candles", None)
+    apparel = categories.create_category(db, ws, "Apparel", None)
+    materials = categories.create_category(db, ws, "Materials", None)
+    users.create_user(db, ws, "owner@example.com", "Olivia Owner", "admin")
+    users.create_user(db, ws, "maker@example.com", "Max Maker", "member")
+    for sku, name, kind, unit, category, extra in [
+        ("WAX-SOY", "Soy wax", "material", "kg", materials, {"unit_cost": Decimal("6.50"), "reorder_point": Decimal(10),
+                                                            "safety_stock": Decimal(4), "supplier": "Wax & Co"}),
+        ("WICK-COTTON", "Cotton wick", "material", "pcs", materials, {"unit_cost": Decimal("0.08"),
+                                                                      "reorder_point": Decimal(200)}),
+        ("JAR-250", "Glass jar 250 ml", "material", "pcs", materials, {"unit_cost": Decimal("0.90")}),
+        ("CANDLE-VAN", "Vanilla candle", "product", "pcs", candles, {"price": Decimal("12.50"), "barcode": "4006381333931",
+                                                                    "reorder_point": Decimal(20), "safety_stock": Decimal(5),
+                                                                    "tags": ["bestseller", "handmade"],
+                                                                    "package_size": {"value": Decimal(250), "unit": "ml"}}),
+        ("CANDLE-LAV", "Lavender candle", "product", "pcs", candles, {"price": Decimal("12.50"), "tags": ["handmade"]}),
+        ("TSHIRT-LOGO", "Logo t-shirt", "product", "pcs", apparel, {"price": Decimal("16.80"), "brand": "Storekeeper",
+                                                                   "attributes": {"material": "organic cotton"}}),
+        ("GIFT-WRAP", "Gift wrapping", "product", "pcs", None, {"tracking": "none", "price": Decimal("2.00")}),
+    ]:
+        items.create_item(db, ws, {"sku": sku, "name": name, "kind": kind, "unit": unit,
+                                   "category": category["id"] if category else None, "tax_rate": vat["id"], **extra})

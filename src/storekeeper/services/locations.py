@@ -1,0 +1,178 @@
+"""Locations: warehouses, stores, production floors and external (marketplace) stock.
+
+Rules: exactly one default location once any exist (the first one created, until another is
+made the default); a location holding stock cannot be deleted (LOCATION_NOT_EMPTY); deleting is
+soft, because the ledger keeps pointing at the location, and frees its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, false, func, or_, select, update
+
+from storekeeper.domain.clock import utcnow
+from storekeeper.domain.errors import Conflict, NotFound
+from storekeeper.domain.ids import is_id, new_id
+from storekeeper.persistence.database import Database
+from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
+from storekeeper.persistence.rows import check_version, update_versioned
+from storekeeper.persistence.tables import locations, stock_levels
+from storekeeper.services.common import translate_integrity
+
+
+def _duplicate_name():
+    return Conflict("A location with this name already exists.", code="DUPLICATE_NAME")
+
+
+_UNIQUE = {"uq_locations_name": _duplicate_name, "locations.name": _duplicate_name}
+
+
+@dataclass(frozen=True)
+class LocationFilters:
+    type: str | None = None
+    is_active: bool | None = None
+    read_only: bool | None = None
+    q: str | None = None
+    sort: str = "name"
+
+
+SORTS = {
+    "name": ("name", False),
+    "-name": ("name", True),
+    "created_at": ("created_at", False),
+    "-created_at": ("created_at", True),
+}
+
+
+def _live(workspace_id: str):
+    return (locations.c.workspace_id == workspace_id) & locations.c.deleted_at.is_(None)
+
+
+def _name_taken(conn: Connection, workspace_id: str, name: str, except_id: str | None = None) -> bool:
+    stmt = select(locations.c.id).where(_live(workspace_id), locations.c.name == name)
+    if except_id:
+        stmt = stmt.where(locations.c.id != except_id)
+    return conn.execute(stmt).first() is not None
+
+
+def _unset_default(conn: Connection, workspace_id: str) -> None:
+    conn.execute(
+        update(locations)
+        .where(_live(workspace_id), locations.c.is_default)
+        .values(is_default=false(), updated_at=utcnow(), version=locations.c.version + 1)
+    )
+
+
+def create_location(db: Database, workspace_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    now = utcnow()
+    row = {
+        "workspace_id": workspace_id,
+        "id": new_id("location"),
+        "type": "warehouse",
+        "read_only": False,
+        "marketplace": None,
+        "address": None,
+        "is_default": False,
+        "is_active": True,
+        "hide_materials": False,
+        **data,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+    }
+    with db.write() as conn, translate_integrity(_UNIQUE):
+        if _name_taken(conn, workspace_id, row["name"]):
+            raise _duplicate_name()
+        has_default = conn.execute(select(locations.c.id).where(_live(workspace_id), locations.c.is_default)).first()
+        if not has_default:
+            row["is_default"] = True
+        elif row["is_default"]:
+            _unset_default(conn, workspace_id)
+        conn.execute(locations.insert().values(row))
+    return row
+
+
+def list_locations(db: Database, workspace_id: str, filters: LocationFilters, page: PageRequest) -> Page:
+    stmt = select(locations).where(_live(workspace_id))
+    if filters.type is not None:
+        stmt = stmt.where(locations.c.type == filters.type)
+    if filters.is_active is not None:
+        stmt = stmt.where(locations.c.is_active == filters.is_active)
+    if filters.read_only is not None:
+        stmt = stmt.where(locations.c.read_only == filters.read_only)
+    if filters.q:
+        stmt = stmt.where(func.lower(locations.c.name).contains(filters.q.lower(), autoescape=True))
+    column, descending = SORTS[filters.sort]
+    sort = Sort(filters.sort.lstrip("-"), locations.c[column], locations.c.id, descending)
+    with db.read() as conn:
+        return paginate(conn, stmt, sort, page)
+
+
+def resolve_location(conn: Connection, workspace_id: str, ref: str | None) -> dict[str, Any]:
+    """A location named in a request body: by id or by name; the default one when omitted."""
+    if ref is None:
+        stmt = select(locations).where(_live(workspace_id), locations.c.is_default)
+    elif is_id("location", ref):
+        stmt = select(locations).where(_live(workspace_id), or_(locations.c.id == ref, locations.c.name == ref))
+    else:
+        stmt = select(locations).where(_live(workspace_id), locations.c.name == ref)
+    row = conn.execute(stmt).mappings().first()
+    if row is None:
+        raise NotFound("location", ref if ref is not None else "(default)")
+    return dict(row)
+
+
+def get_location(db: Database, workspace_id: str, ref: str) -> dict[str, Any]:
+    with db.read() as conn:
+        return resolve_location(conn, workspace_id, ref)
+
+
+def update_location(
+    db: Database, workspace_id: str, ref: str, changes: dict[str, Any], if_match: int | None = None
+) -> dict[str, Any]:
+    with db.write() as conn, translate_integrity(_UNIQUE):
+        row = resolve_location(conn, workspace_id, ref)
+        check_version(row, if_match)
+        if "name" in changes and _name_taken(conn, workspace_id, changes["name"], except_id=row["id"]):
+            raise _duplicate_name()
+        if changes.get("is_default") is False and row["is_default"]:
+            raise Conflict("This is the default location: make another location the default instead.")
+        if changes.get("is_active") is False and (row["is_default"] and changes.get("is_default") is not False):
+            raise Conflict("The default location cannot be deactivated: make another location the default first.")
+        if changes.get("is_default") and not row["is_default"]:
+            _unset_default(conn, workspace_id)
+        return update_versioned(conn, locations, row, changes)
+
+
+def delete_location(db: Database, workspace_id: str, ref: str, if_match: int | None = None) -> None:
+    with db.write() as conn:
+        row = resolve_location(conn, workspace_id, ref)
+        check_version(row, if_match)
+        stocked = conn.execute(
+            select(stock_levels.c.item_id)
+            .where(
+                stock_levels.c.workspace_id == workspace_id,
+                stock_levels.c.location_id == row["id"],
+                or_(stock_levels.c.on_hand != 0, stock_levels.c.reserved != 0),
+            )
+            .limit(1)
+        ).first()
+        if stocked:
+            raise Conflict("The location still holds stock: move or write it off first.", code="LOCATION_NOT_EMPTY")
+        if row["is_default"]:
+            others = conn.execute(
+                select(locations.c.id).where(_live(workspace_id), locations.c.id != row["id"]).limit(1)
+            ).first()
+            if others:
+                raise Conflict("The default location cannot be deleted: make another location the default first.")
+        now = utcnow()
+        conn.execute(
+            update(locations)
+            .where(locations.c.workspace_id == workspace_id, locations.c.id == row["id"])
+            .values(deleted_at=now, updated_at=now, is_default=False, version=row["version"] + 1)
+        )
+
+

@@ -1,0 +1,111 @@
+"""Users of a workspace. A key may belong to a user; the ledger then names the user's email."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select, update
+
+from storekeeper.domain.clock import utcnow
+from storekeeper.domain.errors import Conflict, ValidationFailed
+from storekeeper.domain.ids import new_id
+from storekeeper.persistence.database import Database
+from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
+from storekeeper.persistence.rows import check_version, fetch, update_versioned
+from storekeeper.persistence.tables import api_keys, users
+from storekeeper.services.common import changed_fields, translate_integrity
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
+    VIEWER = "viewer"
+
+
+def _email(value: str) -> str:
+    email = value.strip().lower()
+    if not _EMAIL_RE.match(email) or len(email) > 320:
+        raise ValidationFailed({"email": ["Not a valid email address."]})
+    return email
+
+
+def _duplicate_email():
+    return Conflict("A user with this email already exists.", code="DUPLICATE_EMAIL")
+
+
+def _live(workspace_id: str):
+    return (users.c.workspace_id == workspace_id) & users.c.deleted_at.is_(None)
+
+
+def create_user(db: Database, workspace_id: str, email: str, name: str | None, role: str) -> dict[str, Any]:
+    now = utcnow()
+    row = {
+        "workspace_id": workspace_id,
+        "id": new_id("user"),
+        "email": _email(email),
+        "name": name,
+        "role": Role(role).value,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+    }
+    with db.write() as conn, translate_integrity({"uq_users_email": _duplicate_email, "users.email": _duplicate_email}):
+        taken = conn.execute(select(users.c.id).where(_live(workspace_id), users.c.email == row["email"])).first()
+        if taken:
+            raise _duplicate_email()
+        conn.execute(users.insert().values(row))
+    return row
+
+
+def list_users(db: Database, workspace_id: str, page: PageRequest, role: str | None = None) -> Page:
+    stmt = select(users).where(_live(workspace_id))
+    if role:
+        stmt = stmt.where(users.c.role == role)
+    with db.read() as conn:
+        return paginate(conn, stmt, Sort("created_at", users.c.created_at, users.c.id), page)
+
+
+def get_user(db: Database, workspace_id: str, user_id: str) -> dict[str, Any]:
+    with db.read() as conn:
+        return fetch(conn, users, workspace_id, user_id, "user")
+
+
+def update_user(
+    db: Database, workspace_id: str, user_id: str, changes: dict[str, Any], if_match: int | None = None
+) -> dict[str, Any]:
+    values = dict(changes)
+    if "email" in values:
+        values["email"] = _email(values["email"])
+    if "role" in values:
+        values["role"] = Role(values["role"]).value
+    with db.write() as conn, translate_integrity({"uq_users_email": _duplicate_email, "users.email": _duplicate_email}):
+        row = fetch(conn, users, workspace_id, user_id, "user", for_update=True)
+        check_version(row, if_match)
+        values = changed_fields(row, values)
+        if "email" in values:
+            taken = conn.execute(
+                select(users.c.id).where(_live(workspace_id), users.c.email == values["email"], users.c.id != user_id)
+            ).first()
+            if taken:
+                raise _duplicate_email()
+        return update_versioned(conn, users, row, values)
+
+
+def delete_user(db: Database, workspace_id: str, user_id: str, if_match: int | None = None) -> None:
+    """Soft delete (the ledger keeps naming the user) and revoke every key of the user."""
+    now = utcnow()
+    with db.write() as conn:
+        check_version(fetch(conn, users, workspace_id, user_id, "user", for_update=True), if_match)
+        conn.execute(
+            update(users).where(users.c.workspace_id == workspace_id, users.c.id == user_id).values(deleted_at=now)
+        )
+        conn.execute(
+            update(api_keys)
+            .where(api_keys.c.workspace_id == workspace_id, api_keys.c.user_id == user_id, api_keys.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )

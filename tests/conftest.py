@@ -1,0 +1,128 @@
+"""Shared fixtures. The database is SQLite (a file per test worker) unless
+STOREKEEPER_TEST_DATABASE_URL names a PostgreSQL server, on which each worker creates a
+database of its own. Every test makes its own workspace, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import make_url
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from fastapi.testclient import TestClient
+
+from storekeeper.api.app import create_app
+from storekeeper.config import Settings
+from storekeeper.persistence import migrate
+from storekeeper.persistence.database import Database, normalize_url
+from storekeeper.services import api_keys, workspaces
+
+
+def _postgres_database(server_url: str, name: str) -> str:
+    import psycopg
+
+    url = make_url(normalize_url(server_url))
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id) -> str:
+    server = os.environ.get("STOREKEEPER_TEST_DATABASE_URL")
+    if server:
+        return _postgres_database(server, f"storekeeper_test_{worker_id}")
+    return f"sqlite:///{tmp_path_factory.getbasetemp() / 'storekeeper.db'}"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url) -> Settings:
+    return Settings(database_url=database_url, sqlite_synchronous="NORMAL")
+
+
+@pytest.fixture(scope="session")
+def db(settings) -> Iterator[Database]:
+    database = Database(settings.database_url, settings)
+    migrate.upgrade(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(settings, db):
+    return create_app(settings, db)
+
+
+@pytest.fixture(scope="session")
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+class Api:
+    """The app over HTTP, authenticated with one API key."""
+
+    def __init__(self, client: TestClient, key: str):
+        self.client = client
+        self.key = key
+
+    def request(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any):
+        return self.client.request(method, path, headers={"Authorization": f"Bearer {self.key}", **(headers or {})}, **kwargs)
+
+    def get(self, path: str, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs):
+        return self.request("POST", path, json=json, **kwargs)
+
+    def patch(self, path: str, json: Any = None, **kwargs):
+        return self.request("PATCH", path, json=json, **kwargs)
+
+    def put(self, path: str, json: Any = None, **kwargs):
+        return self.request("PUT", path, json=json, **kwargs)
+
+    def delete(self, path: str, **kwargs):
+        return self.request("DELETE", path, **kwargs)
+
+
+@dataclass
+class Workspace:
+    id: str
+    key: str
+    api: Api
+    db: Database
+
+    def key_with(self, *scopes: str, name: str = "test") -> Api:
+        """Another key of this workspace, with exactly these scopes."""
+        _row, key = api_keys.create_api_key(self.db, self.id, name, list(scopes))
+        return Api(self.api.client, key)
+
+
+def make_workspace(db: Database, client: TestClient, name: str = "Test") -> Workspace:
+    ws, key = workspaces.create_workspace(db, name)
+    return Workspace(id=ws["workspace_id"], key=key, api=Api(client, key), db=db)
+
+
+@pytest.fixture
+def workspace(db, client) -> Workspace:
+    return make_workspace(db, client)
+
+
+@pytest.fixture
+def api(workspace) -> Api:
+    """An admin (`*`) key of a fresh workspace."""
+    return workspace.api
+
+
+@pytest.fixture
+def other_workspace(db, client) -> Workspace:
+    return make_workspace(db, client, "Other")
