@@ -6,6 +6,7 @@ database of its own. Every test makes its own workspace, so tests never see each
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +43,22 @@ def database_url(tmp_path_factory, worker_id) -> str:
     if server:
         return _postgres_database(server, f"storekeeper_test_{worker_id}")
     return f"sqlite:///{tmp_path_factory.getbasetemp() / 'storekeeper.db'}"
+
+
+@pytest.fixture(scope="session")
+def new_database_url(tmp_path_factory, worker_id):
+    """A factory of URLs of new, empty databases beside the test database (a SQLite file, or a
+    database of its own on the test PostgreSQL server, named after the worker so that xdist
+    workers never share one), for tests that need a database to themselves: a server process,
+    migrations from scratch."""
+    server = os.environ.get("STOREKEEPER_TEST_DATABASE_URL")
+
+    def make(name: str) -> str:
+        if server:
+            return _postgres_database(server, f"storekeeper_test_{worker_id}_{name}")
+        return f"sqlite:///{tmp_path_factory.mktemp(name) / 'storekeeper.db'}"
+
+    return make
 
 
 @pytest.fixture(scope="session")
@@ -126,3 +143,49 @@ def api(workspace) -> Api:
 @pytest.fixture
 def other_workspace(db, client) -> Workspace:
     return make_workspace(db, client, "Other")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One method of one route of the app, as the route table has it."""
+
+    method: str
+    path: str  # the pattern, e.g. /v1/items/{ref}
+    scopes: tuple[str, ...]  # what Security(authenticate, scopes=[…]) requires; () for any valid key
+    authenticated: bool  # whether `authenticate` runs at all
+
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"{(\w+)(?::\w+)?}", self.path)
+
+    def url(self, **values: str) -> str:
+        return re.sub(r"{(\w+)(?::\w+)?}", lambda m: values[m.group(1)], self.path)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _sub_dependants(dependant) -> Iterator[Any]:
+    for sub in dependant.dependencies:
+        yield sub
+        yield from _sub_dependants(sub)
+
+
+@pytest.fixture(scope="session")
+def operations(app) -> list[Operation]:
+    """Every method of every APIRoute the app serves, read from the route table. Since FastAPI
+    0.137 `app.routes` holds included routers unexpanded; `iter_route_contexts` flattens them."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    from storekeeper.api.deps import authenticate
+
+    result = []
+    for route in iter_route_contexts(app.routes):
+        if not isinstance(route.original_route, APIRoute):
+            continue
+        auth = [d for d in _sub_dependants(route.dependant) if d.call is authenticate]
+        required = [scope for d in auth for scope in [*(d.parent_oauth_scopes or []), *(d.own_oauth_scopes or [])]]
+        scopes = tuple(dict.fromkeys(required))
+        for method in sorted(route.methods):
+            result.append(Operation(method, route.path, scopes, bool(auth)))
+    return result

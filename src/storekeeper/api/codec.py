@@ -34,6 +34,28 @@ def loads(body: bytes) -> Any:
         raise json.JSONDecodeError(str(exc), "", 0) from None
 
 
+def nul_path(value: Any, path: str = "") -> str | None:
+    """Where the first text containing a NUL character (U+0000) is, as a field path
+    (`address.city`, `tags[2]`), or None. Such text is valid JSON but no database column can
+    hold it (PostgreSQL refuses it outright), so the API refuses it as input on both databases."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and "\x00" in key:
+                return where
+            found = nul_path(item, where)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = nul_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return orjson.Fragment(format_quantity(value))

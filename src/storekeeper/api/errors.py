@@ -48,6 +48,18 @@ class BodyTooLarge(HTTPException):
         super().__init__(status_code=413, detail=detail)
 
 
+NUL_MESSAGE = "Text must not contain NUL (\\u0000) characters."
+
+
+class InvalidInput(HTTPException):
+    """Input refused before validation (text with NUL characters): 422 VALIDATION_ERROR with
+    `fields`. An HTTPException so that FastAPI's body reading passes it through."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__(status_code=422, detail="The request is not valid.")
+        self.fields = fields
+
+
 def status_for(error: e.StorekeeperError) -> int:
     for cls, status in STATUS_BY_CLASS:
         if isinstance(error, cls):
@@ -72,9 +84,9 @@ def error_response(status: int, code: str, message: str, request_id: str | None,
     )
 
 
-def raw_error(status: int, code: str, message: str, request_id: str):
+def raw_error(status: int, code: str, message: str, request_id: str, **extra: Any):
     """An ASGI app answering with an error, for the middleware that runs before routing."""
-    return error_response(status, code, message, request_id)
+    return error_response(status, code, message, request_id, **extra)
 
 
 def _request_id(request: Request) -> str | None:
@@ -131,8 +143,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
+        if isinstance(exc, InvalidInput):
+            return error_response(422, "VALIDATION_ERROR", str(exc.detail), _request_id(request), fields=exc.fields)
         code, message = _HTTP_CODES.get(exc.status_code, ("HTTP_ERROR", None))
-        return error_response(exc.status_code, code, message or str(exc.detail), _request_id(request))
+        response = error_response(exc.status_code, code, message or str(exc.detail), _request_id(request))
+        response.headers.update(exc.headers or {})  # e.g. `Allow` on 405, as HTTP requires
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from fastapi.responses import JSONResponse as FastAPIJSONResponse
 from fastapi.responses import Response
 
 from storekeeper.api import codec
@@ -16,8 +17,9 @@ from storekeeper.api.schemas.common import ErrorResponse
 from storekeeper.persistence.pagination import Page
 
 
-class JSONResponse(Response):
-    media_type = "application/json"
+class JSONResponse(FastAPIJSONResponse):
+    """A JSONResponse subclass, not a plain Response: FastAPI documents a route's response model in
+    /openapi.json only when the route's response class is one (otherwise the schema says "string")."""
 
     def render(self, content: Any) -> bytes:
         return codec.dumps(content)

@@ -1,4 +1,9 @@
-"""The route class every router uses: request bodies are parsed by our exact JSON codec."""
+"""The route class every router uses: request bodies are parsed by our exact JSON codec.
+
+Each router must be built with `APIRouter(..., route_class=StorekeeperRoute)`: FastAPI keeps
+the class a route was created with when its router is included in another, so setting
+`route_class` on the including router (or on the app) does not reach the included routes.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,17 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 
 from storekeeper.api import codec
+from storekeeper.api.errors import NUL_MESSAGE, InvalidInput
 
 
 class ExactJSONRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = codec.loads(await self.body())
+            value = codec.loads(await self.body())
+            where = codec.nul_path(value)
+            if where is not None:
+                raise InvalidInput({where: [NUL_MESSAGE]})
+            self._json = value
         return self._json
 
 

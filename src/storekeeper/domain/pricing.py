@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from storekeeper.domain.quantities import round_money
-from storekeeper.domain.units import PRICING_BASE, UnitMismatch, convert, resolve_unit
+from storekeeper.domain.units import BY_CODE, PRICING_BASE, resolve_unit
 
 
 def gross_price(price: Decimal | None, rate: Decimal | None) -> Decimal | None:
-    """price × (1 + rate), rounded half-up to 2 places; the net price when there is no rate."""
+    """price * (1 + rate), rounded half-up to 2 places; the net price when there is no rate."""
     if price is None:
         return None
     return round_money(price * (1 + (rate or Decimal(0))))
@@ -26,12 +26,9 @@ def unit_price(
         return None
     unit = resolve_unit(package_unit)
     base = PRICING_BASE.get(unit.dimension)
-    if base is None:
+    if base is None or unit.factor is None:
         return None
-    try:
-        in_base = convert(package_value, unit.code, base)
-    except UnitMismatch:
-        return None
-    if in_base <= 0:
-        return None
+    # The exact package size in the base unit: convert() rounds to 6 places, which would skew
+    # the price of small packages (1 tsp = 0.00492892159375 l, not 0.004929 l).
+    in_base = package_value * unit.factor / BY_CODE[base].factor
     return round_money(gross / in_base), base

@@ -8,6 +8,7 @@ keeps every value, and every sum of up to ~9 million of them, inside a signed 64
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 SCALE = 6
@@ -15,6 +16,9 @@ MICROS = 10**SCALE
 MAX_ABS = Decimal(10) ** 12
 _QUANTUM = Decimal(1).scaleb(-SCALE)
 _CENT = Decimal("0.01")
+# What a client means by a numeric string: ASCII digits, optional sign, fraction and exponent.
+# Decimal() alone would also take "1_000", "Infinity" and non-ASCII digits (Arabic-Indic, full-width).
+_NUMERIC_TEXT = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", re.ASCII)
 
 
 class InvalidQuantity(ValueError):
@@ -38,7 +42,9 @@ def parse_decimal(value: object, *, what: str = "quantity") -> Decimal:
         d = Decimal(repr(value))
     elif isinstance(value, str):
         text = value.strip()
-        if not text or len(text) > 64:
+        if text.lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
+            raise InvalidQuantity(f"{what} must be finite")
+        if len(text) > 64 or not _NUMERIC_TEXT.fullmatch(text):
             raise InvalidQuantity(f"{what} must be a number or a numeric string")
         try:
             d = Decimal(text)
@@ -48,7 +54,9 @@ def parse_decimal(value: object, *, what: str = "quantity") -> Decimal:
         raise InvalidQuantity(f"{what} must be a number or a numeric string")
     if not d.is_finite():
         raise InvalidQuantity(f"{what} must be finite")
-    if abs(d) > MAX_ABS:
+    # copy_abs(), unlike abs(), is exact and ignores the context: abs(Decimal("1E1000000"))
+    # raises decimal.Overflow instead of answering.
+    if d.copy_abs() > MAX_ABS:
         raise InvalidQuantity(f"{what} must be between -10^12 and 10^12")
     if d != d.quantize(_QUANTUM, rounding=ROUND_HALF_UP):
         raise InvalidQuantity(f"{what} has more than {SCALE} decimal places")

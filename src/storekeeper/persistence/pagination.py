@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection, Select, func, literal, tuple_
+from sqlalchemy.types import TypeDecorator
 
 from storekeeper.domain.errors import ValidationFailed
 
@@ -54,21 +55,36 @@ def _encode(sort_name: str, value: Any, row_id: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _python_type(column: Column) -> type:
+    sql_type = column.type
+    if isinstance(sql_type, TypeDecorator):
+        sql_type = sql_type.impl_instance
+    try:
+        return sql_type.python_type
+    except NotImplementedError:
+        return object
+
+
 def _decode(cursor: str, sort: Sort) -> tuple[Any, str]:
+    """The sort value and id a cursor holds. A cursor is opaque to clients but comes from them,
+    so everything in it is checked before it reaches SQL: its sort, the type of its value (a
+    string compared with a timestamp column would fail in the database), no NUL characters."""
     invalid = ValidationFailed({"cursor": ["This cursor is not valid for this list and sort."]})
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         sort_name, value, row_id = json.loads(raw)
     except (binascii.Error, ValueError, TypeError):
         raise invalid from None
-    if sort_name != sort.name or not isinstance(row_id, str):
+    if sort_name != sort.name or not isinstance(row_id, str) or "\x00" in row_id:
         raise invalid
     if isinstance(value, dict) and set(value) == {"t"}:
         try:
             value = datetime.fromisoformat(value["t"])
         except (TypeError, ValueError):
             raise invalid from None
-    elif not isinstance(value, (str, int)):
+    elif isinstance(value, bool) or not isinstance(value, (str, int)) or (isinstance(value, str) and "\x00" in value):
+        raise invalid
+    if not isinstance(value, _python_type(sort.column)):
         raise invalid
     return value, row_id
 

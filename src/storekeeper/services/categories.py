@@ -37,17 +37,34 @@ def _check_name_free(conn: Connection, workspace_id: str, name: str, parent_id: 
         raise _duplicate_name()
 
 
-def _check_parent(conn: Connection, workspace_id: str, parent_id: str | None, category_id: str | None) -> None:
-    """The parent exists and is not the category itself nor one of its descendants."""
-    depth = 0
+def _check_parent(
+    conn: Connection, workspace_id: str, parent_id: str | None, category_id: str | None, height: int = 0
+) -> None:
+    """The parent exists and is not the category itself nor one of its descendants, and the
+    category with the `height` levels of subcategories below it still fits in MAX_DEPTH levels."""
+    depth = 0  # levels from the top down to the parent
     current = parent_id
     while current is not None:
         if current == category_id:
             raise ValidationFailed({"parent": ["A category cannot be inside itself or its own subcategory."]})
         depth += 1
-        if depth > MAX_DEPTH:
+        if depth + 1 + height > MAX_DEPTH:
             raise ValidationFailed({"parent": [f"Categories nest at most {MAX_DEPTH} levels deep."]})
         current = fetch(conn, categories, workspace_id, current, "category")["parent_id"]
+
+
+def _height(conn: Connection, workspace_id: str, category_id: str) -> int:
+    """How many levels of subcategories lie below a category (0 for a leaf)."""
+    height = 0
+    level = [category_id]
+    while level and height <= MAX_DEPTH:
+        children = select(categories.c.id).where(
+            categories.c.workspace_id == workspace_id, categories.c.parent_id.in_(level)
+        )
+        level = list(conn.execute(children).scalars())
+        if level:
+            height += 1
+    return height
 
 
 def create_category(db: Database, workspace_id: str, name: str, parent_id: str | None) -> dict[str, Any]:
@@ -95,8 +112,8 @@ def update_category(
         row = fetch(conn, categories, workspace_id, category_id, "category", for_update=True)
         check_version(row, if_match)
         parent_id = changes.get("parent_id", row["parent_id"])
-        if "parent_id" in changes:
-            _check_parent(conn, workspace_id, parent_id, category_id)
+        if "parent_id" in changes and parent_id is not None:
+            _check_parent(conn, workspace_id, parent_id, category_id, _height(conn, workspace_id, category_id))
         if "name" in changes or "parent_id" in changes:
             _check_name_free(conn, workspace_id, changes.get("name", row["name"]), parent_id, category_id)
         return update_versioned(conn, categories, row, changes)
@@ -108,7 +125,9 @@ def delete_category(db: Database, workspace_id: str, category_id: str, if_match:
         check_version(row, if_match)
         in_use = conn.execute(
             select(items.c.id)
-            .where(items.c.workspace_id == workspace_id, items.c.category_id == category_id, items.c.deleted_at.is_(None))
+            .where(
+                items.c.workspace_id == workspace_id, items.c.category_id == category_id, items.c.deleted_at.is_(None)
+            )
             .limit(1)
         ).first()
         if in_use:
@@ -123,4 +142,6 @@ def delete_category(db: Database, workspace_id: str, category_id: str, if_match:
         # Items in the trash keep no link to a deleted category.
         items_in_trash = items.update().where(items.c.workspace_id == workspace_id, items.c.category_id == category_id)
         conn.execute(items_in_trash.values(category_id=None))
-        conn.execute(delete(categories).where(categories.c.workspace_id == workspace_id, categories.c.id == category_id))
+        conn.execute(
+            delete(categories).where(categories.c.workspace_id == workspace_id, categories.c.id == category_id)
+        )

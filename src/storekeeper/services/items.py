@@ -103,11 +103,11 @@ def _find(conn: Connection, workspace_id: str, ref: str, *, details: bool = Fals
     return dict(next((r for r in rows if r["id"] == ref), rows[0]))
 
 
-def _unit_code(value: str) -> str:
+def _unit_code(value: str, field: str = "unit") -> str:
     try:
         return resolve_unit(value).code
     except UnknownUnit as exc:
-        raise ValidationFailed({"unit": [str(exc)]}) from None
+        raise ValidationFailed({field: [str(exc)]}) from None
 
 
 def _check_sku(sku: str) -> None:
@@ -123,7 +123,9 @@ def _check_references(conn: Connection, workspace_id: str, values: dict[str, Any
 
 
 def _sku_taken(conn: Connection, workspace_id: str, sku: str, except_id: str | None = None) -> bool:
-    stmt = select(items.c.id).where(items.c.workspace_id == workspace_id, items.c.sku == sku, items.c.deleted_at.is_(None))
+    stmt = select(items.c.id).where(
+        items.c.workspace_id == workspace_id, items.c.sku == sku, items.c.deleted_at.is_(None)
+    )
     if except_id:
         stmt = stmt.where(items.c.id != except_id)
     return conn.execute(stmt).first() is not None
@@ -150,7 +152,7 @@ def _prepare(values: dict[str, Any]) -> dict[str, Any]:
     if "package_size" in out:
         package = out.pop("package_size")
         out["package_size_value"] = package["value"] if package else None
-        out["package_size_unit"] = _unit_code(package["unit"]) if package else None
+        out["package_size_unit"] = _unit_code(package["unit"], "package_size.unit") if package else None
     if "tags" in out:
         out["tags"] = list(dict.fromkeys(out["tags"]))
     return out
@@ -202,7 +204,8 @@ def create_item(db: Database, workspace_id: str, data: dict[str, Any]) -> dict[s
         "deleted_at": None,
     }
     row["status"] = _status(row)
-    with db.write() as conn, translate_integrity({"uq_items_sku": _duplicate_sku(row["sku"]), "items.sku": _duplicate_sku(row["sku"])}):
+    unique = {"uq_items_sku": _duplicate_sku(row["sku"]), "items.sku": _duplicate_sku(row["sku"])}
+    with db.write() as conn, translate_integrity(unique):
         if "tax_rate_id" not in row:
             row["tax_rate_id"] = default_tax_rate_id(conn, workspace_id)
         _check_references(conn, workspace_id, row)
@@ -229,7 +232,10 @@ def get_item(db: Database, workspace_id: str, ref: str) -> dict[str, Any]:
                 )
                 .join(
                     locations,
-                    and_(locations.c.workspace_id == stock_levels.c.workspace_id, locations.c.id == stock_levels.c.location_id),
+                    and_(
+                        locations.c.workspace_id == stock_levels.c.workspace_id,
+                        locations.c.id == stock_levels.c.location_id,
+                    ),
                 )
                 .where(stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id == row["id"])
                 .order_by(locations.c.name)
@@ -290,8 +296,10 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
                     stock_levels.c.location_id == location_id,
                 )
             )
-        name = filters.sort.lstrip("-")
-        sort = Sort(name, items.c[SORTS[name]], items.c.id, descending=filters.sort.startswith("-"))
+        column = items.c[SORTS[filters.sort.lstrip("-")]]
+        # The sort's full name, direction included, goes into the cursor: a cursor of `name`
+        # must not walk a `-name` list (it would silently skip rows).
+        sort = Sort(filters.sort, column, items.c.id, descending=filters.sort.startswith("-"))
         return paginate(conn, stmt, sort, page)
 
 

@@ -1,4 +1,4 @@
-"""Tax rates. An item's gross price is its net price × (1 + rate), rounded half-up to cents.
+"""Tax rates. An item's gross price is its net price * (1 + rate), rounded half-up to cents.
 A new item without an explicit `tax_rate` gets the workspace's default rate, if one is set."""
 
 from __future__ import annotations
@@ -95,7 +95,9 @@ def delete_tax_rate(db: Database, workspace_id: str, tax_rate_id: str, if_match:
         check_version(row, if_match)
         in_use = conn.execute(
             select(items.c.id)
-            .where(items.c.workspace_id == workspace_id, items.c.tax_rate_id == tax_rate_id, items.c.deleted_at.is_(None))
+            .where(
+                items.c.workspace_id == workspace_id, items.c.tax_rate_id == tax_rate_id, items.c.deleted_at.is_(None)
+            )
             .limit(1)
         ).first()
         if in_use:

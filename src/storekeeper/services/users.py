@@ -106,6 +106,8 @@ def delete_user(db: Database, workspace_id: str, user_id: str, if_match: int | N
         )
         conn.execute(
             update(api_keys)
-            .where(api_keys.c.workspace_id == workspace_id, api_keys.c.user_id == user_id, api_keys.c.revoked_at.is_(None))
+            .where(
+                api_keys.c.workspace_id == workspace_id, api_keys.c.user_id == user_id, api_keys.c.revoked_at.is_(None)
+            )
             .values(revoked_at=now)
         )

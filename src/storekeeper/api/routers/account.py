@@ -6,10 +6,11 @@ from fastapi import APIRouter
 
 from storekeeper.api.deps import DB, Admin, AnyKey, IfMatch
 from storekeeper.api.responses import JSONResponse, resource
+from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.account import MeRead, WorkspaceRead, WorkspaceUpdate, workspace_out
 from storekeeper.services import workspaces
 
-router = APIRouter(tags=["workspace"])
+router = APIRouter(tags=["workspace"], route_class=StorekeeperRoute)
 
 
 @router.get("/me", response_model=MeRead, summary="The calling key, its workspace and rate limit")

@@ -6,11 +6,12 @@ from fastapi import APIRouter
 
 from storekeeper.api.deps import DB, Admin, Paging
 from storekeeper.api.responses import JSONResponse, no_content, page, resource
+from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.account import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, api_key_out
 from storekeeper.api.schemas.common import Page
 from storekeeper.services import api_keys
 
-router = APIRouter(prefix="/api-keys", tags=["api keys"])
+router = APIRouter(prefix="/api-keys", tags=["api keys"], route_class=StorekeeperRoute)
 
 
 @router.post("", status_code=201, response_model=ApiKeyCreated, summary="Create a key (the secret is shown once)")

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 
 from storekeeper.api.deps import DB, IfMatch, ItemsRead, ItemsWrite, Paging
 from storekeeper.api.responses import JSONResponse, no_content, page, resource
+from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.catalog import CategoryCreate, CategoryRead, CategoryUpdate, category_out
 from storekeeper.api.schemas.common import Page
 from storekeeper.services import categories
 
-router = APIRouter(prefix="/categories", tags=["categories"])
+router = APIRouter(prefix="/categories", tags=["categories"], route_class=StorekeeperRoute)
 
 
 @router.post("", status_code=201, response_model=CategoryRead, summary="Create a category")
@@ -26,7 +27,9 @@ def list_categories(
     principal: ItemsRead,
     db: DB,
     paging: Paging,
-    parent: Annotated[str | None, Query(max_length=40, description="A category id, or `null` for top-level ones")] = None,
+    parent: Annotated[
+        str | None, Query(max_length=40, description="A category id, or `null` for top-level ones")
+    ] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> JSONResponse:
     return page(categories.list_categories(db, principal.workspace_id, paging, parent=parent, q=q), category_out)

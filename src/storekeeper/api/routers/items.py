@@ -9,12 +9,13 @@ from fastapi import APIRouter, Query
 
 from storekeeper.api.deps import DB, IfMatch, ItemsRead, ItemsWrite, Paging
 from storekeeper.api.responses import JSONResponse, no_content, page, resource
+from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.common import Page
 from storekeeper.api.schemas.items import ItemCreate, ItemRead, ItemUpdate, Kind, Status, item_out
 from storekeeper.services import items
 from storekeeper.services.items import ItemFilters
 
-router = APIRouter(prefix="/items", tags=["items"])
+router = APIRouter(prefix="/items", tags=["items"], route_class=StorekeeperRoute)
 
 ItemRef = Annotated[str, "item id or SKU"]
 ItemSort = Literal["created_at", "-created_at", "updated_at", "-updated_at", "name", "-name", "sku", "-sku"]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from storekeeper.api.deps import DB, IfMatch, Paging, StockRead, StockWrite
 from storekeeper.api.responses import JSONResponse, no_content, page, resource
+from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.catalog import (
     LocationCreate,
     LocationRead,
@@ -19,7 +20,7 @@ from storekeeper.api.schemas.common import Page
 from storekeeper.services import locations
 from storekeeper.services.locations import LocationFilters
 
-router = APIRouter(prefix="/locations", tags=["locations"])
+router = APIRouter(prefix="/locations", tags=["locations"], route_class=StorekeeperRoute)
 
 LocationRef = Annotated[str, "id or name"]
 

@@ -7,9 +7,10 @@ from sqlalchemy import text
 
 from storekeeper.api.deps import DB
 from storekeeper.api.responses import JSONResponse
+from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.persistence import migrate
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], route_class=StorekeeperRoute)
 
 
 @router.get("/healthz", summary="The process is up")
@@ -26,5 +27,6 @@ def readyz(db: DB) -> JSONResponse:
     except Exception as exc:  # any failure to reach the database means not ready
         return JSONResponse({"status": "unavailable", "database": f"unreachable: {type(exc).__name__}"}, 503)
     if not current:
-        return JSONResponse({"status": "unavailable", "database": "migrations pending: run `storekeeper db upgrade`"}, 503)
+        pending = "migrations pending: run `storekeeper db upgrade`"
+        return JSONResponse({"status": "unavailable", "database": pending}, 503)
     return JSONResponse({"status": "ok", "database": db.dialect})

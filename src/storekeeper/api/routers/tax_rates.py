@@ -6,11 +6,12 @@ from fastapi import APIRouter
 
 from storekeeper.api.deps import DB, IfMatch, ItemsRead, ItemsWrite, Paging
 from storekeeper.api.responses import JSONResponse, no_content, page, resource
+from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.catalog import TaxRateCreate, TaxRateRead, TaxRateUpdate, tax_rate_out
 from storekeeper.api.schemas.common import Page
 from storekeeper.services import tax_rates
 
-router = APIRouter(prefix="/tax-rates", tags=["tax rates"])
+router = APIRouter(prefix="/tax-rates", tags=["tax rates"], route_class=StorekeeperRoute)
 
 
 @router.post("", status_code=201, response_model=TaxRateRead, summary="Create a tax rate")

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 
 from storekeeper.api.deps import DB, Admin, AuditRead, IfMatch, Paging
 from storekeeper.api.responses import JSONResponse, no_content, page, resource
+from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.account import UserCreate, UserRead, UserUpdate, user_out
 from storekeeper.api.schemas.common import Page
 from storekeeper.services import users
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = APIRouter(prefix="/users", tags=["users"], route_class=StorekeeperRoute)
 
 
 @router.post("", status_code=201, response_model=UserRead, summary="Create a user")

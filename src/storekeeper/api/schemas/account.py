@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from storekeeper.api.schemas.common import ReadModel, ReadOnly, Timestamp, WriteModel
 from storekeeper.domain.clock import to_utc
@@ -13,7 +13,6 @@ from storekeeper.domain.scopes import SCOPES
 from storekeeper.services.api_keys import key_status
 
 Scope = Literal[tuple(SCOPES)]  # type: ignore[valid-type]
-Currency = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR")
 
 
 class RateLimitPlan(ReadModel):
@@ -59,8 +58,8 @@ class WorkspaceUpdate(WriteModel):
     version: ReadOnly = None
     created_at: ReadOnly = None
     updated_at: ReadOnly = None
-    name: str = Field(None, min_length=1, max_length=200)
-    currency: str = Currency
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = None
+    currency: str = Field(None, pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR")
     settings: WorkspaceSettingsUpdate = None
 
 

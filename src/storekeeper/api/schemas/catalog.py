@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StringConstraints
 
 from storekeeper.api.schemas.common import MoneyIn, Quantity, ReadModel, ReadOnly, Timestamp, WriteModel
 from storekeeper.domain.quantities import format_quantity
@@ -44,7 +44,8 @@ def units_out() -> dict[str, Any]:
 
 
 LocationType = Literal["warehouse", "store", "production", "external"]
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(str.strip)]
+# Stripped before the length check, so that "   " is refused rather than stored as "".
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class Address(WriteModel):
@@ -116,7 +117,7 @@ def location_out(row: dict[str, Any]) -> dict[str, Any]:
         "type": row["type"],
         "read_only": row["read_only"],
         "marketplace": row["marketplace"],
-        "address": row["address"],
+        "address": {key: row["address"].get(key) for key in AddressRead.model_fields} if row["address"] else None,
         "is_default": row["is_default"],
         "is_active": row["is_active"],
         "hide_materials": row["hide_materials"],

@@ -18,18 +18,21 @@ from pydantic_core import PydanticCustomError
 from storekeeper.domain.quantities import InvalidQuantity, parse_decimal
 
 
-def _quantity(value: Any) -> Decimal:
+def _parse(value: Any, what: str) -> Decimal:
     try:
-        return parse_decimal(value)
+        return parse_decimal(value, what=what)
     except InvalidQuantity as exc:
         raise PydanticCustomError("decimal_invalid", str(exc)) from None
+    except ArithmeticError:  # decimal.Overflow: an exponent beyond the decimal context, e.g. "1E1000000"
+        raise PydanticCustomError("decimal_invalid", f"{what} must be between -10^12 and 10^12") from None
+
+
+def _quantity(value: Any) -> Decimal:
+    return _parse(value, "quantity")
 
 
 def _money(value: Any) -> Decimal:
-    try:
-        return parse_decimal(value, what="amount")
-    except InvalidQuantity as exc:
-        raise PydanticCustomError("decimal_invalid", str(exc)) from None
+    return _parse(value, "amount")
 
 
 _DECIMAL_IN_SCHEMA = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AnyHttpUrl, Field, StringConstraints
+from pydantic import AfterValidator, AnyHttpUrl, Field, PlainSerializer, StringConstraints
 
 from storekeeper.api.schemas.common import (
     Money,
@@ -31,7 +31,8 @@ ShortText = Annotated[str, StringConstraints(max_length=200)]
 AttributeValue = Annotated[str, StringConstraints(max_length=200)] | int | bool
 MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 MetadataValue = Annotated[str, StringConstraints(max_length=500)]
-HttpUrlText = Annotated[AnyHttpUrl, AfterValidator(str)]
+# Validated as a URL, kept as text; the serializer says so, or pydantic warns on every dump.
+HttpUrlText = Annotated[AnyHttpUrl, AfterValidator(str), PlainSerializer(str, return_type=str)]
 
 
 def _positive(value: Decimal) -> Decimal:
