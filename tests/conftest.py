@@ -93,7 +93,8 @@ class Api:
         self.key = key
 
     def request(self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any):
-        return self.client.request(method, path, headers={"Authorization": f"Bearer {self.key}", **(headers or {})}, **kwargs)
+        auth = {"Authorization": f"Bearer {self.key}"}
+        return self.client.request(method, path, headers={**auth, **(headers or {})}, **kwargs)
 
     def get(self, path: str, **kwargs):
         return self.request("GET", path, **kwargs)

@@ -86,11 +86,7 @@ def test_q_folds_case_beyond_ascii_in_names(api):
     assert skus(api, q="éclair") == ["SHOE1"]
 
 
-def test_q_folds_case_beyond_ascii_in_skus_and_barcodes(api, workspace, request):
-    request.applymarker(pytest.mark.xfail(
-        workspace.db.is_sqlite, strict=True,
-        reason="SQLite's lower() folds ASCII only; persistence/database.py should register a Unicode lower()",
-    ))
+def test_q_folds_case_beyond_ascii_in_skus_and_barcodes(api):
     create(api, "ÜBER-1", name="plain")
     create(api, "PLAIN-2", name="plain", barcode="ÄB-1")
     assert skus(api, q="über") == ["ÜBER-1"]

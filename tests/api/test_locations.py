@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -95,6 +97,19 @@ def test_patching_is_default_true_moves_the_default(api):
     assert api.get(f"/v1/locations/{first['id']}").json()["version"] == 2
 
 
+def test_locations_created_at_the_same_time_end_up_with_exactly_one_default(api):
+    start = threading.Barrier(8)
+
+    def create_one(i: int) -> int:
+        start.wait()
+        return api.post("/v1/locations", json={"name": f"Racer {i}", "is_default": i % 2 == 0}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(create_one, range(8)))
+    assert statuses == [201] * 8
+    assert len(defaults(api)) == 1
+
+
 def test_the_default_location_cannot_be_unset_directly(api):
     first = create(api, "First")
     create(api, "Second")
@@ -143,6 +158,12 @@ def test_a_location_is_found_by_id_or_by_name(api):
     r = api.patch("/v1/locations/Back room", json={"type": "store"})
     assert r.status_code == 200
     assert r.json()["type"] == "store"
+
+
+def test_an_id_means_that_location_even_if_another_is_named_like_it(api):
+    main = create(api, "Main")
+    create(api, main["id"])
+    assert api.get(f"/v1/locations/{main['id']}").json()["name"] == "Main"
 
 
 @pytest.mark.parametrize("ref", ["loc_01JC0000000000000000000000", "Nowhere"])

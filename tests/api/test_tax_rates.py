@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 
@@ -77,6 +80,19 @@ def test_there_is_only_ever_one_default_tax_rate(api):
     r = api.patch(f"/v1/tax-rates/{standard['id']}", json={"is_default": True})
     assert r.json()["is_default"] is True
     assert defaults(api) == ["Standard"]
+
+
+def test_defaults_set_at_the_same_time_leave_exactly_one(api):
+    start = threading.Barrier(8)
+
+    def create_one(i: int) -> int:
+        start.wait()
+        return api.post("/v1/tax-rates", json={"name": f"Racer {i}", "rate": "0.1", "is_default": True}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(create_one, range(8)))
+    assert statuses == [201] * 8
+    assert len(defaults(api)) == 1
 
 
 def test_the_default_can_be_unset_leaving_no_default(api):

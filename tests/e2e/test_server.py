@@ -57,6 +57,9 @@ class Server:
         """Everything the server wrote to stdout and stderr so far."""
         return (self.directory / "stdout.log").read_text() + (self.directory / "stderr.log").read_text()
 
+    def log_lines(self) -> list[str]:
+        return (self.directory / "stderr.log").read_text().splitlines()
+
     def wait_for_output(self, pattern: str, timeout: float = 5) -> re.Match:
         deadline = time.monotonic() + timeout
         while True:
@@ -157,6 +160,24 @@ def test_the_server_is_healthy_ready_and_knows_the_key_init_printed(server, init
     assert me.json()["key"]["scopes"] == ["*"]
     assert me.headers["x-api-version"] == "1"
     assert me.headers["x-request-id"] == "e2e-me-1"
+
+
+def test_readiness_probes_write_nothing_to_the_log_but_their_access_lines(server):
+    """Probes come every few seconds; two INFO lines from Alembic per probe would drown the log."""
+    seen = len(server.log_lines())
+    for _ in range(3):
+        assert httpx.get(f"{server.url}/readyz").status_code == 200
+
+    def probes_logged():
+        return [line for line in server.log_lines()[seen:] if "storekeeper.access GET /readyz 200" in line]
+
+    deadline = time.monotonic() + 5
+    while len(probes_logged()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(probes_logged()) == 3
+    # An access line of an earlier request may land after `seen`: it is written once the response is sent.
+    new = server.log_lines()[seen:]
+    assert all(" INFO storekeeper.access " in line for line in new), new
 
 
 def test_a_location_and_an_item_created_over_http_read_back_by_id_and_by_name(server, initial):

@@ -211,3 +211,11 @@ def test_a_sqlite_write_transaction_holds_the_write_lock_from_its_first_statemen
         other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+def test_lower_folds_every_letter_not_just_ascii(db):
+    """Searches compare lower(column) with a lower-cased needle; SQLite's built-in lower() would
+    leave "ÜBER" as it is, so every SQLite connection registers a Unicode one."""
+    with db.read() as conn:
+        assert conn.execute(text("SELECT lower(:s)"), {"s": "ÜBER-Ä1 ÉCLAIR"}).scalar() == "über-ä1 éclair"
+        assert conn.execute(text("SELECT lower(NULL)")).scalar() is None

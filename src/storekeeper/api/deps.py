@@ -20,7 +20,7 @@ from fastapi.security import (
     SecurityScopes,
 )
 
-from storekeeper.domain.errors import Forbidden, PreconditionFailed, Unauthenticated
+from storekeeper.domain.errors import Forbidden, Unauthenticated
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import api_keys
@@ -76,7 +76,9 @@ Admin = _scoped("admin")
 def page_request(
     limit: Annotated[int, Query(ge=1, le=1000, description="Rows per page (default 50, max 1000).")] = 50,
     cursor: Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")] = None,
-    offset: Annotated[int | None, Query(ge=0, le=10_000_000, description="Rows to skip (use cursor when you can).")] = None,
+    offset: Annotated[
+        int | None, Query(ge=0, le=10_000_000, description="Rows to skip (use cursor when you can).")
+    ] = None,
     include_total: Annotated[bool, Query(description="false skips counting the matching rows.")] = True,
 ) -> PageRequest:
     return PageRequest(limit=limit, cursor=cursor, offset=offset, include_total=include_total)
@@ -85,6 +87,10 @@ def page_request(
 Paging = Annotated[PageRequest, Depends(page_request)]
 
 _ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+# What an If-Match that is no ETag of ours stands for: versions start at 1, so it matches none and
+# the service answers 412 with the resource's real version, after the body was validated and the
+# resource found (a 404 or a 422 says more than a 412 would).
+NO_VERSION = -1
 
 
 def if_match(
@@ -96,9 +102,7 @@ def if_match(
     if value is None or value.strip() == "*":
         return None
     match = _ETAG_RE.match(value)
-    if match is None:
-        raise PreconditionFailed(-1) from None
-    return int(match.group(1))
+    return int(match.group(1)) if match else NO_VERSION
 
 
 IfMatch = Annotated[int | None, Depends(if_match)]

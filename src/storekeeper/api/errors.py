@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storekeeper.api import codec
@@ -89,6 +90,19 @@ def raw_error(status: int, code: str, message: str, request_id: str, **extra: An
     return error_response(status, code, message, request_id, **extra)
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method the app serves at the request's path. Starlette's 405 `Allow` names only the
+    methods of the first route whose path matched, but FastAPI makes one route per method
+    (`GET` and `DELETE /v1/api-keys/{key_id}` are two), and HTTP wants all of the resource's."""
+    path = request.scope["path"]
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(route.methods or ())
+    return ", ".join(sorted(methods))
+
+
 def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
@@ -148,6 +162,8 @@ def install_error_handlers(app: FastAPI) -> None:
         code, message = _HTTP_CODES.get(exc.status_code, ("HTTP_ERROR", None))
         response = error_response(exc.status_code, code, message or str(exc.detail), _request_id(request))
         response.headers.update(exc.headers or {})  # e.g. `Allow` on 405, as HTTP requires
+        if exc.status_code == 405:
+            response.headers["Allow"] = allowed_methods(request) or response.headers.get("Allow", "")
         return response
 
     @app.exception_handler(Exception)

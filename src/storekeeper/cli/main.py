@@ -117,10 +117,12 @@ def keys_list(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
             break
         cursor = page.next_cursor
     if as_json:
-        print(json.dumps([
-            {"id": r["id"], "name": r["name"], "prefix": r["prefix"], "scopes": r["scopes"], "status": api_keys.key_status(r)}
+        listed = [
+            {"id": r["id"], "name": r["name"], "prefix": r["prefix"], "scopes": r["scopes"],
+             "status": api_keys.key_status(r)}
             for r in rows
-        ]))
+        ]
+        print(json.dumps(listed))
         return
     table = Table("id", "name", "prefix", "scopes", "status", "created")
     for r in rows:

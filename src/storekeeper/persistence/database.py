@@ -82,6 +82,9 @@ def _configure_sqlite(engine: Engine, settings: Settings) -> None:
         cursor.execute(f"PRAGMA synchronous={settings.sqlite_synchronous}")
         cursor.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
         cursor.close()
+        # SQLite's own lower() folds ASCII only ("ÜBER" stays "ÜBER"); PostgreSQL's folds every
+        # letter. Searches compare lower() of a column with a lower-cased needle on both.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection):
@@ -89,6 +92,10 @@ def _configure_sqlite(engine: Engine, settings: Settings) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def violated_constraint(exc: Exception) -> str:

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 
 from storekeeper.persistence.database import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"  # Alembic's default, which migrations/env.py keeps
 
 
 def alembic_config(db: Database) -> Config:
@@ -31,8 +32,14 @@ def head_revision(db: Database) -> str | None:
 
 
 def current_revision(db: Database) -> str | None:
+    """The applied revision, read from Alembic's version table. Not through
+    `MigrationContext.configure()`, which logs two INFO lines per call: /readyz asks on every
+    probe. None when nothing is applied, or when several heads are (the chain is linear)."""
     with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return None
+        rows = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
 
 
 def is_current(db: Database) -> bool:

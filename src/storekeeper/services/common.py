@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from storekeeper.domain.errors import StorekeeperError
 from storekeeper.persistence.database import violated_constraint
+from storekeeper.persistence.tables import workspaces
 
 
 @contextmanager
@@ -29,3 +31,11 @@ def translate_integrity(mapping: dict[str, Callable[[], StorekeeperError]]) -> I
 def changed_fields(current: dict, updates: dict) -> dict:
     """The subset of `updates` whose values differ from `current`."""
     return {k: v for k, v in updates.items() if current.get(k) != v}
+
+
+def lock_workspace(conn: Connection, workspace_id: str) -> None:
+    """Serialize the writes that keep a rule spanning rows of one workspace ("exactly one default
+    location"): under READ COMMITTED two of them would both see no default and both insert one.
+    Take it first in the transaction, before any row lock, so that lock order is always
+    workspace, then rows. On SQLite the write transaction's BEGIN IMMEDIATE already serializes."""
+    conn.execute(select(workspaces.c.workspace_id).where(workspaces.c.workspace_id == workspace_id).with_for_update())

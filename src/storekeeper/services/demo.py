@@ -38,20 +38,20 @@ def _populate(db: Database, ws: str) -> None:
     materials = categories.create_category(db, ws, "Materials", None)
     users.create_user(db, ws, "owner@example.com", "Olivia Owner", "admin")
     users.create_user(db, ws, "maker@example.com", "Max Maker", "member")
-    for sku, name, kind, unit, category, extra in [
-        ("WAX-SOY", "Soy wax", "material", "kg", materials, {"unit_cost": Decimal("6.50"), "reorder_point": Decimal(10),
-                                                            "safety_stock": Decimal(4), "supplier": "Wax & Co"}),
-        ("WICK-COTTON", "Cotton wick", "material", "pcs", materials, {"unit_cost": Decimal("0.08"),
-                                                                      "reorder_point": Decimal(200)}),
-        ("JAR-250", "Glass jar 250 ml", "material", "pcs", materials, {"unit_cost": Decimal("0.90")}),
-        ("CANDLE-VAN", "Vanilla candle", "product", "pcs", candles, {"price": Decimal("12.50"), "barcode": "4006381333931",
-                                                                    "reorder_point": Decimal(20), "safety_stock": Decimal(5),
-                                                                    "tags": ["bestseller", "handmade"],
-                                                                    "package_size": {"value": Decimal(250), "unit": "ml"}}),
-        ("CANDLE-LAV", "Lavender candle", "product", "pcs", candles, {"price": Decimal("12.50"), "tags": ["handmade"]}),
-        ("TSHIRT-LOGO", "Logo t-shirt", "product", "pcs", apparel, {"price": Decimal("16.80"), "brand": "Storekeeper",
-                                                                   "attributes": {"material": "organic cotton"}}),
-        ("GIFT-WRAP", "Gift wrapping", "product", "pcs", None, {"tracking": "none", "price": Decimal("2.00")}),
-    ]:
+    D = Decimal
+    catalog = [
+        ("WAX-SOY", "Soy wax", "material", "kg", materials,
+         {"unit_cost": D("6.50"), "reorder_point": D(10), "safety_stock": D(4), "supplier": "Wax & Co"}),
+        ("WICK-COTTON", "Cotton wick", "material", "pcs", materials, {"unit_cost": D("0.08"), "reorder_point": D(200)}),
+        ("JAR-250", "Glass jar 250 ml", "material", "pcs", materials, {"unit_cost": D("0.90")}),
+        ("CANDLE-VAN", "Vanilla candle", "product", "pcs", candles,
+         {"price": D("12.50"), "barcode": "4006381333931", "reorder_point": D(20), "safety_stock": D(5),
+          "tags": ["bestseller", "handmade"], "package_size": {"value": D(250), "unit": "ml"}}),
+        ("CANDLE-LAV", "Lavender candle", "product", "pcs", candles, {"price": D("12.50"), "tags": ["handmade"]}),
+        ("TSHIRT-LOGO", "Logo t-shirt", "product", "pcs", apparel,
+         {"price": D("16.80"), "brand": "Storekeeper", "attributes": {"material": "organic cotton"}}),
+        ("GIFT-WRAP", "Gift wrapping", "product", "pcs", None, {"tracking": "none", "price": D("2.00")}),
+    ]
+    for sku, name, kind, unit, category, extra in catalog:
         items.create_item(db, ws, {"sku": sku, "name": name, "kind": kind, "unit": unit,
                                    "category": category["id"] if category else None, "tax_rate": vat["id"], **extra})

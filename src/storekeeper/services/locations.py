@@ -2,7 +2,8 @@
 
 Rules: exactly one default location once any exist (the first one created, until another is
 made the default); a location holding stock cannot be deleted (LOCATION_NOT_EMPTY); deleting is
-soft, because the ledger keeps pointing at the location, and frees its name.
+soft, because the ledger keeps pointing at the location, and frees its name. Every write locks
+the workspace row first, so that two concurrent writes cannot both see "no default".
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, update_versioned
 from storekeeper.persistence.tables import locations, stock_levels
-from storekeeper.services.common import translate_integrity
+from storekeeper.services.common import lock_workspace, translate_integrity
 
 
 def _duplicate_name():
@@ -84,6 +85,7 @@ def create_location(db: Database, workspace_id: str, data: dict[str, Any]) -> di
         "deleted_at": None,
     }
     with db.write() as conn, translate_integrity(_UNIQUE):
+        lock_workspace(conn, workspace_id)
         if _name_taken(conn, workspace_id, row["name"]):
             raise _duplicate_name()
         has_default = conn.execute(select(locations.c.id).where(_live(workspace_id), locations.c.is_default)).first()
@@ -116,7 +118,12 @@ def resolve_location(conn: Connection, workspace_id: str, ref: str | None) -> di
     if ref is None:
         stmt = select(locations).where(_live(workspace_id), locations.c.is_default)
     elif is_id("location", ref):
-        stmt = select(locations).where(_live(workspace_id), or_(locations.c.id == ref, locations.c.name == ref))
+        # An id wins over another location that happens to be named like it.
+        stmt = (
+            select(locations)
+            .where(_live(workspace_id), or_(locations.c.id == ref, locations.c.name == ref))
+            .order_by((locations.c.id == ref).desc())
+        )
     else:
         stmt = select(locations).where(_live(workspace_id), locations.c.name == ref)
     row = conn.execute(stmt).mappings().first()
@@ -134,6 +141,7 @@ def update_location(
     db: Database, workspace_id: str, ref: str, changes: dict[str, Any], if_match: int | None = None
 ) -> dict[str, Any]:
     with db.write() as conn, translate_integrity(_UNIQUE):
+        lock_workspace(conn, workspace_id)
         row = resolve_location(conn, workspace_id, ref)
         check_version(row, if_match)
         if "name" in changes and _name_taken(conn, workspace_id, changes["name"], except_id=row["id"]):
@@ -149,6 +157,7 @@ def update_location(
 
 def delete_location(db: Database, workspace_id: str, ref: str, if_match: int | None = None) -> None:
     with db.write() as conn:
+        lock_workspace(conn, workspace_id)
         row = resolve_location(conn, workspace_id, ref)
         check_version(row, if_match)
         stocked = conn.execute(

@@ -14,7 +14,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import items, tax_rates
-from storekeeper.services.common import translate_integrity
+from storekeeper.services.common import lock_workspace, translate_integrity
 
 
 def _duplicate_name():
@@ -52,6 +52,7 @@ def create_tax_rate(db: Database, workspace_id: str, data: dict[str, Any]) -> di
         "updated_at": now,
     }
     with db.write() as conn, translate_integrity(_UNIQUE):
+        lock_workspace(conn, workspace_id)  # two new defaults at once would both insert one
         _check_name_free(conn, workspace_id, row["name"], None)
         if row["is_default"]:
             _unset_default(conn, workspace_id)
@@ -80,6 +81,7 @@ def update_tax_rate(
     db: Database, workspace_id: str, tax_rate_id: str, changes: dict[str, Any], if_match: int | None = None
 ) -> dict[str, Any]:
     with db.write() as conn, translate_integrity(_UNIQUE):
+        lock_workspace(conn, workspace_id)
         row = fetch(conn, tax_rates, workspace_id, tax_rate_id, "tax_rate", for_update=True)
         check_version(row, if_match)
         if "name" in changes:

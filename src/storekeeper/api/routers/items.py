@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query
 from storekeeper.api.deps import DB, IfMatch, ItemsRead, ItemsWrite, Paging
 from storekeeper.api.responses import JSONResponse, no_content, page, resource
 from storekeeper.api.routing import StorekeeperRoute
-from storekeeper.api.schemas.common import Page
+from storekeeper.api.schemas.common import Page, TimestampIn
 from storekeeper.api.schemas.items import ItemCreate, ItemRead, ItemUpdate, Kind, Status, item_out
 from storekeeper.services import items
 from storekeeper.services.items import ItemFilters
@@ -42,7 +41,7 @@ def list_items(
     status: Annotated[Status | None, Query()] = None,
     low_stock: Annotated[bool | None, Query(description="true: status is not normal")] = None,
     location: Annotated[str | None, Query(max_length=200, description="Has a stock level there (id or name)")] = None,
-    updated_since: Annotated[datetime | None, Query()] = None,
+    updated_since: Annotated[TimestampIn | None, Query()] = None,
     deleted: Annotated[Literal["false", "true", "any"], Query(description="true: the trash only")] = "false",
     sort: Annotated[ItemSort, Query()] = "created_at",
 ) -> JSONResponse:

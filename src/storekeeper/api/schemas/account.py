@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
-from storekeeper.api.schemas.common import ReadModel, ReadOnly, Timestamp, WriteModel
+from storekeeper.api.schemas.common import ReadModel, ReadOnly, Timestamp, TimestampIn, WriteModel
 from storekeeper.domain.clock import to_utc
 from storekeeper.domain.scopes import SCOPES
 from storekeeper.services.api_keys import key_status
@@ -22,11 +22,13 @@ class RateLimitPlan(ReadModel):
     per_day: int | None = Field(None, ge=1)
 
 
+# strict: what the schema says only. Lax mode would read `false` as 0 days of trash retention
+# (purge at once), 0 as `false`, and "5" as 5.
 class RateLimitPlanUpdate(WriteModel):
-    per_second: float = Field(None, gt=0, le=100_000)
-    burst: int = Field(None, ge=1, le=1_000_000)
-    per_minute: int | None = Field(None, ge=1)
-    per_day: int | None = Field(None, ge=1)
+    per_second: float = Field(None, gt=0, le=100_000, strict=True)
+    burst: int = Field(None, ge=1, le=1_000_000, strict=True)
+    per_minute: int | None = Field(None, ge=1, strict=True)
+    per_day: int | None = Field(None, ge=1, strict=True)
 
 
 class WorkspaceSettings(ReadModel):
@@ -37,8 +39,8 @@ class WorkspaceSettings(ReadModel):
 
 
 class WorkspaceSettingsUpdate(WriteModel):
-    allow_negative_stock: bool = None
-    trash_retention_days: int = Field(None, ge=0, le=3650)
+    allow_negative_stock: bool = Field(None, strict=True)
+    trash_retention_days: int = Field(None, ge=0, le=3650, strict=True)
     auto_snapshot: Literal["off", "daily"] = None
     rate_limit: RateLimitPlanUpdate = None
 
@@ -78,6 +80,14 @@ class MeRead(ReadModel):
     rate_limit: RateLimitPlan
 
 
+def _in_utc(value: datetime) -> datetime:
+    # An offset can push a time written near year 1 or 9999 outside the range of datetime.
+    try:
+        return to_utc(value)
+    except OverflowError:
+        raise ValueError("The time is out of range.") from None
+
+
 class ApiKeyCreate(WriteModel):
     id: ReadOnly = None
     key: ReadOnly = None
@@ -85,9 +95,9 @@ class ApiKeyCreate(WriteModel):
     created_at: ReadOnly = None
     revoked_at: ReadOnly = None
     status: ReadOnly = None
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     scopes: list[Scope] = Field(min_length=1, max_length=len(SCOPES))
-    expires_at: datetime | None = None
+    expires_at: Annotated[TimestampIn, AfterValidator(_in_utc)] | None = None
     user: str | None = Field(None, min_length=1, max_length=320, description="User id or email")
 
 

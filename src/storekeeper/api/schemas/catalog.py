@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from storekeeper.api.schemas.common import MoneyIn, Quantity, ReadModel, ReadOnly, Timestamp, WriteModel
+from storekeeper.api.schemas.common import Bool, MoneyIn, Quantity, ReadModel, ReadOnly, Timestamp, WriteModel
 from storekeeper.domain.quantities import format_quantity
 from storekeeper.domain.units import UNITS
 
@@ -67,23 +67,23 @@ class _LocationReadOnly(WriteModel):
 class LocationCreate(_LocationReadOnly):
     name: Name
     type: LocationType = "warehouse"
-    read_only: bool = False
+    read_only: Bool = False
     marketplace: str | None = Field(None, max_length=100)
     address: Address | None = None
-    is_default: bool = False
-    is_active: bool = True
-    hide_materials: bool = False
+    is_default: Bool = False
+    is_active: Bool = True
+    hide_materials: Bool = False
 
 
 class LocationUpdate(_LocationReadOnly):
     name: Name = None
     type: LocationType = None
-    read_only: bool = None
+    read_only: Bool = None
     marketplace: str | None = Field(None, max_length=100)
     address: Address | None = None
-    is_default: bool = None
-    is_active: bool = None
-    hide_materials: bool = None
+    is_default: Bool = None
+    is_active: Bool = None
+    hide_materials: Bool = None
 
 
 class AddressRead(ReadModel):
@@ -181,7 +181,7 @@ class TaxRateCreate(WriteModel):
     updated_at: ReadOnly = None
     name: Name
     rate: Rate
-    is_default: bool = False
+    is_default: Bool = False
 
 
 class TaxRateUpdate(WriteModel):
@@ -191,7 +191,7 @@ class TaxRateUpdate(WriteModel):
     updated_at: ReadOnly = None
     name: Name = None
     rate: Rate = None
-    is_default: bool = None
+    is_default: Bool = None
 
 
 class TaxRateRead(ReadModel):

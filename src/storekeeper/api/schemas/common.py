@@ -7,32 +7,30 @@ Schemathesis run checks every response against them.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from storekeeper.domain.quantities import InvalidQuantity, parse_decimal
 
 
-def _parse(value: Any, what: str) -> Decimal:
+def _quantity(value: Any) -> Decimal:
     try:
-        return parse_decimal(value, what=what)
+        return parse_decimal(value)
     except InvalidQuantity as exc:
         raise PydanticCustomError("decimal_invalid", str(exc)) from None
-    except ArithmeticError:  # decimal.Overflow: an exponent beyond the decimal context, e.g. "1E1000000"
-        raise PydanticCustomError("decimal_invalid", f"{what} must be between -10^12 and 10^12") from None
-
-
-def _quantity(value: Any) -> Decimal:
-    return _parse(value, "quantity")
 
 
 def _money(value: Any) -> Decimal:
-    return _parse(value, "amount")
+    try:
+        return parse_decimal(value, what="amount")
+    except InvalidQuantity as exc:
+        raise PydanticCustomError("decimal_invalid", str(exc)) from None
 
 
 _DECIMAL_IN_SCHEMA = {
@@ -60,6 +58,21 @@ NonNegativeMoneyIn = Annotated[MoneyIn, AfterValidator(_non_negative), WithJsonS
 Quantity = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 Money = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2,6}$", "examples": ["5.50"]})]
 Timestamp = Annotated[datetime, WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+def _not_a_number(value: Any) -> Any:
+    """Pydantic reads a number, or a string of digits, as seconds since 1970: `2026` would be
+    1970-01-01T00:33:46Z. Timestamps are RFC 3339 (SPEC §2)."""
+    if isinstance(value, (int, float, Decimal)) or (isinstance(value, str) and _NUMBER_TEXT.fullmatch(value)):
+        raise PydanticCustomError("datetime_type", "Expected an RFC 3339 timestamp such as 2026-03-12T14:00:00Z.")
+    return value
+
+
+_NUMBER_TEXT = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
+# Requests: an RFC 3339 timestamp, never a number.
+TimestampIn = Annotated[datetime, BeforeValidator(_not_a_number)]
+# JSON true/false only: lax mode would also take 0, 1, "yes" and "true".
+Bool = Annotated[bool, Strict()]
 
 
 def _reject_readonly(_value: Any) -> Any:
