@@ -7,11 +7,8 @@ import json
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
 
-from storekeeper.domain.clock import utcnow
-from storekeeper.domain.stock import stock_status
-from storekeeper.persistence.tables import items, stock_levels
+from tests.stock_stand_in import put_on_hand
 
 
 def create(api, sku: str = "SKU-1", **fields) -> dict:
@@ -23,23 +20,6 @@ def create(api, sku: str = "SKU-1", **fields) -> dict:
 def post_raw(api, path: str, text: str):
     """A body written by hand, so that numbers reach the API exactly as a client typed them."""
     return api.post(path, content=text.encode(), headers={"Content-Type": "application/json"})
-
-
-def put_on_hand(workspace, item_id: str, location_id: str, quantity: str) -> None:
-    """Stand-in for the ledger, which arrives in a later issue and replaces this: a stock level
-    and the item's sums and status, written straight into the tables as a movement would."""
-    with workspace.db.write() as conn:
-        conn.execute(stock_levels.insert().values(
-            workspace_id=workspace.id, item_id=item_id, location_id=location_id, on_hand=Decimal(quantity),
-            reserved=Decimal(0), updated_at=utcnow(),
-        ))
-        row = conn.execute(items.select().where(items.c.workspace_id == workspace.id, items.c.id == item_id)).one()
-        on_hand = row.on_hand + Decimal(quantity)
-        status = stock_status(on_hand - row.reserved, row.safety_stock, row.reorder_point, row.tracking).value
-        conn.execute(
-            update(items).where(items.c.workspace_id == workspace.id, items.c.id == item_id)
-            .values(on_hand=on_hand, status=status)
-        )
 
 
 # Units

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
 
-from storekeeper.domain.clock import utcnow
-from storekeeper.domain.stock import stock_status
-from storekeeper.persistence.tables import items, stock_levels
 from storekeeper.services import items as item_service
+from tests.stock_stand_in import put_on_hand
 
 
 def create(api, sku: str, **fields) -> dict:
@@ -25,23 +21,6 @@ def skus(api, **params) -> list[str]:
     r = api.get("/v1/items", params={"sort": "sku", **params})
     assert r.status_code == 200, r.text
     return [item["sku"] for item in r.json()["data"]]
-
-
-def put_on_hand(workspace, item_id: str, location_id: str, quantity: str) -> None:
-    """Stand-in for the ledger, which arrives in a later issue and replaces this: a stock level
-    and the item's sums and status, written straight into the tables as a movement would."""
-    with workspace.db.write() as conn:
-        conn.execute(stock_levels.insert().values(
-            workspace_id=workspace.id, item_id=item_id, location_id=location_id, on_hand=Decimal(quantity),
-            reserved=Decimal(0), updated_at=utcnow(),
-        ))
-        row = conn.execute(items.select().where(items.c.workspace_id == workspace.id, items.c.id == item_id)).one()
-        on_hand = row.on_hand + Decimal(quantity)
-        status = stock_status(on_hand - row.reserved, row.safety_stock, row.reorder_point, row.tracking).value
-        conn.execute(
-            update(items).where(items.c.workspace_id == workspace.id, items.c.id == item_id)
-            .values(on_hand=on_hand, status=status)
-        )
 
 
 def test_a_new_workspace_lists_no_items(api):

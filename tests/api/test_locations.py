@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from decimal import Decimal
 
 import pytest
 
-from storekeeper.domain.clock import utcnow
-from storekeeper.persistence import tables
+from tests.stock_stand_in import put_on_hand
 
 
 def error(r) -> tuple[int, str]:
@@ -258,19 +256,7 @@ def test_a_location_holding_stock_cannot_be_deleted(api, workspace, db):
     create(api, "Main")
     shelf = create(api, "Shelf")
     item = api.post("/v1/items", json={"sku": "LOC-STOCK-1", "name": "Widget"}).json()
-    # Stock levels are written by the stock ledger (a later issue); until then the test puts
-    # one in place directly. The ledger issue replaces this with an adjustment.
-    with db.write() as conn:
-        conn.execute(
-            tables.stock_levels.insert().values(
-                workspace_id=workspace.id,
-                item_id=item["id"],
-                location_id=shelf["id"],
-                on_hand=Decimal("3"),
-                reserved=Decimal("0"),
-                updated_at=utcnow(),
-            )
-        )
+    put_on_hand(workspace, item["id"], shelf["id"], "3")
     assert error(api.delete(f"/v1/locations/{shelf['id']}")) == (409, "LOCATION_NOT_EMPTY")
     assert api.get(f"/v1/locations/{shelf['id']}").status_code == 200
 

@@ -92,11 +92,17 @@ def _ref_condition(ref: str):
     return items.c.sku == ref
 
 
-def _find(conn: Connection, workspace_id: str, ref: str, *, details: bool = False) -> dict[str, Any]:
-    base = _with_details() if details else select(items)
-    rows = conn.execute(
-        base.where(items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None), _ref_condition(ref))
-    ).mappings().all()
+def _find(
+    conn: Connection, workspace_id: str, ref: str, *, details: bool = False, for_update: bool = False
+) -> dict[str, Any]:
+    """The live item by id or SKU. `for_update` locks its row (PostgreSQL) so that concurrent
+    changes of one item wait for each other instead of failing on its version."""
+    stmt = (_with_details() if details else select(items)).where(
+        items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None), _ref_condition(ref)
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    rows = conn.execute(stmt).mappings().all()
     if not rows:
         raise NotFound("item", ref)
     # An id beats a SKU that happens to look like one.
@@ -321,7 +327,7 @@ def update_item(
     sku = values.get("sku")
     unique = {"uq_items_sku": _duplicate_sku(sku), "items.sku": _duplicate_sku(sku)}
     with db.write() as conn, translate_integrity(unique):
-        row = _find(conn, workspace_id, ref)
+        row = _find(conn, workspace_id, ref, for_update=True)
         check_version(row, if_match)
         values = {k: v for k, v in values.items() if row.get(k) != v}
         locked = [f for f in LOCKED_ONCE_STOCKED if f in values]
@@ -344,6 +350,6 @@ def update_item(
 def delete_item(db: Database, workspace_id: str, ref: str, if_match: int | None = None) -> None:
     """Soft delete: the item goes to the trash and its SKU becomes free for a new item."""
     with db.write() as conn:
-        row = _find(conn, workspace_id, ref)
+        row = _find(conn, workspace_id, ref, for_update=True)
         check_version(row, if_match)
         update_versioned(conn, items, row, {"deleted_at": utcnow()})

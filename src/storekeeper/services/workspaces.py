@@ -64,7 +64,9 @@ def update_workspace(
 ) -> dict[str, Any]:
     """Change name, currency and settings; `settings` is merged key by key."""
     with db.write() as conn:
-        row = conn.execute(select(workspaces).where(workspaces.c.workspace_id == workspace_id)).mappings().one()
+        row = conn.execute(
+            select(workspaces).where(workspaces.c.workspace_id == workspace_id).with_for_update()
+        ).mappings().one()
         if if_match is not None and if_match != row["version"]:
             raise PreconditionFailed(row["version"])
         values: dict[str, Any] = {}
