@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = 20.0
     rate_limit_burst: int = 40
     log_level: str = "INFO"
+    # Run the background worker (reservation expiry, record purging) inside the API process.
+    # `storekeeper serve` turns it on unless given --no-worker.
+    worker: bool = False
+    worker_interval_seconds: float = 5.0
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -23,6 +23,7 @@ class Target:
     resource: str  # key into the resources of A
     param: str  # the route's path parameter
     code: str  # the expected 404 code
+    body: dict | None = None  # for writes: a body the route accepts (default: a rename)
 
 
 # Route pattern → which of A's resources to try and the code B must get.
@@ -33,6 +34,14 @@ TARGETS = {
     "/v1/tax-rates/{tax_rate_id}": Target("tax_rate", "tax_rate_id", "TAX_RATE_NOT_FOUND"),
     "/v1/users/{user_id}": Target("user", "user_id", "USER_NOT_FOUND"),
     "/v1/api-keys/{key_id}": Target("api_key", "key_id", "API_KEY_NOT_FOUND"),
+    "/v1/items/{ref}/movements": Target("item", "ref", "ITEM_NOT_FOUND"),
+    "/v1/stock/{item}": Target("item", "item", "ITEM_NOT_FOUND"),
+    "/v1/reasons/{reason_id}": Target("reason", "reason_id", "REASON_NOT_FOUND"),
+    "/v1/reservations/{reservation_id}": Target("reservation", "reservation_id", "RESERVATION_NOT_FOUND"),
+    "/v1/reservations/{reservation_id}/release": Target("reservation", "reservation_id", "RESERVATION_NOT_FOUND"),
+    "/v1/reservations/{reservation_id}/fulfil": Target(
+        "reservation", "reservation_id", "RESERVATION_NOT_FOUND", body={"quantity": 1}
+    ),
 }
 # The readable paths of each resource, to compare before and after B's attempts.
 READ_PATHS = {
@@ -42,6 +51,8 @@ READ_PATHS = {
     "tax_rate": "/v1/tax-rates/{}",
     "user": "/v1/users/{}",
     "api_key": "/v1/api-keys/{}",
+    "reason": "/v1/reasons/{}",
+    "reservation": "/v1/reservations/{}",
 }
 
 
@@ -65,6 +76,10 @@ def populate(api) -> dict[str, dict]:
     )
     user = created(api.post("/v1/users", {"email": f"ann-{tag}@example.com", "name": "Ann"}))
     api_key = created(api.post("/v1/api-keys", {"name": f"key {tag}", "scopes": ["items:read"], "user": user["id"]}))
+    reason = created(api.post("/v1/reasons", {"code": f"gift_{tag}", "name": "Gift", "direction": "out"}))
+    created(api.post("/v1/stock/adjustments", {"item": item["id"], "location": location["id"], "reason": "receipt",
+                                               "delta": 5}))
+    reservation = created(api.post("/v1/reservations", {"item": item["id"], "location": location["id"], "quantity": 2}))
     return {
         "item": item,
         "location": location,
@@ -72,6 +87,8 @@ def populate(api) -> dict[str, dict]:
         "tax_rate": tax_rate,
         "user": user,
         "api_key": api_key,
+        "reason": reason,
+        "reservation": reservation,
     }
 
 
@@ -109,7 +126,7 @@ def test_another_workspaces_resources_are_not_found_on_any_route(
     for op in parametrized_operations:
         target = TARGETS[op.path]
         url = op.url(**{target.param: a[target.resource]["id"]})
-        body = {"json": HIJACK} if op.method in BODY_METHODS else {}
+        body = {"json": target.body or HIJACK} if op.method in BODY_METHODS else {}
         r = other_workspace.api.request(op.method, url, **body)
         tried += 1
         code = r.json()["error"]["code"] if r.status_code == 404 else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from storekeeper import __version__
@@ -15,6 +17,9 @@ from storekeeper.api.routers import (
     items,
     locations,
     meta,
+    reasons,
+    reservations,
+    stock,
     tax_rates,
     units,
     users,
@@ -22,6 +27,7 @@ from storekeeper.api.routers import (
 from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.config import Settings, get_settings
 from storekeeper.persistence.database import Database
+from storekeeper.services.worker import start_thread
 
 DESCRIPTION = """
 Exact stock of products and materials across locations, with an append-only history of every
@@ -30,13 +36,24 @@ Quantities are exact decimals: JSON numbers out; numbers or numeric strings in.
 Errors: `{"error": {"code", "message", "fields"?, "request_id"}}`.
 """
 
-V1_ROUTERS = (account, api_keys, users, units, locations, categories, tax_rates, items)
+V1_ROUTERS = (account, api_keys, users, units, locations, categories, tax_rates, items, stock, reasons,
+              reservations)
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     db = db or Database(settings.database_url, settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        worker = start_thread(db, settings.worker_interval_seconds) if settings.worker else None
+        yield
+        if worker is not None:
+            worker[1].set()
+            worker[0].join(timeout=10)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Storekeeper",
         version=__version__,
         description=DESCRIPTION,

@@ -69,6 +69,8 @@ ItemsRead = _scoped("items:read")
 ItemsWrite = _scoped("items:write")
 StockRead = _scoped("stock:read")
 StockWrite = _scoped("stock:write")
+OrdersRead = _scoped("orders:read")
+OrdersWrite = _scoped("orders:write")
 AuditRead = _scoped("audit:read")
 Admin = _scoped("admin")
 

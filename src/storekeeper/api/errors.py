@@ -93,14 +93,28 @@ def raw_error(status: int, code: str, message: str, request_id: str, **extra: An
 def allowed_methods(request: Request) -> str:
     """Every method the app serves at the request's path. Starlette's 405 `Allow` names only the
     methods of the first route whose path matched, but FastAPI makes one route per method
-    (`GET` and `DELETE /v1/api-keys/{key_id}` are two), and HTTP wants all of the resource's."""
+    (`GET` and `DELETE /v1/api-keys/{key_id}` are two), and HTTP wants all of the resource's.
+    Where a literal path and a template both match (`/v1/stock/adjustments` and
+    `/v1/stock/{item}`), the literal one is the resource."""
     path = request.scope["path"]
-    methods: set[str] = set()
+    matches: list[tuple[int, set[str]]] = []
     for route in iter_route_contexts(request.app.routes):
         regex = getattr(route, "path_regex", None)
         if regex is not None and regex.match(path):
-            methods |= set(route.methods or ())
-    return ", ".join(sorted(methods))
+            matches.append((len(getattr(route, "param_convertors", {}) or {}), set(route.methods or ())))
+    if not matches:
+        return ""
+    fewest = min(params for params, _methods in matches)
+    return ", ".join(sorted(set().union(*(m for params, m in matches if params == fewest))))
+
+
+def domain_error_response(exc: e.StorekeeperError, request_id: str | None) -> Response:
+    status = status_for(exc)
+    if status == 500:
+        log.error("unmapped error %s", exc.code, exc_info=exc)
+        return error_response(500, "INTERNAL", "Something went wrong on our side.", request_id)
+    fields = exc.fields if isinstance(exc, e.ValidationFailed) else None
+    return error_response(status, exc.code, exc.message, request_id, fields=fields, **exc.details)
 
 
 def _request_id(request: Request) -> str | None:
@@ -148,12 +162,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(e.StorekeeperError)
     async def _domain(request: Request, exc: e.StorekeeperError):
-        status = status_for(exc)
-        if status == 500:
-            log.error("unmapped error %s", exc.code, exc_info=exc)
-            return error_response(500, "INTERNAL", "Something went wrong on our side.", _request_id(request))
-        fields = exc.fields if isinstance(exc, e.ValidationFailed) else None
-        return error_response(status, exc.code, exc.message, _request_id(request), fields=fields, **exc.details)
+        return domain_error_response(exc, _request_id(request))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

@@ -1,4 +1,5 @@
-"""The route class every router uses: request bodies are parsed by our exact JSON codec.
+"""The route class every router uses: request bodies are parsed by our exact JSON codec, and
+every write endpoint honours Idempotency-Key (api/idempotency.py).
 
 Each router must be built with `APIRouter(..., route_class=StorekeeperRoute)`: FastAPI keeps
 the class a route was created with when its router is included in another, so setting
@@ -7,13 +8,17 @@ the class a route was created with when its router is included in another, so se
 
 from __future__ import annotations
 
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from fastapi import Request
 from fastapi.routing import APIRoute
 
 from storekeeper.api import codec
 from storekeeper.api.errors import NUL_MESSAGE, InvalidInput
+from storekeeper.api.idempotency import current_request, idempotent
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class ExactJSONRequest(Request):
@@ -28,10 +33,53 @@ class ExactJSONRequest(Request):
 
 
 class StorekeeperRoute(APIRoute):
+    def __init__(self, path: str, endpoint, *, methods=None, **kwargs):
+        if methods and WRITE_METHODS & {m.upper() for m in methods}:
+            endpoint = idempotent(endpoint, redact=getattr(endpoint, "idempotency_redact", ()))
+        super().__init__(path, endpoint, methods=methods, **kwargs)
+
     def get_route_handler(self):
         handler = super().get_route_handler()
+        repeatable = _sequence_query_params(self)
 
         async def exact_json_handler(request: Request):
-            return await handler(ExactJSONRequest(request.scope, request.receive))
+            repeated = _repeated_query_params(request, repeatable)
+            if repeated:
+                raise InvalidInput({name: ["Given more than once; it takes one value."] for name in repeated})
+            exact = ExactJSONRequest(request.scope, request.receive)
+            token = current_request.set(exact)
+            try:
+                return await handler(exact)
+            finally:
+                current_request.reset(token)
 
         return exact_json_handler
+
+
+def _sequence_query_params(route: APIRoute) -> set[str]:
+    """Query parameters declared as lists, which may be given several times."""
+    names = set()
+    fields, pending = [], [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        fields += dependant.query_params
+        pending += dependant.dependencies
+    for field in fields:
+        annotation = field.field_info.annotation
+        candidates = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+        if any(get_origin(c) in (list, set, tuple) or c in (list, set, tuple) for c in candidates):
+            names.add(field.alias)
+    return names
+
+
+def _repeated_query_params(request: Request, repeatable: set[str]) -> list[str]:
+    """FastAPI quietly keeps the last of a repeated single-valued parameter; we refuse it."""
+    if not request.scope.get("query_string"):
+        return []
+    seen: set[str] = set()
+    repeated = []
+    for name, _value in request.query_params.multi_items():
+        if name in seen and name not in repeatable and name not in repeated:
+            repeated.append(name)
+        seen.add(name)
+    return repeated

@@ -152,14 +152,60 @@ def db_upgrade() -> None:
 
 
 @app.command()
+def check(workspace: WorkspaceOpt = None) -> None:
+    """Verify that the ledger explains every stock level; exit 1 naming each mismatch."""
+    from storekeeper.services.check import check as run_check
+
+    db = open_db()
+    workspace_id = pick_workspace(db, workspace) if workspace else None
+    levels, mismatches = run_check(db, workspace_id)
+    for mismatch in mismatches:
+        err.print(f"[red]MISMATCH[/red] {mismatch}")
+    if mismatches:
+        err.print(f"[red]{len(mismatches)} mismatch(es)[/red] in {levels} stock levels.")
+        raise typer.Exit(1)
+    console.print(f"OK: {levels} stock levels, each explained by its movements and reservations.")
+
+
+@app.command()
+def worker(
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between rounds")] = 5.0,
+    once: Annotated[bool, typer.Option("--once", help="Run one round and exit")] = False,
+) -> None:
+    """Run the background worker: expire reservations, purge old Idempotency-Key records."""
+    import threading
+
+    from storekeeper.services import worker as background
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    db = open_db()
+    if once:
+        console.print(background.run_once(db))
+        return
+    stop = threading.Event()
+    try:
+        background.run_forever(db, interval, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
     demo: Annotated[bool, typer.Option("--demo", help="Load a sample workspace and print an admin key")] = False,
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="Leave background work to `storekeeper worker`")]
+    = False,
 ) -> None:
     """Run the HTTP API (migrating the database first)."""
+    import os
+
     import uvicorn
+
+    if not no_worker:
+        os.environ["STOREKEEPER_WORKER"] = "true"  # read by the server processes' settings
 
     settings = get_settings()
     host = host or settings.host

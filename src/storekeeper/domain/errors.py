@@ -80,3 +80,17 @@ class Forbidden(StorekeeperError):
 
 class BadRequest(StorekeeperError):
     """The request itself is unusable (MALFORMED_JSON, UNSUPPORTED_API_VERSION): 400."""
+
+
+class StockError(DomainRuleBroken):
+    """A stock rule refused the change (NEGATIVE_QUANTITY, INSUFFICIENT_STOCK, REASON_DIRECTION,
+    NOT_STOCKABLE): 422, with the numbers in `details`."""
+
+
+class BulkFailed(DomainRuleBroken):
+    code = "BULK_FAILED"
+
+    def __init__(self, errors: list[dict]):
+        super().__init__(
+            f"{len(errors)} of the adjustments cannot be applied; nothing was applied.", details={"errors": errors}
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 
@@ -36,3 +36,60 @@ def stock_status(
     if reorder_point is not None and available <= reorder_point:
         return StockStatus.LOW
     return StockStatus.NORMAL
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+    ANY = "any"
+
+
+# SPEC §3 "Stock and the ledger": the built-in reasons a client may use, with their direction.
+BUILTIN_REASONS: dict[str, tuple[str, Direction]] = {
+    "receipt": ("Receipt", Direction.IN),
+    "return": ("Return", Direction.IN),
+    "initial": ("Initial stock", Direction.IN),
+    "count": ("Stock count", Direction.ANY),
+    "correction": ("Correction", Direction.ANY),
+    "loss": ("Loss", Direction.OUT),
+    "damage": ("Damage", Direction.OUT),
+    "theft": ("Theft", Direction.OUT),
+    "sale": ("Sale", Direction.OUT),
+}
+# Written by the system only (transfers, production, snapshot restores).
+SYSTEM_REASONS: dict[str, tuple[str, Direction]] = {
+    "transfer_out": ("Transfer out", Direction.OUT),
+    "transfer_in": ("Transfer in", Direction.IN),
+    "production_consumption": ("Production consumption", Direction.OUT),
+    "production_output": ("Production output", Direction.IN),
+    "production_reversal": ("Production reversal", Direction.ANY),
+    "snapshot_restore": ("Snapshot restore", Direction.ANY),
+}
+# Receipts that carry no unit cost are costed at the item's standard cost.
+COSTED_AT_STANDARD = frozenset({"receipt", "initial"})
+
+
+def direction_allows(direction: str, delta: Decimal) -> bool:
+    """Whether a change of `delta` fits the reason's direction. A count that finds the stock as
+    recorded (delta 0) fits any reason that may be used with `set`."""
+    if direction == Direction.IN:
+        return delta > 0
+    if direction == Direction.OUT:
+        return delta < 0
+    return True
+
+
+AVERAGE_COST_PLACES = Decimal("0.0001")
+
+
+def moving_average_cost(
+    on_hand_before: Decimal, average_before: Decimal | None, received: Decimal, unit_cost: Decimal
+) -> Decimal:
+    """The moving weighted average after receiving `received` units at `unit_cost`, exact to 4
+    places (half-up). Stock below zero carries no value; stock without a known cost takes the
+    new cost."""
+    base = max(on_hand_before, Decimal(0))
+    if average_before is None or base == 0:
+        return unit_cost.quantize(AVERAGE_COST_PLACES, rounding=ROUND_HALF_UP)
+    total = base * average_before + received * unit_cost
+    return (total / (base + received)).quantize(AVERAGE_COST_PLACES, rounding=ROUND_HALF_UP)

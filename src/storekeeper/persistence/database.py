@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -27,6 +28,10 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+# The write transaction open in this context, if any: (database, connection).
+_active: ContextVar[tuple[Database, Connection] | None] = ContextVar("storekeeper_active_write", default=None)
+
+
 class Database:
     def __init__(self, url: str, settings: Settings | None = None):
         settings = settings or Settings()
@@ -38,12 +43,30 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One write transaction: commits when the block ends, rolls back if it raises."""
+        """One write transaction: commits when the block ends, rolls back if it raises.
+
+        Inside another `write()` of this database on the same thread (or context), the block
+        joins the open transaction instead: the outer one commits everything at once. That is
+        how an Idempotency-Key's stored response commits together with the change it answers.
+        """
+        active = _active.get()
+        if active is not None and active[0] is self:
+            yield active[1]
+            return
         with self._writer.begin() as conn:
-            yield conn
+            token = _active.set((self, conn))
+            try:
+                yield conn
+            finally:
+                _active.reset(token)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
+        """A read transaction; inside an open `write()` it reads through that transaction."""
+        active = _active.get()
+        if active is not None and active[0] is self:
+            yield active[1]
+            return
         with self.engine.connect() as conn:
             yield conn
             conn.rollback()

@@ -7,6 +7,7 @@ Quantities and money are `Micros` (integer micro-units); see persistence/types.p
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKeyConstraint,
@@ -265,4 +266,108 @@ stock_levels = Table(
     ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"]),
     ForeignKeyConstraint(["workspace_id", "location_id"], ["locations.workspace_id", "locations.id"]),
     Index("ix_stock_levels_location", "workspace_id", "location_id", "item_id"),
+)
+
+# Per-workspace counters (the ledger's `sequence`). A writer bumps its counter as the last
+# statement of its transaction, so the row lock is held only until commit and sequence order
+# is commit order: a reader paging by `sequence` never misses a row committed later.
+counters = Table(
+    "counters",
+    metadata,
+    _ws(),
+    Column("name", String(40), nullable=False),
+    Column("value", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "name"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+)
+
+reasons = Table(
+    "reasons",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("direction", String(8), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    *_timestamps(),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    Index("uq_reasons_code", "workspace_id", "code", unique=True),
+)
+
+# The append-only ledger: nothing updates or deletes a movement.
+movements = Table(
+    "movements",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("sequence", BigInteger, nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("location_id", String(ID), nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("delta", Micros(), nullable=False),
+    Column("before", Micros(), nullable=False),
+    Column("after", Micros(), nullable=False),
+    Column("unit_cost", Micros(), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("reference_type", String(40), nullable=True),
+    Column("reference_id", String(100), nullable=True),
+    Column("transfer_id", String(ID), nullable=True),
+    Column("actor_type", String(16), nullable=False),
+    Column("actor_id", String(ID), nullable=False),
+    Column("actor_name", String(320), nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"]),
+    ForeignKeyConstraint(["workspace_id", "location_id"], ["locations.workspace_id", "locations.id"]),
+    Index("uq_movements_sequence", "workspace_id", "sequence", unique=True),
+    Index("ix_movements_item", "workspace_id", "item_id", "location_id", "sequence"),
+    Index("ix_movements_location", "workspace_id", "location_id", "sequence"),
+    Index("ix_movements_occurred", "workspace_id", "occurred_at"),
+    Index("ix_movements_reference", "workspace_id", "reference_type", "reference_id"),
+    Index("ix_movements_transfer", "workspace_id", "transfer_id"),
+)
+
+reservations = Table(
+    "reservations",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("location_id", String(ID), nullable=False),
+    Column("quantity", Micros(), nullable=False),
+    Column("fulfilled_quantity", Micros(), nullable=False, server_default="0"),
+    Column("status", String(16), nullable=False),
+    Column("reference_type", String(40), nullable=True),
+    Column("reference_id", String(100), nullable=True),
+    Column("expires_at", UTCDateTime(), nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+    *_timestamps(),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"]),
+    ForeignKeyConstraint(["workspace_id", "location_id"], ["locations.workspace_id", "locations.id"]),
+    Index("ix_reservations_level", "workspace_id", "item_id", "location_id", "status"),
+    Index("ix_reservations_status", "workspace_id", "status", "expires_at"),
+    Index("ix_reservations_created", "workspace_id", "created_at", "id"),
+)
+
+# Responses kept for Idempotency-Key replays: per API key, 24 hours.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    _ws(),
+    Column("api_key_id", String(ID), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # sha256 of method, path, query and body
+    Column("status", String(16), nullable=False),  # in_flight | done
+    Column("response_status", Integer, nullable=True),
+    Column("response_headers", JSONDoc, nullable=True),
+    Column("response_body", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "api_key_id", "key"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    Index("ix_idempotency_keys_expires", "workspace_id", "expires_at"),
 )

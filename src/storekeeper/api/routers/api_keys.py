@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from storekeeper.api.deps import DB, Admin, Paging
+from storekeeper.api.idempotency import redact_on_replay
 from storekeeper.api.responses import JSONResponse, no_content, page, resource
 from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.account import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, api_key_out
@@ -15,6 +16,7 @@ router = APIRouter(prefix="/api-keys", tags=["api keys"], route_class=Storekeepe
 
 
 @router.post("", status_code=201, response_model=ApiKeyCreated, summary="Create a key (the secret is shown once)")
+@redact_on_replay("key")  # a replay of this request shows "key": null: secrets are never stored
 def create_api_key(body: ApiKeyCreate, principal: Admin, db: DB) -> JSONResponse:
     row, key = api_keys.create_api_key(
         db, principal.workspace_id, body.name, list(body.scopes), expires_at=body.expires_at, user=body.user

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from storekeeper.api.deps import DB, IfMatch, ItemsRead, ItemsWrite, Paging
+from storekeeper.api.deps import DB, IfMatch, ItemsRead, ItemsWrite, Paging, StockRead
 from storekeeper.api.responses import JSONResponse, no_content, page, resource
+from storekeeper.api.routers.stock import MovementQuery
 from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.common import Page, TimestampIn
 from storekeeper.api.schemas.items import ItemCreate, ItemRead, ItemUpdate, Kind, Status, item_out
-from storekeeper.services import items
+from storekeeper.api.schemas.stock import MovementRead, movement_out
+from storekeeper.services import inventory, items
 from storekeeper.services.items import ItemFilters
 
 router = APIRouter(prefix="/items", tags=["items"], route_class=StorekeeperRoute)
@@ -69,3 +72,11 @@ def update_item(ref: ItemRef, body: ItemUpdate, principal: ItemsWrite, db: DB, v
 def delete_item(ref: ItemRef, principal: ItemsWrite, db: DB, version: IfMatch):
     items.delete_item(db, principal.workspace_id, ref, if_match=version)
     return no_content()
+
+
+@router.get("/{ref}/movements", response_model=Page[MovementRead], summary="The item's movements (stock:read)")
+def list_item_movements(ref: ItemRef, principal: StockRead, db: DB, paging: Paging,
+                        filters: MovementQuery) -> JSONResponse:
+    item = items.get_item(db, principal.workspace_id, ref)
+    filters = replace(filters, item=item["id"])
+    return page(inventory.list_movements(db, principal.workspace_id, filters, paging), movement_out)

@@ -1,0 +1,297 @@
+"""Stock levels, movements, adjustments, transfers, reservations and reasons."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+
+from storekeeper.api.schemas.common import (
+    Bool,
+    Money,
+    NonNegativeMoneyIn,
+    Quantity,
+    QuantityIn,
+    ReadModel,
+    ReadOnly,
+    Timestamp,
+    TimestampIn,
+    WriteModel,
+)
+from storekeeper.domain.quantities import format_money
+from storekeeper.services.reservations import shown_status
+
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Status = Literal["normal", "low", "critical", "out_of_stock"]
+
+
+def _positive(value: Decimal) -> Decimal:
+    if value <= 0:
+        raise ValueError("Must be greater than 0.")
+    return value
+
+
+PositiveQuantityIn = Annotated[QuantityIn, AfterValidator(_positive)]
+
+
+class Reference(WriteModel):
+    type: str = Field(min_length=1, max_length=40, examples=["order"])
+    id: str = Field(min_length=1, max_length=100, examples=["#1042"])
+
+
+class ReferenceRead(ReadModel):
+    type: str | None
+    id: str | None
+
+
+class AdjustmentCreate(WriteModel):
+    id: ReadOnly = None
+    before: ReadOnly = None
+    after: ReadOnly = None
+    sequence: ReadOnly = None
+    on_hand: ReadOnly = None
+    item: Ref = Field(description="Item id or SKU")
+    location: Ref | None = Field(None, description="Location id or name; default: the default location")
+    reason: str = Field(min_length=1, max_length=40, examples=["receipt", "sale", "count"])
+    delta: QuantityIn | None = Field(None, description="Signed change of on-hand stock")
+    set: QuantityIn | None = Field(None, description="The new on-hand stock (a count)")
+    note: str | None = Field(None, max_length=2000)
+    unit_cost: NonNegativeMoneyIn | None = Field(None, description="Cost per unit of incoming stock")
+    occurred_at: TimestampIn | None = Field(None, description="When it happened (default: now; never ahead)")
+    reference: Reference | None = None
+    expected_on_hand: QuantityIn | None = Field(None, description="Apply only if on hand is still this (else 409)")
+
+    @model_validator(mode="after")
+    def _delta_or_set(self):
+        if (self.delta is None) == (self.set is None):
+            raise ValueError("Give exactly one of `delta` and `set`.")
+        if self.delta is not None and self.delta == 0:
+            raise ValueError("`delta` must not be 0.")
+        return self
+
+
+class BulkAdjustmentCreate(WriteModel):
+    adjustments: list[AdjustmentCreate] = Field(min_length=1, max_length=500)
+    atomic: Bool = True
+
+
+class ActorRead(ReadModel):
+    type: Literal["api_key", "user", "system"]
+    id: str
+    name: str
+
+
+class MovementRead(ReadModel):
+    id: str
+    item: str
+    sku: str
+    location: str
+    reason: str
+    delta: Quantity
+    before: Quantity
+    after: Quantity
+    unit_cost: Money | None
+    note: str | None
+    reference: ReferenceRead | None
+    transfer: str | None
+    actor: ActorRead
+    occurred_at: Timestamp
+    created_at: Timestamp
+    sequence: int
+
+
+class LevelRead(ReadModel):
+    item: str
+    location: str
+    on_hand: Quantity
+    reserved: Quantity
+    available: Quantity
+    status: Status
+
+
+class AdjustmentRead(ReadModel):
+    movement: MovementRead
+    level: LevelRead
+
+
+class BulkErrorRead(ReadModel):
+    index: int
+    code: str
+    message: str
+    fields: dict[str, list[str]] | None = None
+
+
+class BulkResultRead(ReadModel):
+    index: int
+    ok: bool
+    movement: MovementRead | None = None
+    level: LevelRead | None = None
+    error: BulkErrorRead | None = None
+
+
+class BulkRead(ReadModel):
+    atomic: bool
+    results: list[BulkResultRead]
+
+
+class TransferCreate(WriteModel):
+    id: ReadOnly = None
+    movements: ReadOnly = None
+    item: Ref = Field(description="Item id or SKU")
+    from_: Ref | None = Field(None, alias="from", description="Location id or name; default: the default location")
+    to: Ref | None = Field(None, description="Location id or name; default: the default location")
+    quantity: PositiveQuantityIn
+    note: str | None = Field(None, max_length=2000)
+    reference: Reference | None = None
+
+
+class TransferRead(ReadModel):
+    model_config = ReadModel.model_config | {"populate_by_name": True}
+    id: str
+    item: str
+    sku: str
+    from_: str = Field(alias="from")
+    to: str
+    quantity: Quantity
+    note: str | None
+    reference: ReferenceRead | None
+    movements: list[MovementRead]
+    created_at: Timestamp
+
+
+class StockLocationRead(ReadModel):
+    location: str
+    name: str
+    type: str
+    on_hand: Quantity
+    reserved: Quantity
+    available: Quantity
+    status: Status
+
+
+class StockRead(ReadModel):
+    item: str
+    sku: str
+    name: str
+    unit: str
+    on_hand: Quantity
+    reserved: Quantity
+    available: Quantity
+    incoming: Quantity = Field(description="On open purchase orders (0 until purchasing exists)")
+    safety_stock: Quantity
+    reorder_point: Quantity
+    status: Status
+    locations: list[StockLocationRead]
+
+
+class ReservationCreate(WriteModel):
+    id: ReadOnly = None
+    status: ReadOnly = None
+    fulfilled_quantity: ReadOnly = None
+    item: Ref = Field(description="Item id or SKU")
+    location: Ref | None = Field(None, description="Location id or name; default: the default location")
+    quantity: PositiveQuantityIn
+    reference: Reference | None = None
+    expires_at: TimestampIn | None = Field(None, description="After this it stops counting")
+
+
+class FulfilCreate(WriteModel):
+    quantity: PositiveQuantityIn | None = Field(None, description="Default: everything still reserved")
+
+
+class ReservationRead(ReadModel):
+    id: str
+    item: str
+    sku: str
+    location: str
+    quantity: Quantity
+    fulfilled_quantity: Quantity
+    remaining: Quantity
+    status: Literal["active", "released", "fulfilled", "expired"]
+    reference: ReferenceRead | None
+    expires_at: Timestamp | None
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class FulfilmentRead(ReadModel):
+    reservation: ReservationRead
+    movement: MovementRead
+
+
+Direction = Literal["in", "out", "any"]
+
+
+class ReasonCreate(WriteModel):
+    id: ReadOnly = None
+    builtin: ReadOnly = None
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$", examples=["sample"])
+    name: str = Field(min_length=1, max_length=200)
+    direction: Direction
+
+
+class ReasonUpdate(WriteModel):
+    id: ReadOnly = None
+    code: ReadOnly = None
+    builtin: ReadOnly = None
+    name: str = Field(None, min_length=1, max_length=200)
+    direction: Direction = None
+
+
+class ReasonRead(ReadModel):
+    id: str | None = Field(description="null for built-in reasons")
+    code: str
+    name: str
+    direction: Direction
+    builtin: bool
+    system: bool = Field(description="Written by the system only (transfers, production)")
+    version: int | None = None
+
+
+def _reference(row: dict[str, Any]) -> dict[str, Any] | None:
+    if row.get("reference_type") is None and row.get("reference_id") is None:
+        return None
+    return {"type": row.get("reference_type"), "id": row.get("reference_id")}
+
+
+def movement_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"], "item": row["item_id"], "sku": row["sku"], "location": row["location_id"],
+        "reason": row["reason"], "delta": row["delta"], "before": row["before"], "after": row["after"],
+        "unit_cost": format_money(row["unit_cost"]) if row["unit_cost"] is not None else None,
+        "note": row["note"], "reference": _reference(row), "transfer": row["transfer_id"],
+        "actor": {"type": row["actor_type"], "id": row["actor_id"], "name": row["actor_name"]},
+        "occurred_at": row["occurred_at"], "created_at": row["created_at"], "sequence": row["sequence"],
+    }
+
+
+def bulk_out(atomic: bool, results: list[dict[str, Any]]) -> dict[str, Any]:
+    out = []
+    for r in results:
+        if r["ok"]:
+            out.append({"index": r["index"], "ok": True, "movement": movement_out(r["movement"]), "level": r["level"]})
+        else:
+            out.append({"index": r["index"], "ok": False, "error": r["error"]})
+    return {"atomic": atomic, "results": out}
+
+
+def transfer_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {**{k: v for k, v in row.items() if k != "movements"},
+            "movements": [movement_out(m) for m in row["movements"]]}
+
+
+def reservation_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"], "item": row["item_id"], "sku": row["sku"], "location": row["location_id"],
+        "quantity": row["quantity"], "fulfilled_quantity": row["fulfilled_quantity"],
+        "remaining": row["quantity"] - row["fulfilled_quantity"] if shown_status(row) == "active" else Decimal(0),
+        "status": shown_status(row), "reference": _reference(row), "expires_at": row["expires_at"],
+        "version": row["version"], "created_at": row["created_at"], "updated_at": row["updated_at"],
+    }
+
+
+def reason_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": row["id"], "code": row["code"], "name": row["name"], "direction": row["direction"],
+            "builtin": row.get("builtin", False), "system": row.get("system", False), "version": row.get("version")}

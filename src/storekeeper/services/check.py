@@ -1,0 +1,115 @@
+"""`storekeeper check`: prove the ledger explains every unit.
+
+For every stock level: on_hand = Σ its movements' deltas, reserved = Σ its active reservations
+still reserved; for every item: its on_hand and reserved = the sums of its levels; for every
+movement: after = before + delta, and its before = the after of the level's previous movement.
+Each rule is one aggregate query, whatever the size of the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Select, and_, func, literal, or_, select
+
+from storekeeper.persistence.database import Database
+from storekeeper.persistence.tables import items, movements, reservations, stock_levels
+from storekeeper.persistence.types import Micros
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    workspace_id: str
+    rule: str
+    item_id: str
+    location_id: str | None
+    recorded: Decimal
+    expected: Decimal
+
+    def __str__(self) -> str:
+        where = f"item {self.item_id}" + (f" at {self.location_id}" if self.location_id else "")
+        return f"{self.workspace_id}: {self.rule}: {where}: recorded {self.recorded}, expected {self.expected}"
+
+
+def _scoped(stmt: Select, column, workspace_id: str | None) -> Select:
+    return stmt.where(column == workspace_id) if workspace_id else stmt
+
+
+def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mismatch]]:
+    """Returns (levels checked, mismatches)."""
+    found: list[Mismatch] = []
+    with db.read() as conn:
+        levels_checked = conn.execute(
+            _scoped(select(func.count()).select_from(stock_levels), stock_levels.c.workspace_id, workspace_id)
+        ).scalar_one()
+
+        sums = _scoped(
+            select(movements.c.workspace_id, movements.c.item_id, movements.c.location_id,
+                   func.sum(movements.c.delta, type_=Micros()).label("total"))
+            .group_by(movements.c.workspace_id, movements.c.item_id, movements.c.location_id),
+            movements.c.workspace_id, workspace_id,
+        ).subquery()
+        held = _scoped(
+            select(reservations.c.workspace_id, reservations.c.item_id, reservations.c.location_id,
+                   func.sum(reservations.c.quantity - reservations.c.fulfilled_quantity, type_=Micros()).label("total"))
+            .where(reservations.c.status == "active")
+            .group_by(reservations.c.workspace_id, reservations.c.item_id, reservations.c.location_id),
+            reservations.c.workspace_id, workspace_id,
+        ).subquery()
+        for rule, column, source in (("on_hand = sum of movements", stock_levels.c.on_hand, sums),
+                                     ("reserved = sum of active reservations", stock_levels.c.reserved, held)):
+            same_level = and_(source.c.workspace_id == stock_levels.c.workspace_id,
+                              source.c.item_id == stock_levels.c.item_id,
+                              source.c.location_id == stock_levels.c.location_id)
+            expected = func.coalesce(source.c.total, literal(0, Micros()), type_=Micros())
+            rows = conn.execute(_scoped(
+                select(stock_levels.c.workspace_id, stock_levels.c.item_id, stock_levels.c.location_id,
+                       column.label("recorded"), expected.label("expected"))
+                .select_from(stock_levels.outerjoin(source, same_level))
+                .where(column != expected), stock_levels.c.workspace_id, workspace_id))
+            found += [Mismatch(r.workspace_id, rule, r.item_id, r.location_id, r.recorded, r.expected) for r in rows]
+            # Movements or reservations of a level that does not exist at all.
+            orphans = conn.execute(
+                select(source.c.workspace_id, source.c.item_id, source.c.location_id, source.c.total)
+                .select_from(source.outerjoin(stock_levels, same_level))
+                .where(stock_levels.c.item_id.is_(None), source.c.total != 0))
+            found += [Mismatch(r.workspace_id, rule, r.item_id, r.location_id, ZERO, r.total) for r in orphans]
+
+        totals = _scoped(
+            select(stock_levels.c.workspace_id, stock_levels.c.item_id,
+                   func.sum(stock_levels.c.on_hand, type_=Micros()).label("on_hand"),
+                   func.sum(stock_levels.c.reserved, type_=Micros()).label("reserved"))
+            .group_by(stock_levels.c.workspace_id, stock_levels.c.item_id),
+            stock_levels.c.workspace_id, workspace_id,
+        ).subquery()
+        same_item = and_(totals.c.workspace_id == items.c.workspace_id, totals.c.item_id == items.c.id)
+        for rule, column, total in (("item on_hand = sum of its levels", items.c.on_hand, totals.c.on_hand),
+                                    ("item reserved = sum of its levels", items.c.reserved, totals.c.reserved)):
+            expected = func.coalesce(total, literal(0, Micros()), type_=Micros())
+            rows = conn.execute(_scoped(
+                select(items.c.workspace_id, items.c.id, column.label("recorded"), expected.label("expected"))
+                .select_from(items.outerjoin(totals, same_item)).where(column != expected),
+                items.c.workspace_id, workspace_id))
+            found += [Mismatch(r.workspace_id, rule, r.id, None, r.recorded, r.expected) for r in rows]
+
+        previous = func.lag(movements.c.after, type_=Micros()).over(
+            partition_by=(movements.c.workspace_id, movements.c.item_id, movements.c.location_id),
+            order_by=movements.c.sequence,
+        )
+        chain = _scoped(
+            select(movements.c.workspace_id, movements.c.item_id, movements.c.location_id, movements.c.sequence,
+                   movements.c.before, movements.c.after, movements.c.delta, previous.label("previous")),
+            movements.c.workspace_id, workspace_id,
+        ).subquery()
+        rows = conn.execute(select(chain).where(or_(
+            chain.c.after != chain.c.before + chain.c.delta,
+            and_(chain.c.previous.is_not(None), chain.c.previous != chain.c.before),
+        )))
+        for r in rows:
+            found.append(Mismatch(r.workspace_id, f"movement #{r.sequence} continues the level's history",
+                                  r.item_id, r.location_id, r.before,
+                                  r.previous if r.previous is not None else r.after - r.delta))
+    return levels_checked, found

@@ -1,0 +1,201 @@
+"""Reading stock: levels per item and location, as now or as at a moment, and the ledger.
+
+A page of stock rows costs a fixed number of queries whatever its size: the page of items,
+then their levels, then the reservations that are past due but not yet marked expired (they
+no longer count), or, for `as_of`, the sums of their movements up to that moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+
+from storekeeper.domain.clock import to_utc, utcnow
+from storekeeper.domain.errors import NotFound, ValidationFailed
+from storekeeper.domain.stock import StockStatus, stock_status
+from storekeeper.persistence.database import Database
+from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
+from storekeeper.persistence.tables import items, locations, movements, reservations, stock_levels
+from storekeeper.persistence.types import Micros
+from storekeeper.services.stock import resolve_items, resolve_locations
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class StockFilters:
+    status: str | None = None
+    location: str | None = None
+    sku: str | None = None
+    q: str | None = None
+    category: str | None = None
+    low_stock: bool | None = None
+    as_of: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MovementFilters:
+    item: str | None = None
+    location: str | None = None
+    reason: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = None
+    reference_type: str | None = None
+    reference_id: str | None = None
+    transfer: str | None = None
+    order: str = "desc"
+
+
+def _stocked(workspace_id: str):
+    return select(items).where(
+        items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None), items.c.tracking == "quantity"
+    )
+
+
+def _levels(conn, workspace_id: str, item_ids: list[str], location_id: str | None, as_of: datetime | None):
+    """{item_id: [level dicts]} for the given items, now or as at `as_of`."""
+    if not item_ids:
+        return {}
+    if as_of is None:
+        stmt = select(stock_levels.c.item_id, stock_levels.c.location_id, stock_levels.c.on_hand,
+                      stock_levels.c.reserved).where(stock_levels.c.workspace_id == workspace_id,
+                                                     stock_levels.c.item_id.in_(item_ids))
+        if location_id is not None:
+            stmt = stmt.where(stock_levels.c.location_id == location_id)
+        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        due = _due_reserved(conn, workspace_id, item_ids)
+        for r in rows:
+            r["reserved"] -= due.get((r["item_id"], r["location_id"]), ZERO)
+    else:
+        stmt = (
+            select(movements.c.item_id, movements.c.location_id,
+                   func.sum(movements.c.delta, type_=Micros()).label("on_hand"))
+            .where(movements.c.workspace_id == workspace_id, movements.c.item_id.in_(item_ids),
+                   movements.c.occurred_at <= as_of)
+            .group_by(movements.c.item_id, movements.c.location_id)
+        )
+        if location_id is not None:
+            stmt = stmt.where(movements.c.location_id == location_id)
+        # Reservations are not historized: a past moment shows no reserved stock.
+        rows = [{**dict(r), "reserved": ZERO} for r in conn.execute(stmt).mappings()]
+    names = {}
+    location_ids = sorted({r["location_id"] for r in rows})
+    if location_ids:
+        names = {r["id"]: r for r in conn.execute(
+            select(locations.c.id, locations.c.name, locations.c.type)
+            .where(locations.c.workspace_id == workspace_id, locations.c.id.in_(location_ids))
+        ).mappings()}
+    result: dict[str, list[dict[str, Any]]] = {}
+    for r in sorted(rows, key=lambda r: (names[r["location_id"]]["name"], r["location_id"])):
+        place = names[r["location_id"]]
+        result.setdefault(r["item_id"], []).append(
+            {"location": r["location_id"], "name": place["name"], "type": place["type"],
+             "on_hand": r["on_hand"], "reserved": r["reserved"]}
+        )
+    return result
+
+
+def _due_reserved(conn, workspace_id: str, item_ids: list[str]) -> dict[tuple[str, str], Decimal]:
+    """Reserved stock of reservations past `expires_at` that the worker has not marked yet."""
+    rows = conn.execute(
+        select(reservations.c.item_id, reservations.c.location_id,
+               func.sum(reservations.c.quantity - reservations.c.fulfilled_quantity, type_=Micros()).label("due"))
+        .where(reservations.c.workspace_id == workspace_id, reservations.c.item_id.in_(item_ids),
+               reservations.c.status == "active", reservations.c.expires_at <= utcnow())
+        .group_by(reservations.c.item_id, reservations.c.location_id)
+    ).all()
+    return {(i, loc): due for i, loc, due in rows}
+
+
+def _row(item: dict[str, Any], levels: list[dict[str, Any]]) -> dict[str, Any]:
+    def status(available: Decimal) -> str:
+        return stock_status(available, item["safety_stock"], item["reorder_point"], item["tracking"]).value
+
+    for level in levels:
+        level["available"] = level["on_hand"] - level["reserved"]
+        level["status"] = status(level["available"])
+    on_hand = sum((lv["on_hand"] for lv in levels), ZERO)
+    reserved = sum((lv["reserved"] for lv in levels), ZERO)
+    return {
+        "item": item["id"], "sku": item["sku"], "name": item["name"], "unit": item["unit"],
+        "on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved, "incoming": ZERO,
+        "safety_stock": item["safety_stock"], "reorder_point": item["reorder_point"],
+        "status": status(on_hand - reserved), "locations": levels,
+    }
+
+
+def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: PageRequest) -> tuple[Page, list]:
+    if filters.as_of is not None and (filters.status is not None or filters.low_stock is not None):
+        raise ValidationFailed({"as_of": ["Cannot be combined with status or low_stock filters."]})
+    stmt = _stocked(workspace_id)
+    if filters.sku is not None:
+        stmt = stmt.where(items.c.sku == filters.sku)
+    if filters.category is not None:
+        stmt = stmt.where(items.c.category_id == filters.category)
+    if filters.status is not None:
+        stmt = stmt.where(items.c.status == filters.status)
+    if filters.low_stock is True:
+        stmt = stmt.where(items.c.status != StockStatus.NORMAL.value)
+    elif filters.low_stock is False:
+        stmt = stmt.where(items.c.status == StockStatus.NORMAL.value)
+    if filters.q:
+        needle = filters.q.casefold()
+        stmt = stmt.where(or_(items.c.name_key.contains(needle, autoescape=True),
+                              func.lower(items.c.sku).contains(needle, autoescape=True),
+                              func.lower(items.c.barcode).contains(needle, autoescape=True)))
+    as_of = to_utc(filters.as_of) if filters.as_of else None
+    with db.read() as conn:
+        location_id = None
+        if filters.location is not None:
+            place = resolve_locations(conn, workspace_id, {filters.location}).get(filters.location)
+            location_id = place["id"] if place else "-"
+            stmt = stmt.where(select(stock_levels.c.item_id).where(
+                stock_levels.c.workspace_id == items.c.workspace_id, stock_levels.c.item_id == items.c.id,
+                stock_levels.c.location_id == location_id).exists())
+        result = paginate(conn, stmt, Sort("sku", items.c.sku, items.c.id), page)
+        levels = _levels(conn, workspace_id, [r["id"] for r in result.rows], location_id, as_of)
+    rows = [_row(item, levels.get(item["id"], [])) for item in result.rows]
+    return result, rows
+
+
+def get_stock(db: Database, workspace_id: str, ref: str, as_of: datetime | None = None) -> dict[str, Any]:
+    with db.read() as conn:
+        item = resolve_items(conn, workspace_id, {ref}).get(ref)
+        if item is None:
+            raise NotFound("item", ref)
+        levels = _levels(conn, workspace_id, [item["id"]], None, to_utc(as_of) if as_of else None)
+    return _row(item, levels.get(item["id"], []))
+
+
+def list_movements(db: Database, workspace_id: str, filters: MovementFilters, page: PageRequest) -> Page:
+    stmt = select(movements, items.c.sku).join(
+        items, and_(items.c.workspace_id == movements.c.workspace_id, items.c.id == movements.c.item_id)
+    ).where(movements.c.workspace_id == workspace_id)
+    for column, value in (("reason", filters.reason), ("reference_type", filters.reference_type),
+                          ("reference_id", filters.reference_id), ("transfer_id", filters.transfer)):
+        if value is not None:
+            stmt = stmt.where(movements.c[column] == value)
+    if filters.since is not None:
+        stmt = stmt.where(movements.c.occurred_at >= to_utc(filters.since))
+    if filters.until is not None:
+        stmt = stmt.where(movements.c.occurred_at < to_utc(filters.until))
+    if filters.actor is not None:
+        stmt = stmt.where(or_(movements.c.actor_id == filters.actor, movements.c.actor_name == filters.actor))
+    with db.read() as conn:
+        if filters.item is not None:
+            item = resolve_items(conn, workspace_id, {filters.item}).get(filters.item)
+            if item is None:
+                # The history of a deleted item stays readable by id.
+                item = {"id": filters.item}
+            stmt = stmt.where(movements.c.item_id == item["id"])
+        if filters.location is not None:
+            place = resolve_locations(conn, workspace_id, {filters.location}).get(filters.location)
+            stmt = stmt.where(movements.c.location_id == (place["id"] if place else filters.location))
+        descending = filters.order == "desc"
+        sort = Sort("-sequence" if descending else "sequence", movements.c.sequence, movements.c.id, descending)
+        return paginate(conn, stmt, sort, page)

@@ -1,0 +1,315 @@
+"""The ledger: the only code that changes `on_hand` or `reserved`.
+
+One `Ledger` lives inside one write transaction. Locking: it locks the items it touches with
+`SELECT … FOR UPDATE` in item-id order before reading any quantity (on SQLite the transaction's
+BEGIN IMMEDIATE already holds the database's write lock). Every writer locks items in the same
+order, so concurrent bulks touching the same rows in any order cannot deadlock, and holding the
+item lock makes its stock levels, its sums and its moving average cost safe to read, compute and
+write in Python.
+
+Changes are planned one after another on a running state, so each one sees the ones before it
+in the same request (two sales of 6 against 10 cannot both pass), then `flush()` writes levels,
+items, the sequence counter and the movements in a fixed number of statements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storekeeper.domain.clock import utcnow
+from storekeeper.domain.errors import Conflict, StockError, ValidationFailed
+from storekeeper.domain.ids import new_id
+from storekeeper.domain.stock import COSTED_AT_STANDARD, direction_allows, moving_average_cost, stock_status
+from storekeeper.persistence.tables import counters, items, movements, reservations, stock_levels
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class Change:
+    """One requested change of on-hand stock at one level."""
+
+    item_id: str
+    location_id: str
+    reason: str
+    direction: str
+    delta: Decimal | None = None
+    set_to: Decimal | None = None
+    unit_cost: Decimal | None = None
+    note: str | None = None
+    reference_type: str | None = None
+    reference_id: str | None = None
+    transfer_id: str | None = None
+    occurred_at: datetime | None = None
+    expected_on_hand: Decimal | None = None
+    # Transfers and fulfilments may only take what is available (on hand minus reserved).
+    within_available: bool = False
+
+
+@dataclass
+class Level:
+    item_id: str
+    location_id: str
+    on_hand: Decimal = ZERO
+    reserved: Decimal = ZERO
+    exists: bool = False
+    dirty: bool = False
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+@dataclass
+class ItemState:
+    row: dict[str, Any]
+    on_hand: Decimal
+    reserved: Decimal
+    average_cost: Decimal | None
+    dirty: bool = False
+
+
+@dataclass
+class Ledger:
+    conn: Connection
+    workspace_id: str
+    actor: dict[str, str]
+    allow_negative: bool
+    items: dict[str, ItemState] = field(default_factory=dict)
+    levels: dict[tuple[str, str], Level] = field(default_factory=dict)
+    planned: list[dict[str, Any]] = field(default_factory=list)
+    now: datetime = field(default_factory=utcnow)
+
+    # Locking and loading
+
+    def lock(self, item_ids: set[str] | list[str]) -> None:
+        """Lock the items (in id order) and load their levels; expire their due reservations.
+        Call once per transaction with every item the use case touches."""
+        wanted = sorted(set(item_ids) - set(self.items))
+        if not wanted:
+            return
+        if self.items:
+            raise RuntimeError("lock() must be called once, with every item, to keep the lock order")
+        rows = self.conn.execute(
+            select(items)
+            .where(items.c.workspace_id == self.workspace_id, items.c.id.in_(wanted))
+            .order_by(items.c.id)
+            .with_for_update()
+        ).mappings()
+        for row in rows:
+            self.items[row["id"]] = ItemState(dict(row), row["on_hand"], row["reserved"], row["average_cost"])
+        levels = self.conn.execute(
+            select(stock_levels)
+            .where(stock_levels.c.workspace_id == self.workspace_id, stock_levels.c.item_id.in_(wanted))
+        ).mappings()
+        for row in levels:
+            key = (row["item_id"], row["location_id"])
+            self.levels[key] = Level(key[0], key[1], row["on_hand"], row["reserved"], exists=True)
+        self._expire_due(wanted)
+
+    def level(self, item_id: str, location_id: str) -> Level:
+        key = (item_id, location_id)
+        if key not in self.levels:
+            self.levels[key] = Level(item_id, location_id)
+        return self.levels[key]
+
+    def _expire_due(self, item_ids: list[str]) -> None:
+        """Reservations past `expires_at` stop counting the moment anyone writes to their items,
+        whether or not the expiry worker has run yet."""
+        due = self.conn.execute(
+            select(reservations.c.id, reservations.c.item_id, reservations.c.location_id,
+                   reservations.c.quantity, reservations.c.fulfilled_quantity)
+            .where(
+                reservations.c.workspace_id == self.workspace_id,
+                reservations.c.item_id.in_(item_ids),
+                reservations.c.status == "active",
+                reservations.c.expires_at <= self.now,
+            )
+        ).mappings().all()
+        if not due:
+            return
+        for r in due:
+            self.release(r["item_id"], r["location_id"], r["quantity"] - r["fulfilled_quantity"])
+        self.conn.execute(
+            update(reservations)
+            .where(reservations.c.workspace_id == self.workspace_id, reservations.c.id.in_([r["id"] for r in due]))
+            .values(status="expired", updated_at=self.now, version=reservations.c.version + 1)
+        )
+
+    # Planning
+
+    def apply(self, change: Change) -> dict[str, Any]:
+        """Plan one change on the running state; raise the rule it breaks. Returns the movement."""
+        state = self.items[change.item_id]
+        level = self.level(change.item_id, change.location_id)
+        if change.expected_on_hand is not None and change.expected_on_hand != level.on_hand:
+            raise Conflict(
+                f"On hand is {level.on_hand}, not the expected {change.expected_on_hand}.",
+                code="STOCK_CHANGED",
+                details={"expected_on_hand": change.expected_on_hand, "on_hand": level.on_hand},
+            )
+        delta = change.delta if change.set_to is None else change.set_to - level.on_hand
+        if not direction_allows(change.direction, delta):
+            sign = {"in": "increase", "out": "decrease"}.get(change.direction, "change")
+            raise StockError(
+                f"Reason {change.reason!r} must {sign} stock; this would change it by {delta}.",
+                code="REASON_DIRECTION",
+                details={"reason": change.reason, "delta": delta},
+            )
+        after = level.on_hand + delta
+        sku = state.row["sku"]
+        if not self.allow_negative:
+            if change.within_available and delta < 0 and -delta > level.available:
+                raise self.insufficient(state, level, -delta)
+            if after < 0:
+                raise StockError(
+                    f"{sku} has {level.on_hand} on hand at this location; {-delta} more cannot go out.",
+                    code="NEGATIVE_QUANTITY",
+                    details={"item": change.item_id, "sku": sku, "location": change.location_id,
+                             "on_hand": level.on_hand, "delta": delta, "shortage": -after},
+                )
+        unit_cost = change.unit_cost
+        if unit_cost is not None and delta <= 0:
+            raise ValidationFailed({"unit_cost": ["Only incoming stock carries a unit cost."]})
+        if unit_cost is None and delta > 0 and change.reason in COSTED_AT_STANDARD:
+            unit_cost = state.row["unit_cost"]
+        if unit_cost is not None and delta > 0:
+            state.average_cost = moving_average_cost(state.on_hand, state.average_cost, delta, unit_cost)
+        movement = {
+            "workspace_id": self.workspace_id,
+            "id": new_id("movement"),
+            "item_id": change.item_id,
+            "location_id": change.location_id,
+            "reason": change.reason,
+            "delta": delta,
+            "before": level.on_hand,
+            "after": after,
+            "unit_cost": unit_cost,
+            "note": change.note,
+            "reference_type": change.reference_type,
+            "reference_id": change.reference_id,
+            "transfer_id": change.transfer_id,
+            "actor_type": self.actor["type"],
+            "actor_id": self.actor["id"],
+            "actor_name": self.actor["name"],
+            "occurred_at": change.occurred_at or self.now,
+            "created_at": self.now,
+            "sku": sku,
+        }
+        level.on_hand = after
+        level.dirty = True
+        state.on_hand += delta
+        state.dirty = True
+        self.planned.append(movement)
+        return movement
+
+    def insufficient(self, state: ItemState, level: Level, needed: Decimal) -> StockError:
+        sku = state.row["sku"]
+        return StockError(
+            f"{sku}: {needed} needed, {level.available} available at this location.",
+            code="INSUFFICIENT_STOCK",
+            details={"shortages": [{"item": level.item_id, "sku": sku, "location": level.location_id,
+                                    "needed": needed, "available": level.available}]},
+        )
+
+    def reserve(self, item_id: str, location_id: str, quantity: Decimal) -> Level:
+        state, level = self.items[item_id], self.level(item_id, location_id)
+        if quantity > level.available:
+            raise self.insufficient(state, level, quantity)
+        level.reserved += quantity
+        state.reserved += quantity
+        level.dirty = state.dirty = True
+        return level
+
+    def release(self, item_id: str, location_id: str, quantity: Decimal) -> Level:
+        state, level = self.items[item_id], self.level(item_id, location_id)
+        level.reserved -= quantity
+        state.reserved -= quantity
+        level.dirty = state.dirty = True
+        return level
+
+    # Writing
+
+    def flush(self) -> list[dict[str, Any]]:
+        """Write everything planned; return the movements with their sequence numbers."""
+        self._write_levels()
+        self._write_items()
+        if self.planned:
+            last = self._bump_counter("movements", len(self.planned))
+            for offset, movement in enumerate(self.planned):
+                movement["sequence"] = last - len(self.planned) + 1 + offset
+            self.conn.execute(movements.insert(), [{k: v for k, v in m.items() if k != "sku"} for m in self.planned])
+        written, self.planned = self.planned, []
+        return written
+
+    def _write_levels(self) -> None:
+        new = [lv for lv in self.levels.values() if lv.dirty and not lv.exists]
+        changed = [lv for lv in self.levels.values() if lv.dirty and lv.exists]
+        if new:
+            self.conn.execute(stock_levels.insert(), [
+                {"workspace_id": self.workspace_id, "item_id": lv.item_id, "location_id": lv.location_id,
+                 "on_hand": lv.on_hand, "reserved": lv.reserved, "updated_at": self.now} for lv in new
+            ])
+        if changed:
+            self.conn.execute(
+                update(stock_levels)
+                .where(and_(
+                    stock_levels.c.workspace_id == bindparam("ws"),
+                    stock_levels.c.item_id == bindparam("item"),
+                    stock_levels.c.location_id == bindparam("loc"),
+                ))
+                .values(on_hand=bindparam("oh"), reserved=bindparam("rs"), updated_at=bindparam("at")),
+                [{"ws": self.workspace_id, "item": lv.item_id, "loc": lv.location_id, "oh": lv.on_hand,
+                  "rs": lv.reserved, "at": self.now} for lv in changed],
+            )
+        for lv in new + changed:
+            lv.exists, lv.dirty = True, False
+
+    def _write_items(self) -> None:
+        dirty = [s for s in self.items.values() if s.dirty]
+        if not dirty:
+            return
+        rows = []
+        for s in dirty:
+            status = stock_status(s.on_hand - s.reserved, s.row["safety_stock"], s.row["reorder_point"],
+                                  s.row["tracking"]).value
+            rows.append({"ws": self.workspace_id, "item": s.row["id"], "oh": s.on_hand, "rs": s.reserved,
+                         "st": status, "ac": s.average_cost})
+            s.row.update(on_hand=s.on_hand, reserved=s.reserved, status=status, average_cost=s.average_cost)
+            s.dirty = False
+        self.conn.execute(
+            update(items)
+            .where(and_(items.c.workspace_id == bindparam("ws"), items.c.id == bindparam("item")))
+            .values(on_hand=bindparam("oh"), reserved=bindparam("rs"), status=bindparam("st"),
+                    average_cost=bindparam("ac")),
+            rows,
+        )
+
+    def _bump_counter(self, name: str, n: int) -> int:
+        """Add n to the workspace's counter and return its new value. Last statement before
+        commit, so the counter row stays locked for as short as possible."""
+        dialect_insert = sqlite_insert if self.conn.dialect.name == "sqlite" else pg_insert
+        stmt = dialect_insert(counters).values(workspace_id=self.workspace_id, name=name, value=n)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[counters.c.workspace_id, counters.c.name], set_={"value": counters.c.value + n}
+        ).returning(counters.c.value)
+        return self.conn.execute(stmt).scalar_one()
+
+
+def level_out(level: Level, item_row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "item": level.item_id,
+        "location": level.location_id,
+        "on_hand": level.on_hand,
+        "reserved": level.reserved,
+        "available": level.available,
+        "status": stock_status(level.available, item_row["safety_stock"], item_row["reorder_point"],
+                               item_row["tracking"]).value,
+    }

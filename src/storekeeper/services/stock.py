@@ -1,0 +1,248 @@
+"""Stock changes a client asks for: adjustments (one or a bulk of up to 500) and transfers.
+
+A single adjustment is a bulk of one that raises its own error. Every change goes through the
+`Ledger` (services/ledger.py), inside one transaction with its movements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select
+
+from storekeeper.domain.clock import to_utc
+from storekeeper.domain.errors import (
+    BulkFailed,
+    Conflict,
+    Forbidden,
+    NotFound,
+    StockError,
+    StorekeeperError,
+    ValidationFailed,
+)
+from storekeeper.domain.ids import is_id, new_id
+from storekeeper.domain.stock import Tracking
+from storekeeper.persistence.database import Database
+from storekeeper.persistence.tables import items, locations, workspaces
+from storekeeper.services.ledger import Change, Ledger, level_out
+from storekeeper.services.reasons import direction_of, reason_error
+from storekeeper.services.workspaces import with_defaults
+
+MAX_BULK = 500
+# A movement may be recorded late (occurred_at in the past), not ahead of time; the margin
+# absorbs clocks of clients that run a little fast.
+FUTURE_MARGIN = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    item: str
+    reason: str
+    location: str | None = None
+    delta: Decimal | None = None
+    set_to: Decimal | None = None
+    note: str | None = None
+    unit_cost: Decimal | None = None
+    occurred_at: datetime | None = None
+    reference_type: str | None = None
+    reference_id: str | None = None
+    expected_on_hand: Decimal | None = None
+
+
+def allow_negative_stock(conn: Connection, workspace_id: str) -> bool:
+    settings = conn.execute(select(workspaces.c.settings).where(workspaces.c.workspace_id == workspace_id)).scalar_one()
+    return bool(with_defaults(settings)["allow_negative_stock"])
+
+
+def resolve_items(conn: Connection, workspace_id: str, refs: set[str]) -> dict[str, dict[str, Any]]:
+    """Live items by id or SKU, in one query, with whether each has variants."""
+    if not refs:
+        return {}
+    variants = items.alias("variants")
+    has_variants = (
+        select(func.count()).where(variants.c.workspace_id == items.c.workspace_id, variants.c.parent_id == items.c.id,
+                                   variants.c.deleted_at.is_(None)).scalar_subquery() > 0
+    ).label("has_variants")
+    rows = conn.execute(
+        select(items, has_variants).where(
+            items.c.workspace_id == workspace_id,
+            items.c.deleted_at.is_(None),
+            or_(items.c.id.in_([r for r in refs if is_id("item", r)]), items.c.sku.in_(list(refs))),
+        )
+    ).mappings().all()
+    by_id = {r["id"]: dict(r) for r in rows}
+    by_sku = {r["sku"]: dict(r) for r in rows}
+    return {ref: by_id.get(ref) or by_sku[ref] for ref in refs if ref in by_id or ref in by_sku}
+
+
+def resolve_locations(conn: Connection, workspace_id: str, refs: set[str | None]) -> dict[str | None, dict[str, Any]]:
+    """Live locations by id or name; None is the default location. One query."""
+    named = [r for r in refs if r is not None]
+    conditions = [locations.c.id.in_(named), locations.c.name.in_(named)]
+    if None in refs:
+        conditions.append(locations.c.is_default)
+    rows = conn.execute(
+        select(locations).where(locations.c.workspace_id == workspace_id, locations.c.deleted_at.is_(None),
+                                or_(*conditions))
+    ).mappings().all()
+    by_id = {r["id"]: dict(r) for r in rows}
+    by_name = {r["name"]: dict(r) for r in rows}
+    found: dict[str | None, dict[str, Any]] = {ref: by_id.get(ref) or by_name[ref]
+                                               for ref in named if ref in by_id or ref in by_name}
+    default = next((dict(r) for r in rows if r["is_default"]), None)
+    if None in refs and default is not None:
+        found[None] = default
+    return found
+
+
+def check_stockable(item: dict[str, Any]) -> None:
+    if item["tracking"] == Tracking.NONE:
+        raise StockError(f"{item['sku']} is not tracked (tracking: none): it has no stock.", code="NOT_STOCKABLE")
+    if item["tracking"] == Tracking.BUNDLE:
+        raise StockError(f"{item['sku']} is a bundle: its stock comes from its components.", code="NOT_STOCKABLE")
+    if item.get("has_variants"):
+        raise StockError(f"{item['sku']} has variants: stock belongs to each variant.", code="NOT_STOCKABLE")
+
+
+def check_location(principal, location: dict[str, Any], *, incoming: bool) -> None:
+    if location["read_only"] and not principal.allows("locations:sync"):
+        raise Forbidden(
+            f"{location['name']} is read-only (external stock): only keys with locations:sync change it.",
+            code="READONLY_LOCATION",
+        )
+    if incoming and not location["is_active"]:
+        raise Conflict(f"{location['name']} is inactive: it receives no stock.")
+
+
+def _check_occurred_at(value: datetime | None, now: datetime) -> datetime | None:
+    if value is None:
+        return None
+    value = to_utc(value)
+    if value > now + FUTURE_MARGIN:
+        raise ValidationFailed({"occurred_at": ["Must not be in the future."]})
+    return value
+
+
+def _to_change(adj: Adjustment, item, location, direction, principal, now: datetime) -> Change:
+    if item is None:
+        raise NotFound("item", adj.item)
+    if location is None:
+        raise NotFound("location", adj.location if adj.location is not None else "(default)")
+    check_stockable(item)
+    check_location(principal, location, incoming=adj.set_to is not None or (adj.delta or 0) > 0)
+    if direction is None:
+        raise reason_error(adj.reason)
+    return Change(
+        item_id=item["id"], location_id=location["id"], reason=adj.reason, direction=direction,
+        delta=adj.delta, set_to=adj.set_to, unit_cost=adj.unit_cost, note=adj.note,
+        reference_type=adj.reference_type, reference_id=adj.reference_id,
+        occurred_at=_check_occurred_at(adj.occurred_at, now), expected_on_hand=adj.expected_on_hand,
+    )
+
+
+def _error_entry(index: int, exc: StorekeeperError) -> dict[str, Any]:
+    entry = {"index": index, "code": exc.code, "message": exc.message}
+    if isinstance(exc, ValidationFailed):
+        entry["fields"] = exc.fields
+    return entry
+
+
+def adjust(db: Database, principal, adjustments: list[Adjustment], *, atomic: bool = True,
+           single: bool = False) -> list[dict[str, Any]]:
+    """Apply adjustments in one transaction. Returns, per adjustment, either
+    `{"index", "ok": True, "movement", "level"}` or `{"index", "ok": False, "error"}`.
+
+    atomic: all or nothing (BulkFailed lists every failing index); otherwise each adjustment
+    that passes is applied. single: raise the one adjustment's own error."""
+    if len(adjustments) > MAX_BULK:
+        raise ValidationFailed({"adjustments": [f"At most {MAX_BULK} adjustments per request."]})
+    workspace_id = principal.workspace_id
+    with db.write() as conn:
+        ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id))
+        found_items = resolve_items(conn, workspace_id, {a.item for a in adjustments})
+        found_locations = resolve_locations(conn, workspace_id, {a.location for a in adjustments})
+        directions = direction_of(conn, workspace_id, {a.reason for a in adjustments})
+        changes: list[Change | StorekeeperError] = []
+        for adj in adjustments:
+            try:
+                changes.append(_to_change(adj, found_items.get(adj.item), found_locations.get(adj.location),
+                                          directions.get(adj.reason), principal, ledger.now))
+            except StorekeeperError as exc:
+                if single:
+                    raise
+                changes.append(exc)
+        ledger.lock({c.item_id for c in changes if isinstance(c, Change)})
+        results: list[dict[str, Any]] = []
+        for index, change in enumerate(changes):
+            if isinstance(change, StorekeeperError):
+                results.append({"index": index, "ok": False, "error": change})
+                continue
+            try:
+                movement = ledger.apply(change)
+            except StorekeeperError as exc:
+                if single:
+                    raise
+                results.append({"index": index, "ok": False, "error": exc})
+                continue
+            level = ledger.level(change.item_id, change.location_id)
+            results.append({"index": index, "ok": True, "movement": movement,
+                            "level": level_out(replace(level), ledger.items[change.item_id].row)})
+        failures = [r for r in results if not r["ok"]]
+        if atomic and failures:
+            raise BulkFailed([_error_entry(r["index"], r["error"]) for r in failures])
+        ledger.flush()
+    for r in results:
+        if not r["ok"]:
+            r["error"] = _error_entry(r["index"], r["error"])
+    return results
+
+
+def adjust_one(db: Database, principal, adjustment: Adjustment) -> tuple[dict[str, Any], dict[str, Any]]:
+    result = adjust(db, principal, [adjustment], single=True)[0]
+    return result["movement"], result["level"]
+
+
+def transfer(db: Database, principal, *, item: str, from_location: str | None, to_location: str | None,
+             quantity: Decimal, note: str | None = None, reference_type: str | None = None,
+             reference_id: str | None = None) -> dict[str, Any]:
+    """Move stock between two locations: a transfer_out and a transfer_in movement, atomically.
+    Only available stock (on hand minus reserved) can leave, unless negative stock is allowed."""
+    if quantity <= 0:
+        raise ValidationFailed({"quantity": ["Must be greater than 0."]})
+    workspace_id = principal.workspace_id
+    with db.write() as conn:
+        found = resolve_items(conn, workspace_id, {item})
+        row = found.get(item)
+        if row is None:
+            raise NotFound("item", item)
+        check_stockable(row)
+        places = resolve_locations(conn, workspace_id, {from_location, to_location})
+        source, target = places.get(from_location), places.get(to_location)
+        if source is None:
+            raise NotFound("location", from_location if from_location is not None else "(default)")
+        if target is None:
+            raise NotFound("location", to_location if to_location is not None else "(default)")
+        if source["id"] == target["id"]:
+            raise ValidationFailed({"to": ["Must be another location than `from`."]})
+        check_location(principal, source, incoming=False)
+        check_location(principal, target, incoming=True)
+        ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id))
+        ledger.lock([row["id"]])
+        transfer_id = new_id("transfer")
+        common = {"note": note, "reference_type": reference_type, "reference_id": reference_id,
+                  "transfer_id": transfer_id}
+        out = ledger.apply(Change(row["id"], source["id"], "transfer_out", "out", delta=-quantity,
+                                  within_available=True, **common))
+        into = ledger.apply(Change(row["id"], target["id"], "transfer_in", "in", delta=quantity, **common))
+        ledger.flush()
+    return {
+        "id": transfer_id, "item": row["id"], "sku": row["sku"], "from": source["id"], "to": target["id"],
+        "quantity": quantity, "note": note,
+        "reference": {"type": reference_type, "id": reference_id} if reference_type or reference_id else None,
+        "movements": [out, into], "created_at": out["created_at"],
+    }
+
+
