@@ -1,30 +1,25 @@
-"""Stand-in for the stock ledger, which arrives in a later issue and replaces this module with
-real adjustments: a stock level and the item's sums and status, written straight into the
-tables as a movement would write them. Used only where a behaviour cannot be reached without
-stock (the `location` and `status` filters, LOCATION_NOT_EMPTY, UNIT_LOCKED, per-location levels).
+"""Stock for tests that need some but are not about the ledger (the `location` and `status`
+filters, LOCATION_NOT_EMPTY, UNIT_LOCKED, per-location levels): a real adjustment through the
+ledger (services.stock.adjust_one), recorded by the system, so the level, the item's sums and
+status, and the movement that explains them are exactly what a client's adjustment would write,
+and `storekeeper check` stays clean.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import update
-
-from storekeeper.domain.clock import utcnow
-from storekeeper.domain.stock import stock_status
-from storekeeper.persistence.tables import items, stock_levels
+from storekeeper.services.context import SystemActor
+from storekeeper.services.stock import Adjustment, adjust_one
 
 
 def put_on_hand(workspace, item_id: str, location_id: str, quantity: str) -> None:
-    with workspace.db.write() as conn:
-        conn.execute(stock_levels.insert().values(
-            workspace_id=workspace.id, item_id=item_id, location_id=location_id, on_hand=Decimal(quantity),
-            reserved=Decimal(0), updated_at=utcnow(),
-        ))
-        row = conn.execute(items.select().where(items.c.workspace_id == workspace.id, items.c.id == item_id)).one()
-        on_hand = row.on_hand + Decimal(quantity)
-        status = stock_status(on_hand - row.reserved, row.safety_stock, row.reorder_point, row.tracking).value
-        conn.execute(
-            update(items).where(items.c.workspace_id == workspace.id, items.c.id == item_id)
-            .values(on_hand=on_hand, status=status)
-        )
+    """Add `quantity` to the item's stock at the location: a `receipt` when it is positive,
+    a `correction` otherwise."""
+    delta = Decimal(quantity)
+    reason = "receipt" if delta > 0 else "correction"
+    adjust_one(
+        workspace.db,
+        SystemActor(workspace.id),
+        Adjustment(item=item_id, location=location_id, reason=reason, delta=delta),
+    )

@@ -27,3 +27,11 @@ def test_now_is_utc_at_millisecond_precision():
     now = utcnow()
     assert now.tzinfo is not None and now.utcoffset() == timedelta(0)
     assert now.microsecond % 1000 == 0
+
+
+def test_years_before_1000_are_written_with_four_digits():
+    from datetime import UTC, datetime
+
+    from storekeeper.domain.clock import format_timestamp
+
+    assert format_timestamp(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00.000Z"

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -29,7 +30,7 @@ from storekeeper.services.idempotency import Claim
 
 current_request: ContextVar[Request | None] = ContextVar("storekeeper_request", default=None)
 
-_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
+_KEY_RE = re.compile(r"[\x21-\x7e]{1,255}")
 _KEPT_HEADERS = ("etag", "content-type")
 HEADER = "Idempotency-Key"
 
@@ -37,7 +38,9 @@ HEADER = "Idempotency-Key"
 def _fingerprint(request: Request) -> str:
     body = getattr(request, "_json", None)
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str) if body is not None else ""
-    text = f"{request.method} {request.url.path}?{request.url.query}\n{canonical}"
+    # How the key was sent (`?api_key=` or a header) does not make another request.
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "api_key"])
+    text = f"{request.method} {request.url.path}?{query}\n{canonical}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -54,7 +57,13 @@ def _redacted(body: bytes, fields: tuple[str, ...]) -> str:
 
 def idempotent(endpoint: Callable[..., Any], redact: tuple[str, ...] = ()) -> Callable[..., Any]:
     """`redact`: top-level response fields never stored (a new API key's secret): a replay
-    shows them as null."""
+    shows them as null.
+
+    An endpoint that is already wrapped is returned as it is: FastAPI before 0.137 rebuilds the
+    routes of an included router from their (wrapped) endpoints, and a second wrapper would find
+    the key claimed by the first and answer 409 IDEMPOTENCY_KEY_IN_USE."""
+    if getattr(endpoint, "_storekeeper_idempotent", False):
+        return endpoint
 
     @functools.wraps(endpoint)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -63,7 +72,7 @@ def idempotent(endpoint: Callable[..., Any], redact: tuple[str, ...] = ()) -> Ca
         principal, db = kwargs.get("principal"), kwargs.get("db")
         if key is None or principal is None or db is None:
             return endpoint(*args, **kwargs)
-        if not _KEY_RE.match(key):
+        if not _KEY_RE.fullmatch(key):
             raise ValidationFailed({HEADER: ["1 to 255 printable ASCII characters, no spaces."]})
         claim = Claim(principal.workspace_id, principal.key_id, key)
         stored = idempotency.claim(db, claim, _fingerprint(request))
@@ -87,6 +96,7 @@ def idempotent(endpoint: Callable[..., Any], redact: tuple[str, ...] = ()) -> Ca
             idempotency.abandon(db, claim)
             raise
 
+    wrapper._storekeeper_idempotent = True  # type: ignore[attr-defined]
     return wrapper
 
 

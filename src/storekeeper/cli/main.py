@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from storekeeper.config import get_settings
@@ -160,7 +161,8 @@ def check(workspace: WorkspaceOpt = None) -> None:
     workspace_id = pick_workspace(db, workspace) if workspace else None
     levels, mismatches = run_check(db, workspace_id)
     for mismatch in mismatches:
-        err.print(f"[red]MISMATCH[/red] {mismatch}")
+        # One line per mismatch, however narrow the terminal: the report is meant to be grepped.
+        err.print(f"[red]MISMATCH[/red] {escape(str(mismatch))}", soft_wrap=True)
     if mismatches:
         err.print(f"[red]{len(mismatches)} mismatch(es)[/red] in {levels} stock levels.")
         raise typer.Exit(1)

@@ -21,4 +21,4 @@ def format_timestamp(value: datetime | None) -> str | None:
     if value is None:
         return None
     value = to_utc(value)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return f"{value.year:04d}-" + value.strftime("%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"

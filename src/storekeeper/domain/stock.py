@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 
 
@@ -91,5 +91,9 @@ def moving_average_cost(
     base = max(on_hand_before, Decimal(0))
     if average_before is None or base == 0:
         return unit_cost.quantize(AVERAGE_COST_PLACES, rounding=ROUND_HALF_UP)
-    total = base * average_before + received * unit_cost
-    return (total / (base + received)).quantize(AVERAGE_COST_PLACES, rounding=ROUND_HALF_UP)
+    # Products of 10^12-sized quantities and costs have up to ~36 digits: the default context's 28
+    # would round them (and the quotient) before the half-up rounding to 4 places.
+    with localcontext() as ctx:
+        ctx.prec = 80
+        total = base * average_before + received * unit_cost
+        return (total / (base + received)).quantize(AVERAGE_COST_PLACES, rounding=ROUND_HALF_UP)

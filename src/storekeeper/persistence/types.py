@@ -23,9 +23,10 @@ class Micros(TypeDecorator[Decimal]):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if value is None or isinstance(value, int):
-            return value
-        return to_micros(Decimal(value))
+        # Values are amounts (5 means five units), never micro-units: an int is converted too.
+        if value is None:
+            return None
+        return to_micros(value if isinstance(value, Decimal) else Decimal(value))
 
     def process_result_value(self, value, dialect):
         return from_micros(value)

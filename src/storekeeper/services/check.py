@@ -8,13 +8,13 @@ Each rule is one aggregate query, whatever the size of the data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import Select, and_, func, literal, or_, select
 
 from storekeeper.persistence.database import Database
-from storekeeper.persistence.tables import items, movements, reservations, stock_levels
+from storekeeper.persistence.tables import items, locations, movements, reservations, stock_levels
 from storekeeper.persistence.types import Micros
 
 ZERO = Decimal(0)
@@ -28,9 +28,15 @@ class Mismatch:
     location_id: str | None
     recorded: Decimal
     expected: Decimal
+    # For people reading the report: the item's SKU and the location's name.
+    sku: str | None = None
+    location_name: str | None = None
 
     def __str__(self) -> str:
-        where = f"item {self.item_id}" + (f" at {self.location_id}" if self.location_id else "")
+        where = f"item {self.sku} ({self.item_id})" if self.sku is not None else f"item {self.item_id}"
+        if self.location_id is not None:
+            where += (f" at {self.location_name} ({self.location_id})" if self.location_name is not None
+                      else f" at {self.location_id}")
         return f"{self.workspace_id}: {self.rule}: {where}: recorded {self.recorded}, expected {self.expected}"
 
 
@@ -112,4 +118,21 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
             found.append(Mismatch(r.workspace_id, f"movement #{r.sequence} continues the level's history",
                                   r.item_id, r.location_id, r.before,
                                   r.previous if r.previous is not None else r.after - r.delta))
+        if found:
+            found = _named(conn, found)
     return levels_checked, found
+
+
+def _named(conn, found: list[Mismatch]) -> list[Mismatch]:
+    """The mismatches with their items' SKUs and locations' names (two queries, only when a
+    mismatch was found)."""
+    spaces = {m.workspace_id for m in found}
+    skus = {(r.workspace_id, r.id): r.sku for r in conn.execute(
+        select(items.c.workspace_id, items.c.id, items.c.sku)
+        .where(items.c.workspace_id.in_(spaces), items.c.id.in_({m.item_id for m in found})))}
+    names = {(r.workspace_id, r.id): r.name for r in conn.execute(
+        select(locations.c.workspace_id, locations.c.id, locations.c.name)
+        .where(locations.c.workspace_id.in_(spaces),
+               locations.c.id.in_({m.location_id for m in found if m.location_id is not None})))}
+    return [replace(m, sku=skus.get((m.workspace_id, m.item_id)),
+                    location_name=names.get((m.workspace_id, m.location_id))) for m in found]

@@ -98,8 +98,16 @@ def abandon(db: Database, claim: Claim) -> None:
 
 
 def purge_expired(db: Database) -> int:
-    with db.write() as conn:
-        return conn.execute(delete(idempotency_keys).where(idempotency_keys.c.expires_at <= utcnow())).rowcount
+    """Delete records past their 24 hours, workspace by workspace (each delete uses the
+    (workspace_id, expires_at) index)."""
+    from storekeeper.services.workspaces import workspace_ids
+
+    now, purged = utcnow(), 0
+    for workspace_id in workspace_ids(db):
+        with db.write() as conn:
+            purged += conn.execute(delete(idempotency_keys).where(
+                idempotency_keys.c.workspace_id == workspace_id, idempotency_keys.c.expires_at <= now)).rowcount
+    return purged
 
 
 def as_text(value: Any) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import NotFound, ValidationFailed
@@ -68,7 +68,7 @@ def _levels(conn, workspace_id: str, item_ids: list[str], location_id: str | Non
         if location_id is not None:
             stmt = stmt.where(stock_levels.c.location_id == location_id)
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
-        due = _due_reserved(conn, workspace_id, item_ids)
+        due = due_reserved(conn, workspace_id, item_ids)
         for r in rows:
             r["reserved"] -= due.get((r["item_id"], r["location_id"]), ZERO)
     else:
@@ -87,12 +87,16 @@ def _levels(conn, workspace_id: str, item_ids: list[str], location_id: str | Non
     location_ids = sorted({r["location_id"] for r in rows})
     if location_ids:
         names = {r["id"]: r for r in conn.execute(
-            select(locations.c.id, locations.c.name, locations.c.type)
+            select(locations.c.id, locations.c.name, locations.c.type, locations.c.deleted_at)
             .where(locations.c.workspace_id == workspace_id, locations.c.id.in_(location_ids))
         ).mappings()}
     result: dict[str, list[dict[str, Any]]] = {}
     for r in sorted(rows, key=lambda r: (names[r["location_id"]]["name"], r["location_id"])):
         place = names[r["location_id"]]
+        # A deleted location was empty (LOCATION_NOT_EMPTY); its empty levels stay behind in the
+        # table but are no stock now. As at a past moment it still shows what it held then.
+        if as_of is None and place["deleted_at"] is not None and not r["on_hand"] and not r["reserved"]:
+            continue
         result.setdefault(r["item_id"], []).append(
             {"location": r["location_id"], "name": place["name"], "type": place["type"],
              "on_hand": r["on_hand"], "reserved": r["reserved"]}
@@ -100,7 +104,7 @@ def _levels(conn, workspace_id: str, item_ids: list[str], location_id: str | Non
     return result
 
 
-def _due_reserved(conn, workspace_id: str, item_ids: list[str]) -> dict[tuple[str, str], Decimal]:
+def due_reserved(conn, workspace_id: str, item_ids: list[str]) -> dict[tuple[str, str], Decimal]:
     """Reserved stock of reservations past `expires_at` that the worker has not marked yet."""
     rows = conn.execute(
         select(reservations.c.item_id, reservations.c.location_id,
@@ -129,6 +133,28 @@ def _row(item: dict[str, Any], levels: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _level_status():
+    """stock_status() of a stock level, in SQL (items' thresholds are NOT NULL)."""
+    available = stock_levels.c.on_hand - stock_levels.c.reserved
+    return case(
+        (available <= 0, StockStatus.OUT_OF_STOCK.value),
+        (available <= items.c.safety_stock, StockStatus.CRITICAL.value),
+        (available <= items.c.reorder_point, StockStatus.LOW.value),
+        else_=StockStatus.NORMAL.value,
+    )
+
+
+def _status_conditions(status, filters: StockFilters) -> list:
+    conditions = []
+    if filters.status is not None:
+        conditions.append(status == filters.status)
+    if filters.low_stock is True:
+        conditions.append(status != StockStatus.NORMAL.value)
+    elif filters.low_stock is False:
+        conditions.append(status == StockStatus.NORMAL.value)
+    return conditions
+
+
 def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: PageRequest) -> tuple[Page, list]:
     if filters.as_of is not None and (filters.status is not None or filters.low_stock is not None):
         raise ValidationFailed({"as_of": ["Cannot be combined with status or low_stock filters."]})
@@ -137,12 +163,8 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
         stmt = stmt.where(items.c.sku == filters.sku)
     if filters.category is not None:
         stmt = stmt.where(items.c.category_id == filters.category)
-    if filters.status is not None:
-        stmt = stmt.where(items.c.status == filters.status)
-    if filters.low_stock is True:
-        stmt = stmt.where(items.c.status != StockStatus.NORMAL.value)
-    elif filters.low_stock is False:
-        stmt = stmt.where(items.c.status == StockStatus.NORMAL.value)
+    if filters.location is None:
+        stmt = stmt.where(*_status_conditions(items.c.status, filters))
     if filters.q:
         needle = filters.q.casefold()
         stmt = stmt.where(or_(items.c.name_key.contains(needle, autoescape=True),
@@ -154,9 +176,11 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
         if filters.location is not None:
             place = resolve_locations(conn, workspace_id, {filters.location}).get(filters.location)
             location_id = place["id"] if place else "-"
+            # The row shows that location's quantities only, so a status filter means the status there.
             stmt = stmt.where(select(stock_levels.c.item_id).where(
                 stock_levels.c.workspace_id == items.c.workspace_id, stock_levels.c.item_id == items.c.id,
-                stock_levels.c.location_id == location_id).exists())
+                stock_levels.c.location_id == location_id,
+                *_status_conditions(_level_status(), filters)).exists())
         result = paginate(conn, stmt, Sort("sku", items.c.sku, items.c.id), page)
         levels = _levels(conn, workspace_id, [r["id"] for r in result.rows], location_id, as_of)
     rows = [_row(item, levels.get(item["id"], [])) for item in result.rows]

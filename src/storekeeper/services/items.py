@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, delete, exists, func, or_, select
+from sqlalchemy import Connection, Select, and_, delete, exists, func, literal, or_, select
 
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
@@ -23,8 +23,19 @@ from storekeeper.domain.units import UnknownUnit, resolve_unit
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
-from storekeeper.persistence.tables import categories, item_tags, items, locations, stock_levels, tax_rates
+from storekeeper.persistence.tables import (
+    categories,
+    item_tags,
+    items,
+    locations,
+    movements,
+    reservations,
+    stock_levels,
+    tax_rates,
+)
+from storekeeper.persistence.types import Micros
 from storekeeper.services.common import translate_integrity
+from storekeeper.services.inventory import due_reserved
 from storekeeper.services.locations import resolve_location
 from storekeeper.services.tax_rates import default_tax_rate_id
 
@@ -78,7 +89,21 @@ def _with_details() -> Select:
         .scalar_subquery()
         .label("variant_count")
     )
-    return select(items, tax_rates.c.rate.label("tax_rate_value"), variant_count).select_from(
+    # Reserved stock of reservations past expires_at that the worker has not marked yet: it no
+    # longer counts (SPEC), so reads subtract it at once.
+    due_reserved = (
+        select(func.coalesce(func.sum(reservations.c.quantity - reservations.c.fulfilled_quantity, type_=Micros()),
+                             literal(0, Micros()), type_=Micros()))
+        .where(
+            reservations.c.workspace_id == items.c.workspace_id,
+            reservations.c.item_id == items.c.id,
+            reservations.c.status == "active",
+            reservations.c.expires_at <= utcnow(),
+        )
+        .scalar_subquery()
+        .label("due_reserved")
+    )
+    return select(items, tax_rates.c.rate.label("tax_rate_value"), variant_count, due_reserved).select_from(
         items.outerjoin(
             tax_rates,
             and_(tax_rates.c.workspace_id == items.c.workspace_id, tax_rates.c.id == items.c.tax_rate_id),
@@ -243,10 +268,14 @@ def get_item(db: Database, workspace_id: str, ref: str) -> dict[str, Any]:
                         locations.c.id == stock_levels.c.location_id,
                     ),
                 )
-                .where(stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id == row["id"])
+                .where(stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id == row["id"],
+                       locations.c.deleted_at.is_(None))
                 .order_by(locations.c.name)
             ).mappings()
         ]
+        due = due_reserved(conn, workspace_id, [row["id"]])
+        for level in row["locations"]:
+            level["reserved"] -= due.get((row["id"], level["location_id"]), Decimal(0))
     return row
 
 
@@ -310,11 +339,8 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
 
 
 def _has_stock_history(conn: Connection, workspace_id: str, item_id: str) -> bool:
-    # A stock level exists only once a movement has touched the item.
     return conn.execute(
-        select(stock_levels.c.item_id)
-        .where(stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id == item_id)
-        .limit(1)
+        select(movements.c.id).where(movements.c.workspace_id == workspace_id, movements.c.item_id == item_id).limit(1)
     ).first() is not None
 
 

@@ -24,8 +24,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict, StockError, ValidationFailed
+from storekeeper.domain.errors import Conflict, NotFound, StockError, StorekeeperError, ValidationFailed
 from storekeeper.domain.ids import new_id
+from storekeeper.domain.quantities import MAX_ABS
 from storekeeper.domain.stock import COSTED_AT_STANDARD, direction_allows, moving_average_cost, stock_status
 from storekeeper.persistence.tables import counters, items, movements, reservations, stock_levels
 
@@ -51,6 +52,9 @@ class Change:
     expected_on_hand: Decimal | None = None
     # Transfers and fulfilments may only take what is available (on hand minus reserved).
     within_available: bool = False
+    # Raised if the change turns out to add stock: a count (`set`) at an inactive location may
+    # lower its stock, and only the running state tells which way a count goes.
+    refuse_incoming: StorekeeperError | None = None
 
 
 @dataclass
@@ -89,9 +93,11 @@ class Ledger:
 
     # Locking and loading
 
-    def lock(self, item_ids: set[str] | list[str]) -> None:
+    def lock(self, item_ids: set[str] | list[str], *, live_only: bool = True) -> None:
         """Lock the items (in id order) and load their levels; expire their due reservations.
-        Call once per transaction with every item the use case touches."""
+        Call once per transaction with every item the use case touches. An item deleted since
+        the request looked it up is gone (ITEM_NOT_FOUND) unless `live_only` is off (releasing
+        or expiring reservations of an item in the trash)."""
         wanted = sorted(set(item_ids) - set(self.items))
         if not wanted:
             return
@@ -104,6 +110,8 @@ class Ledger:
             .with_for_update()
         ).mappings()
         for row in rows:
+            if live_only and row["deleted_at"] is not None:
+                raise NotFound("item", row["id"])
             self.items[row["id"]] = ItemState(dict(row), row["on_hand"], row["reserved"], row["average_cost"])
         levels = self.conn.execute(
             select(stock_levels)
@@ -163,13 +171,20 @@ class Ledger:
                 code="REASON_DIRECTION",
                 details={"reason": change.reason, "delta": delta},
             )
+        if delta > 0 and change.refuse_incoming is not None:
+            raise change.refuse_incoming
         after = level.on_hand + delta
+        if after.copy_abs() > MAX_ABS or (state.on_hand + delta).copy_abs() > MAX_ABS:
+            raise ValidationFailed({"set" if change.set_to is not None else "delta": [
+                f"On hand would be {after} here and {state.on_hand + delta} in all; at most 10^12 either way."]})
         sku = state.row["sku"]
         if not self.allow_negative:
             if change.within_available and delta < 0 and -delta > level.available:
                 raise self.insufficient(state, level, -delta)
-            if after < 0:
+            # Stock already below zero (from when the workspace allowed it) may still be topped up.
+            if after < 0 and (delta < 0 or change.set_to is not None):
                 raise StockError(
+                    f"{sku}: a count cannot set on hand below 0 ({after})." if change.set_to is not None else
                     f"{sku} has {level.on_hand} on hand at this location; {-delta} more cannot go out.",
                     code="NEGATIVE_QUANTITY",
                     details={"item": change.item_id, "sku": sku, "location": change.location_id,

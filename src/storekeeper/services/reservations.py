@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, distinct, or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
@@ -30,6 +30,7 @@ from storekeeper.services.stock import (
     resolve_items,
     resolve_locations,
 )
+from storekeeper.services.workspaces import workspace_ids
 
 STATUSES = ("active", "released", "fulfilled", "expired")
 
@@ -124,12 +125,12 @@ def get_reservation(db: Database, workspace_id: str, reservation_id: str) -> dic
     return dict(row)
 
 
-def _locked(conn, principal, reservation_id: str) -> tuple[Ledger, dict[str, Any]]:
+def _locked(conn, principal, reservation_id: str, *, live_only: bool = True) -> tuple[Ledger, dict[str, Any]]:
     """The reservation with its item locked (and due reservations of the item expired)."""
     workspace_id = principal.workspace_id
     peek = fetch(conn, reservations, workspace_id, reservation_id, "reservation")
     ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id))
-    ledger.lock([peek["item_id"]])
+    ledger.lock([peek["item_id"]], live_only=live_only)
     row = fetch(conn, reservations, workspace_id, reservation_id, "reservation")
     if row["status"] != "active":
         raise Conflict(f"The reservation is {row['status']}: only an active reservation can change.")
@@ -146,7 +147,8 @@ def _finish(conn, ledger: Ledger, row: dict[str, Any], values: dict[str, Any]) -
 
 def release_reservation(db: Database, principal, reservation_id: str) -> dict[str, Any]:
     with db.write() as conn:
-        ledger, row = _locked(conn, principal, reservation_id)
+        # Releasing gives stock back even when the item went to the trash meanwhile.
+        ledger, row = _locked(conn, principal, reservation_id, live_only=False)
         ledger.release(row["item_id"], row["location_id"], row["quantity"] - row["fulfilled_quantity"])
         ledger.flush()
         return _finish(conn, ledger, row, {"status": "released"})
@@ -181,24 +183,25 @@ def fulfil_reservation(db: Database, principal, reservation_id: str,
 
 def expire_due(db: Database, now: datetime | None = None, batch: int = 200) -> int:
     """Mark every reservation past its `expires_at` as expired and give its stock back.
-    Returns how many items had due reservations. Run by the worker."""
+    Returns how many items had due reservations. Run by the worker, one workspace at a time so
+    that each query uses the (workspace_id, status, expires_at) index."""
     now = now or utcnow()
     handled = 0
-    while True:
-        with db.read() as conn:
-            due = conn.execute(
-                select(distinct(reservations.c.workspace_id), reservations.c.item_id)
-                .where(reservations.c.status == "active", reservations.c.expires_at <= now)
-                .limit(batch)
-            ).all()
-        if not due:
-            return handled
-        by_workspace: dict[str, list[str]] = {}
-        for workspace_id, item_id in due:
-            by_workspace.setdefault(workspace_id, []).append(item_id)
-        for workspace_id, item_ids in by_workspace.items():
+    for workspace_id in workspace_ids(db):
+        while True:
+            with db.read() as conn:
+                item_ids = list(conn.execute(
+                    select(reservations.c.item_id)
+                    .where(reservations.c.workspace_id == workspace_id, reservations.c.status == "active",
+                           reservations.c.expires_at <= now)
+                    .distinct()
+                    .limit(batch)
+                ).scalars())
+            if not item_ids:
+                break
             with db.write() as conn:
                 ledger = Ledger(conn, workspace_id, SystemActor(workspace_id).actor, True, now=now)
-                ledger.lock(item_ids)
+                ledger.lock(item_ids, live_only=False)
                 ledger.flush()
             handled += len(item_ids)
+    return handled

@@ -114,7 +114,11 @@ def check_location(principal, location: dict[str, Any], *, incoming: bool) -> No
             code="READONLY_LOCATION",
         )
     if incoming and not location["is_active"]:
-        raise Conflict(f"{location['name']} is inactive: it receives no stock.")
+        raise _inactive(location)
+
+
+def _inactive(location: dict[str, Any]) -> Conflict:
+    return Conflict(f"{location['name']} is inactive: it receives no stock.")
 
 
 def _check_occurred_at(value: datetime | None, now: datetime) -> datetime | None:
@@ -132,7 +136,9 @@ def _to_change(adj: Adjustment, item, location, direction, principal, now: datet
     if location is None:
         raise NotFound("location", adj.location if adj.location is not None else "(default)")
     check_stockable(item)
-    check_location(principal, location, incoming=adj.set_to is not None or (adj.delta or 0) > 0)
+    # Which way a count (`set`) goes is known only on the running state: the ledger refuses it
+    # at an inactive location if it adds stock.
+    check_location(principal, location, incoming=adj.delta is not None and adj.delta > 0)
     if direction is None:
         raise reason_error(adj.reason)
     return Change(
@@ -140,6 +146,7 @@ def _to_change(adj: Adjustment, item, location, direction, principal, now: datet
         delta=adj.delta, set_to=adj.set_to, unit_cost=adj.unit_cost, note=adj.note,
         reference_type=adj.reference_type, reference_id=adj.reference_id,
         occurred_at=_check_occurred_at(adj.occurred_at, now), expected_on_hand=adj.expected_on_hand,
+        refuse_incoming=None if location["is_active"] else _inactive(location),
     )
 
 

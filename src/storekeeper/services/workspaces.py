@@ -59,6 +59,12 @@ def list_workspaces(db: Database) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute(select(workspaces).order_by(workspaces.c.created_at)).mappings()]
 
 
+def workspace_ids(db: Database) -> list[str]:
+    """Every workspace, for background work that goes through them one by one."""
+    with db.read() as conn:
+        return list(conn.execute(select(workspaces.c.workspace_id).order_by(workspaces.c.workspace_id)).scalars())
+
+
 def update_workspace(
     db: Database, workspace_id: str, changes: dict[str, Any], if_match: int | None = None
 ) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from storekeeper.domain.clock import to_utc
 from storekeeper.domain.quantities import InvalidQuantity, parse_decimal
 
 
@@ -69,8 +70,19 @@ def _not_a_number(value: Any) -> Any:
 
 
 _NUMBER_TEXT = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _representable_in_utc(value: datetime) -> datetime:
+    """0001-01-01T00:00:00+01:00 is a valid timestamp whose UTC time is before year 1."""
+    try:
+        to_utc(value)
+    except OverflowError:
+        raise PydanticCustomError("datetime_range", "The time in UTC must be within years 1 to 9999.") from None
+    return value
+
+
 # Requests: an RFC 3339 timestamp, never a number.
-TimestampIn = Annotated[datetime, BeforeValidator(_not_a_number)]
+TimestampIn = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_representable_in_utc)]
 # JSON true/false only: lax mode would also take 0, 1, "yes" and "true".
 Bool = Annotated[bool, Strict()]
 

@@ -180,6 +180,13 @@ def _money(value: Decimal | None) -> str | None:
 
 def item_out(row: dict[str, Any]) -> dict[str, Any]:
     gross = gross_price(row["price"], row["tax_rate_value"])
+    # Reservations past expires_at stop counting at once, before the worker marks them.
+    due = row.get("due_reserved") or Decimal(0)
+    reserved = row["reserved"] - due
+    status = row["status"]
+    if due:
+        available = row["on_hand"] - reserved
+        status = stock_status(available, row["safety_stock"], row["reorder_point"], row["tracking"]).value
     per_unit = unit_price(gross, row["package_size_value"], row["package_size_unit"])
     out = {
         "id": row["id"],
@@ -217,10 +224,10 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         "base_price_unit": per_unit[1] if per_unit else None,
         "images": row["images"],
         "on_hand": row["on_hand"],
-        "reserved": row["reserved"],
-        "available": row["on_hand"] - row["reserved"],
+        "reserved": reserved,
+        "available": row["on_hand"] - reserved,
         "incoming": Decimal(0),
-        "status": row["status"],
+        "status": status,
         "metadata": row["metadata"],
         "version": row["version"],
         "created_at": row["created_at"],

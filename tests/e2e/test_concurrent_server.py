@@ -1,0 +1,85 @@
+"""The ledger across processes: a real `storekeeper serve --workers 2` over real HTTP, driven by
+many clients at once, on a database of its own (a SQLite file, or a PostgreSQL database of its
+own when the suite runs on PostgreSQL). The server is always stopped by its fixture.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.e2e.test_server import STOREKEEPER, environment, start_server, stop
+
+pytestmark = pytest.mark.slow
+
+CLIENTS = 32
+SALES = 100
+STOCK = 50
+
+
+@pytest.fixture(scope="module")
+def two_process_server(tmp_path_factory, new_database_url):
+    """`storekeeper serve --workers 2 --no-worker` on a new database set up by `storekeeper init`,
+    with the admin key `init` printed; waits until both worker processes have started."""
+    directory = tmp_path_factory.mktemp("e2e-concurrent")
+    database_url = new_database_url("e2e_concurrent")
+    made = subprocess.run(
+        [*STOREKEEPER, "init", "--workspace", "Concurrent", "--json"],
+        env=environment(database_url),
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+    running = start_server(directory, database_url, "--workers", "2", "--no-worker")
+    try:
+        running.wait_for_output(
+            r"(?s)Started server process \[(\d+)\].*Started server process \[(?!\1\])\d+\]", timeout=30
+        )
+        yield running, json.loads(made.stdout)["api_key"]
+    finally:
+        stop(running)
+
+
+def test_a_hundred_sales_from_many_clients_across_two_processes_sell_exactly_the_stock(two_process_server):
+    server, key = two_process_server
+    with server.http(key) as http:
+        location = http.post("/v1/locations", json={"name": "Shop"}).json()["id"]
+        item = http.post("/v1/items", json={"sku": "MULTI-PROCESS", "name": "Sold everywhere"}).json()["id"]
+        received = http.post(
+            "/v1/stock/adjustments", json={"item": item, "location": location, "reason": "receipt", "delta": STOCK}
+        )
+        assert received.status_code == 201, received.text
+
+    sale = {"item": item, "location": location, "reason": "sale", "delta": -1}
+    start = threading.Barrier(CLIENTS, timeout=30)
+
+    def client(n: int) -> list[tuple[int, str | None]]:
+        """One client with a connection of its own, selling its share of the hundred one by one."""
+        outcomes = []
+        with server.http(key) as http:
+            start.wait()
+            for _ in range(n, SALES, CLIENTS):
+                r = http.post("/v1/stock/adjustments", json=sale)
+                outcomes.append((r.status_code, r.json()["error"]["code"] if r.status_code >= 400 else None))
+        return outcomes
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        outcomes = Counter(o for done in pool.map(client, range(CLIENTS)) for o in done)
+
+    assert outcomes == {(201, None): STOCK, (422, "NEGATIVE_QUANTITY"): SALES - STOCK}, server.output()[-3000:]
+    with server.http(key) as http:
+        stock = http.get(f"/v1/stock/{item}").json()
+        moves = http.get("/v1/stock/movements", params={"item": item, "order": "asc", "limit": 1000}).json()["data"]
+    assert (stock["on_hand"], stock["locations"][0]["on_hand"]) == (0, 0)
+    assert [m["after"] for m in moves] == list(range(STOCK, -1, -1)), "each sale took a unit of its own, in turn"
+
+    checked = server.cli("check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "OK: 1 stock levels" in checked.stdout
