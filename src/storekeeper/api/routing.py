@@ -9,9 +9,9 @@ the class a route was created with when its router is included in another, so se
 from __future__ import annotations
 
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from fastapi import Request
+from fastapi import Depends, Header, Request
 from fastapi.routing import APIRoute
 
 from storekeeper.api import codec
@@ -32,11 +32,25 @@ class ExactJSONRequest(Request):
         return self._json
 
 
+def _idempotency_header(
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=255,
+            description="Makes a retry safe: the first response to this key is replayed for 24 hours.",
+        ),
+    ] = None,
+) -> None:
+    """Documents the header on every write in /openapi.json; api/idempotency.py acts on it."""
+
+
 class StorekeeperRoute(APIRoute):
-    def __init__(self, path: str, endpoint, *, methods=None, **kwargs):
+    def __init__(self, path: str, endpoint, *, methods=None, dependencies=None, **kwargs):
         if methods and WRITE_METHODS & {m.upper() for m in methods}:
             endpoint = idempotent(endpoint, redact=getattr(endpoint, "idempotency_redact", ()))
-        super().__init__(path, endpoint, methods=methods, **kwargs)
+            dependencies = [*(dependencies or []), Depends(_idempotency_header)]
+        super().__init__(path, endpoint, methods=methods, dependencies=dependencies, **kwargs)
 
     def get_route_handler(self):
         handler = super().get_route_handler()
