@@ -11,6 +11,7 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 
 from tests.e2e.test_server import STOREKEEPER, environment, start_server, stop
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.slow
 CLIENTS = 32
 SALES = 100
 STOCK = 50
+WRITES = 60
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +85,32 @@ def test_a_hundred_sales_from_many_clients_across_two_processes_sell_exactly_the
     checked = server.cli("check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "OK: 1 stock levels" in checked.stdout
+
+
+def test_no_writer_starves_when_many_clients_write_through_two_processes(two_process_server):
+    """SQLite admits one writer at a time; waiting writers must take turns, not poll until a
+    client gives up. 32 clients with an ordinary 5-second timeout each write WRITES times."""
+    server, key = two_process_server
+    with server.http(key) as http:
+        location = http.post("/v1/locations", json={"name": "Busy shelf"}).json()["id"]
+        items = [http.post("/v1/items", json={"sku": f"BUSY-{n}", "name": f"Busy {n}"}).json()["id"] for n in range(8)]
+    start = threading.Barrier(CLIENTS, timeout=30)
+
+    def client(n: int) -> list[int | str]:
+        statuses: list[int | str] = []
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=5) as http:
+            start.wait()
+            for k in range(WRITES):
+                body = {"item": items[(n + k) % len(items)], "location": location, "reason": "receipt", "delta": 1}
+                try:
+                    statuses.append(http.post("/v1/stock/adjustments", json=body).status_code)
+                except httpx.TimeoutException:
+                    statuses.append("timeout")
+        return statuses
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        statuses = Counter(s for done in pool.map(client, range(CLIENTS)) for s in done)
+    assert statuses == {201: CLIENTS * WRITES}, statuses
+    with server.http(key) as http:
+        total = sum(http.get(f"/v1/stock/{item}").json()["on_hand"] for item in items)
+    assert total == CLIENTS * WRITES

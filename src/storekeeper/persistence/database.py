@@ -10,6 +10,10 @@ read-only transaction that never blocks writers (WAL on SQLite, MVCC on PostgreS
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -40,6 +44,12 @@ class Database:
         self.dialect = self.engine.dialect.name
         self.is_sqlite = self.dialect == "sqlite"
         self._writer = self.engine.execution_options(storekeeper_write=True)
+        # SQLite has one writer at a time, and its busy handler makes waiting writers poll and
+        # sleep rather than queue: under 32 concurrent writers some starve for seconds. Writers
+        # therefore queue first — on a lock within the process, then on a file lock shared by
+        # every process on the same database file, whose waiters the kernel wakes in turn.
+        # PostgreSQL locks rows, so its writers need no such queue.
+        self._write_turn = _SQLiteWriteQueue(self.engine.url.database) if self.is_sqlite else contextlib.nullcontext()
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -53,7 +63,7 @@ class Database:
         if active is not None and active[0] is self:
             yield active[1]
             return
-        with self._writer.begin() as conn:
+        with self._write_turn, self._writer.begin() as conn:
             token = _active.set((self, conn))
             try:
                 yield conn
@@ -73,6 +83,33 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class _SQLiteWriteQueue:
+    def __init__(self, path: str | None):
+        self._threads = threading.Lock()
+        self._path = f"{path}-writelock" if path and path != ":memory:" and not path.startswith("file:") else None
+        self._fd: int | None = None
+
+    def __enter__(self):
+        self._threads.acquire()
+        try:
+            if self._path is not None:
+                if self._fd is None:
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+        return False
 
 
 def _create_engine(url: str, settings: Settings) -> Engine:
