@@ -4,28 +4,12 @@ filters, their order and cursor paging over many movements."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
 
-
-def error(r) -> tuple[int, str]:
-    return r.status_code, r.json()["error"]["code"]
-
-
-def location(api, name: str, **fields) -> dict:
-    r = api.post("/v1/locations", json={"name": name, **fields})
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-def item(api, sku: str, **fields) -> dict:
-    r = api.post("/v1/items", json={"sku": sku, "name": f"Item {sku}", **fields})
-    assert r.status_code == 201, r.text
-    return r.json()
+from tests.factories import error, item, location
+from tests.sql_counting import statements
 
 
 def adjust(api, sku: str, delta, location: str | None = None, reason: str = "correction", **fields) -> dict:
@@ -58,21 +42,6 @@ def all_pages(api, path: str = "/v1/stock/movements", **params) -> list[dict]:
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-@contextmanager
-def statements(db) -> Iterator[list[str]]:
-    """The SQL statements run while the block runs (an executemany counts once)."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_the_newest_movement_comes_first_by_default_and_asc_reverses_it(api):

@@ -3,29 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from storekeeper.services.check import check
-
-
-def error(r) -> tuple[int, str]:
-    return r.status_code, r.json()["error"]["code"]
-
-
-def location(api, name: str, **fields) -> dict:
-    r = api.post("/v1/locations", json={"name": name, **fields})
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-def item(api, sku: str, **fields) -> dict:
-    r = api.post("/v1/items", json={"sku": sku, "name": f"Item {sku}", **fields})
-    assert r.status_code == 201, r.text
-    return r.json()
+from tests.factories import error, item, location
+from tests.sql_counting import statements
 
 
 def bulk(api, adjustments: list[dict], **body):
@@ -52,21 +34,6 @@ def movement_total(api) -> int:
 def ledger_explains_the_stock(workspace) -> bool:
     """`storekeeper check`: every level and item equals the sum of its movements, before/after chain."""
     return check(workspace.db, workspace.id)[1] == []
-
-
-@contextmanager
-def statements(db) -> Iterator[list[str]]:
-    """The SQL statements run while the block runs (an executemany counts once)."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_an_atomic_bulk_applies_every_adjustment_and_answers_one_result_each(api):

@@ -4,29 +4,12 @@ location, the filters, paging, and stock as at a past moment rebuilt from the le
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
 
-
-def error(r) -> tuple[int, str]:
-    return r.status_code, r.json()["error"]["code"]
-
-
-def location(api, name: str, **fields) -> dict:
-    r = api.post("/v1/locations", json={"name": name, **fields})
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-def item(api, sku: str, **fields) -> dict:
-    fields.setdefault("name", f"Item {sku}")
-    r = api.post("/v1/items", json={"sku": sku, **fields})
-    assert r.status_code == 201, r.text
-    return r.json()
+from tests.factories import error, item, location
+from tests.sql_counting import statements
 
 
 def adjust(api, sku: str, delta, location: str | None = None, reason: str = "correction", **fields) -> dict:
@@ -56,21 +39,6 @@ def moment_between() -> str:
     moment = now_iso()
     time.sleep(0.01)
     return moment
-
-
-@contextmanager
-def statements(db) -> Iterator[list[str]]:
-    """The SQL statements run while the block runs (an executemany counts once)."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_a_stock_row_has_the_items_numbers_and_one_entry_per_location(api):

@@ -6,22 +6,7 @@ from __future__ import annotations
 import pytest
 
 from storekeeper.services.check import check
-
-
-def error(r) -> tuple[int, str]:
-    return r.status_code, r.json()["error"]["code"]
-
-
-def location(api, name: str, **fields) -> dict:
-    r = api.post("/v1/locations", json={"name": name, **fields})
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-def item(api, sku: str, **fields) -> dict:
-    r = api.post("/v1/items", json={"sku": sku, "name": f"Item {sku}", **fields})
-    assert r.status_code == 201, r.text
-    return r.json()
+from tests.factories import error, item, location
 
 
 def receive(api, sku: str, quantity, location: str | None = None, **fields) -> dict:
