@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -27,8 +28,17 @@ def upgrade(db: Database, revision: str = "head") -> None:
     command.upgrade(alembic_config(db), revision)
 
 
+@lru_cache(maxsize=1)
+def _script_head() -> str | None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def head_revision(db: Database) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+    """The newest revision the installed code knows (read from disk once per process: /readyz
+    asks on every probe)."""
+    return _script_head()
 
 
 def current_revision(db: Database) -> str | None:

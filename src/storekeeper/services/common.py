@@ -28,11 +28,6 @@ def translate_integrity(mapping: dict[str, Callable[[], StorekeeperError]]) -> I
         raise
 
 
-def changed_fields(current: dict, updates: dict) -> dict:
-    """The subset of `updates` whose values differ from `current`."""
-    return {k: v for k, v in updates.items() if current.get(k) != v}
-
-
 def lock_workspace(conn: Connection, workspace_id: str) -> None:
     """Serialize the writes that keep a rule spanning rows of one workspace ("exactly one default
     location"): under READ COMMITTED two of them would both see no default and both insert one.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -109,6 +108,3 @@ def purge_expired(db: Database) -> int:
                 idempotency_keys.c.workspace_id == workspace_id, idempotency_keys.c.expires_at <= now)).rowcount
     return purged
 
-
-def as_text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -21,7 +21,8 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.tables import items, locations, movements, reservations, stock_levels
 from storekeeper.persistence.types import Micros
-from storekeeper.services.stock import resolve_items, resolve_locations
+from storekeeper.services.locations import find_location
+from storekeeper.services.stock import resolve_items
 
 ZERO = Decimal(0)
 
@@ -174,7 +175,7 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
     with db.read() as conn:
         location_id = None
         if filters.location is not None:
-            place = resolve_locations(conn, workspace_id, {filters.location}).get(filters.location)
+            place = find_location(conn, workspace_id, filters.location)
             location_id = place["id"] if place else "-"
             # The row shows that location's quantities only, so a status filter means the status there.
             stmt = stmt.where(select(stock_levels.c.item_id).where(
@@ -218,7 +219,7 @@ def list_movements(db: Database, workspace_id: str, filters: MovementFilters, pa
                 item = {"id": filters.item}
             stmt = stmt.where(movements.c.item_id == item["id"])
         if filters.location is not None:
-            place = resolve_locations(conn, workspace_id, {filters.location}).get(filters.location)
+            place = find_location(conn, workspace_id, filters.location)
             stmt = stmt.where(movements.c.location_id == (place["id"] if place else filters.location))
         descending = filters.order == "desc"
         sort = Sort("-sequence" if descending else "sequence", movements.c.sequence, movements.c.id, descending)

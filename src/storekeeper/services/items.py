@@ -36,7 +36,7 @@ from storekeeper.persistence.tables import (
 from storekeeper.persistence.types import Micros
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.inventory import due_reserved
-from storekeeper.services.locations import resolve_location
+from storekeeper.services.locations import find_location
 from storekeeper.services.tax_rates import default_tax_rate_id
 
 SORTS: dict[str, str] = {
@@ -320,10 +320,8 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
         stmt = stmt.where(items.c.updated_at >= to_utc(filters.updated_since))
     with db.read() as conn:
         if filters.location is not None:
-            try:
-                location_id = resolve_location(conn, workspace_id, filters.location)["id"]
-            except NotFound:
-                location_id = None  # an unknown location has no stock: the list is empty
+            place = find_location(conn, workspace_id, filters.location)
+            location_id = place["id"] if place else None  # an unknown location has no stock: empty list
             stmt = stmt.where(
                 exists().where(
                     stock_levels.c.workspace_id == items.c.workspace_id,

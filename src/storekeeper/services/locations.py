@@ -15,7 +15,7 @@ from sqlalchemy import Connection, false, func, or_, select, update
 
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound
-from storekeeper.domain.ids import is_id, new_id
+from storekeeper.domain.ids import new_id
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, update_versioned
@@ -113,23 +113,42 @@ def list_locations(db: Database, workspace_id: str, filters: LocationFilters, pa
         return paginate(conn, stmt, sort, page)
 
 
+def resolve_locations(conn: Connection, workspace_id: str, refs: set[str | None]) -> dict[str | None, dict[str, Any]]:
+    """Live locations by id or name; None is the default location. One query."""
+    named = [r for r in refs if r is not None]
+    conditions = [locations.c.id.in_(named), locations.c.name.in_(named)]
+    if None in refs:
+        conditions.append(locations.c.is_default)
+    rows = conn.execute(
+        select(locations).where(locations.c.workspace_id == workspace_id, locations.c.deleted_at.is_(None),
+                                or_(*conditions))
+    ).mappings().all()
+    by_id = {r["id"]: dict(r) for r in rows}
+    by_name = {r["name"]: dict(r) for r in rows}
+    found: dict[str | None, dict[str, Any]] = {ref: by_id.get(ref) or by_name[ref]
+                                               for ref in named if ref in by_id or ref in by_name}
+    default = next((dict(r) for r in rows if r["is_default"]), None)
+    if None in refs and default is not None:
+        found[None] = default
+    return found
+
+
+def location_not_found(ref: str | None) -> NotFound:
+    return NotFound("location", ref if ref is not None else "(default)")
+
+
+def find_location(conn: Connection, workspace_id: str, ref: str | None) -> dict[str, Any] | None:
+    """A location named in a request: by id or by name (an id wins over a location named like
+    it); the default one when omitted. None if there is no such location."""
+    return resolve_locations(conn, workspace_id, {ref}).get(ref)
+
+
 def resolve_location(conn: Connection, workspace_id: str, ref: str | None) -> dict[str, Any]:
-    """A location named in a request body: by id or by name; the default one when omitted."""
-    if ref is None:
-        stmt = select(locations).where(_live(workspace_id), locations.c.is_default)
-    elif is_id("location", ref):
-        # An id wins over another location that happens to be named like it.
-        stmt = (
-            select(locations)
-            .where(_live(workspace_id), or_(locations.c.id == ref, locations.c.name == ref))
-            .order_by((locations.c.id == ref).desc())
-        )
-    else:
-        stmt = select(locations).where(_live(workspace_id), locations.c.name == ref)
-    row = conn.execute(stmt).mappings().first()
+    """As find_location, raising LOCATION_NOT_FOUND."""
+    row = find_location(conn, workspace_id, ref)
     if row is None:
-        raise NotFound("location", ref if ref is not None else "(default)")
-    return dict(row)
+        raise location_not_found(ref)
+    return row
 
 
 def get_location(db: Database, workspace_id: str, ref: str) -> dict[str, Any]:

@@ -23,12 +23,12 @@ from storekeeper.persistence.rows import fetch
 from storekeeper.persistence.tables import items, reservations
 from storekeeper.services.context import SystemActor
 from storekeeper.services.ledger import Change, Ledger, level_out
+from storekeeper.services.locations import find_location, resolve_location
 from storekeeper.services.stock import (
     allow_negative_stock,
     check_location,
     check_stockable,
     resolve_items,
-    resolve_locations,
 )
 from storekeeper.services.workspaces import workspace_ids
 
@@ -71,9 +71,7 @@ def create_reservation(db: Database, principal, *, item: str, location: str | No
         if row is None:
             raise NotFound("item", item)
         check_stockable(row)
-        place = resolve_locations(conn, workspace_id, {location}).get(location)
-        if place is None:
-            raise NotFound("location", location if location is not None else "(default)")
+        place = resolve_location(conn, workspace_id, location)
         check_location(principal, place, incoming=True)
         ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id), now=now)
         ledger.lock([row["id"]])
@@ -110,7 +108,7 @@ def list_reservations(db: Database, workspace_id: str, filters: ReservationFilte
             row = resolve_items(conn, workspace_id, {filters.item}).get(filters.item)
             stmt = stmt.where(reservations.c.item_id == (row["id"] if row else None))
         if filters.location is not None:
-            place = resolve_locations(conn, workspace_id, {filters.location}).get(filters.location)
+            place = find_location(conn, workspace_id, filters.location)
             stmt = stmt.where(reservations.c.location_id == (place["id"] if place else None))
         return paginate(conn, stmt, Sort("-created_at", reservations.c.created_at, reservations.c.id, True), page)
 
@@ -164,7 +162,7 @@ def fulfil_reservation(db: Database, principal, reservation_id: str,
         quantity = remaining if quantity is None else quantity
         if quantity <= 0 or quantity > remaining:
             raise ValidationFailed({"quantity": [f"Must be more than 0 and at most the {remaining} still reserved."]})
-        place = resolve_locations(conn, principal.workspace_id, {row["location_id"]}).get(row["location_id"])
+        place = find_location(conn, principal.workspace_id, row["location_id"])
         if place is not None:
             check_location(principal, place, incoming=False)
         ledger.release(row["item_id"], row["location_id"], quantity)

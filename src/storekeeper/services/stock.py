@@ -26,8 +26,9 @@ from storekeeper.domain.errors import (
 from storekeeper.domain.ids import is_id, new_id
 from storekeeper.domain.stock import Tracking
 from storekeeper.persistence.database import Database
-from storekeeper.persistence.tables import items, locations, workspaces
+from storekeeper.persistence.tables import items, workspaces
 from storekeeper.services.ledger import Change, Ledger, level_out
+from storekeeper.services.locations import location_not_found, resolve_locations
 from storekeeper.services.reasons import direction_of, reason_error
 from storekeeper.services.workspaces import with_defaults
 
@@ -78,26 +79,6 @@ def resolve_items(conn: Connection, workspace_id: str, refs: set[str]) -> dict[s
     return {ref: by_id.get(ref) or by_sku[ref] for ref in refs if ref in by_id or ref in by_sku}
 
 
-def resolve_locations(conn: Connection, workspace_id: str, refs: set[str | None]) -> dict[str | None, dict[str, Any]]:
-    """Live locations by id or name; None is the default location. One query."""
-    named = [r for r in refs if r is not None]
-    conditions = [locations.c.id.in_(named), locations.c.name.in_(named)]
-    if None in refs:
-        conditions.append(locations.c.is_default)
-    rows = conn.execute(
-        select(locations).where(locations.c.workspace_id == workspace_id, locations.c.deleted_at.is_(None),
-                                or_(*conditions))
-    ).mappings().all()
-    by_id = {r["id"]: dict(r) for r in rows}
-    by_name = {r["name"]: dict(r) for r in rows}
-    found: dict[str | None, dict[str, Any]] = {ref: by_id.get(ref) or by_name[ref]
-                                               for ref in named if ref in by_id or ref in by_name}
-    default = next((dict(r) for r in rows if r["is_default"]), None)
-    if None in refs and default is not None:
-        found[None] = default
-    return found
-
-
 def check_stockable(item: dict[str, Any]) -> None:
     if item["tracking"] == Tracking.NONE:
         raise StockError(f"{item['sku']} is not tracked (tracking: none): it has no stock.", code="NOT_STOCKABLE")
@@ -134,7 +115,7 @@ def _to_change(adj: Adjustment, item, location, direction, principal, now: datet
     if item is None:
         raise NotFound("item", adj.item)
     if location is None:
-        raise NotFound("location", adj.location if adj.location is not None else "(default)")
+        raise location_not_found(adj.location)
     check_stockable(item)
     # Which way a count (`set`) goes is known only on the running state: the ledger refuses it
     # at an inactive location if it adds stock.
@@ -229,9 +210,9 @@ def transfer(db: Database, principal, *, item: str, from_location: str | None, t
         places = resolve_locations(conn, workspace_id, {from_location, to_location})
         source, target = places.get(from_location), places.get(to_location)
         if source is None:
-            raise NotFound("location", from_location if from_location is not None else "(default)")
+            raise location_not_found(from_location)
         if target is None:
-            raise NotFound("location", to_location if to_location is not None else "(default)")
+            raise location_not_found(to_location)
         if source["id"] == target["id"]:
             raise ValidationFailed({"to": ["Must be another location than `from`."]})
         check_location(principal, source, incoming=False)

@@ -15,7 +15,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import api_keys, users
-from storekeeper.services.common import changed_fields, translate_integrity
+from storekeeper.services.common import translate_integrity
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -86,8 +86,7 @@ def update_user(
     with db.write() as conn, translate_integrity({"uq_users_email": _duplicate_email, "users.email": _duplicate_email}):
         row = fetch(conn, users, workspace_id, user_id, "user", for_update=True)
         check_version(row, if_match)
-        values = changed_fields(row, values)
-        if "email" in values:
+        if values.get("email", row["email"]) != row["email"]:
             taken = conn.execute(
                 select(users.c.id).where(_live(workspace_id), users.c.email == values["email"], users.c.id != user_id)
             ).first()
