@@ -23,7 +23,8 @@ class Target:
     resource: str  # key into the resources of A
     param: str  # the route's path parameter
     code: str  # the expected 404 code
-    body: dict | None = None  # for writes: a body the route accepts (default: a rename)
+    body: dict | list | None = None  # for writes: a body the route accepts (default: a rename)
+    others: tuple[tuple[str, str], ...] = ()  # further path parameters and their values
 
 
 # Route pattern → which of A's resources to try and the code B must get.
@@ -35,6 +36,11 @@ TARGETS = {
     "/v1/users/{user_id}": Target("user", "user_id", "USER_NOT_FOUND"),
     "/v1/api-keys/{key_id}": Target("api_key", "key_id", "API_KEY_NOT_FOUND"),
     "/v1/items/{ref}/movements": Target("item", "ref", "ITEM_NOT_FOUND"),
+    "/v1/items/{ref}/restore": Target("item", "ref", "ITEM_NOT_FOUND"),
+    "/v1/items/{ref}/variants": Target("item", "ref", "ITEM_NOT_FOUND", body={"sku": "HIJACK-VARIANT"}),
+    "/v1/items/{ref}/components": Target("item", "ref", "ITEM_NOT_FOUND", body=[]),
+    "/v1/items/{ref}/channels/{channel}": Target("item", "ref", "ITEM_NOT_FOUND", body={"name": "Hijacked"},
+                                                 others=(("channel", "shop"),)),
     "/v1/stock/{item}": Target("item", "item", "ITEM_NOT_FOUND"),
     "/v1/reasons/{reason_id}": Target("reason", "reason_id", "REASON_NOT_FOUND"),
     "/v1/reservations/{reservation_id}": Target("reservation", "reservation_id", "RESERVATION_NOT_FOUND"),
@@ -79,6 +85,7 @@ def populate(api) -> dict[str, dict]:
     reason = created(api.post("/v1/reasons", {"code": f"gift_{tag}", "name": "Gift", "direction": "out"}))
     created(api.post("/v1/stock/adjustments", {"item": item["id"], "location": location["id"], "reason": "receipt",
                                                "delta": 5}))
+    assert api.put(f"/v1/items/{item['id']}/channels/shop", {"price": "9.99"}).status_code == 200
     reservation = created(api.post("/v1/reservations", {"item": item["id"], "location": location["id"], "quantity": 2}))
     return {
         "item": item,
@@ -114,7 +121,8 @@ def test_every_parametrized_v1_route_has_an_isolation_target(parametrized_operat
     routes = {op.path for op in parametrized_operations}
     assert routes == set(TARGETS), "add the new route to TARGETS (or drop a route that is gone)"
     for op in parametrized_operations:
-        assert op.path_params == [TARGETS[op.path].param], op
+        target = TARGETS[op.path]
+        assert sorted(op.path_params) == sorted([target.param, *(name for name, _ in target.others)]), op
 
 
 def test_another_workspaces_resources_are_not_found_on_any_route(
@@ -125,8 +133,8 @@ def test_another_workspaces_resources_are_not_found_on_any_route(
     wrong, tried = {}, 0
     for op in parametrized_operations:
         target = TARGETS[op.path]
-        url = op.url(**{target.param: a[target.resource]["id"]})
-        body = {"json": target.body or HIJACK} if op.method in BODY_METHODS else {}
+        url = op.url(**{target.param: a[target.resource]["id"]}, **dict(target.others))
+        body = {"json": target.body if target.body is not None else HIJACK} if op.method in BODY_METHODS else {}
         r = other_workspace.api.request(op.method, url, **body)
         tried += 1
         code = r.json()["error"]["code"] if r.status_code == 404 else None

@@ -55,7 +55,9 @@ def test_every_field_given_on_create_comes_back(api):
         "2.10", "6.50", "7.99", "4.00")
     assert item["images"] == [{"url": "https://cdn.example/mug.jpg", "alt": "A blue mug"}]
     assert item["metadata"] == {"legacy_id": "42"}
-    assert api.get(f"/v1/items/{item['id']}").json() | {"locations": None} == item | {"locations": None}
+    one = api.get(f"/v1/items/{item['id']}").json()
+    assert one["components"] == []
+    assert one | {"locations": None, "components": None} == item | {"locations": None, "components": None}
 
 
 def test_repeated_tags_are_kept_once(api):

@@ -62,11 +62,13 @@ def test_a_receipt_returns_its_movement_and_the_new_level(api, workspace):
         "note": None,
         "reference": None,
         "transfer": None,
+        "bundle": None,
         "actor": movement["actor"],
         "occurred_at": movement["created_at"],
         "created_at": movement["created_at"],
         "sequence": movement["sequence"],
     }
+    assert body["movements"] == [movement]
     assert movement["actor"]["type"] == "api_key"
     assert movement["actor"]["id"].startswith("key_")
     assert movement["created_at"].endswith("Z")

@@ -49,7 +49,8 @@ def test_an_atomic_bulk_applies_every_adjustment_and_answers_one_result_each(api
     assert body["atomic"] is True
     assert [(x["index"], x["ok"]) for x in body["results"]] == [(0, True), (1, True)]
     first = body["results"][0]
-    assert set(first) == {"index", "ok", "movement", "level"}
+    assert set(first) == {"index", "ok", "movement", "movements", "level"}
+    assert first["movements"] == [first["movement"]]
     assert (first["movement"]["sku"], first["movement"]["delta"], first["movement"]["location"]) == ("W-1", 10,
                                                                                                      main["id"])
     assert first["level"] == {"item": widget["id"], "location": main["id"], "on_hand": 10, "reserved": 0,

@@ -64,18 +64,21 @@ def test_a_stock_row_has_the_items_numbers_and_one_entry_per_location(api):
     assert api.get(f"/v1/stock/{widget['id']}").json() == row
 
 
-def test_only_live_items_tracked_by_quantity_are_listed_in_sku_order(api):
+def test_only_live_items_with_stock_or_made_of_stock_are_listed_in_sku_order(api):
     location(api, "Main")
     item(api, "B")
     item(api, "A")
     item(api, "SERVICE", tracking="none")
     item(api, "BUNDLE", tracking="bundle")
     item(api, "GONE")
+    api.post("/v1/items", json={"sku": "TEE", "name": "Tee", "variants": [{"sku": "TEE-M"}]})
     assert api.delete("/v1/items/GONE").status_code == 204
     adjust(api, "B", 1)
     assert [(row["sku"], row["on_hand"], row["status"], row["locations"]) for row in rows(api)] == [
         ("A", 0, "out_of_stock", []),
         ("B", 1, "normal", [rows(api, sku="B")[0]["locations"][0]]),
+        ("BUNDLE", 0, "out_of_stock", []),
+        ("TEE-M", 0, "out_of_stock", []),
     ]
 
 

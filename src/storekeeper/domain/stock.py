@@ -1,9 +1,14 @@
-"""Stock rules that need no database: status from availability."""
+"""Stock rules that need no database: status from availability, reasons and their directions,
+moving average cost, and what a bill of materials needs and a bundle makes up."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
+
+from storekeeper.domain.units import convert, ratio
 
 
 class StockStatus(StrEnum):
@@ -97,3 +102,53 @@ def moving_average_cost(
         ctx.prec = 80
         total = base * average_before + received * unit_cost
         return (total / (base + received)).quantize(AVERAGE_COST_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentLine:
+    """One line of a bill of materials: `quantity` in `unit` per one unit of the item made (or
+    of the bundle sold), for a component kept in `component_unit`."""
+
+    component_id: str
+    quantity: Decimal
+    unit: str
+    component_unit: str
+    tracked: bool = True  # tracking: none components are always there and never consumed
+
+
+def component_need(line: ComponentLine, count: Decimal) -> Decimal:
+    """How much of the component `count` units use, in the component's own unit, exact to 6
+    places. The product comes before the conversion: 25 x 100 g is exactly 2.5 kg."""
+    return convert(count * line.quantity, line.unit, line.component_unit)
+
+
+def units_from(line: ComponentLine, available: Decimal) -> Decimal:
+    """The most whole units of the item that `available` of this component makes up: the
+    largest n with component_need(n) <= available, so that selling them always succeeds."""
+    if available <= 0:
+        return Decimal(0)
+    with localcontext() as ctx:
+        ctx.prec = 60
+        n = (available / (line.quantity * ratio(line.unit, line.component_unit))).to_integral_value(ROUND_FLOOR)
+    while n > 0 and component_need(line, n) > available:
+        n -= 1
+    return n
+
+
+def bundle_levels(
+    lines: Iterable[ComponentLine], levels: Mapping[str, Mapping[str, tuple[Decimal, Decimal]]]
+) -> dict[str, tuple[Decimal, Decimal]]:
+    """A bundle's (on_hand, available) per location: the minimum over its tracked components of
+    the whole bundles each one's stock there makes up (SPEC §3). `levels` maps a component id to
+    {location id: (on_hand, available)}; a component without a level somewhere has none there.
+    A bundle without tracked components makes up nothing."""
+    tracked = [line for line in lines if line.tracked]
+    if not tracked:
+        return {}
+    places = set.intersection(*(set(levels.get(line.component_id, {})) for line in tracked))
+    result = {}
+    for place in places:
+        on_hand = min(units_from(line, levels[line.component_id][place][0]) for line in tracked)
+        available = min(units_from(line, levels[line.component_id][place][1]) for line in tracked)
+        result[place] = (on_hand, min(available, on_hand))
+    return result

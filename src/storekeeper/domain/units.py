@@ -107,3 +107,13 @@ def convert(quantity: Decimal, from_unit: str, to_unit: str) -> Decimal:
     if src.dimension != dst.dimension or src.factor is None or dst.factor is None:
         raise UnitMismatch(f"cannot convert {src.code} ({src.dimension}) to {dst.code} ({dst.dimension})")
     return normalize((quantity * src.factor / dst.factor).quantize(_QUANTUM, rounding=ROUND_HALF_UP))
+
+
+def ratio(from_unit: str, to_unit: str) -> Decimal:
+    """The exact factor that turns a quantity in `from_unit` into `to_unit` (unrounded)."""
+    src, dst = resolve_unit(from_unit), resolve_unit(to_unit)
+    if src.code == dst.code:
+        return Decimal(1)
+    if src.dimension != dst.dimension or src.factor is None or dst.factor is None:
+        raise UnitMismatch(f"cannot convert {src.code} ({src.dimension}) to {dst.code} ({dst.dimension})")
+    return src.factor / dst.factor

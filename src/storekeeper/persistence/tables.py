@@ -211,12 +211,19 @@ items = Table(
     Column("metadata", JSONDoc, nullable=False),
     # Sums over the item's stock levels, kept by the stock service in the same transaction as
     # each movement, so lists filter and sort by them without aggregating.
+    # For a variant parent: the sums of its live variants; for a bundle: what its components
+    # make up at each location, summed (SPEC §3). Kept by the ledger with the change that moves them.
     Column("on_hand", Micros(), nullable=False, server_default="0"),
     Column("reserved", Micros(), nullable=False, server_default="0"),
     Column("status", String(16), nullable=False),
+    # Set once an item gets its first variant, and kept: a parent never holds stock of its own.
+    Column("has_variants", Boolean, nullable=False, server_default=text("false")),
     Column("version", Integer, nullable=False, server_default="1"),
     *_timestamps(),
     Column("deleted_at", UTCDateTime(), nullable=True),
+    # Emptied from the trash after trash_retention_days: a tombstone that keeps the ledger's
+    # history readable (movements are never deleted) but can no longer be restored.
+    Column("purged_at", UTCDateTime(), nullable=True),
     PrimaryKeyConstraint("workspace_id", "id"),
     ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
     ForeignKeyConstraint(["workspace_id", "category_id"], ["categories.workspace_id", "categories.id"]),
@@ -240,6 +247,41 @@ items = Table(
     Index("ix_items_category", "workspace_id", "category_id"),
     Index("ix_items_tax_rate", "workspace_id", "tax_rate_id"),
     Index("ix_items_status", "workspace_id", "status", "id"),
+    Index("ix_items_deleted", "workspace_id", "deleted_at", "id"),
+)
+
+# Bills of materials: `quantity` of the component (in `unit`, converted to the component's own
+# unit when used) per one unit of the item. A bundle's components make up its stock; any other
+# item's components are what production consumes to make it.
+item_components = Table(
+    "item_components",
+    metadata,
+    _ws(),
+    Column("item_id", String(ID), nullable=False),
+    Column("component_id", String(ID), nullable=False),
+    Column("quantity", Micros(), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "item_id", "component_id"),
+    ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"],
+                         name="fk_item_components_item"),
+    ForeignKeyConstraint(["workspace_id", "component_id"], ["items.workspace_id", "items.id"],
+                         name="fk_item_components_component"),
+    # Where a component is used: the bundles a stock change must refresh, cycle detection.
+    Index("ix_item_components_component", "workspace_id", "component_id", "item_id"),
+)
+
+# The sales channels an item is published on, beside the `channels` document on the item, so
+# that `GET /v1/items?channel=` is an index lookup.
+item_channels = Table(
+    "item_channels",
+    metadata,
+    _ws(),
+    Column("item_id", String(ID), nullable=False),
+    Column("channel", String(40), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "item_id", "channel"),
+    ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"]),
+    Index("ix_item_channels_channel", "workspace_id", "channel", "item_id"),
 )
 
 item_tags = Table(
@@ -314,6 +356,7 @@ movements = Table(
     Column("reference_type", String(40), nullable=True),
     Column("reference_id", String(100), nullable=True),
     Column("transfer_id", String(ID), nullable=True),
+    Column("bundle_id", String(ID), nullable=True),  # the bundle whose sale consumed this component
     Column("actor_type", String(16), nullable=False),
     Column("actor_id", String(ID), nullable=False),
     Column("actor_name", String(320), nullable=False),
@@ -340,6 +383,10 @@ reservations = Table(
     Column("quantity", Micros(), nullable=False),
     Column("fulfilled_quantity", Micros(), nullable=False, server_default="0"),
     Column("status", String(16), nullable=False),
+    # A bundle's reservation holds nothing itself: its component reservations (parent_id = its
+    # id) hold the stock. Neither does a reservation of an untracked item.
+    Column("holds_stock", Boolean, nullable=False, server_default=text("true")),
+    Column("parent_id", String(ID), nullable=True),
     Column("reference_type", String(40), nullable=True),
     Column("reference_id", String(100), nullable=True),
     Column("expires_at", UTCDateTime(), nullable=True),
@@ -351,6 +398,7 @@ reservations = Table(
     Index("ix_reservations_level", "workspace_id", "item_id", "location_id", "status"),
     Index("ix_reservations_status", "workspace_id", "status", "expires_at"),
     Index("ix_reservations_created", "workspace_id", "created_at", "id"),
+    Index("ix_reservations_parent", "workspace_id", "parent_id"),
 )
 
 # Responses kept for Idempotency-Key replays: per API key, 24 hours.

@@ -1,9 +1,11 @@
 """`storekeeper check`: prove the ledger explains every unit.
 
 For every stock level: on_hand = Σ its movements' deltas, reserved = Σ its active reservations
-still reserved; for every item: its on_hand and reserved = the sums of its levels; for every
-movement: after = before + delta, and its before = the after of the level's previous movement.
-Each rule is one aggregate query, whatever the size of the data.
+still reserved; for every item with stock of its own: its on_hand and reserved = the sums of its
+levels; for every live variant parent: the sums of its live variants; for every live bundle:
+what its components make up; for every movement: after = before + delta, and its before = the
+after of the level's previous movement. Each rule is one aggregate query, whatever the size of
+the data, except bundles: two queries per workspace that has any.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from decimal import Decimal
 
 from sqlalchemy import Select, and_, func, literal, or_, select
 
+from storekeeper.domain.stock import Tracking
+from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import items, locations, movements, reservations, stock_levels
 from storekeeper.persistence.types import Micros
@@ -61,7 +65,7 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
         held = _scoped(
             select(reservations.c.workspace_id, reservations.c.item_id, reservations.c.location_id,
                    func.sum(reservations.c.quantity - reservations.c.fulfilled_quantity, type_=Micros()).label("total"))
-            .where(reservations.c.status == "active")
+            .where(reservations.c.status == "active", reservations.c.holds_stock)
             .group_by(reservations.c.workspace_id, reservations.c.item_id, reservations.c.location_id),
             reservations.c.workspace_id, workspace_id,
         ).subquery()
@@ -97,9 +101,11 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
             expected = func.coalesce(total, literal(0, Micros()), type_=Micros())
             rows = conn.execute(_scoped(
                 select(items.c.workspace_id, items.c.id, column.label("recorded"), expected.label("expected"))
-                .select_from(items.outerjoin(totals, same_item)).where(column != expected),
+                .select_from(items.outerjoin(totals, same_item))
+                .where(column != expected, ~items.c.has_variants, items.c.tracking != Tracking.BUNDLE.value),
                 items.c.workspace_id, workspace_id))
             found += [Mismatch(r.workspace_id, rule, r.id, None, r.recorded, r.expected) for r in rows]
+        found += _parents(conn, workspace_id) + _bundles(conn, workspace_id)
 
         previous = func.lag(movements.c.after, type_=Micros()).over(
             partition_by=(movements.c.workspace_id, movements.c.item_id, movements.c.location_id),
@@ -121,6 +127,54 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
         if found:
             found = _named(conn, found)
     return levels_checked, found
+
+
+def _parents(conn, workspace_id: str | None) -> list[Mismatch]:
+    variants = items.alias("variants")
+    sums = _scoped(
+        select(variants.c.workspace_id, variants.c.parent_id,
+               func.sum(variants.c.on_hand, type_=Micros()).label("on_hand"),
+               func.sum(variants.c.reserved, type_=Micros()).label("reserved"))
+        .where(variants.c.parent_id.is_not(None), variants.c.deleted_at.is_(None))
+        .group_by(variants.c.workspace_id, variants.c.parent_id),
+        variants.c.workspace_id, workspace_id,
+    ).subquery()
+    found = []
+    same = and_(sums.c.workspace_id == items.c.workspace_id, sums.c.parent_id == items.c.id)
+    for rule, column, total in (("parent on_hand = sum of its variants", items.c.on_hand, sums.c.on_hand),
+                                ("parent reserved = sum of its variants", items.c.reserved, sums.c.reserved)):
+        expected = func.coalesce(total, literal(0, Micros()), type_=Micros())
+        rows = conn.execute(_scoped(
+            select(items.c.workspace_id, items.c.id, column.label("recorded"), expected.label("expected"))
+            .select_from(items.outerjoin(sums, same))
+            .where(items.c.has_variants, items.c.deleted_at.is_(None), column != expected),
+            items.c.workspace_id, workspace_id))
+        found += [Mismatch(r.workspace_id, rule, r.id, None, r.recorded, r.expected) for r in rows]
+    return found
+
+
+def _bundles(conn, workspace_id: str | None) -> list[Mismatch]:
+    bundles = conn.execute(_scoped(
+        select(items.c.workspace_id, items.c.id, items.c.on_hand, items.c.reserved)
+        .where(items.c.tracking == Tracking.BUNDLE.value, items.c.deleted_at.is_(None)),
+        items.c.workspace_id, workspace_id)).all()
+    by_space: dict[str, list] = {}
+    for b in bundles:
+        by_space.setdefault(b.workspace_id, []).append(b)
+    found = []
+    for space, rows in by_space.items():
+        derived = bundle_stock(conn, space, [r.id for r in rows])
+        for r in rows:
+            per_place = derived.get(r.id, {}).values()
+            on_hand = sum((oh for oh, _ in per_place), ZERO)
+            reserved = on_hand - sum((av for _, av in per_place), ZERO)
+            if r.on_hand != on_hand:
+                found.append(Mismatch(space, "bundle on_hand = what its components make up", r.id, None,
+                                      r.on_hand, on_hand))
+            if r.reserved != reserved:
+                found.append(Mismatch(space, "bundle reserved = what its components' reservations hold", r.id,
+                                      None, r.reserved, reserved))
+    return found
 
 
 def _named(conn, found: list[Mismatch]) -> list[Mismatch]:

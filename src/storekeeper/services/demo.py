@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from storekeeper.persistence.database import Database
-from storekeeper.services import api_keys, categories, items, locations, tax_rates, users, workspaces
+from storekeeper.services import api_keys, categories, components, items, locations, stock, tax_rates, users, workspaces
+from storekeeper.services.context import SystemActor
+from storekeeper.services.stock import Adjustment
 
 DEMO_NAME = "Demo"
 
@@ -49,9 +51,26 @@ def _populate(db: Database, ws: str) -> None:
           "tags": ["bestseller", "handmade"], "package_size": {"value": D(250), "unit": "ml"}}),
         ("CANDLE-LAV", "Lavender candle", "product", "pcs", candles, {"price": D("12.50"), "tags": ["handmade"]}),
         ("TSHIRT-LOGO", "Logo t-shirt", "product", "pcs", apparel,
-         {"price": D("16.80"), "brand": "Storekeeper", "attributes": {"material": "organic cotton"}}),
+         {"price": D("16.80"), "brand": "Storekeeper", "attributes": {"material": "organic cotton"},
+          "variants": [{"sku": f"TSHIRT-LOGO-{size}", "attributes": {"size": size},
+                        "initial_stock": [{"location": "Main warehouse", "quantity": D(count)}]}
+                       for size, count in (("S", 6), ("M", 14), ("L", 9))]}),
         ("GIFT-WRAP", "Gift wrapping", "product", "pcs", None, {"tracking": "none", "price": D("2.00")}),
     ]
     for sku, name, kind, unit, category, extra in catalog:
         items.create_item(db, ws, {"sku": sku, "name": name, "kind": kind, "unit": unit,
                                    "category": category["id"] if category else None, "tax_rate": vat["id"], **extra})
+    for sku, quantity, cost in (("WAX-SOY", "25", "6.50"), ("WICK-COTTON", "500", "0.08"), ("JAR-250", "120", "0.90"),
+                                ("CANDLE-VAN", "30", None), ("CANDLE-LAV", "12", None)):
+        stock.adjust_one(db, SystemActor(ws, "demo"), Adjustment(
+            item=sku, location="Main warehouse", reason="receipt", delta=D(quantity),
+            unit_cost=D(cost) if cost else None))
+    for candle in ("CANDLE-VAN", "CANDLE-LAV"):
+        components.put_components(db, ws, candle, [
+            {"item": "WAX-SOY", "quantity": D(180), "unit": "g"}, {"item": "WICK-COTTON", "quantity": D(1)},
+            {"item": "JAR-250", "quantity": D(1)}])
+    items.create_item(db, ws, {"sku": "GIFT-SET", "name": "Candle gift set", "tracking": "bundle",
+                               "category": candles["id"], "price": D("24.00"), "tax_rate": vat["id"]})
+    components.put_components(db, ws, "GIFT-SET", [{"item": "CANDLE-VAN", "quantity": D(1)},
+                                                   {"item": "CANDLE-LAV", "quantity": D(1)},
+                                                   {"item": "GIFT-WRAP", "quantity": D(1)}])

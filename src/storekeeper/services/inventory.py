@@ -2,7 +2,9 @@
 
 A page of stock rows costs a fixed number of queries whatever its size: the page of items,
 then their levels, then the reservations that are past due but not yet marked expired (they
-no longer count), or, for `as_of`, the sums of their movements up to that moment.
+no longer count), or, for `as_of`, the sums of their movements up to that moment. A bundle's
+levels are what its components make up there (two more queries for a page with bundles); a
+variant parent is not a stock row (its variants are), but `GET /v1/stock/{parent}` sums them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from sqlalchemy import and_, case, func, or_, select
 
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import NotFound, ValidationFailed
-from storekeeper.domain.stock import StockStatus, stock_status
+from storekeeper.domain.stock import StockStatus, Tracking, stock_status
+from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.tables import items, locations, movements, reservations, stock_levels
@@ -54,14 +57,23 @@ class MovementFilters:
 
 def _stocked(workspace_id: str):
     return select(items).where(
-        items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None), items.c.tracking == "quantity"
+        items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None), items.c.tracking != Tracking.NONE.value,
+        ~items.c.has_variants,
     )
 
 
-def _levels(conn, workspace_id: str, item_ids: list[str], location_id: str | None, as_of: datetime | None):
-    """{item_id: [level dicts]} for the given items, now or as at `as_of`."""
+def _levels(conn, workspace_id: str, item_ids: list[str], location_id: str | None, as_of: datetime | None,
+            bundle_ids: list[str] = ()):
+    """{item_id: [level dicts]} for the given items, now or as at `as_of`. Bundles' levels are
+    derived from their components' (now only: the ledger has no past of reservations)."""
     if not item_ids:
         return {}
+    derived = []
+    if bundle_ids and as_of is None:
+        for bundle_id, per_place in bundle_stock(conn, workspace_id, bundle_ids).items():
+            derived += [{"item_id": bundle_id, "location_id": loc, "on_hand": oh, "reserved": oh - av}
+                        for loc, (oh, av) in per_place.items() if location_id is None or loc == location_id]
+    item_ids = [i for i in item_ids if i not in set(bundle_ids)]
     if as_of is None:
         stmt = select(stock_levels.c.item_id, stock_levels.c.location_id, stock_levels.c.on_hand,
                       stock_levels.c.reserved).where(stock_levels.c.workspace_id == workspace_id,
@@ -84,6 +96,7 @@ def _levels(conn, workspace_id: str, item_ids: list[str], location_id: str | Non
             stmt = stmt.where(movements.c.location_id == location_id)
         # Reservations are not historized: a past moment shows no reserved stock.
         rows = [{**dict(r), "reserved": ZERO} for r in conn.execute(stmt).mappings()]
+    rows += derived
     names = {}
     location_ids = sorted({r["location_id"] for r in rows})
     if location_ids:
@@ -183,7 +196,8 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
                 stock_levels.c.location_id == location_id,
                 *_status_conditions(_level_status(), filters)).exists())
         result = paginate(conn, stmt, Sort("sku", items.c.sku, items.c.id), page)
-        levels = _levels(conn, workspace_id, [r["id"] for r in result.rows], location_id, as_of)
+        levels = _levels(conn, workspace_id, [r["id"] for r in result.rows], location_id, as_of,
+                         [r["id"] for r in result.rows if r["tracking"] == Tracking.BUNDLE])
     rows = [_row(item, levels.get(item["id"], [])) for item in result.rows]
     return result, rows
 
@@ -193,8 +207,26 @@ def get_stock(db: Database, workspace_id: str, ref: str, as_of: datetime | None 
         item = resolve_items(conn, workspace_id, {ref}).get(ref)
         if item is None:
             raise NotFound("item", ref)
-        levels = _levels(conn, workspace_id, [item["id"]], None, to_utc(as_of) if as_of else None)
+        at = to_utc(as_of) if as_of else None
+        if item["has_variants"]:
+            variant_ids = list(conn.execute(select(items.c.id).where(
+                items.c.workspace_id == workspace_id, items.c.parent_id == item["id"],
+                items.c.deleted_at.is_(None))).scalars())
+            per_variant = _levels(conn, workspace_id, variant_ids, None, at)
+            return _row(item, _summed([lv for levels in per_variant.values() for lv in levels]))
+        bundles = [item["id"]] if item["tracking"] == Tracking.BUNDLE else []
+        levels = _levels(conn, workspace_id, [item["id"]], None, at, bundles)
     return _row(item, levels.get(item["id"], []))
+
+
+def _summed(levels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Levels of several items summed per location (a parent's, from its variants')."""
+    by_place: dict[str, dict[str, Any]] = {}
+    for level in levels:
+        place = by_place.setdefault(level["location"], {**level, "on_hand": ZERO, "reserved": ZERO})
+        place["on_hand"] += level["on_hand"]
+        place["reserved"] += level["reserved"]
+    return sorted(by_place.values(), key=lambda lv: (lv["name"], lv["location"]))
 
 
 def list_movements(db: Database, workspace_id: str, filters: MovementFilters, page: PageRequest) -> Page:

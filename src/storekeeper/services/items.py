@@ -1,9 +1,10 @@
-"""Items: products and materials.
+"""Items: products and materials, variant parents and their variants, bundles.
 
 An item is found by id or by SKU. SKUs are unique among items not in the trash. `on_hand`,
-`reserved` and `status` are kept on the item row by the stock service (only movements change
-them); this module never writes quantities, it only recomputes `status` when the thresholds it
-depends on change.
+`reserved` and `status` are kept on the item row by the ledger (only movements change them);
+this module never writes quantities, it only recomputes `status` when the thresholds it depends
+on change. Creating an item may create its variants and record its initial stock, all in one
+transaction. The trash is services/trash.py, bills of materials services/components.py.
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, delete, exists, func, literal, or_, select
 
 from storekeeper.domain.clock import to_utc, utcnow
-from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
+from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
 from storekeeper.domain.ids import is_id, new_id
-from storekeeper.domain.stock import StockStatus, stock_status
-from storekeeper.domain.units import UnknownUnit, resolve_unit
+from storekeeper.domain.quantities import format_money
+from storekeeper.domain.stock import StockStatus, Tracking, stock_status
+from storekeeper.domain.units import UnitMismatch, UnknownUnit, convert, resolve_unit
+from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import (
     categories,
+    item_channels,
+    item_components,
     item_tags,
     items,
     locations,
@@ -35,8 +40,11 @@ from storekeeper.persistence.tables import (
 )
 from storekeeper.persistence.types import Micros
 from storekeeper.services.common import translate_integrity
+from storekeeper.services.context import SystemActor
 from storekeeper.services.inventory import due_reserved
+from storekeeper.services.ledger import Ledger
 from storekeeper.services.locations import find_location
+from storekeeper.services.stock import allow_negative_stock, record_initial_stock
 from storekeeper.services.tax_rates import default_tax_rate_id
 
 SORTS: dict[str, str] = {
@@ -45,8 +53,11 @@ SORTS: dict[str, str] = {
     "name": "name_key",
     "sku": "sku",
 }
-# Fields whose change would re-interpret every movement already recorded.
+# Fields whose change would re-interpret every movement or reservation already recorded.
 LOCKED_ONCE_STOCKED = ("unit", "tracking")
+# What a variant takes from its parent unless it says otherwise.
+INHERITED = ("description", "kind", "tracking", "unit", "brand", "supplier", "category_id", "tags", "tax_rate_id",
+             "unit_cost", "price", "retail_price", "wholesale_price", "package_size_value", "package_size_unit")
 
 
 def _duplicate_sku(sku: str | None = None):
@@ -72,6 +83,7 @@ class ItemFilters:
     low_stock: bool | None = None
     location: str | None = None
     updated_since: datetime | None = None
+    channel: str | None = None
     deleted: str = "false"
     sort: str = "created_at"
 
@@ -117,7 +129,7 @@ def _ref_condition(ref: str):
     return items.c.sku == ref
 
 
-def _find(
+def find_item(
     conn: Connection, workspace_id: str, ref: str, *, details: bool = False, for_update: bool = False
 ) -> dict[str, Any]:
     """The live item by id or SKU. `for_update` locks its row (PostgreSQL) so that concurrent
@@ -146,7 +158,7 @@ def _check_sku(sku: str) -> None:
         raise ValidationFailed({"sku": ["A SKU must not look like an item id."]})
 
 
-def _check_references(conn: Connection, workspace_id: str, values: dict[str, Any]) -> None:
+def check_references(conn: Connection, workspace_id: str, values: dict[str, Any]) -> None:
     if values.get("category_id") is not None:
         fetch(conn, categories, workspace_id, values["category_id"], "category")
     if values.get("tax_rate_id") is not None:
@@ -186,7 +198,30 @@ def _prepare(values: dict[str, Any]) -> dict[str, Any]:
         out["package_size_unit"] = _unit_code(package["unit"], "package_size.unit") if package else None
     if "tags" in out:
         out["tags"] = list(dict.fromkeys(out["tags"]))
+    if "channels" in out:
+        out["channels"] = {name: channel_doc(entry) for name, entry in (out["channels"] or {}).items()}
     return out
+
+
+def channel_doc(entry: dict[str, Any]) -> dict[str, Any]:
+    """A channel's publication as stored: published, and only the overrides given (money as text)."""
+    doc: dict[str, Any] = {"published": bool(entry.get("published", True))}
+    for key in ("name", "description"):
+        if entry.get(key) is not None:
+            doc[key] = entry[key]
+    if entry.get("price") is not None:
+        doc["price"] = format_money(entry["price"])
+    return doc
+
+
+def write_channels(conn: Connection, workspace_id: str, item_id: str, channels: dict[str, Any]) -> None:
+    """Mirror the published channels into item_channels, which `?channel=` filters on."""
+    conn.execute(delete(item_channels).where(item_channels.c.workspace_id == workspace_id,
+                                             item_channels.c.item_id == item_id))
+    published = [name for name, doc in channels.items() if doc.get("published")]
+    if published:
+        conn.execute(item_channels.insert(),
+                     [{"workspace_id": workspace_id, "item_id": item_id, "channel": name} for name in published])
 
 
 def _status(row: dict[str, Any]) -> str:
@@ -194,10 +229,7 @@ def _status(row: dict[str, Any]) -> str:
     return stock_status(available, row["safety_stock"], row["reorder_point"], row["tracking"]).value
 
 
-def create_item(db: Database, workspace_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    values = _prepare(data)
-    _check_sku(values["sku"])
-    now = utcnow()
+def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[str, Any]:
     row: dict[str, Any] = {
         "workspace_id": workspace_id,
         "id": new_id("item"),
@@ -229,58 +261,184 @@ def create_item(db: Database, workspace_id: str, data: dict[str, Any]) -> dict[s
         **values,
         "on_hand": Decimal(0),
         "reserved": Decimal(0),
+        "has_variants": False,
         "version": 1,
         "created_at": now,
         "updated_at": now,
         "deleted_at": None,
+        "purged_at": None,
     }
     row["status"] = _status(row)
-    unique = {"uq_items_sku": _duplicate_sku(row["sku"]), "items.sku": _duplicate_sku(row["sku"])}
-    with db.write() as conn, translate_integrity(unique):
-        if "tax_rate_id" not in row:
-            row["tax_rate_id"] = default_tax_rate_id(conn, workspace_id)
-        _check_references(conn, workspace_id, row)
-        if _sku_taken(conn, workspace_id, row["sku"]):
-            raise _duplicate_sku(row["sku"])()
-        conn.execute(items.insert().values(row))
-        _write_tags(conn, workspace_id, row["id"], row["tags"], replace=False)
-        return _find(conn, workspace_id, row["id"], details=True)
-
-
-def get_item(db: Database, workspace_id: str, ref: str) -> dict[str, Any]:
-    """The item with its per-location levels."""
-    with db.read() as conn:
-        row = _find(conn, workspace_id, ref, details=True)
-        row["locations"] = [
-            dict(r)
-            for r in conn.execute(
-                select(
-                    stock_levels.c.location_id,
-                    locations.c.name.label("location_name"),
-                    locations.c.type.label("location_type"),
-                    stock_levels.c.on_hand,
-                    stock_levels.c.reserved,
-                )
-                .join(
-                    locations,
-                    and_(
-                        locations.c.workspace_id == stock_levels.c.workspace_id,
-                        locations.c.id == stock_levels.c.location_id,
-                    ),
-                )
-                .where(stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id == row["id"],
-                       locations.c.deleted_at.is_(None))
-                .order_by(locations.c.name)
-            ).mappings()
-        ]
-        due = due_reserved(conn, workspace_id, [row["id"]])
-        for level in row["locations"]:
-            level["reserved"] -= due.get((row["id"], level["location_id"]), Decimal(0))
     return row
 
 
+def variant_row(parent: dict[str, Any], data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A new variant of `parent`: what the request gives, the rest inherited from the parent.
+    Its name defaults to the parent's followed by its attribute values ("T-shirt / M / red")."""
+    values = _prepare(data)
+    _check_sku(values["sku"])
+    if values.get("tracking") == Tracking.BUNDLE:
+        raise ValidationFailed({"tracking": ["A variant cannot be a bundle."]})
+    inherited = {k: parent[k] for k in INHERITED if k not in values}
+    if "name" not in values:
+        suffix = " / ".join(str(v) for v in values.get("attributes", {}).values()) or values["sku"]
+        values["name"] = f"{parent['name']} / {suffix}"[:500]
+        values["name_key"] = values["name"].casefold()
+    return _new_row(parent["workspace_id"], {**inherited, **values, "parent_id": parent["id"]}, now)
+
+
+def check_variant_attributes(siblings: list[dict[str, Any]]) -> None:
+    """Two variants of one parent cannot have the same attributes (Shopify's rule for options)."""
+    seen: dict[str, str] = {}
+    for v in siblings:
+        key = repr(sorted(v["attributes"].items()))
+        if key in seen:
+            raise Conflict(f"Variants {seen[key]} and {v['sku']} have the same attributes {v['attributes']}.",
+                           code="DUPLICATE_VARIANT")
+        seen[key] = v["sku"]
+
+
+def insert_items(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]) -> None:
+    """Insert new items with their tags and channels, refusing a SKU already in use."""
+    skus = [r["sku"] for r in rows]
+    repeated = next((sku for sku in skus if skus.count(sku) > 1), None)
+    if repeated is not None:
+        raise _duplicate_sku(repeated)()
+    taken = conn.execute(select(items.c.sku).where(
+        items.c.workspace_id == workspace_id, items.c.sku.in_(skus), items.c.deleted_at.is_(None))).first()
+    if taken is not None:
+        raise _duplicate_sku(taken.sku)()
+    conn.execute(items.insert(), rows)
+    tags = [{"workspace_id": workspace_id, "item_id": r["id"], "tag": t} for r in rows for t in r["tags"]]
+    if tags:
+        conn.execute(item_tags.insert(), tags)
+    published = [{"workspace_id": workspace_id, "item_id": r["id"], "channel": name}
+                 for r in rows for name, doc in r["channels"].items() if doc.get("published")]
+    if published:
+        conn.execute(item_channels.insert(), published)
+
+
+def create_item(db: Database, workspace_id: str, data: dict[str, Any], principal=None) -> dict[str, Any]:
+    """Create an item; with `variants`, a parent and its variants; with `initial_stock` (on the
+    item or on each variant), its `initial` movements. One transaction. `principal` records the
+    stock (default: the system) and must hold stock:write for it."""
+    data = dict(data)
+    variants = data.pop("variants", None)
+    initial = data.pop("initial_stock", None)
+    values = _prepare(data)
+    _check_sku(values["sku"])
+    now = utcnow()
+    row = _new_row(workspace_id, values, now)
+    unique = {"uq_items_sku": _duplicate_sku(), "items.sku": _duplicate_sku()}
+    with db.write() as conn, translate_integrity(unique):
+        if "tax_rate_id" not in row:
+            row["tax_rate_id"] = default_tax_rate_id(conn, workspace_id)
+        check_references(conn, workspace_id, row)
+        rows, stock = [row], [(row, initial)] if initial else []
+        if variants is not None:
+            if row["tracking"] == Tracking.BUNDLE:
+                raise ValidationFailed({"variants": ["A bundle cannot have variants."]})
+            if initial:
+                raise ValidationFailed({"initial_stock": [
+                    "A parent holds no stock of its own: give each variant its initial_stock."]})
+            row["has_variants"] = True
+            for entry in variants:
+                entry = dict(entry)
+                variant_stock = entry.pop("initial_stock", None)
+                rows.append(variant_row(row, entry, now))
+                if variant_stock:
+                    stock.append((rows[-1], variant_stock))
+            check_variant_attributes(rows[1:])
+            check_references(conn, workspace_id, {k: v for r in rows[1:] for k, v in r.items()
+                                                   if k in ("category_id", "tax_rate_id")})
+        insert_items(conn, workspace_id, rows)
+        if stock:
+            record_initial_stock(conn, principal or SystemActor(workspace_id), stock)
+        return find_item(conn, workspace_id, row["id"], details=True)
+
+
+def get_item(db: Database, workspace_id: str, ref: str) -> dict[str, Any]:
+    """The item with its per-location levels, its variants (a parent) and its components (an
+    item with a bill of materials)."""
+    with db.read() as conn:
+        row = find_item(conn, workspace_id, ref, details=True)
+        if row["has_variants"]:
+            row["variants"] = _variants(conn, workspace_id, row["id"])
+            row["locations"] = _summed_levels(conn, workspace_id, row["id"])
+        elif row["tracking"] == Tracking.BUNDLE:
+            row["locations"] = _bundle_levels(conn, workspace_id, row["id"])
+        else:
+            row["locations"] = _levels(conn, workspace_id, row["id"])
+        row["components"] = component_rows(conn, workspace_id, row["id"])
+    return row
+
+
+def _located(conn: Connection, workspace_id: str, quantities: dict[str, tuple[Decimal, Decimal]]) -> list[dict]:
+    """Per-location quantities {location id: (on_hand, reserved)} with the locations' names."""
+    if not quantities:
+        return []
+    places = conn.execute(
+        select(locations.c.id, locations.c.name, locations.c.type)
+        .where(locations.c.workspace_id == workspace_id, locations.c.id.in_(sorted(quantities)),
+               locations.c.deleted_at.is_(None))
+    ).all()
+    return sorted(({"location_id": p.id, "location_name": p.name, "location_type": p.type,
+                    "on_hand": quantities[p.id][0], "reserved": quantities[p.id][1]} for p in places),
+                  key=lambda level: (level["location_name"], level["location_id"]))
+
+
+def _levels(conn: Connection, workspace_id: str, item_id: str) -> list[dict[str, Any]]:
+    levels = {r.location_id: (r.on_hand, r.reserved) for r in conn.execute(
+        select(stock_levels.c.location_id, stock_levels.c.on_hand, stock_levels.c.reserved)
+        .where(stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id == item_id))}
+    due = due_reserved(conn, workspace_id, [item_id])
+    return _located(conn, workspace_id, {loc: (oh, rs - due.get((item_id, loc), Decimal(0)))
+                                         for loc, (oh, rs) in levels.items()})
+
+
+def _summed_levels(conn: Connection, workspace_id: str, parent_id: str) -> list[dict[str, Any]]:
+    """A parent's levels: its live variants' levels summed per location."""
+    variant_ids = select(items.c.id).where(items.c.workspace_id == workspace_id, items.c.parent_id == parent_id,
+                                           items.c.deleted_at.is_(None))
+    rows = conn.execute(
+        select(stock_levels.c.location_id, func.sum(stock_levels.c.on_hand, type_=Micros()).label("on_hand"),
+               func.sum(stock_levels.c.reserved, type_=Micros()).label("reserved"))
+        .where(stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id.in_(variant_ids))
+        .group_by(stock_levels.c.location_id)
+    ).all()
+    return _located(conn, workspace_id, {r.location_id: (r.on_hand, r.reserved) for r in rows})
+
+
+def _bundle_levels(conn: Connection, workspace_id: str, bundle_id: str) -> list[dict[str, Any]]:
+    derived = bundle_stock(conn, workspace_id, [bundle_id]).get(bundle_id, {})
+    return _located(conn, workspace_id, {loc: (oh, oh - av) for loc, (oh, av) in derived.items()})
+
+
+def _variants(conn: Connection, workspace_id: str, parent_id: str) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(
+        select(items.c.id, items.c.sku, items.c.name, items.c.attributes, items.c.on_hand, items.c.reserved,
+               items.c.status, items.c.price)
+        .where(items.c.workspace_id == workspace_id, items.c.parent_id == parent_id, items.c.deleted_at.is_(None))
+        .order_by(items.c.created_at, items.c.id)
+    ).mappings()]
+
+
+def component_rows(conn: Connection, workspace_id: str, item_id: str) -> list[dict[str, Any]]:
+    """The item's bill of materials with each component's SKU, name and unit."""
+    component = items.alias("component")
+    return [dict(r) for r in conn.execute(
+        select(item_components.c.component_id, item_components.c.quantity, item_components.c.unit,
+               component.c.sku, component.c.name, component.c.unit.label("component_unit"),
+               component.c.deleted_at.label("component_deleted_at"))
+        .join(component, and_(component.c.workspace_id == item_components.c.workspace_id,
+                              component.c.id == item_components.c.component_id))
+        .where(item_components.c.workspace_id == workspace_id, item_components.c.item_id == item_id)
+        .order_by(item_components.c.position)
+    ).mappings()]
+
+
 def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: PageRequest) -> Page:
-    stmt = _with_details().where(items.c.workspace_id == workspace_id)
+    stmt = _with_details().where(items.c.workspace_id == workspace_id, items.c.purged_at.is_(None))
     if filters.deleted == "false":
         stmt = stmt.where(items.c.deleted_at.is_(None))
     elif filters.deleted == "true":
@@ -316,6 +474,14 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
                 item_tags.c.tag == filters.tag,
             )
         )
+    if filters.channel is not None:
+        stmt = stmt.where(
+            exists().where(
+                item_channels.c.workspace_id == items.c.workspace_id,
+                item_channels.c.item_id == items.c.id,
+                item_channels.c.channel == filters.channel,
+            )
+        )
     if filters.updated_since is not None:
         stmt = stmt.where(items.c.updated_at >= to_utc(filters.updated_since))
     with db.read() as conn:
@@ -336,10 +502,40 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
         return paginate(conn, stmt, sort, page)
 
 
-def _has_stock_history(conn: Connection, workspace_id: str, item_id: str) -> bool:
-    return conn.execute(
-        select(movements.c.id).where(movements.c.workspace_id == workspace_id, movements.c.item_id == item_id).limit(1)
-    ).first() is not None
+def has_stock_history(conn: Connection, workspace_id: str, item_id: str) -> bool:
+    """Whether movements or reservations were ever recorded for the item."""
+    moved = select(movements.c.id).where(movements.c.workspace_id == workspace_id, movements.c.item_id == item_id)
+    reserved = select(reservations.c.id).where(reservations.c.workspace_id == workspace_id,
+                                               reservations.c.item_id == item_id)
+    return conn.execute(select(exists(moved) | exists(reserved))).scalar_one()
+
+
+def _check_tracking(conn: Connection, workspace_id: str, row: dict[str, Any], tracking: str) -> None:
+    """Rules of a new `tracking` (the item has no stock history yet)."""
+    if tracking != Tracking.BUNDLE:
+        return
+    if row["has_variants"] or row["parent_id"]:
+        raise ValidationFailed({"tracking": ["A variant parent or a variant cannot be a bundle."]})
+    in_bundles = conn.execute(select(items.c.sku).join(item_components, and_(
+        item_components.c.workspace_id == items.c.workspace_id, item_components.c.item_id == items.c.id)).where(
+        items.c.workspace_id == workspace_id, item_components.c.component_id == row["id"],
+        items.c.tracking == Tracking.BUNDLE.value, items.c.deleted_at.is_(None))).first()
+    if in_bundles is not None:
+        raise StockError(f"{row['sku']} is a component of the bundle {in_bundles.sku}, and a bundle's components "
+                         "hold stock: it cannot become a bundle.", code="NOT_STOCKABLE")
+
+
+def _check_unit_in_boms(conn: Connection, workspace_id: str, row: dict[str, Any], unit: str) -> None:
+    """Every bill of materials that uses the item must still convert to its new unit."""
+    used = conn.execute(select(item_components.c.unit, items.c.sku).join(items, and_(
+        items.c.workspace_id == item_components.c.workspace_id, items.c.id == item_components.c.item_id)).where(
+        item_components.c.workspace_id == workspace_id, item_components.c.component_id == row["id"])).all()
+    for line in used:
+        try:
+            convert(Decimal(1), line.unit, unit)
+        except UnitMismatch:
+            raise UnitMismatch(f"{line.sku} uses {row['sku']} in {line.unit}, which cannot convert to {unit}.") \
+                from None
 
 
 def update_item(
@@ -351,15 +547,22 @@ def update_item(
     sku = values.get("sku")
     unique = {"uq_items_sku": _duplicate_sku(sku), "items.sku": _duplicate_sku(sku)}
     with db.write() as conn, translate_integrity(unique):
-        row = _find(conn, workspace_id, ref, for_update=True)
+        row = find_item(conn, workspace_id, ref, for_update=True)
         check_version(row, if_match)
         values = {k: v for k, v in values.items() if row.get(k) != v}
         locked = [f for f in LOCKED_ONCE_STOCKED if f in values]
-        if locked and _has_stock_history(conn, workspace_id, row["id"]):
+        if locked and has_stock_history(conn, workspace_id, row["id"]):
             raise Conflict(
-                f"{' and '.join(locked)} cannot change once the item has stock movements.", code="UNIT_LOCKED"
+                f"{' and '.join(locked)} cannot change once the item has stock movements or reservations.",
+                code="UNIT_LOCKED",
             )
-        _check_references(conn, workspace_id, values)
+        if "tracking" in values:
+            _check_tracking(conn, workspace_id, row, values["tracking"])
+            if row["tracking"] == Tracking.BUNDLE:  # a bundle's quantities were derived, not its own
+                values.update(on_hand=Decimal(0), reserved=Decimal(0))
+        if "unit" in values:
+            _check_unit_in_boms(conn, workspace_id, row, values["unit"])
+        check_references(conn, workspace_id, values)
         if sku is not None and "sku" in values and _sku_taken(conn, workspace_id, sku, except_id=row["id"]):
             raise _duplicate_sku(sku)()
         new_status = _status({**row, **values})
@@ -368,12 +571,37 @@ def update_item(
         updated = update_versioned(conn, items, row, values)
         if "tags" in values:
             _write_tags(conn, workspace_id, row["id"], values["tags"], replace=True)
-        return _find(conn, workspace_id, updated["id"], details=True)
+        if "channels" in values:
+            write_channels(conn, workspace_id, row["id"], values["channels"])
+        if "tracking" in values:
+            refresh_derived(conn, workspace_id, [row["id"]], also_self=True)
+        return find_item(conn, workspace_id, updated["id"], details=True)
 
 
-def delete_item(db: Database, workspace_id: str, ref: str, if_match: int | None = None) -> None:
-    """Soft delete: the item goes to the trash and its SKU becomes free for a new item."""
+def refresh_derived(conn: Connection, workspace_id: str, item_ids: list[str], *, also_self: bool = False,
+                    live_only: bool = True) -> None:
+    """Recompute the parents and bundles that derive from these items (and, with `also_self`,
+    the items themselves if they are parents or bundles), under the ledger's locks."""
+    ledger = Ledger(conn, workspace_id, SystemActor(workspace_id).actor, allow_negative_stock(conn, workspace_id))
+    ledger.lock(item_ids, live_only=live_only)
+    ledger.refresh = set(ledger.dependents) | (set(item_ids) if also_self else set())
+    ledger.flush()
+
+
+def set_channel(db: Database, workspace_id: str, ref: str, channel: str, entry: dict[str, Any] | None,
+                if_match: int | None = None) -> dict[str, Any]:
+    """Publish the item on a sales channel with optional overrides (`entry`), or unpublish it
+    (`entry` None: it stays listed with published false, its overrides kept)."""
     with db.write() as conn:
-        row = _find(conn, workspace_id, ref, for_update=True)
+        row = find_item(conn, workspace_id, ref, for_update=True)
         check_version(row, if_match)
-        update_versioned(conn, items, row, {"deleted_at": utcnow()})
+        channels = dict(row["channels"])
+        if entry is None:
+            if channel not in channels:
+                raise NotFound("channel", channel)
+            channels[channel] = {**channels[channel], "published": False}
+        else:
+            channels[channel] = channel_doc({"published": True, **entry})
+        update_versioned(conn, items, row, {"channels": channels})
+        write_channels(conn, workspace_id, row["id"], channels)
+        return find_item(conn, workspace_id, row["id"], details=True)

@@ -1,11 +1,14 @@
 """The ledger: the only code that changes `on_hand` or `reserved`.
 
 One `Ledger` lives inside one write transaction. Locking: it locks the items it touches with
-`SELECT … FOR UPDATE` in item-id order before reading any quantity (on SQLite the transaction's
-BEGIN IMMEDIATE already holds the database's write lock). Every writer locks items in the same
-order, so concurrent bulks touching the same rows in any order cannot deadlock, and holding the
-item lock makes its stock levels, its sums and its moving average cost safe to read, compute and
-write in Python.
+`SELECT … FOR UPDATE` before reading any quantity (on SQLite the transaction's BEGIN IMMEDIATE
+already holds the database's write lock), together with their dependents: the variant parents
+and the bundles whose quantities are derived from them. One statement locks them all in one
+global order — stocked items first, then parents and bundles, each by id — so concurrent
+writers touching the same rows in any order cannot deadlock, and holding the item lock makes
+its stock levels, its sums and its moving average cost safe to read, compute and write in
+Python. A parent or bundle is only written by a writer that holds it, so the one that writes it
+last sees every component's committed stock.
 
 Changes are planned one after another on a running state, so each one sees the ones before it
 in the same request (two sales of 6 against 10 cannot both pass), then `flush()` writes levels,
@@ -14,12 +17,12 @@ items, the sequence counter and the movements in a fixed number of statements.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -27,8 +30,17 @@ from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound, StockError, StorekeeperError, ValidationFailed
 from storekeeper.domain.ids import new_id
 from storekeeper.domain.quantities import MAX_ABS
-from storekeeper.domain.stock import COSTED_AT_STANDARD, direction_allows, moving_average_cost, stock_status
+from storekeeper.domain.stock import (
+    COSTED_AT_STANDARD,
+    Tracking,
+    bundle_levels,
+    direction_allows,
+    moving_average_cost,
+    stock_status,
+)
+from storekeeper.persistence.bom import bom_lines, bundles_containing, component_levels
 from storekeeper.persistence.tables import counters, items, movements, reservations, stock_levels
+from storekeeper.persistence.types import Micros
 
 ZERO = Decimal(0)
 
@@ -48,6 +60,7 @@ class Change:
     reference_type: str | None = None
     reference_id: str | None = None
     transfer_id: str | None = None
+    bundle_id: str | None = None
     occurred_at: datetime | None = None
     expected_on_hand: Decimal | None = None
     # Transfers and fulfilments may only take what is available (on hand minus reserved).
@@ -87,6 +100,10 @@ class Ledger:
     actor: dict[str, str]
     allow_negative: bool
     items: dict[str, ItemState] = field(default_factory=dict)
+    # Parents and bundles locked because their quantities derive from the locked items.
+    dependents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Parents and bundles to recompute at flush even if none of their parts changed.
+    refresh: set[str] = field(default_factory=set)
     levels: dict[tuple[str, str], Level] = field(default_factory=dict)
     planned: list[dict[str, Any]] = field(default_factory=list)
     now: datetime = field(default_factory=utcnow)
@@ -94,22 +111,32 @@ class Ledger:
     # Locking and loading
 
     def lock(self, item_ids: set[str] | list[str], *, live_only: bool = True) -> None:
-        """Lock the items (in id order) and load their levels; expire their due reservations.
-        Call once per transaction with every item the use case touches. An item deleted since
-        the request looked it up is gone (ITEM_NOT_FOUND) unless `live_only` is off (releasing
-        or expiring reservations of an item in the trash)."""
+        """Lock the items and their dependents (variant parents, bundles made of them) and load
+        the items' levels; expire their due reservations. Call once per transaction with every
+        item the use case touches. An item deleted since the request looked it up is gone
+        (ITEM_NOT_FOUND) unless `live_only` is off (releasing or expiring reservations of an
+        item in the trash)."""
         wanted = sorted(set(item_ids) - set(self.items))
         if not wanted:
             return
         if self.items:
             raise RuntimeError("lock() must be called once, with every item, to keep the lock order")
+        parents = select(items.c.parent_id).where(
+            items.c.workspace_id == self.workspace_id, items.c.id.in_(wanted), items.c.parent_id.is_not(None))
+        derived = or_(items.c.tracking == Tracking.BUNDLE.value, items.c.has_variants)
         rows = self.conn.execute(
             select(items)
-            .where(items.c.workspace_id == self.workspace_id, items.c.id.in_(wanted))
-            .order_by(items.c.id)
+            .where(items.c.workspace_id == self.workspace_id,
+                   or_(items.c.id.in_(wanted), items.c.id.in_(parents),
+                       items.c.id.in_(bundles_containing(self.conn, self.workspace_id, wanted))))
+            .order_by(case((derived, 1), else_=0), items.c.id)
             .with_for_update()
         ).mappings()
+        requested = set(wanted)
         for row in rows:
+            if row["id"] not in requested:
+                self.dependents[row["id"]] = dict(row)
+                continue
             if live_only and row["deleted_at"] is not None:
                 raise NotFound("item", row["id"])
             self.items[row["id"]] = ItemState(dict(row), row["on_hand"], row["reserved"], row["average_cost"])
@@ -133,7 +160,8 @@ class Ledger:
         whether or not the expiry worker has run yet."""
         due = self.conn.execute(
             select(reservations.c.id, reservations.c.item_id, reservations.c.location_id,
-                   reservations.c.quantity, reservations.c.fulfilled_quantity)
+                   reservations.c.quantity, reservations.c.fulfilled_quantity, reservations.c.holds_stock,
+                   reservations.c.parent_id)
             .where(
                 reservations.c.workspace_id == self.workspace_id,
                 reservations.c.item_id.in_(item_ids),
@@ -144,10 +172,14 @@ class Ledger:
         if not due:
             return
         for r in due:
-            self.release(r["item_id"], r["location_id"], r["quantity"] - r["fulfilled_quantity"])
+            if r["holds_stock"]:
+                self.release(r["item_id"], r["location_id"], r["quantity"] - r["fulfilled_quantity"])
+        # A bundle's reservation expires with its component reservations (same expires_at).
+        ids = [r["id"] for r in due] + [r["parent_id"] for r in due if r["parent_id"]]
         self.conn.execute(
             update(reservations)
-            .where(reservations.c.workspace_id == self.workspace_id, reservations.c.id.in_([r["id"] for r in due]))
+            .where(reservations.c.workspace_id == self.workspace_id, reservations.c.id.in_(ids),
+                   reservations.c.status == "active")
             .values(status="expired", updated_at=self.now, version=reservations.c.version + 1)
         )
 
@@ -211,6 +243,7 @@ class Ledger:
             "reference_type": change.reference_type,
             "reference_id": change.reference_id,
             "transfer_id": change.transfer_id,
+            "bundle_id": change.bundle_id,
             "actor_type": self.actor["type"],
             "actor_id": self.actor["id"],
             "actor_name": self.actor["name"],
@@ -224,6 +257,52 @@ class Ledger:
         state.dirty = True
         self.planned.append(movement)
         return movement
+
+    def apply_all(self, changes: list[Change]) -> list[dict[str, Any]]:
+        """Plan several changes as one: every shortage is reported together (INSUFFICIENT_STOCK
+        listing each short component of a bundle), and if any change fails none stays planned."""
+        if not self.allow_negative:
+            short = [self._shortage(c.item_id, c.location_id, -c.delta) for c in changes
+                     if c.within_available and c.delta is not None and -c.delta > self.level(c.item_id,
+                                                                                               c.location_id).available]
+            if short:
+                raise self._insufficient(short)
+        saved = self._save([(c.item_id, c.location_id) for c in changes])
+        try:
+            return [self.apply(c) for c in changes]
+        except StorekeeperError:
+            self._restore(saved)
+            raise
+
+    def reserve_all(self, wanted: list[tuple[str, str, Decimal]]) -> None:
+        """Reserve several (item, location, quantity) at once, or none, listing every shortage."""
+        short = [self._shortage(i, loc, q) for i, loc, q in wanted if q > self.level(i, loc).available]
+        if short:
+            raise self._insufficient(short)
+        for item_id, location_id, quantity in wanted:
+            self.reserve(item_id, location_id, quantity)
+
+    def _shortage(self, item_id: str, location_id: str, needed: Decimal) -> dict[str, Any]:
+        level = self.level(item_id, location_id)
+        return {"item": item_id, "sku": self.items[item_id].row["sku"], "location": location_id,
+                "needed": needed, "available": level.available}
+
+    @staticmethod
+    def _insufficient(shortages: list[dict[str, Any]]) -> StockError:
+        text = "; ".join(f"{s['sku']}: {s['needed']} needed, {s['available']} available" for s in shortages)
+        return StockError(f"Not enough stock at this location. {text}.", code="INSUFFICIENT_STOCK",
+                          details={"shortages": shortages})
+
+    def _save(self, keys: list[tuple[str, str]]) -> tuple:
+        levels = {k: replace(self.level(*k)) for k in keys}
+        states = {k[0]: replace(self.items[k[0]]) for k in keys}
+        return levels, states, len(self.planned)
+
+    def _restore(self, saved: tuple) -> None:
+        levels, states, planned = saved
+        self.levels.update(levels)
+        self.items.update(states)
+        del self.planned[planned:]
 
     def insufficient(self, state: ItemState, level: Level, needed: Decimal) -> StockError:
         sku = state.row["sku"]
@@ -255,7 +334,8 @@ class Ledger:
     def flush(self) -> list[dict[str, Any]]:
         """Write everything planned; return the movements with their sequence numbers."""
         self._write_levels()
-        self._write_items()
+        changed = self._write_items()
+        self._refresh_dependents(changed)
         if self.planned:
             last = self._bump_counter("movements", len(self.planned))
             for offset, movement in enumerate(self.planned):
@@ -287,10 +367,10 @@ class Ledger:
         for lv in new + changed:
             lv.exists, lv.dirty = True, False
 
-    def _write_items(self) -> None:
+    def _write_items(self) -> list[str]:
         dirty = [s for s in self.items.values() if s.dirty]
         if not dirty:
-            return
+            return []
         rows = []
         for s in dirty:
             status = stock_status(s.on_hand - s.reserved, s.row["safety_stock"], s.row["reorder_point"],
@@ -306,6 +386,56 @@ class Ledger:
                     average_cost=bindparam("ac")),
             rows,
         )
+        return [s.row["id"] for s in dirty]
+
+    def _refresh_dependents(self, changed: list[str]) -> None:
+        """Recompute the parents and bundles whose parts changed (or that asked to be): a
+        parent holds the sums of its live variants, a bundle what its components make up."""
+        if not changed and not self.refresh:
+            return
+        locked = {**{k: s.row for k, s in self.items.items()}, **self.dependents}
+        parents = {locked[i]["parent_id"] for i in changed if locked[i]["parent_id"]}
+        parents |= {i for i in self.refresh if locked[i]["has_variants"]}
+        # The bundles made of what changed, read again under the locks: one that gained a
+        # component after this transaction locked its dependents must not be left stale.
+        bundles = set(self.conn.execute(bundles_containing(self.conn, self.workspace_id, changed)).scalars()) \
+            if changed else set()
+        missed = bundles - set(locked)
+        if missed:
+            raise Conflict("A bundle's components changed while this change was made; try again.")
+        bundles |= {i for i in self.refresh if locked[i]["tracking"] == Tracking.BUNDLE}
+        sums: dict[str, tuple[Decimal, Decimal]] = {}
+        if parents:
+            sums = {r.parent_id: (r.on_hand, r.reserved) for r in self.conn.execute(
+                select(items.c.parent_id, func.sum(items.c.on_hand, type_=Micros()).label("on_hand"),
+                       func.sum(items.c.reserved, type_=Micros()).label("reserved"))
+                .where(items.c.workspace_id == self.workspace_id, items.c.parent_id.in_(sorted(parents)),
+                       items.c.deleted_at.is_(None))
+                .group_by(items.c.parent_id))}
+        if bundles:
+            lines = bom_lines(self.conn, self.workspace_id, bundles)
+            levels = component_levels(self.conn, self.workspace_id, lines)
+            for bundle_id in bundles:
+                per_place = bundle_levels(lines.get(bundle_id, []), levels).values()
+                on_hand = sum((oh for oh, _ in per_place), ZERO)
+                sums[bundle_id] = (on_hand, on_hand - sum((av for _, av in per_place), ZERO))
+        rows = []
+        for item_id in sorted(parents | bundles):
+            row = locked[item_id]
+            on_hand, reserved = sums.get(item_id, (ZERO, ZERO))
+            status = stock_status(on_hand - reserved, row["safety_stock"], row["reorder_point"],
+                                  row["tracking"]).value
+            if (on_hand, reserved, status) != (row["on_hand"], row["reserved"], row["status"]):
+                rows.append({"ws": self.workspace_id, "item": item_id, "oh": on_hand, "rs": reserved, "st": status})
+                row.update(on_hand=on_hand, reserved=reserved, status=status)
+        if rows:
+            self.conn.execute(
+                update(items)
+                .where(and_(items.c.workspace_id == bindparam("ws"), items.c.id == bindparam("item")))
+                .values(on_hand=bindparam("oh"), reserved=bindparam("rs"), status=bindparam("st")),
+                rows,
+            )
+        self.refresh = set()
 
     def _bump_counter(self, name: str, n: int) -> int:
         """Add n to the workspace's counter and return its new value. Last statement before

@@ -3,26 +3,34 @@
 A reservation counts in its level's `reserved` while it is `active`. Past `expires_at` it stops
 counting at once: every write to its item expires it first (services/ledger.py), reads show it
 as `expired`, and the expiry worker (`expire_due`) marks the rest.
+
+A bundle's reservation holds nothing itself: it reserves each component through a component
+reservation (`parent_id` = the bundle's reservation), which moves with it — released, fulfilled
+(the components' `sale` movements) or expired together. An untracked item (`tracking: none`)
+is always available: its reservation holds nothing and its fulfilment writes no movement.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 
 from storekeeper.domain.clock import to_utc, utcnow
-from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
+from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
 from storekeeper.domain.ids import new_id
+from storekeeper.domain.quantities import SCALE
+from storekeeper.domain.stock import Tracking, component_need
+from storekeeper.persistence.bom import bom_lines
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import fetch
 from storekeeper.persistence.tables import items, reservations
 from storekeeper.services.context import SystemActor
-from storekeeper.services.ledger import Change, Ledger, level_out
+from storekeeper.services.ledger import Change, Ledger
 from storekeeper.services.locations import find_location, resolve_location
 from storekeeper.services.stock import (
     allow_negative_stock,
@@ -33,6 +41,7 @@ from storekeeper.services.stock import (
 from storekeeper.services.workspaces import workspace_ids
 
 STATUSES = ("active", "released", "fulfilled", "expired")
+_QUANTUM = Decimal(1).scaleb(-SCALE)
 
 
 @dataclass(frozen=True)
@@ -58,8 +67,9 @@ def _with_sku():
 
 def create_reservation(db: Database, principal, *, item: str, location: str | None, quantity: Decimal,
                        reference_type: str | None = None, reference_id: str | None = None,
-                       expires_at: datetime | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Reserve available stock; 422 INSUFFICIENT_STOCK when there is not enough."""
+                       expires_at: datetime | None = None) -> dict[str, Any]:
+    """Reserve available stock; 422 INSUFFICIENT_STOCK (listing every short component of a
+    bundle) when there is not enough."""
     if quantity <= 0:
         raise ValidationFailed({"quantity": ["Must be greater than 0."]})
     now = utcnow()
@@ -70,22 +80,46 @@ def create_reservation(db: Database, principal, *, item: str, location: str | No
         row = resolve_items(conn, workspace_id, {item}).get(item)
         if row is None:
             raise NotFound("item", item)
-        check_stockable(row)
+        if row["tracking"] != Tracking.NONE:
+            check_stockable(row, bundle_ok=True)
         place = resolve_location(conn, workspace_id, location)
         check_location(principal, place, incoming=True)
-        ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id), now=now)
-        ledger.lock([row["id"]])
-        level = ledger.reserve(row["id"], place["id"], quantity)
         reservation = {
             "workspace_id": workspace_id, "id": new_id("reservation"), "item_id": row["id"],
             "location_id": place["id"], "quantity": quantity, "fulfilled_quantity": Decimal(0), "status": "active",
+            "holds_stock": row["tracking"] == Tracking.QUANTITY, "parent_id": None,
             "reference_type": reference_type, "reference_id": reference_id,
             "expires_at": to_utc(expires_at) if expires_at else None, "version": 1,
             "created_at": now, "updated_at": now,
         }
-        conn.execute(reservations.insert().values(reservation))
+        if row["tracking"] == Tracking.NONE:
+            conn.execute(reservations.insert().values(reservation))
+            return {**reservation, "sku": row["sku"]}
+        ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id), now=now)
+        parts = [reservation]
+        if row["tracking"] == Tracking.BUNDLE:
+            lines = bom_lines(conn, workspace_id, [row["id"]]).get(row["id"], [])
+            wanted = [(line.component_id, place["id"], component_need(line, quantity))
+                      for line in lines if line.tracked]
+            if not wanted:
+                raise _empty_bundle(row)
+            ledger.lock({w[0] for w in wanted})
+            if bom_lines(conn, workspace_id, [row["id"]]).get(row["id"], []) != lines:
+                raise Conflict("The bundle's components changed while it was being reserved; try again.")
+            ledger.reserve_all(wanted)
+            parts += [{**reservation, "id": new_id("reservation"), "item_id": component_id, "quantity": need,
+                       "holds_stock": True, "parent_id": reservation["id"]} for component_id, _, need in wanted]
+        else:
+            ledger.lock([row["id"]])
+            ledger.reserve(row["id"], place["id"], quantity)
+        conn.execute(reservations.insert(), parts)
         ledger.flush()
-        return {**reservation, "sku": row["sku"]}, level_out(level, ledger.items[row["id"]].row)
+        return {**reservation, "sku": row["sku"]}
+
+
+def _empty_bundle(row) -> StockError:
+    return StockError(f"{row['sku']} is a bundle without components: it has nothing to reserve.",
+                      code="NOT_STOCKABLE")
 
 
 def list_reservations(db: Database, workspace_id: str, filters: ReservationFilters, page: PageRequest) -> Page:
@@ -123,16 +157,28 @@ def get_reservation(db: Database, workspace_id: str, reservation_id: str) -> dic
     return dict(row)
 
 
-def _locked(conn, principal, reservation_id: str, *, live_only: bool = True) -> tuple[Ledger, dict[str, Any]]:
-    """The reservation with its item locked (and due reservations of the item expired)."""
+def _locked(conn, principal, reservation_id: str, *, live_only: bool = True):
+    """The reservation, its component reservations (for a bundle) and a ledger holding their
+    items locked (with due reservations of the items expired)."""
     workspace_id = principal.workspace_id
     peek = fetch(conn, reservations, workspace_id, reservation_id, "reservation")
+    if peek["parent_id"] is not None:
+        raise Conflict(f"This reservation is part of the bundle reservation {peek['parent_id']}: "
+                       "release or fulfil that one.")
+    parts = _parts(conn, workspace_id, reservation_id)
     ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id))
-    ledger.lock([peek["item_id"]], live_only=live_only)
+    ledger.lock([p["item_id"] for p in [peek, *parts] if p["holds_stock"]], live_only=live_only)
     row = fetch(conn, reservations, workspace_id, reservation_id, "reservation")
     if row["status"] != "active":
         raise Conflict(f"The reservation is {row['status']}: only an active reservation can change.")
-    return ledger, row
+    return ledger, row, _parts(conn, workspace_id, reservation_id)
+
+
+def _parts(conn, workspace_id: str, reservation_id: str) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(
+        select(reservations).where(reservations.c.workspace_id == workspace_id,
+                                   reservations.c.parent_id == reservation_id).order_by(reservations.c.id)
+    ).mappings()]
 
 
 def _finish(conn, ledger: Ledger, row: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
@@ -140,24 +186,43 @@ def _finish(conn, ledger: Ledger, row: dict[str, Any], values: dict[str, Any]) -
     conn.execute(update(reservations)
                  .where(reservations.c.workspace_id == row["workspace_id"], reservations.c.id == row["id"])
                  .values(values))
-    return {**row, **values, "sku": ledger.items[row["item_id"]].row["sku"]}
+    return {**row, **values}
+
+
+def _with_item_sku(conn, row: dict[str, Any]) -> dict[str, Any]:
+    sku = conn.execute(select(items.c.sku).where(items.c.workspace_id == row["workspace_id"],
+                                                 items.c.id == row["item_id"])).scalar_one()
+    return {**row, "sku": sku}
 
 
 def release_reservation(db: Database, principal, reservation_id: str) -> dict[str, Any]:
     with db.write() as conn:
         # Releasing gives stock back even when the item went to the trash meanwhile.
-        ledger, row = _locked(conn, principal, reservation_id, live_only=False)
-        ledger.release(row["item_id"], row["location_id"], row["quantity"] - row["fulfilled_quantity"])
+        ledger, row, parts = _locked(conn, principal, reservation_id, live_only=False)
+        for part in [row, *parts]:
+            if part["holds_stock"]:
+                ledger.release(part["item_id"], part["location_id"], part["quantity"] - part["fulfilled_quantity"])
         ledger.flush()
-        return _finish(conn, ledger, row, {"status": "released"})
+        done = [_finish(conn, ledger, part, {"status": "released"}) for part in [row, *parts]]
+        return _with_item_sku(conn, done[0])
+
+
+def _share(part: dict[str, Any], row: dict[str, Any], quantity: Decimal) -> Decimal:
+    """A component reservation's share of fulfilling `quantity` of its bundle's reservation: in
+    proportion, and exactly what is left when the bundle's reservation is fulfilled in full."""
+    if quantity == row["quantity"] - row["fulfilled_quantity"]:
+        return part["quantity"] - part["fulfilled_quantity"]
+    share = (part["quantity"] * quantity / row["quantity"]).quantize(_QUANTUM, rounding=ROUND_HALF_UP)
+    return min(share, part["quantity"] - part["fulfilled_quantity"])
 
 
 def fulfil_reservation(db: Database, principal, reservation_id: str,
-                       quantity: Decimal | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Ship reserved stock: a `sale` movement, and the reservation lowers `reserved` by as much.
-    Partial fulfilment keeps the rest reserved."""
+                       quantity: Decimal | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Ship reserved stock: `sale` movements (one, one per component of a bundle, or none for an
+    untracked item), and the reservation lowers `reserved` by as much. Partial fulfilment keeps
+    the rest reserved."""
     with db.write() as conn:
-        ledger, row = _locked(conn, principal, reservation_id)
+        ledger, row, parts = _locked(conn, principal, reservation_id)
         remaining = row["quantity"] - row["fulfilled_quantity"]
         quantity = remaining if quantity is None else quantity
         if quantity <= 0 or quantity > remaining:
@@ -165,18 +230,30 @@ def fulfil_reservation(db: Database, principal, reservation_id: str,
         place = find_location(conn, principal.workspace_id, row["location_id"])
         if place is not None:
             check_location(principal, place, incoming=False)
-        ledger.release(row["item_id"], row["location_id"], quantity)
         reference = ({"reference_type": row["reference_type"], "reference_id": row["reference_id"]}
                      if row["reference_type"] or row["reference_id"]
                      else {"reference_type": "reservation", "reference_id": row["id"]})
-        movement = ledger.apply(Change(row["item_id"], row["location_id"], "sale", "out", delta=-quantity,
-                                       **reference))
+        holders = [(row, quantity)] if row["holds_stock"] else [(p, _share(p, row, quantity)) for p in parts]
+        changes = []
+        for part, share in holders:
+            ledger.release(part["item_id"], part["location_id"], share)
+            changes.append(Change(part["item_id"], part["location_id"], "sale", "out", delta=-share,
+                                  bundle_id=None if part is row else row["item_id"], **reference))
+        moved = ledger.apply_all(changes)
+        for part, share in holders:
+            if part is not row:
+                _fulfilled(conn, ledger, part, share)
         ledger.flush()
-        fulfilled = row["fulfilled_quantity"] + quantity
-        values = {"fulfilled_quantity": fulfilled}
-        if fulfilled == row["quantity"]:
-            values["status"] = "fulfilled"
-        return _finish(conn, ledger, row, values), movement
+        done = _fulfilled(conn, ledger, row, quantity)
+        return _with_item_sku(conn, done), moved
+
+
+def _fulfilled(conn, ledger: Ledger, row: dict[str, Any], quantity: Decimal) -> dict[str, Any]:
+    fulfilled = row["fulfilled_quantity"] + quantity
+    values: dict[str, Any] = {"fulfilled_quantity": fulfilled}
+    if fulfilled == row["quantity"]:
+        values["status"] = "fulfilled"
+    return _finish(conn, ledger, row, values)
 
 
 def expire_due(db: Database, now: datetime | None = None, batch: int = 200) -> int:

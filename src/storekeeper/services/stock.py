@@ -1,7 +1,8 @@
 """Stock changes a client asks for: adjustments (one or a bulk of up to 500) and transfers.
 
 A single adjustment is a bulk of one that raises its own error. Every change goes through the
-`Ledger` (services/ledger.py), inside one transaction with its movements.
+`Ledger` (services/ledger.py), inside one transaction with its movements. Taking stock out of a
+bundle takes each of its components out instead (SPEC §3), all of them or none.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, or_, select
 
 from storekeeper.domain.clock import to_utc
 from storekeeper.domain.errors import (
@@ -24,7 +25,8 @@ from storekeeper.domain.errors import (
     ValidationFailed,
 )
 from storekeeper.domain.ids import is_id, new_id
-from storekeeper.domain.stock import Tracking
+from storekeeper.domain.stock import ComponentLine, Tracking, bundle_levels, component_need, stock_status
+from storekeeper.persistence.bom import bom_lines
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import items, workspaces
 from storekeeper.services.ledger import Change, Ledger, level_out
@@ -59,16 +61,12 @@ def allow_negative_stock(conn: Connection, workspace_id: str) -> bool:
 
 
 def resolve_items(conn: Connection, workspace_id: str, refs: set[str]) -> dict[str, dict[str, Any]]:
-    """Live items by id or SKU, in one query, with whether each has variants."""
+    """Live items by id or SKU, in one query."""
+    refs = {r for r in refs if r is not None}
     if not refs:
         return {}
-    variants = items.alias("variants")
-    has_variants = (
-        select(func.count()).where(variants.c.workspace_id == items.c.workspace_id, variants.c.parent_id == items.c.id,
-                                   variants.c.deleted_at.is_(None)).scalar_subquery() > 0
-    ).label("has_variants")
     rows = conn.execute(
-        select(items, has_variants).where(
+        select(items).where(
             items.c.workspace_id == workspace_id,
             items.c.deleted_at.is_(None),
             or_(items.c.id.in_([r for r in refs if is_id("item", r)]), items.c.sku.in_(list(refs))),
@@ -79,13 +77,25 @@ def resolve_items(conn: Connection, workspace_id: str, refs: set[str]) -> dict[s
     return {ref: by_id.get(ref) or by_sku[ref] for ref in refs if ref in by_id or ref in by_sku}
 
 
-def check_stockable(item: dict[str, Any]) -> None:
+def check_stockable(item: dict[str, Any], *, bundle_ok: bool = False) -> None:
+    """Only items with their own stock take movements. A bundle may give stock (its components
+    go out) where `bundle_ok` says so, never take it."""
     if item["tracking"] == Tracking.NONE:
         raise StockError(f"{item['sku']} is not tracked (tracking: none): it has no stock.", code="NOT_STOCKABLE")
-    if item["tracking"] == Tracking.BUNDLE:
+    if item["tracking"] == Tracking.BUNDLE and not bundle_ok:
         raise StockError(f"{item['sku']} is a bundle: its stock comes from its components.", code="NOT_STOCKABLE")
     if item.get("has_variants"):
         raise StockError(f"{item['sku']} has variants: stock belongs to each variant.", code="NOT_STOCKABLE")
+
+
+def bundle_changes(bundle: dict[str, Any], lines: list[ComponentLine], count: Decimal, change: Change) -> list[Change]:
+    """The component changes that take `count` of a bundle out: each tracked component by its
+    need, only from available stock, each movement naming the bundle."""
+    if not lines:
+        raise StockError(f"{bundle['sku']} is a bundle without components: it has nothing to give.",
+                         code="NOT_STOCKABLE")
+    return [replace(change, item_id=line.component_id, delta=-component_need(line, count), within_available=True,
+                    bundle_id=bundle["id"]) for line in lines if line.tracked]
 
 
 def check_location(principal, location: dict[str, Any], *, incoming: bool) -> None:
@@ -111,24 +121,36 @@ def _check_occurred_at(value: datetime | None, now: datetime) -> datetime | None
     return value
 
 
-def _to_change(adj: Adjustment, item, location, direction, principal, now: datetime) -> Change:
+def _to_changes(adj: Adjustment, item, location, direction, principal, now: datetime,
+                lines: dict[str, list[ComponentLine]]) -> list[Change]:
     if item is None:
         raise NotFound("item", adj.item)
     if location is None:
         raise location_not_found(adj.location)
-    check_stockable(item)
+    bundle = item["tracking"] == Tracking.BUNDLE
+    check_stockable(item, bundle_ok=True)
+    if bundle and (adj.delta is None or adj.delta >= 0):
+        raise StockError(f"{item['sku']} is a bundle: stock can only go out of it (a negative delta), which "
+                         "takes its components out; add stock to the components.", code="NOT_STOCKABLE")
+    if bundle and adj.expected_on_hand is not None:
+        raise ValidationFailed({"expected_on_hand": ["A bundle has no on-hand of its own to compare."]})
     # Which way a count (`set`) goes is known only on the running state: the ledger refuses it
     # at an inactive location if it adds stock.
     check_location(principal, location, incoming=adj.delta is not None and adj.delta > 0)
     if direction is None:
         raise reason_error(adj.reason)
-    return Change(
+    change = Change(
         item_id=item["id"], location_id=location["id"], reason=adj.reason, direction=direction,
         delta=adj.delta, set_to=adj.set_to, unit_cost=adj.unit_cost, note=adj.note,
         reference_type=adj.reference_type, reference_id=adj.reference_id,
         occurred_at=_check_occurred_at(adj.occurred_at, now), expected_on_hand=adj.expected_on_hand,
         refuse_incoming=None if location["is_active"] else _inactive(location),
     )
+    if bundle:
+        if adj.unit_cost is not None:
+            raise ValidationFailed({"unit_cost": ["Only incoming stock carries a unit cost."]})
+        return bundle_changes(item, lines.get(item["id"], []), -adj.delta, change)
+    return [change]
 
 
 def _error_entry(index: int, exc: StorekeeperError) -> dict[str, Any]:
@@ -153,31 +175,40 @@ def adjust(db: Database, principal, adjustments: list[Adjustment], *, atomic: bo
         found_items = resolve_items(conn, workspace_id, {a.item for a in adjustments})
         found_locations = resolve_locations(conn, workspace_id, {a.location for a in adjustments})
         directions = direction_of(conn, workspace_id, {a.reason for a in adjustments})
-        changes: list[Change | StorekeeperError] = []
+        bundles = {i["id"] for i in found_items.values() if i["tracking"] == Tracking.BUNDLE}
+        lines = bom_lines(conn, workspace_id, bundles)
+        planned: list[list[Change] | StorekeeperError] = []
         for adj in adjustments:
             try:
-                changes.append(_to_change(adj, found_items.get(adj.item), found_locations.get(adj.location),
-                                          directions.get(adj.reason), principal, ledger.now))
+                planned.append(_to_changes(adj, found_items.get(adj.item), found_locations.get(adj.location),
+                                           directions.get(adj.reason), principal, ledger.now, lines))
             except StorekeeperError as exc:
                 if single:
                     raise
-                changes.append(exc)
-        ledger.lock({c.item_id for c in changes if isinstance(c, Change)})
+                planned.append(exc)
+        ledger.lock({c.item_id for p in planned if isinstance(p, list) for c in p})
+        if bundles and bom_lines(conn, workspace_id, bundles) != lines:
+            raise Conflict("A bundle's components changed while this change was made; try again.")
         results: list[dict[str, Any]] = []
-        for index, change in enumerate(changes):
-            if isinstance(change, StorekeeperError):
-                results.append({"index": index, "ok": False, "error": change})
+        for index, (adj, changes) in enumerate(zip(adjustments, planned, strict=True)):
+            if isinstance(changes, StorekeeperError):
+                results.append({"index": index, "ok": False, "error": changes})
                 continue
             try:
-                movement = ledger.apply(change)
+                moved = ledger.apply_all(changes)
             except StorekeeperError as exc:
                 if single:
                     raise
                 results.append({"index": index, "ok": False, "error": exc})
                 continue
-            level = ledger.level(change.item_id, change.location_id)
-            results.append({"index": index, "ok": True, "movement": movement,
-                            "level": level_out(replace(level), ledger.items[change.item_id].row)})
+            item = found_items[adj.item]
+            if item["tracking"] == Tracking.BUNDLE:
+                level = _bundle_level(ledger, item, lines[item["id"]], changes[0].location_id)
+                results.append({"index": index, "ok": True, "movement": None, "movements": moved, "level": level})
+            else:
+                level = ledger.level(changes[0].item_id, changes[0].location_id)
+                results.append({"index": index, "ok": True, "movement": moved[0], "movements": moved,
+                                "level": level_out(replace(level), ledger.items[item["id"]].row)})
         failures = [r for r in results if not r["ok"]]
         if atomic and failures:
             raise BulkFailed([_error_entry(r["index"], r["error"]) for r in failures])
@@ -188,9 +219,22 @@ def adjust(db: Database, principal, adjustments: list[Adjustment], *, atomic: bo
     return results
 
 
-def adjust_one(db: Database, principal, adjustment: Adjustment) -> tuple[dict[str, Any], dict[str, Any]]:
+def _bundle_level(ledger: Ledger, bundle: dict[str, Any], lines: list[ComponentLine], location_id: str):
+    """The bundle's derived level at one location, from its components' running state."""
+    levels = {line.component_id: {location_id: (ledger.level(line.component_id, location_id).on_hand,
+                                                ledger.level(line.component_id, location_id).available)}
+              for line in lines if line.tracked}
+    on_hand, available = bundle_levels(lines, levels).get(location_id, (Decimal(0), Decimal(0)))
+    return {"item": bundle["id"], "location": location_id, "on_hand": on_hand, "reserved": on_hand - available,
+            "available": available,
+            "status": stock_status(available, bundle["safety_stock"], bundle["reorder_point"],
+                                   bundle["tracking"]).value}
+
+
+def adjust_one(db: Database, principal, adjustment: Adjustment) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One adjustment: its movements (one, or one per component of a bundle) and the level after."""
     result = adjust(db, principal, [adjustment], single=True)[0]
-    return result["movement"], result["level"]
+    return result["movements"], result["level"]
 
 
 def transfer(db: Database, principal, *, item: str, from_location: str | None, to_location: str | None,
@@ -234,3 +278,28 @@ def transfer(db: Database, principal, *, item: str, from_location: str | None, t
     }
 
 
+
+
+def record_initial_stock(conn: Connection, principal,
+                         entries: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
+    """`initial` movements for items created in this transaction: [(item row, [{location,
+    quantity, unit_cost}])]. Needs stock:write besides the items:write that created them."""
+    if not principal.allows("stock:write"):
+        raise Forbidden("initial_stock records stock movements: the key needs the stock:write scope.")
+    workspace_id = principal.workspace_id
+    places = resolve_locations(conn, workspace_id, {e.get("location") for _, stock in entries for e in stock})
+    changes = []
+    for item, stock in entries:
+        check_stockable(item)
+        for entry in stock:
+            place = places.get(entry.get("location"))
+            if place is None:
+                raise location_not_found(entry.get("location"))
+            check_location(principal, place, incoming=True)
+            changes.append(Change(item["id"], place["id"], "initial", "in", delta=entry["quantity"],
+                                  unit_cost=entry.get("unit_cost")))
+    ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id))
+    ledger.lock({c.item_id for c in changes})
+    for change in changes:
+        ledger.apply(change)
+    ledger.flush()

@@ -1,4 +1,5 @@
-"""Background work: reservations that expire, Idempotency-Key records past their 24 hours.
+"""Background work: reservations that expire, Idempotency-Key records past their 24 hours,
+items in the trash past the workspace's `trash_retention_days`.
 
 `storekeeper serve` runs it in a thread of each server process by default; `storekeeper worker`
 runs it on its own. Several at once are safe: each step locks what it changes.
@@ -10,7 +11,7 @@ import logging
 import threading
 
 from storekeeper.persistence.database import Database
-from storekeeper.services import idempotency, reservations
+from storekeeper.services import idempotency, reservations, trash
 
 log = logging.getLogger("storekeeper.worker")
 
@@ -19,6 +20,7 @@ def run_once(db: Database) -> dict[str, int]:
     return {
         "expired_reservation_items": reservations.expire_due(db),
         "idempotency_keys_purged": idempotency.purge_expired(db),
+        "items_purged": trash.purge_expired(db),
     }
 
 

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/reservations", tags=["reservations"], route_class=St
 
 @router.post("", status_code=201, response_model=ReservationRead, summary="Reserve available stock")
 def create_reservation(body: ReservationCreate, principal: OrdersWrite, db: DB) -> JSONResponse:
-    row, _level = reservations.create_reservation(
+    row = reservations.create_reservation(
         db, principal, item=body.item, location=body.location, quantity=body.quantity,
         reference_type=body.reference.type if body.reference else None,
         reference_id=body.reference.id if body.reference else None, expires_at=body.expires_at,
@@ -67,5 +67,8 @@ def release_reservation(reservation_id: str, principal: OrdersWrite, db: DB) -> 
 def fulfil_reservation(reservation_id: str, principal: OrdersWrite, db: DB,
                        body: FulfilCreate | None = None) -> JSONResponse:
     quantity = body.quantity if body else None
-    row, movement = reservations.fulfil_reservation(db, principal, reservation_id, quantity)
-    return JSONResponse({"reservation": reservation_out(row), "movement": movement_out(movement)})
+    row, movements = reservations.fulfil_reservation(db, principal, reservation_id, quantity)
+    single = len(movements) == 1 and movements[0].get("bundle_id") is None
+    shown = [movement_out(m) for m in movements]
+    return JSONResponse({"reservation": reservation_out(row), "movement": shown[0] if single else None,
+                         "movements": shown})

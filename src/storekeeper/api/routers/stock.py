@@ -19,6 +19,7 @@ from storekeeper.api.schemas.stock import (
     Status,
     TransferCreate,
     TransferRead,
+    adjustment_out,
     bulk_out,
     movement_out,
     transfer_out,
@@ -47,8 +48,8 @@ def _adjustment(body: AdjustmentCreate) -> Adjustment:
 
 @router.post("/adjustments", status_code=201, response_model=AdjustmentRead, summary="Adjust stock at one location")
 def adjust_stock(body: AdjustmentCreate, principal: StockWrite, db: DB) -> JSONResponse:
-    movement, level = stock.adjust_one(db, principal, _adjustment(body))
-    return JSONResponse({"movement": movement_out(movement), "level": level}, status_code=201)
+    movements, level = stock.adjust_one(db, principal, _adjustment(body))
+    return JSONResponse(adjustment_out(movements, level), status_code=201)
 
 
 @router.post(

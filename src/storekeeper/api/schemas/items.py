@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, AnyHttpUrl, Field, PlainSerializer, StringConstraints
 
 from storekeeper.api.schemas.common import (
+    Bool,
     Money,
     NonNegativeMoneyIn,
     NonNegativeQuantityIn,
@@ -21,6 +22,7 @@ from storekeeper.api.schemas.common import (
 from storekeeper.domain.pricing import gross_price, unit_price
 from storekeeper.domain.quantities import format_money
 from storekeeper.domain.stock import stock_status
+from storekeeper.domain.units import convert
 
 Kind = Literal["product", "material"]
 Tracking = Literal["quantity", "none", "bundle"]
@@ -51,6 +53,31 @@ class Image(WriteModel):
     alt: str | None = Field(None, max_length=500)
 
 
+ChannelName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+
+
+class ChannelIn(WriteModel):
+    """A publication on a sales channel, with what the channel shows instead of the item's own."""
+
+    published: Bool = True
+    name: ItemName | None = None
+    price: NonNegativeMoneyIn | None = Field(None, description="Net price on this channel")
+    description: str | None = Field(None, max_length=10_000)
+
+
+class ChannelRead(ReadModel):
+    published: bool
+    name: str | None = None
+    price: Money | None = None
+    description: str | None = None
+
+
+class InitialStock(WriteModel):
+    location: str | None = Field(None, max_length=200, description="Location id or name; default location")
+    quantity: Annotated[QuantityIn, AfterValidator(_positive)]
+    unit_cost: NonNegativeMoneyIn | None = Field(None, description="Default: the item's unit_cost")
+
+
 class _ItemReadOnly(WriteModel):
     """Fields that the API computes; sending any of them is 422 READONLY_FIELD."""
 
@@ -65,6 +92,9 @@ class _ItemReadOnly(WriteModel):
     base_price: ReadOnly = None
     base_price_unit: ReadOnly = None
     variant_count: ReadOnly = None
+    has_variants: ReadOnly = None
+    parent: ReadOnly = None
+    components: ReadOnly = None
     locations: ReadOnly = None
     version: ReadOnly = None
     created_at: ReadOnly = None
@@ -94,12 +124,23 @@ class _ItemFields(_ItemReadOnly):
     wholesale_price: NonNegativeMoneyIn | None = None
     package_size: PackageSize | None = None
     images: list[Image] = Field(None, max_length=20)
+    channels: dict[ChannelName, ChannelIn] = Field(None, max_length=20, description="Sales channels by name")
     metadata: dict[MetadataKey, MetadataValue] = Field(None, max_length=50)
+
+
+class VariantCreate(_ItemFields):
+    sku: Sku
+    name: ItemName = Field(None, description="Default: the parent's name and the attribute values")
+    initial_stock: list[InitialStock] = Field(None, max_length=100, description="Recorded as `initial` movements")
 
 
 class ItemCreate(_ItemFields):
     sku: Sku
     name: ItemName
+    variants: list[VariantCreate] = Field(
+        None, max_length=250, description="Makes this item a parent (no stock of its own) of these variants")
+    initial_stock: list[InitialStock] = Field(
+        None, max_length=100, description="Recorded as `initial` movements (needs stock:write)")
 
 
 class ItemUpdate(_ItemFields):
@@ -130,6 +171,44 @@ class ItemLocationRead(ReadModel):
 Status = Literal["normal", "low", "critical", "out_of_stock"]
 
 
+class VariantSummary(ReadModel):
+    id: str
+    sku: str
+    name: str
+    attributes: dict[str, Any]
+    on_hand: Quantity
+    reserved: Quantity
+    available: Quantity
+    status: Status
+    price: Money | None
+
+
+class ComponentIn(WriteModel):
+    item: str = Field(min_length=1, max_length=200, description="Component id or SKU")
+    quantity: Annotated[QuantityIn, AfterValidator(_positive)] = Field(description="Per one unit of the item")
+    unit: str | None = Field(None, min_length=1, max_length=32,
+                             description="Default: the component's unit; another unit of the same dimension is "
+                                         "converted")
+
+
+class ComponentRead(ReadModel):
+    item: str
+    sku: str
+    name: str
+    quantity: Quantity
+    unit: str
+    component_unit: str
+    quantity_in_component_unit: Quantity = Field(description="quantity converted to the component's unit")
+    deleted: bool = Field(description="The component is in the trash: a bundle of it makes up nothing")
+
+
+class DeletedItemRead(ReadModel):
+    id: str
+    sku: str
+    deleted_at: Timestamp
+    purged: bool
+
+
 class ItemRead(ReadModel):
     id: str
     sku: str
@@ -145,6 +224,7 @@ class ItemRead(ReadModel):
     tags: list[str]
     attributes: dict[str, Any]
     parent: str | None
+    has_variants: bool = Field(description="A variant parent: no stock of its own, the sums of its variants")
     variant_count: int
     reorder_point: Quantity
     safety_stock: Quantity
@@ -161,6 +241,7 @@ class ItemRead(ReadModel):
     base_price: Money | None = Field(description="Gross price per base_price_unit (EU unit pricing)")
     base_price_unit: str | None
     images: list[ImageRead]
+    channels: dict[str, ChannelRead]
     on_hand: Quantity
     reserved: Quantity
     available: Quantity
@@ -172,6 +253,8 @@ class ItemRead(ReadModel):
     updated_at: Timestamp
     deleted_at: Timestamp | None
     locations: list[ItemLocationRead] | None = Field(None, description="Per-location levels (single item only)")
+    variants: list[VariantSummary] | None = Field(None, description="A parent's live variants (single item only)")
+    components: list[ComponentRead] | None = Field(None, description="Its bill of materials (single item only)")
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -203,6 +286,7 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         "tags": row["tags"],
         "attributes": row["attributes"],
         "parent": row["parent_id"],
+        "has_variants": row["has_variants"],
         "variant_count": row["variant_count"],
         "reorder_point": row["reorder_point"],
         "safety_stock": row["safety_stock"],
@@ -223,6 +307,7 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         "base_price": _money(per_unit[0]) if per_unit else None,
         "base_price_unit": per_unit[1] if per_unit else None,
         "images": row["images"],
+        "channels": row["channels"],
         "on_hand": row["on_hand"],
         "reserved": reserved,
         "available": row["on_hand"] - reserved,
@@ -249,4 +334,26 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
             }
             for level in row["locations"]
         ]
+    if "variants" in row:
+        out["variants"] = [
+            {"id": v["id"], "sku": v["sku"], "name": v["name"], "attributes": v["attributes"], "on_hand": v["on_hand"],
+             "reserved": v["reserved"], "available": v["on_hand"] - v["reserved"], "status": v["status"],
+             "price": _money(v["price"])}
+            for v in row["variants"]
+        ]
+    if "components" in row:
+        out["components"] = [component_out(c) for c in row["components"]]
     return out
+
+
+def component_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "item": row["component_id"], "sku": row["sku"], "name": row["name"], "quantity": row["quantity"],
+        "unit": row["unit"], "component_unit": row["component_unit"],
+        "quantity_in_component_unit": convert(row["quantity"], row["unit"], row["component_unit"]),
+        "deleted": row["component_deleted_at"] is not None,
+    }
+
+
+def deleted_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": row["id"], "sku": row["sku"], "deleted_at": row["deleted_at"], "purged": row["purged_at"] is not None}

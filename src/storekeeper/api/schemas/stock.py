@@ -95,6 +95,7 @@ class MovementRead(ReadModel):
     note: str | None
     reference: ReferenceRead | None
     transfer: str | None
+    bundle: str | None = Field(description="The bundle whose sale took this component out")
     actor: ActorRead
     occurred_at: Timestamp
     created_at: Timestamp
@@ -111,7 +112,8 @@ class LevelRead(ReadModel):
 
 
 class AdjustmentRead(ReadModel):
-    movement: MovementRead
+    movement: MovementRead | None = Field(description="The movement; null for a bundle (see movements)")
+    movements: list[MovementRead] = Field(description="Every movement written: one, or one per bundle component")
     level: LevelRead
 
 
@@ -126,6 +128,7 @@ class BulkResultRead(ReadModel):
     index: int
     ok: bool
     movement: MovementRead | None = None
+    movements: list[MovementRead] | None = None
     level: LevelRead | None = None
     error: BulkErrorRead | None = None
 
@@ -209,6 +212,7 @@ class ReservationRead(ReadModel):
     fulfilled_quantity: Quantity
     remaining: Quantity
     status: Literal["active", "released", "fulfilled", "expired"]
+    parent: str | None = Field(description="For a component's share of a bundle's reservation: that reservation")
     reference: ReferenceRead | None
     expires_at: Timestamp | None
     version: int
@@ -218,7 +222,8 @@ class ReservationRead(ReadModel):
 
 class FulfilmentRead(ReadModel):
     reservation: ReservationRead
-    movement: MovementRead
+    movement: MovementRead | None = Field(description="The sale movement; null for a bundle or an untracked item")
+    movements: list[MovementRead] = Field(description="Every sale movement: one, one per bundle component, or none")
 
 
 Direction = Literal["in", "out", "any"]
@@ -262,16 +267,23 @@ def movement_out(row: dict[str, Any]) -> dict[str, Any]:
         "reason": row["reason"], "delta": row["delta"], "before": row["before"], "after": row["after"],
         "unit_cost": format_money(row["unit_cost"]) if row["unit_cost"] is not None else None,
         "note": row["note"], "reference": _reference(row), "transfer": row["transfer_id"],
+        "bundle": row.get("bundle_id"),
         "actor": {"type": row["actor_type"], "id": row["actor_id"], "name": row["actor_name"]},
         "occurred_at": row["occurred_at"], "created_at": row["created_at"], "sequence": row["sequence"],
     }
+
+
+def adjustment_out(movements: list[dict[str, Any]], level: dict[str, Any]) -> dict[str, Any]:
+    single = len(movements) == 1 and movements[0].get("bundle_id") is None
+    shown = [movement_out(m) for m in movements]
+    return {"movement": shown[0] if single else None, "movements": shown, "level": level}
 
 
 def bulk_out(atomic: bool, results: list[dict[str, Any]]) -> dict[str, Any]:
     out = []
     for r in results:
         if r["ok"]:
-            out.append({"index": r["index"], "ok": True, "movement": movement_out(r["movement"]), "level": r["level"]})
+            out.append({"index": r["index"], "ok": True, **adjustment_out(r["movements"], r["level"])})
         else:
             out.append({"index": r["index"], "ok": False, "error": r["error"]})
     return {"atomic": atomic, "results": out}
@@ -287,7 +299,8 @@ def reservation_out(row: dict[str, Any]) -> dict[str, Any]:
         "id": row["id"], "item": row["item_id"], "sku": row["sku"], "location": row["location_id"],
         "quantity": row["quantity"], "fulfilled_quantity": row["fulfilled_quantity"],
         "remaining": row["quantity"] - row["fulfilled_quantity"] if shown_status(row) == "active" else Decimal(0),
-        "status": shown_status(row), "reference": _reference(row), "expires_at": row["expires_at"],
+        "status": shown_status(row), "parent": row.get("parent_id"), "reference": _reference(row),
+        "expires_at": row["expires_at"],
         "version": row["version"], "created_at": row["created_at"], "updated_at": row["updated_at"],
     }
 

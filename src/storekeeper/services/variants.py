@@ -1,0 +1,61 @@
+"""Variants: items that share a parent (a t-shirt in sizes and colours).
+
+A parent holds no stock of its own: the ledger keeps its quantities as the sums of its live
+variants, and refuses to move stock of the parent itself (NOT_STOCKABLE). A variant inherits
+the parent's unit, prices, category and the like unless it says otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from storekeeper.domain.clock import utcnow
+from storekeeper.domain.errors import Conflict, ValidationFailed
+from storekeeper.domain.stock import Tracking
+from storekeeper.persistence.database import Database
+from storekeeper.persistence.rows import update_versioned
+from storekeeper.persistence.tables import items
+from storekeeper.services.common import translate_integrity
+from storekeeper.services.items import (
+    check_references,
+    check_variant_attributes,
+    find_item,
+    has_stock_history,
+    insert_items,
+    variant_row,
+)
+from storekeeper.services.stock import record_initial_stock
+
+
+def add_variant(db: Database, principal, ref: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Add a variant to an item, which becomes (or stays) a parent. An item that has had stock
+    of its own cannot become a parent (409 INVALID_STATE): move its stock to a variant first."""
+    workspace_id = principal.workspace_id
+    data = dict(data)
+    initial = data.pop("initial_stock", None)
+    unique = {"uq_items_sku": lambda: Conflict("An item with this SKU already exists.", code="DUPLICATE_SKU")}
+    with db.write() as conn, translate_integrity(unique):
+        # Only the parent is locked so far, and the new variant is invisible to others until
+        # commit, so locking it next cannot deadlock against the ledger's variant-then-parent order.
+        parent = find_item(conn, workspace_id, ref, for_update=True)
+        if parent["parent_id"] is not None:
+            raise ValidationFailed({"parent": ["A variant cannot have variants of its own."]})
+        if parent["tracking"] == Tracking.BUNDLE:
+            raise ValidationFailed({"parent": ["A bundle cannot have variants."]})
+        if not parent["has_variants"] and has_stock_history(conn, workspace_id, parent["id"]):
+            raise Conflict(f"{parent['sku']} has stock movements of its own; a parent holds none. "
+                           "Create a new parent item for the variants instead.")
+        variant = variant_row(parent, data, utcnow())
+        check_references(conn, workspace_id, variant)
+        siblings = [dict(r) for r in conn.execute(
+            select(items.c.sku, items.c.attributes).where(
+                items.c.workspace_id == workspace_id, items.c.parent_id == parent["id"],
+                items.c.deleted_at.is_(None))).mappings()]
+        check_variant_attributes([*siblings, variant])
+        update_versioned(conn, items, parent, {"has_variants": True})
+        insert_items(conn, workspace_id, [variant])
+        if initial:
+            record_initial_stock(conn, principal, [(variant, initial)])
+        return find_item(conn, workspace_id, variant["id"], details=True)
