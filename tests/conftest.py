@@ -37,12 +37,30 @@ def _postgres_database(server_url: str, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def _drop_postgres_database(server_url: str, name: str) -> None:
+    import psycopg
+
+    admin = make_url(normalize_url(server_url)).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run_name(worker_id: str) -> str:
+    """xdist workers are named per run (gw0, gw1, …); a run without xdist gets its process id, so
+    that two such runs against one server never drop each other's database."""
+    return worker_id if worker_id != "master" else f"master_{os.getpid()}"
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory, worker_id) -> str:
+def database_url(tmp_path_factory, worker_id) -> Iterator[str]:
     server = os.environ.get("STOREKEEPER_TEST_DATABASE_URL")
-    if server:
-        return _postgres_database(server, f"storekeeper_test_{worker_id}")
-    return f"sqlite:///{tmp_path_factory.getbasetemp() / 'storekeeper.db'}"
+    if not server:
+        yield f"sqlite:///{tmp_path_factory.getbasetemp() / 'storekeeper.db'}"
+        return
+    name = f"storekeeper_test_{_run_name(worker_id)}"
+    yield _postgres_database(server, name)
+    if worker_id == "master":
+        _drop_postgres_database(server, name)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +73,7 @@ def new_database_url(tmp_path_factory, worker_id):
 
     def make(name: str) -> str:
         if server:
-            return _postgres_database(server, f"storekeeper_test_{worker_id}_{name}")
+            return _postgres_database(server, f"storekeeper_test_{_run_name(worker_id)}_{name}")
         return f"sqlite:///{tmp_path_factory.mktemp(name) / 'storekeeper.db'}"
 
     return make

@@ -26,7 +26,8 @@ from storekeeper.persistence.rows import check_version
 from storekeeper.persistence.tables import item_components, items
 from storekeeper.services.common import lock_workspace
 from storekeeper.services.context import SystemActor
-from storekeeper.services.items import component_rows, find_item
+from storekeeper.services.item_details import component_rows
+from storekeeper.services.items import find_item
 from storekeeper.services.ledger import Ledger
 from storekeeper.services.stock import allow_negative_stock, resolve_items
 

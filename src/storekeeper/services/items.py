@@ -22,7 +22,6 @@ from storekeeper.domain.ids import is_id, new_id
 from storekeeper.domain.quantities import format_money
 from storekeeper.domain.stock import StockStatus, Tracking, stock_status
 from storekeeper.domain.units import UnitMismatch, UnknownUnit, convert, resolve_unit
-from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
@@ -32,7 +31,6 @@ from storekeeper.persistence.tables import (
     item_components,
     item_tags,
     items,
-    locations,
     movements,
     reservations,
     stock_levels,
@@ -41,7 +39,7 @@ from storekeeper.persistence.tables import (
 from storekeeper.persistence.types import Micros
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.context import SystemActor
-from storekeeper.services.inventory import due_reserved
+from storekeeper.services.item_details import item_details
 from storekeeper.services.ledger import Ledger
 from storekeeper.services.locations import find_location
 from storekeeper.services.stock import allow_negative_stock, record_initial_stock
@@ -362,79 +360,7 @@ def get_item(db: Database, workspace_id: str, ref: str) -> dict[str, Any]:
     item with a bill of materials)."""
     with db.read() as conn:
         row = find_item(conn, workspace_id, ref, details=True)
-        if row["has_variants"]:
-            row["variants"] = _variants(conn, workspace_id, row["id"])
-            row["locations"] = _summed_levels(conn, workspace_id, row["id"])
-        elif row["tracking"] == Tracking.BUNDLE:
-            row["locations"] = _bundle_levels(conn, workspace_id, row["id"])
-        else:
-            row["locations"] = _levels(conn, workspace_id, row["id"])
-        row["components"] = component_rows(conn, workspace_id, row["id"])
-    return row
-
-
-def _located(conn: Connection, workspace_id: str, quantities: dict[str, tuple[Decimal, Decimal]]) -> list[dict]:
-    """Per-location quantities {location id: (on_hand, reserved)} with the locations' names."""
-    if not quantities:
-        return []
-    places = conn.execute(
-        select(locations.c.id, locations.c.name, locations.c.type)
-        .where(locations.c.workspace_id == workspace_id, locations.c.id.in_(sorted(quantities)),
-               locations.c.deleted_at.is_(None))
-    ).all()
-    return sorted(({"location_id": p.id, "location_name": p.name, "location_type": p.type,
-                    "on_hand": quantities[p.id][0], "reserved": quantities[p.id][1]} for p in places),
-                  key=lambda level: (level["location_name"], level["location_id"]))
-
-
-def _levels(conn: Connection, workspace_id: str, item_id: str) -> list[dict[str, Any]]:
-    levels = {r.location_id: (r.on_hand, r.reserved) for r in conn.execute(
-        select(stock_levels.c.location_id, stock_levels.c.on_hand, stock_levels.c.reserved)
-        .where(stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id == item_id))}
-    due = due_reserved(conn, workspace_id, [item_id])
-    return _located(conn, workspace_id, {loc: (oh, rs - due.get((item_id, loc), Decimal(0)))
-                                         for loc, (oh, rs) in levels.items()})
-
-
-def _summed_levels(conn: Connection, workspace_id: str, parent_id: str) -> list[dict[str, Any]]:
-    """A parent's levels: its live variants' levels summed per location."""
-    variant_ids = select(items.c.id).where(items.c.workspace_id == workspace_id, items.c.parent_id == parent_id,
-                                           items.c.deleted_at.is_(None))
-    rows = conn.execute(
-        select(stock_levels.c.location_id, func.sum(stock_levels.c.on_hand, type_=Micros()).label("on_hand"),
-               func.sum(stock_levels.c.reserved, type_=Micros()).label("reserved"))
-        .where(stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id.in_(variant_ids))
-        .group_by(stock_levels.c.location_id)
-    ).all()
-    return _located(conn, workspace_id, {r.location_id: (r.on_hand, r.reserved) for r in rows})
-
-
-def _bundle_levels(conn: Connection, workspace_id: str, bundle_id: str) -> list[dict[str, Any]]:
-    derived = bundle_stock(conn, workspace_id, [bundle_id]).get(bundle_id, {})
-    return _located(conn, workspace_id, {loc: (oh, oh - av) for loc, (oh, av) in derived.items()})
-
-
-def _variants(conn: Connection, workspace_id: str, parent_id: str) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(
-        select(items.c.id, items.c.sku, items.c.name, items.c.attributes, items.c.on_hand, items.c.reserved,
-               items.c.status, items.c.price)
-        .where(items.c.workspace_id == workspace_id, items.c.parent_id == parent_id, items.c.deleted_at.is_(None))
-        .order_by(items.c.created_at, items.c.id)
-    ).mappings()]
-
-
-def component_rows(conn: Connection, workspace_id: str, item_id: str) -> list[dict[str, Any]]:
-    """The item's bill of materials with each component's SKU, name and unit."""
-    component = items.alias("component")
-    return [dict(r) for r in conn.execute(
-        select(item_components.c.component_id, item_components.c.quantity, item_components.c.unit,
-               component.c.sku, component.c.name, component.c.unit.label("component_unit"),
-               component.c.deleted_at.label("component_deleted_at"))
-        .join(component, and_(component.c.workspace_id == item_components.c.workspace_id,
-                              component.c.id == item_components.c.component_id))
-        .where(item_components.c.workspace_id == workspace_id, item_components.c.item_id == item_id)
-        .order_by(item_components.c.position)
-    ).mappings()]
+        return {**row, **item_details(conn, workspace_id, row)}
 
 
 def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: PageRequest) -> Page:

@@ -27,7 +27,7 @@ from storekeeper.domain.stock import Tracking, component_need
 from storekeeper.persistence.bom import bom_lines
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
-from storekeeper.persistence.rows import fetch
+from storekeeper.persistence.rows import check_version, fetch
 from storekeeper.persistence.tables import items, reservations
 from storekeeper.services.context import SystemActor
 from storekeeper.services.ledger import Change, Ledger
@@ -157,7 +157,7 @@ def get_reservation(db: Database, workspace_id: str, reservation_id: str) -> dic
     return dict(row)
 
 
-def _locked(conn, principal, reservation_id: str, *, live_only: bool = True):
+def _locked(conn, principal, reservation_id: str, *, live_only: bool = True, if_match: int | None = None):
     """The reservation, its component reservations (for a bundle) and a ledger holding their
     items locked (with due reservations of the items expired)."""
     workspace_id = principal.workspace_id
@@ -169,6 +169,7 @@ def _locked(conn, principal, reservation_id: str, *, live_only: bool = True):
     ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id))
     ledger.lock([p["item_id"] for p in [peek, *parts] if p["holds_stock"]], live_only=live_only)
     row = fetch(conn, reservations, workspace_id, reservation_id, "reservation")
+    check_version(row, if_match)
     if row["status"] != "active":
         raise Conflict(f"The reservation is {row['status']}: only an active reservation can change.")
     return ledger, row, _parts(conn, workspace_id, reservation_id)
@@ -195,10 +196,10 @@ def _with_item_sku(conn, row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "sku": sku}
 
 
-def release_reservation(db: Database, principal, reservation_id: str) -> dict[str, Any]:
+def release_reservation(db: Database, principal, reservation_id: str, if_match: int | None = None) -> dict[str, Any]:
     with db.write() as conn:
         # Releasing gives stock back even when the item went to the trash meanwhile.
-        ledger, row, parts = _locked(conn, principal, reservation_id, live_only=False)
+        ledger, row, parts = _locked(conn, principal, reservation_id, live_only=False, if_match=if_match)
         for part in [row, *parts]:
             if part["holds_stock"]:
                 ledger.release(part["item_id"], part["location_id"], part["quantity"] - part["fulfilled_quantity"])
@@ -217,12 +218,13 @@ def _share(part: dict[str, Any], row: dict[str, Any], quantity: Decimal) -> Deci
 
 
 def fulfil_reservation(db: Database, principal, reservation_id: str,
-                       quantity: Decimal | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+                       quantity: Decimal | None = None,
+                       if_match: int | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Ship reserved stock: `sale` movements (one, one per component of a bundle, or none for an
     untracked item), and the reservation lowers `reserved` by as much. Partial fulfilment keeps
     the rest reserved."""
     with db.write() as conn:
-        ledger, row, parts = _locked(conn, principal, reservation_id)
+        ledger, row, parts = _locked(conn, principal, reservation_id, if_match=if_match)
         remaining = row["quantity"] - row["fulfilled_quantity"]
         quantity = remaining if quantity is None else quantity
         if quantity <= 0 or quantity > remaining:

@@ -28,7 +28,9 @@ def me(principal: AnyKey, db: DB) -> JSONResponse:
             },
             "actor": principal.actor,
             "rate_limit": workspace["settings"]["rate_limit"],
-        }
+        },
+        # The workspace's version: If-Match for PATCH /v1/workspace.
+        headers={"ETag": f'"{workspace["version"]}"'},
     )
 
 

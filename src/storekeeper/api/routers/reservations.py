@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from storekeeper.api.deps import DB, OrdersRead, OrdersWrite, Paging
+from storekeeper.api.deps import DB, IfMatch, OrdersRead, OrdersWrite, Paging
 from storekeeper.api.responses import JSONResponse, page, resource
 from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.common import Page
@@ -57,18 +57,18 @@ def get_reservation(reservation_id: str, principal: OrdersRead, db: DB) -> JSONR
 
 
 @router.post("/{reservation_id}/release", response_model=ReservationRead, summary="Give reserved stock back")
-def release_reservation(reservation_id: str, principal: OrdersWrite, db: DB) -> JSONResponse:
-    row = reservations.release_reservation(db, principal, reservation_id)
+def release_reservation(reservation_id: str, principal: OrdersWrite, db: DB, version: IfMatch) -> JSONResponse:
+    row = reservations.release_reservation(db, principal, reservation_id, if_match=version)
     return resource(reservation_out(row), version=row["version"])
 
 
 @router.post("/{reservation_id}/fulfil", response_model=FulfilmentRead,
              summary="Ship reserved stock: a sale movement, all or part of the reservation")
-def fulfil_reservation(reservation_id: str, principal: OrdersWrite, db: DB,
+def fulfil_reservation(reservation_id: str, principal: OrdersWrite, db: DB, version: IfMatch,
                        body: FulfilCreate | None = None) -> JSONResponse:
     quantity = body.quantity if body else None
-    row, movements = reservations.fulfil_reservation(db, principal, reservation_id, quantity)
+    row, movements = reservations.fulfil_reservation(db, principal, reservation_id, quantity, if_match=version)
     single = len(movements) == 1 and movements[0].get("bundle_id") is None
     shown = [movement_out(m) for m in movements]
     return JSONResponse({"reservation": reservation_out(row), "movement": shown[0] if single else None,
-                         "movements": shown})
+                         "movements": shown}, headers={"ETag": f'"{row["version"]}"'})
