@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from storekeeper.services import items as item_service
 from tests.stock_stand_in import put_on_hand
 
 
@@ -98,12 +97,12 @@ def test_category_filter(api):
     assert skus(api, category="cat_01J0000000000000000000000A") == []
 
 
-def test_parent_filter_lists_the_variants_of_a_parent(api, workspace):
+def test_parent_filter_lists_the_variants_of_a_parent(api):
     parent = create(api, "SHIRT")
-    # The variants endpoint arrives in a later issue; until then the service makes the variant.
     for size in ("M", "L"):
-        variant = {"sku": f"SHIRT-{size}", "name": f"Shirt {size}", "parent_id": parent["id"]}
-        item_service.create_item(workspace.db, workspace.id, variant)
+        variant = {"sku": f"SHIRT-{size}", "name": f"Shirt {size}", "attributes": {"size": size}}
+        r = api.post(f"/v1/items/{parent['id']}/variants", json=variant)
+        assert r.status_code == 201, r.text
     create(api, "OTHER")
     assert skus(api, parent=parent["id"]) == ["SHIRT-L", "SHIRT-M"]
     assert skus(api, parent="itm_01J0000000000000000000000A") == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
@@ -33,10 +34,20 @@ PREFIXES = {
 }
 
 
+_last = [0, 0]  # the last (milliseconds, random part) this process issued
+_lock = threading.Lock()
+
+
 def ulid(timestamp_ms: int | None = None) -> str:
-    """48 bits of milliseconds then 80 random bits, as 26 Crockford base32 characters."""
+    """48 bits of milliseconds then 80 random bits, as 26 Crockford base32 characters. Within one
+    millisecond a process's ids increase (ULID's monotonic mode), so ids made in one request (a
+    parent's variants) sort in the order they were made."""
     ms = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
-    value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
+    with _lock:
+        same_ms = ms == _last[0] and _last[1] < (1 << 80) - 1
+        random = _last[1] + 1 if same_ms else int.from_bytes(os.urandom(10), "big")
+        _last[0], _last[1] = ms, random
+    value = (ms << 80) | random
     chars = []
     for _ in range(26):
         chars.append(_ALPHABET[value & 31])

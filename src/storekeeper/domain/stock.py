@@ -114,6 +114,7 @@ class ComponentLine:
     unit: str
     component_unit: str
     tracked: bool = True  # tracking: none components are always there and never consumed
+    deleted: bool = False  # a component in the trash: there is none of it
 
 
 def component_need(line: ComponentLine, count: Decimal) -> Decimal:
@@ -130,6 +131,9 @@ def units_from(line: ComponentLine, available: Decimal) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = 60
         n = (available / (line.quantity * ratio(line.unit, line.component_unit))).to_integral_value(ROUND_FLOOR)
+    # The need is rounded to 6 places, so the exact quotient may be one off either way.
+    while component_need(line, n + 1) <= available:
+        n += 1
     while n > 0 and component_need(line, n) > available:
         n -= 1
     return n

@@ -38,7 +38,8 @@ def bom_lines(conn: Connection, workspace_id: str, item_ids: Iterable[str]) -> d
     result: dict[str, list[ComponentLine]] = defaultdict(list)
     for r in rows:
         tracked = r.tracking != Tracking.NONE or r.deleted_at is not None
-        result[r.item_id].append(ComponentLine(r.component_id, r.quantity, r.unit, r.component_unit, tracked))
+        result[r.item_id].append(ComponentLine(r.component_id, r.quantity, r.unit, r.component_unit, tracked,
+                                               deleted=r.deleted_at is not None))
     return dict(result)
 
 

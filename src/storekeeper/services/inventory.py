@@ -22,7 +22,7 @@ from storekeeper.domain.stock import StockStatus, Tracking, stock_status
 from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
-from storekeeper.persistence.tables import items, locations, movements, reservations, stock_levels
+from storekeeper.persistence.tables import item_components, items, locations, movements, reservations, stock_levels
 from storekeeper.persistence.types import Micros
 from storekeeper.services.locations import find_location
 from storekeeper.services.stock import resolve_items
@@ -158,6 +158,20 @@ def _level_status():
     )
 
 
+def _bundle_made_up_at(location_id: str):
+    """A bundle with stocked components, each of them live and with a level at the location."""
+    component = items.alias("component")
+    lines = (select(item_components.c.component_id)
+             .join(component, and_(component.c.workspace_id == item_components.c.workspace_id,
+                                   component.c.id == item_components.c.component_id))
+             .where(item_components.c.workspace_id == items.c.workspace_id, item_components.c.item_id == items.c.id,
+                    or_(component.c.tracking != Tracking.NONE.value, component.c.deleted_at.is_not(None))))
+    missing = lines.where(or_(component.c.deleted_at.is_not(None), ~select(stock_levels.c.item_id).where(
+        stock_levels.c.workspace_id == component.c.workspace_id, stock_levels.c.item_id == component.c.id,
+        stock_levels.c.location_id == location_id).exists()))
+    return and_(items.c.tracking == Tracking.BUNDLE.value, lines.exists(), ~missing.exists())
+
+
 def _status_conditions(status, filters: StockFilters) -> list:
     conditions = []
     if filters.status is not None:
@@ -191,10 +205,14 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
             place = find_location(conn, workspace_id, filters.location)
             location_id = place["id"] if place else "-"
             # The row shows that location's quantities only, so a status filter means the status there.
-            stmt = stmt.where(select(stock_levels.c.item_id).where(
+            has_level = select(stock_levels.c.item_id).where(
                 stock_levels.c.workspace_id == items.c.workspace_id, stock_levels.c.item_id == items.c.id,
                 stock_levels.c.location_id == location_id,
-                *_status_conditions(_level_status(), filters)).exists())
+                *_status_conditions(_level_status(), filters)).exists()
+            if filters.status is None and filters.low_stock is None:
+                stmt = stmt.where(or_(has_level, _bundle_made_up_at(location_id)))
+            else:  # a bundle's status at a location is not stored: status filters see stocked items only
+                stmt = stmt.where(has_level)
         result = paginate(conn, stmt, Sort("sku", items.c.sku, items.c.id), page)
         levels = _levels(conn, workspace_id, [r["id"] for r in result.rows], location_id, as_of,
                          [r["id"] for r in result.rows if r["tracking"] == Tracking.BUNDLE])

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 
 from storekeeper.domain.clock import to_utc, utcnow
-from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
+from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
 from storekeeper.domain.ids import new_id
 from storekeeper.domain.quantities import SCALE
 from storekeeper.domain.stock import Tracking, component_need
@@ -34,6 +34,7 @@ from storekeeper.services.ledger import Change, Ledger
 from storekeeper.services.locations import find_location, resolve_location
 from storekeeper.services.stock import (
     allow_negative_stock,
+    check_bundle_lines,
     check_location,
     check_stockable,
     resolve_items,
@@ -99,10 +100,9 @@ def create_reservation(db: Database, principal, *, item: str, location: str | No
         parts = [reservation]
         if row["tracking"] == Tracking.BUNDLE:
             lines = bom_lines(conn, workspace_id, [row["id"]]).get(row["id"], [])
+            check_bundle_lines(row, lines, place["id"])
             wanted = [(line.component_id, place["id"], component_need(line, quantity))
                       for line in lines if line.tracked]
-            if not wanted:
-                raise _empty_bundle(row)
             ledger.lock({w[0] for w in wanted})
             if bom_lines(conn, workspace_id, [row["id"]]).get(row["id"], []) != lines:
                 raise Conflict("The bundle's components changed while it was being reserved; try again.")
@@ -115,11 +115,6 @@ def create_reservation(db: Database, principal, *, item: str, location: str | No
         conn.execute(reservations.insert(), parts)
         ledger.flush()
         return {**reservation, "sku": row["sku"]}
-
-
-def _empty_bundle(row) -> StockError:
-    return StockError(f"{row['sku']} is a bundle without components: it has nothing to reserve.",
-                      code="NOT_STOCKABLE")
 
 
 def list_reservations(db: Database, workspace_id: str, filters: ReservationFilters, page: PageRequest) -> Page:

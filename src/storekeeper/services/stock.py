@@ -88,12 +88,25 @@ def check_stockable(item: dict[str, Any], *, bundle_ok: bool = False) -> None:
         raise StockError(f"{item['sku']} has variants: stock belongs to each variant.", code="NOT_STOCKABLE")
 
 
+def check_bundle_lines(bundle: dict[str, Any], lines: list[ComponentLine], location_id: str) -> None:
+    """A bundle gives (or reserves) something only if it has stocked components, none of them in
+    the trash."""
+    if not any(line.tracked for line in lines):
+        raise StockError(f"{bundle['sku']} is a bundle without stocked components: it has nothing to give.",
+                         code="NOT_STOCKABLE")
+    gone = [line for line in lines if line.deleted]
+    if gone:
+        raise StockError(
+            f"{bundle['sku']}: {len(gone)} of its components are in the trash; it makes up nothing.",
+            code="INSUFFICIENT_STOCK",
+            details={"shortages": [{"item": line.component_id, "sku": None, "location": location_id,
+                                    "needed": line.quantity, "available": Decimal(0)} for line in gone]})
+
+
 def bundle_changes(bundle: dict[str, Any], lines: list[ComponentLine], count: Decimal, change: Change) -> list[Change]:
     """The component changes that take `count` of a bundle out: each tracked component by its
     need, only from available stock, each movement naming the bundle."""
-    if not lines:
-        raise StockError(f"{bundle['sku']} is a bundle without components: it has nothing to give.",
-                         code="NOT_STOCKABLE")
+    check_bundle_lines(bundle, lines, change.location_id)
     return [replace(change, item_id=line.component_id, delta=-component_need(line, count), within_available=True,
                     bundle_id=bundle["id"]) for line in lines if line.tracked]
 

@@ -25,7 +25,7 @@ from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version
 from storekeeper.persistence.tables import item_channels, item_components, item_tags, items, workspaces
 from storekeeper.services.context import SystemActor
-from storekeeper.services.items import find_item
+from storekeeper.services.items import check_variant_attributes, find_item
 from storekeeper.services.ledger import Ledger
 from storekeeper.services.stock import allow_negative_stock
 from storekeeper.services.workspaces import with_defaults, workspace_ids
@@ -91,6 +91,10 @@ def restore_item(db: Database, workspace_id: str, ref: str) -> str:
                 items.c.workspace_id == workspace_id, items.c.id == row["parent_id"])).first()
             if parent.deleted_at is not None:
                 raise Conflict(f"Its parent {parent.sku} is in the trash: restore the parent first.")
+            siblings = [dict(r) for r in conn.execute(select(items.c.sku, items.c.attributes).where(
+                items.c.workspace_id == workspace_id, items.c.parent_id == row["parent_id"],
+                items.c.deleted_at.is_(None))).mappings()]
+            check_variant_attributes([*siblings, row])
         ids = [row["id"], *(_variant_ids(conn, workspace_id, row["id"], row["deleted_at"])
                             if row["has_variants"] else [])]
         ledger = _ledger(conn, workspace_id)

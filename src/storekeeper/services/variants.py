@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import select
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict, ValidationFailed
+from storekeeper.domain.errors import Conflict, StockError, ValidationFailed
 from storekeeper.domain.stock import Tracking
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.rows import update_versioned
-from storekeeper.persistence.tables import items
+from storekeeper.persistence.tables import item_components, items
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.items import (
     check_references,
@@ -27,6 +27,17 @@ from storekeeper.services.items import (
     variant_row,
 )
 from storekeeper.services.stock import record_initial_stock
+
+
+def _check_not_in_bills(conn, workspace_id: str, item: dict[str, Any]) -> None:
+    """A parent has no stock: it can neither be a component nor have components of its own."""
+    used_in = conn.execute(select(item_components.c.item_id).where(
+        item_components.c.workspace_id == workspace_id, item_components.c.component_id == item["id"]).limit(1)).first()
+    made_of = conn.execute(select(item_components.c.component_id).where(
+        item_components.c.workspace_id == workspace_id, item_components.c.item_id == item["id"]).limit(1)).first()
+    if used_in is not None or made_of is not None:
+        raise StockError(f"{item['sku']} is in a bill of materials; a variant parent holds no stock to make or be "
+                         "made of: give the bill to the variants instead.", code="NOT_STOCKABLE")
 
 
 def add_variant(db: Database, principal, ref: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -44,9 +55,11 @@ def add_variant(db: Database, principal, ref: str, data: dict[str, Any]) -> dict
             raise ValidationFailed({"parent": ["A variant cannot have variants of its own."]})
         if parent["tracking"] == Tracking.BUNDLE:
             raise ValidationFailed({"parent": ["A bundle cannot have variants."]})
-        if not parent["has_variants"] and has_stock_history(conn, workspace_id, parent["id"]):
-            raise Conflict(f"{parent['sku']} has stock movements of its own; a parent holds none. "
-                           "Create a new parent item for the variants instead.")
+        if not parent["has_variants"]:
+            if has_stock_history(conn, workspace_id, parent["id"]):
+                raise Conflict(f"{parent['sku']} has stock movements of its own; a parent holds none. "
+                               "Create a new parent item for the variants instead.")
+            _check_not_in_bills(conn, workspace_id, parent)
         variant = variant_row(parent, data, utcnow())
         check_references(conn, workspace_id, variant)
         siblings = [dict(r) for r in conn.execute(

@@ -138,7 +138,8 @@ class ItemCreate(_ItemFields):
     sku: Sku
     name: ItemName
     variants: list[VariantCreate] = Field(
-        None, max_length=250, description="Makes this item a parent (no stock of its own) of these variants")
+        None, min_length=1, max_length=250,
+        description="Makes this item a parent (no stock of its own) of these variants")
     initial_stock: list[InitialStock] = Field(
         None, max_length=100, description="Recorded as `initial` movements (needs stock:write)")
 
