@@ -10,43 +10,13 @@ after each one `storekeeper check` must find every level and every derived item 
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
 
 from storekeeper.services.check import check
-
-
-def at_once(calls):
-    """Run every call on a thread of its own, all starting together; their results in order."""
-    start = threading.Barrier(len(calls), timeout=30)
-
-    def released(call):
-        start.wait()
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return [f.result() for f in [pool.submit(released, call) for call in calls]]
-
-
-def body(response) -> dict:
-    """The JSON body with exact quantities (JSON numbers as Decimal, never float)."""
-    return response.json(parse_float=Decimal)
-
-
-def new_location(api, name: str) -> str:
-    r = api.post("/v1/locations", json={"name": name})
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def new_item(api, sku: str, **fields) -> str:
-    r = api.post("/v1/items", json={"sku": sku, "name": sku, **fields})
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
+from tests.concurrency import adjust, at_once, body, new_item, new_location, receive
 
 
 def new_bundle(api, sku: str, lines: list[tuple[str, int]]) -> str:
@@ -54,15 +24,6 @@ def new_bundle(api, sku: str, lines: list[tuple[str, int]]) -> str:
     r = api.put(f"/v1/items/{sku}/components", json=[{"item": c, "quantity": q} for c, q in lines])
     assert r.status_code == 200, r.text
     return bundle_id
-
-
-def adjust(api, item: str, location: str, reason: str, **change):
-    return api.post("/v1/stock/adjustments", json={"item": item, "location": location, "reason": reason, **change})
-
-
-def receive(api, item: str, location: str, quantity) -> None:
-    r = adjust(api, item, location, "receipt", delta=str(quantity))
-    assert r.status_code == 201, r.text
 
 
 def shown(api, item: str) -> dict:

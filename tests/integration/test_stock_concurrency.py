@@ -8,54 +8,15 @@ find every level explained by its movements and reservations.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
 
 from storekeeper.services.check import check
+from tests.concurrency import adjust, at_once, body, new_item, new_location, receive
 
 CLIENTS = 32
-
-
-def at_once(calls):
-    """Run every call on a thread of its own, all starting together; their results in order."""
-    start = threading.Barrier(len(calls), timeout=30)
-
-    def released(call):
-        start.wait()
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return [f.result() for f in [pool.submit(released, call) for call in calls]]
-
-
-def body(response) -> dict:
-    """The JSON body with exact quantities (JSON numbers as Decimal, never float)."""
-    return response.json(parse_float=Decimal)
-
-
-def new_location(api, name: str) -> str:
-    r = api.post("/v1/locations", json={"name": name})
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def new_item(api, sku: str) -> str:
-    r = api.post("/v1/items", json={"sku": sku, "name": sku})
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def adjust(api, item: str, location: str, reason: str, **change):
-    return api.post("/v1/stock/adjustments", json={"item": item, "location": location, "reason": reason, **change})
-
-
-def receive(api, item: str, location: str, quantity) -> None:
-    r = adjust(api, item, location, "receipt", delta=str(quantity))
-    assert r.status_code == 201, r.text
 
 
 def stock_of(api, item: str) -> dict:
