@@ -43,7 +43,7 @@ def bom_lines(conn: Connection, workspace_id: str, item_ids: Iterable[str]) -> d
     return dict(result)
 
 
-def bundles_containing(conn: Connection, workspace_id: str, component_ids: Iterable[str]):
+def bundles_containing(workspace_id: str, component_ids: Iterable[str]):
     """A subquery: the ids of live bundles that have any of these items as a component."""
     bundle = items.alias("bundle")
     return (

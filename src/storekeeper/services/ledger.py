@@ -128,7 +128,7 @@ class Ledger:
             select(items)
             .where(items.c.workspace_id == self.workspace_id,
                    or_(items.c.id.in_(wanted), items.c.id.in_(parents),
-                       items.c.id.in_(bundles_containing(self.conn, self.workspace_id, wanted))))
+                       items.c.id.in_(bundles_containing(self.workspace_id, wanted))))
             .order_by(case((derived, 1), else_=0), items.c.id)
             .with_for_update()
         ).mappings()
@@ -398,7 +398,7 @@ class Ledger:
         parents |= {i for i in self.refresh if locked[i]["has_variants"]}
         # The bundles made of what changed, read again under the locks: one that gained a
         # component after this transaction locked its dependents must not be left stale.
-        bundles = set(self.conn.execute(bundles_containing(self.conn, self.workspace_id, changed)).scalars()) \
+        bundles = set(self.conn.execute(bundles_containing(self.workspace_id, changed)).scalars()) \
             if changed else set()
         missed = bundles - set(locked)
         if missed:
