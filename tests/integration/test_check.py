@@ -213,3 +213,34 @@ def test_check_of_an_unknown_workspace_fails_with_not_found(workspace):
     result = cli(workspace, "check", "--workspace", "ws_01JC0000000000000000000000")
     assert result.returncode == 4
     assert "No workspace" in result.stderr
+
+
+def _parent_and_bundle(api) -> dict[str, str]:
+    api.post("/v1/locations", json={"name": "Main"})
+    tee = ok(api.post("/v1/items", json={"sku": "TEE", "name": "Tee", "variants": [
+        {"sku": "TEE-M", "attributes": {"size": "M"}, "initial_stock": [{"quantity": 5}]},
+        {"sku": "TEE-L", "attributes": {"size": "L"}, "initial_stock": [{"quantity": 3}]}]}))
+    kit = ok(api.post("/v1/items", json={"sku": "KIT", "name": "Kit", "tracking": "bundle"}))
+    assert api.put("/v1/items/KIT/components", json=[{"item": "TEE-M", "quantity": 2}]).status_code == 200
+    ok(api.post("/v1/reservations", json={"item": "KIT", "quantity": 1}))
+    return {"tee": tee["id"], "kit": kit["id"]}
+
+
+def test_parents_and_bundles_check_out_after_variant_sales_and_bundle_reservations(workspace):
+    made = _parent_and_bundle(workspace.api)
+    ok(workspace.api.post("/v1/stock/adjustments", json={"item": "KIT", "reason": "sale", "delta": -1}))
+    kit = workspace.api.get(f"/v1/items/{made['kit']}").json()
+    assert (kit["on_hand"], kit["available"]) == (1, 0)  # 3 TEE-M left, 2 of them reserved for the kit
+    assert rules(workspace) == set()
+
+
+def test_a_parent_whose_sums_differ_from_its_variants_is_named(workspace):
+    made = _parent_and_bundle(workspace.api)
+    with corrupted(workspace, items, (items.c.id == made["tee"],), "on_hand"):
+        assert rules(workspace) == {("parent on_hand = sum of its variants", made["tee"], None)}
+
+
+def test_a_bundle_whose_stored_stock_differs_from_what_its_components_make_up_is_named(workspace):
+    made = _parent_and_bundle(workspace.api)
+    with corrupted(workspace, items, (items.c.id == made["kit"],), "reserved"):
+        assert rules(workspace) == {("bundle reserved = what its components' reservations hold", made["kit"], None)}
