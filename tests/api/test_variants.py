@@ -540,3 +540,15 @@ def test_the_stock_of_a_parent_is_its_variants_summed(api, workspace):
         assert [(lv["location"], lv["on_hand"], lv["reserved"], lv["available"], lv["status"])
                 for lv in body["locations"]] == [(main["id"], 7, 2, 5, "low"), (shop["id"], 1, 0, 1, "low")]
     assert ledger_explains_the_stock(workspace)
+
+
+def test_a_variant_naming_an_unknown_category_or_tax_rate_is_not_found_and_nothing_is_created(api):
+    real = created(api.post("/v1/categories", json={"name": "Real"}))["id"]
+    for field, code in (("category", "CATEGORY_NOT_FOUND"), ("tax_rate", "TAX_RATE_NOT_FOUND")):
+        unknown = "cat_01J0000000000000000000000A" if field == "category" else "tax_01J0000000000000000000000A"
+        r = api.post("/v1/items", json={"sku": f"REF-{field}", "name": "Refs", "category": real, "variants": [
+            {"sku": f"REF-{field}-1", "attributes": {"n": 1}},
+            {"sku": f"REF-{field}-2", "attributes": {"n": 2}, field: unknown},
+            {"sku": f"REF-{field}-3", "attributes": {"n": 3}}]})
+        assert error(r) == (404, code)
+        assert api.get(f"/v1/items/REF-{field}").status_code == 404

@@ -84,6 +84,11 @@ def from_micros(n: int | None) -> Decimal | None:
     return normalize(Decimal(n).scaleb(-SCALE))
 
 
+def round_quantity(d: Decimal) -> Decimal:
+    """A computed quantity (a conversion, a share) rounded half-up to the 6 places stored."""
+    return normalize(d.quantize(_QUANTUM, rounding=ROUND_HALF_UP))
+
+
 def format_quantity(d: Decimal) -> str:
     """Plain decimal text for a JSON number: `12.5`, `1`, `-0.000001`, never an exponent."""
     return format(normalize(d), "f")

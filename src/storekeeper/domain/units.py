@@ -9,10 +9,10 @@ convert only to themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from storekeeper.domain.errors import DomainRuleBroken
-from storekeeper.domain.quantities import SCALE, normalize
+from storekeeper.domain.quantities import round_quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +80,6 @@ for _unit in UNITS:
 # EU unit pricing shows the price per kg, l, m, m² or piece.
 PRICING_BASE = {"mass": "kg", "volume": "l", "length": "m", "area": "sqm", "count": "pcs"}
 
-_QUANTUM = Decimal(1).scaleb(-SCALE)
-
-
 class UnknownUnit(ValueError):
     pass
 
@@ -99,21 +96,22 @@ def resolve_unit(name: str) -> Unit:
     return unit
 
 
+def _convertible(from_unit: str, to_unit: str) -> tuple[Unit, Unit]:
+    src, dst = resolve_unit(from_unit), resolve_unit(to_unit)
+    if src.code != dst.code and (src.dimension != dst.dimension or src.factor is None or dst.factor is None):
+        raise UnitMismatch(f"cannot convert {src.code} ({src.dimension}) to {dst.code} ({dst.dimension})")
+    return src, dst
+
+
 def convert(quantity: Decimal, from_unit: str, to_unit: str) -> Decimal:
     """Convert within one dimension, exact to 6 places (half-up)."""
-    src, dst = resolve_unit(from_unit), resolve_unit(to_unit)
+    src, dst = _convertible(from_unit, to_unit)
     if src.code == dst.code:
         return quantity
-    if src.dimension != dst.dimension or src.factor is None or dst.factor is None:
-        raise UnitMismatch(f"cannot convert {src.code} ({src.dimension}) to {dst.code} ({dst.dimension})")
-    return normalize((quantity * src.factor / dst.factor).quantize(_QUANTUM, rounding=ROUND_HALF_UP))
+    return round_quantity(quantity * src.factor / dst.factor)
 
 
 def ratio(from_unit: str, to_unit: str) -> Decimal:
     """The exact factor that turns a quantity in `from_unit` into `to_unit` (unrounded)."""
-    src, dst = resolve_unit(from_unit), resolve_unit(to_unit)
-    if src.code == dst.code:
-        return Decimal(1)
-    if src.dimension != dst.dimension or src.factor is None or dst.factor is None:
-        raise UnitMismatch(f"cannot convert {src.code} ({src.dimension}) to {dst.code} ({dst.dimension})")
-    return src.factor / dst.factor
+    src, dst = _convertible(from_unit, to_unit)
+    return Decimal(1) if src.code == dst.code else src.factor / dst.factor

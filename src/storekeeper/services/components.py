@@ -28,8 +28,7 @@ from storekeeper.services.common import lock_workspace
 from storekeeper.services.context import SystemActor
 from storekeeper.services.item_details import component_rows
 from storekeeper.services.items import find_item
-from storekeeper.services.ledger import Ledger
-from storekeeper.services.stock import allow_negative_stock, resolve_items
+from storekeeper.services.stock import ledger_for, resolve_items
 
 MAX_COMPONENTS = 100
 
@@ -110,7 +109,7 @@ def put_components(db: Database, workspace_id: str, ref: str, wanted: list[dict[
             item_components.c.workspace_id == workspace_id, item_components.c.item_id == item["id"])).scalars())
         # The components (old and new), then the item: the ledger's lock order. A bundle's
         # stock is recomputed from its new components under these locks.
-        ledger = Ledger(conn, workspace_id, SystemActor(workspace_id).actor, allow_negative_stock(conn, workspace_id))
+        ledger = ledger_for(conn, SystemActor(workspace_id))
         ledger.lock({*old_ids, *new_ids, item["id"]}, live_only=False)
         locked = ledger.items[item["id"]].row
         if locked["deleted_at"] is not None:

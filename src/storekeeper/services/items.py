@@ -40,9 +40,8 @@ from storekeeper.persistence.types import Micros
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.context import SystemActor
 from storekeeper.services.item_details import item_details
-from storekeeper.services.ledger import Ledger
 from storekeeper.services.locations import find_location
-from storekeeper.services.stock import allow_negative_stock, record_initial_stock
+from storekeeper.services.stock import ledger_for, record_initial_stock
 from storekeeper.services.tax_rates import default_tax_rate_id
 
 SORTS: dict[str, str] = {
@@ -347,8 +346,10 @@ def create_item(db: Database, workspace_id: str, data: dict[str, Any], principal
                 if variant_stock:
                     stock.append((rows[-1], variant_stock))
             check_variant_attributes(rows[1:])
-            check_references(conn, workspace_id, {k: v for r in rows[1:] for k, v in r.items()
-                                                   if k in ("category_id", "tax_rate_id")})
+            # Each category and tax rate the variants name (most inherit the parent's, checked above).
+            for column in ("category_id", "tax_rate_id"):
+                for value in {r[column] for r in rows[1:]} - {row[column], None}:
+                    check_references(conn, workspace_id, {column: value})
         insert_items(conn, workspace_id, rows)
         if stock:
             record_initial_stock(conn, principal or SystemActor(workspace_id), stock)
@@ -508,7 +509,7 @@ def refresh_derived(conn: Connection, workspace_id: str, item_ids: list[str], *,
                     live_only: bool = True) -> None:
     """Recompute the parents and bundles that derive from these items (and, with `also_self`,
     the items themselves if they are parents or bundles), under the ledger's locks."""
-    ledger = Ledger(conn, workspace_id, SystemActor(workspace_id).actor, allow_negative_stock(conn, workspace_id))
+    ledger = ledger_for(conn, SystemActor(workspace_id))
     ledger.lock(item_ids, live_only=live_only)
     ledger.refresh = set(ledger.dependents) | (set(item_ids) if also_self else set())
     ledger.flush()

@@ -212,7 +212,7 @@ class Ledger:
         sku = state.row["sku"]
         if not self.allow_negative:
             if change.within_available and delta < 0 and -delta > level.available:
-                raise self.insufficient(state, level, -delta)
+                raise self._insufficient([self._shortage(change.item_id, change.location_id, -delta)])
             # Stock already below zero (from when the workspace allowed it) may still be topped up.
             if after < 0 and (delta < 0 or change.set_to is not None):
                 raise StockError(
@@ -263,8 +263,8 @@ class Ledger:
         listing each short component of a bundle), and if any change fails none stays planned."""
         if not self.allow_negative:
             short = [self._shortage(c.item_id, c.location_id, -c.delta) for c in changes
-                     if c.within_available and c.delta is not None and -c.delta > self.level(c.item_id,
-                                                                                               c.location_id).available]
+                     if c.within_available and c.delta is not None
+                     and -c.delta > self.level(c.item_id, c.location_id).available]
             if short:
                 raise self._insufficient(short)
         saved = self._save([(c.item_id, c.location_id) for c in changes])
@@ -290,8 +290,7 @@ class Ledger:
     @staticmethod
     def _insufficient(shortages: list[dict[str, Any]]) -> StockError:
         text = "; ".join(f"{s['sku']}: {s['needed']} needed, {s['available']} available" for s in shortages)
-        return StockError(f"Not enough stock at this location. {text}.", code="INSUFFICIENT_STOCK",
-                          details={"shortages": shortages})
+        return StockError(f"{text} at this location.", code="INSUFFICIENT_STOCK", details={"shortages": shortages})
 
     def _save(self, keys: list[tuple[str, str]]) -> tuple:
         levels = {k: replace(self.level(*k)) for k in keys}
@@ -304,19 +303,10 @@ class Ledger:
         self.items.update(states)
         del self.planned[planned:]
 
-    def insufficient(self, state: ItemState, level: Level, needed: Decimal) -> StockError:
-        sku = state.row["sku"]
-        return StockError(
-            f"{sku}: {needed} needed, {level.available} available at this location.",
-            code="INSUFFICIENT_STOCK",
-            details={"shortages": [{"item": level.item_id, "sku": sku, "location": level.location_id,
-                                    "needed": needed, "available": level.available}]},
-        )
-
     def reserve(self, item_id: str, location_id: str, quantity: Decimal) -> Level:
         state, level = self.items[item_id], self.level(item_id, location_id)
         if quantity > level.available:
-            raise self.insufficient(state, level, quantity)
+            raise self._insufficient([self._shortage(item_id, location_id, quantity)])
         level.reserved += quantity
         state.reserved += quantity
         level.dirty = state.dirty = True

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
@@ -22,7 +22,7 @@ from sqlalchemy import and_, or_, select, update
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
 from storekeeper.domain.ids import new_id
-from storekeeper.domain.quantities import SCALE
+from storekeeper.domain.quantities import round_quantity
 from storekeeper.domain.stock import Tracking, component_need
 from storekeeper.persistence.bom import bom_lines
 from storekeeper.persistence.database import Database
@@ -33,16 +33,15 @@ from storekeeper.services.context import SystemActor
 from storekeeper.services.ledger import Change, Ledger
 from storekeeper.services.locations import find_location, resolve_location
 from storekeeper.services.stock import (
-    allow_negative_stock,
     check_bundle_lines,
     check_location,
     check_stockable,
+    ledger_for,
     resolve_items,
 )
 from storekeeper.services.workspaces import workspace_ids
 
 STATUSES = ("active", "released", "fulfilled", "expired")
-_QUANTUM = Decimal(1).scaleb(-SCALE)
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def create_reservation(db: Database, principal, *, item: str, location: str | No
         if row["tracking"] == Tracking.NONE:
             conn.execute(reservations.insert().values(reservation))
             return {**reservation, "sku": row["sku"]}
-        ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id), now=now)
+        ledger = ledger_for(conn, principal, now=now)
         parts = [reservation]
         if row["tracking"] == Tracking.BUNDLE:
             lines = bom_lines(conn, workspace_id, [row["id"]]).get(row["id"], [])
@@ -161,7 +160,7 @@ def _locked(conn, principal, reservation_id: str, *, live_only: bool = True, if_
         raise Conflict(f"This reservation is part of the bundle reservation {peek['parent_id']}: "
                        "release or fulfil that one.")
     parts = _parts(conn, workspace_id, reservation_id)
-    ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id))
+    ledger = ledger_for(conn, principal)
     ledger.lock([p["item_id"] for p in [peek, *parts] if p["holds_stock"]], live_only=live_only)
     row = fetch(conn, reservations, workspace_id, reservation_id, "reservation")
     check_version(row, if_match)
@@ -208,7 +207,7 @@ def _share(part: dict[str, Any], row: dict[str, Any], quantity: Decimal) -> Deci
     proportion, and exactly what is left when the bundle's reservation is fulfilled in full."""
     if quantity == row["quantity"] - row["fulfilled_quantity"]:
         return part["quantity"] - part["fulfilled_quantity"]
-    share = (part["quantity"] * quantity / row["quantity"]).quantize(_QUANTUM, rounding=ROUND_HALF_UP)
+    share = round_quantity(part["quantity"] * quantity / row["quantity"])
     return min(share, part["quantity"] - part["fulfilled_quantity"])
 
 

@@ -25,11 +25,11 @@ from storekeeper.domain.errors import (
     ValidationFailed,
 )
 from storekeeper.domain.ids import is_id, new_id
-from storekeeper.domain.stock import ComponentLine, Tracking, bundle_levels, component_need, stock_status
+from storekeeper.domain.stock import ComponentLine, Tracking, bundle_levels, component_need
 from storekeeper.persistence.bom import bom_lines
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import items, workspaces
-from storekeeper.services.ledger import Change, Ledger, level_out
+from storekeeper.services.ledger import Change, Ledger, Level, level_out
 from storekeeper.services.locations import location_not_found, resolve_locations
 from storekeeper.services.reasons import direction_of, reason_error
 from storekeeper.services.workspaces import with_defaults
@@ -58,6 +58,13 @@ class Adjustment:
 def allow_negative_stock(conn: Connection, workspace_id: str) -> bool:
     settings = conn.execute(select(workspaces.c.settings).where(workspaces.c.workspace_id == workspace_id)).scalar_one()
     return bool(with_defaults(settings)["allow_negative_stock"])
+
+
+def ledger_for(conn: Connection, principal, **kwargs) -> Ledger:
+    """The ledger of one write transaction, acting as `principal` (an API key's principal or the
+    system), with the workspace's negative-stock rule."""
+    return Ledger(conn, principal.workspace_id, principal.actor, allow_negative_stock(conn, principal.workspace_id),
+                  **kwargs)
 
 
 def resolve_items(conn: Connection, workspace_id: str, refs: set[str]) -> dict[str, dict[str, Any]]:
@@ -184,7 +191,7 @@ def adjust(db: Database, principal, adjustments: list[Adjustment], *, atomic: bo
         raise ValidationFailed({"adjustments": [f"At most {MAX_BULK} adjustments per request."]})
     workspace_id = principal.workspace_id
     with db.write() as conn:
-        ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id))
+        ledger = ledger_for(conn, principal)
         found_items = resolve_items(conn, workspace_id, {a.item for a in adjustments})
         found_locations = resolve_locations(conn, workspace_id, {a.location for a in adjustments})
         directions = direction_of(conn, workspace_id, {a.reason for a in adjustments})
@@ -238,10 +245,7 @@ def _bundle_level(ledger: Ledger, bundle: dict[str, Any], lines: list[ComponentL
                                                 ledger.level(line.component_id, location_id).available)}
               for line in lines if line.tracked}
     on_hand, available = bundle_levels(lines, levels).get(location_id, (Decimal(0), Decimal(0)))
-    return {"item": bundle["id"], "location": location_id, "on_hand": on_hand, "reserved": on_hand - available,
-            "available": available,
-            "status": stock_status(available, bundle["safety_stock"], bundle["reorder_point"],
-                                   bundle["tracking"]).value}
+    return level_out(Level(bundle["id"], location_id, on_hand, on_hand - available), bundle)
 
 
 def adjust_one(db: Database, principal, adjustment: Adjustment) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -274,7 +278,7 @@ def transfer(db: Database, principal, *, item: str, from_location: str | None, t
             raise ValidationFailed({"to": ["Must be another location than `from`."]})
         check_location(principal, source, incoming=False)
         check_location(principal, target, incoming=True)
-        ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id))
+        ledger = ledger_for(conn, principal)
         ledger.lock([row["id"]])
         transfer_id = new_id("transfer")
         common = {"note": note, "reference_type": reference_type, "reference_id": reference_id,
@@ -311,7 +315,7 @@ def record_initial_stock(conn: Connection, principal,
             check_location(principal, place, incoming=True)
             changes.append(Change(item["id"], place["id"], "initial", "in", delta=entry["quantity"],
                                   unit_cost=entry.get("unit_cost")))
-    ledger = Ledger(conn, workspace_id, principal.actor, allow_negative_stock(conn, workspace_id))
+    ledger = ledger_for(conn, principal)
     ledger.lock({c.item_id for c in changes})
     for change in changes:
         ledger.apply(change)

@@ -26,18 +26,13 @@ from storekeeper.persistence.rows import check_version
 from storekeeper.persistence.tables import item_channels, item_components, item_tags, items, workspaces
 from storekeeper.services.context import SystemActor
 from storekeeper.services.items import check_variant_attributes, find_item
-from storekeeper.services.ledger import Ledger
-from storekeeper.services.stock import allow_negative_stock
+from storekeeper.services.stock import ledger_for
 from storekeeper.services.workspaces import with_defaults, workspace_ids
 
 
 def _retention(conn: Connection, workspace_id: str) -> timedelta:
     settings = conn.execute(select(workspaces.c.settings).where(workspaces.c.workspace_id == workspace_id)).scalar_one()
     return timedelta(days=int(with_defaults(settings)["trash_retention_days"]))
-
-
-def _ledger(conn: Connection, workspace_id: str) -> Ledger:
-    return Ledger(conn, workspace_id, SystemActor(workspace_id).actor, allow_negative_stock(conn, workspace_id))
 
 
 def _variant_ids(conn: Connection, workspace_id: str, parent_id: str, deleted_at: datetime | None) -> list[str]:
@@ -59,7 +54,7 @@ def delete_item(db: Database, workspace_id: str, ref: str, if_match: int | None 
         peek = find_item(conn, workspace_id, ref)
         ids = [peek["id"], *(_variant_ids(conn, workspace_id, peek["id"], None) if peek["has_variants"] else [])]
         # Variants, then the parent: the ledger's lock order.
-        ledger = _ledger(conn, workspace_id)
+        ledger = ledger_for(conn, SystemActor(workspace_id))
         ledger.lock(ids)
         check_version(ledger.items[peek["id"]].row, if_match)
         now = utcnow()
@@ -97,7 +92,7 @@ def restore_item(db: Database, workspace_id: str, ref: str) -> str:
             check_variant_attributes([*siblings, row])
         ids = [row["id"], *(_variant_ids(conn, workspace_id, row["id"], row["deleted_at"])
                             if row["has_variants"] else [])]
-        ledger = _ledger(conn, workspace_id)
+        ledger = ledger_for(conn, SystemActor(workspace_id))
         ledger.lock(ids, live_only=False)
         skus = [ledger.items[i].row["sku"] for i in ids]
         taken = conn.execute(select(items.c.sku).where(

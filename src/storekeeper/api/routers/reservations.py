@@ -15,7 +15,7 @@ from storekeeper.api.schemas.stock import (
     FulfilmentRead,
     ReservationCreate,
     ReservationRead,
-    movement_out,
+    movements_out,
     reservation_out,
 )
 from storekeeper.services import reservations
@@ -68,7 +68,5 @@ def fulfil_reservation(reservation_id: str, principal: OrdersWrite, db: DB, vers
                        body: FulfilCreate | None = None) -> JSONResponse:
     quantity = body.quantity if body else None
     row, movements = reservations.fulfil_reservation(db, principal, reservation_id, quantity, if_match=version)
-    single = len(movements) == 1 and movements[0].get("bundle_id") is None
-    shown = [movement_out(m) for m in movements]
-    return JSONResponse({"reservation": reservation_out(row), "movement": shown[0] if single else None,
-                         "movements": shown}, headers={"ETag": f'"{row["version"]}"'})
+    return JSONResponse({"reservation": reservation_out(row), **movements_out(movements)},
+                        headers={"ETag": f'"{row["version"]}"'})

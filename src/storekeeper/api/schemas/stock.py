@@ -273,10 +273,15 @@ def movement_out(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def adjustment_out(movements: list[dict[str, Any]], level: dict[str, Any]) -> dict[str, Any]:
+def movements_out(movements: list[dict[str, Any]]) -> dict[str, Any]:
+    """`movement` (the one movement of a plain item; null for a bundle's or none) and `movements`."""
     single = len(movements) == 1 and movements[0].get("bundle_id") is None
     shown = [movement_out(m) for m in movements]
-    return {"movement": shown[0] if single else None, "movements": shown, "level": level}
+    return {"movement": shown[0] if single else None, "movements": shown}
+
+
+def adjustment_out(movements: list[dict[str, Any]], level: dict[str, Any]) -> dict[str, Any]:
+    return {**movements_out(movements), "level": level}
 
 
 def bulk_out(atomic: bool, results: list[dict[str, Any]]) -> dict[str, Any]:
