@@ -48,6 +48,18 @@ TARGETS = {
     "/v1/reservations/{reservation_id}/fulfil": Target(
         "reservation", "reservation_id", "RESERVATION_NOT_FOUND", body={"quantity": 1}
     ),
+    "/v1/purchase-orders/{order}": Target("purchase_order", "order", "PURCHASE_ORDER_NOT_FOUND",
+                                          body={"notes": "Hijacked"}),
+    "/v1/purchase-orders/{order}/order": Target("purchase_order", "order", "PURCHASE_ORDER_NOT_FOUND"),
+    "/v1/purchase-orders/{order}/receive": Target("purchase_order", "order", "PURCHASE_ORDER_NOT_FOUND", body={}),
+    "/v1/purchase-orders/{order}/cancel": Target("purchase_order", "order", "PURCHASE_ORDER_NOT_FOUND"),
+    "/v1/production-orders/{order_id}": Target("production_order", "order_id", "PRODUCTION_ORDER_NOT_FOUND",
+                                               body={"notes": "Hijacked"}),
+    "/v1/production-orders/{order_id}/lines/{line_id}/batches": Target(
+        "production_order", "order_id", "PRODUCTION_ORDER_NOT_FOUND", body={"quantity": 1},
+        others=(("line_id", "prl_01JD0000000000000000000000"),),
+    ),
+    "/v1/batches/{batch_id}": Target("batch", "batch_id", "BATCH_NOT_FOUND"),
 }
 # The readable paths of each resource, to compare before and after B's attempts.
 READ_PATHS = {
@@ -59,6 +71,9 @@ READ_PATHS = {
     "api_key": "/v1/api-keys/{}",
     "reason": "/v1/reasons/{}",
     "reservation": "/v1/reservations/{}",
+    "purchase_order": "/v1/purchase-orders/{}",
+    "production_order": "/v1/production-orders/{}",
+    "batch": "/v1/batches/{}",
 }
 
 
@@ -87,6 +102,15 @@ def populate(api) -> dict[str, dict]:
                                                "delta": 5}))
     assert api.put(f"/v1/items/{item['id']}/channels/shop", {"price": "9.99"}).status_code == 200
     reservation = created(api.post("/v1/reservations", {"item": item["id"], "location": location["id"], "quantity": 2}))
+    purchase_order = created(api.post("/v1/purchase-orders", {"location": location["id"], "lines": [
+        {"item": item["id"], "quantity": 3, "unit_cost": "2.50"}]}))
+    assert api.post(f"/v1/purchase-orders/{purchase_order['id']}/order").status_code == 200
+    kit = created(api.post("/v1/items", {"sku": f"KIT-{tag}", "name": f"Kit {tag}"}))
+    assert api.put(f"/v1/items/{kit['id']}/components", [{"item": item["id"], "quantity": 1}]).status_code == 200
+    production_order = created(api.post("/v1/production-orders", {"location": location["id"], "assignee": user["id"],
+                                                                   "lines": [{"item": kit["id"], "quantity": 2}]}))
+    batch = created(api.post(f"/v1/production-orders/{production_order['id']}/lines/"
+                             f"{production_order['lines'][0]['id']}/batches", {"quantity": 1}))
     return {
         "item": item,
         "location": location,
@@ -96,6 +120,9 @@ def populate(api) -> dict[str, dict]:
         "api_key": api_key,
         "reason": reason,
         "reservation": reservation,
+        "purchase_order": purchase_order,
+        "production_order": production_order,
+        "batch": batch,
     }
 
 

@@ -62,7 +62,7 @@ def test_a_listed_movement_has_every_field_of_the_one_written(api):
     [shown] = listed(api)
     assert shown == written
     assert set(shown) == {"id", "item", "sku", "location", "reason", "delta", "before", "after", "unit_cost", "note",
-                          "reference", "transfer", "bundle", "actor", "occurred_at", "created_at", "sequence"}
+                          "reference", "transfer", "bundle", "batch", "actor", "occurred_at", "created_at", "sequence"}
     assert shown["unit_cost"] == "1.50"
 
 

@@ -63,6 +63,7 @@ def test_a_receipt_returns_its_movement_and_the_new_level(api, workspace):
         "reference": None,
         "transfer": None,
         "bundle": None,
+        "batch": None,
         "actor": movement["actor"],
         "occurred_at": movement["created_at"],
         "created_at": movement["created_at"],

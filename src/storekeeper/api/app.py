@@ -17,7 +17,10 @@ from storekeeper.api.routers import (
     items,
     locations,
     meta,
+    production,
+    purchase_orders,
     reasons,
+    reports,
     reservations,
     stock,
     tax_rates,
@@ -37,7 +40,7 @@ Errors: `{"error": {"code", "message", "fields"?, "request_id"}}`.
 """
 
 V1_ROUTERS = (account, api_keys, users, units, locations, categories, tax_rates, items, stock, reasons,
-              reservations)
+              reservations, purchase_orders, production, reports)
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:

@@ -71,6 +71,8 @@ StockRead = _scoped("stock:read")
 StockWrite = _scoped("stock:write")
 OrdersRead = _scoped("orders:read")
 OrdersWrite = _scoped("orders:write")
+ProductionRead = _scoped("production:read")
+ProductionWrite = _scoped("production:write")
 AuditRead = _scoped("audit:read")
 Admin = _scoped("admin")
 

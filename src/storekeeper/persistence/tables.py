@@ -215,6 +215,9 @@ items = Table(
     # make up at each location, summed (SPEC §3). Kept by the ledger with the change that moves them.
     Column("on_hand", Micros(), nullable=False, server_default="0"),
     Column("reserved", Micros(), nullable=False, server_default="0"),
+    # On the open lines (ordered, not yet received) of purchase orders; kept by the purchasing
+    # service through the ledger, under the item's lock. A parent's is the sum of its variants'.
+    Column("incoming", Micros(), nullable=False, server_default="0"),
     Column("status", String(16), nullable=False),
     # Set once an item gets its first variant, and kept: a parent never holds stock of its own.
     Column("has_variants", Boolean, nullable=False, server_default=text("false")),
@@ -357,6 +360,7 @@ movements = Table(
     Column("reference_id", String(100), nullable=True),
     Column("transfer_id", String(ID), nullable=True),
     Column("bundle_id", String(ID), nullable=True),  # the bundle whose sale consumed this component
+    Column("batch_id", String(ID), nullable=True),  # the production batch that made or reversed it
     Column("actor_type", String(16), nullable=False),
     Column("actor_id", String(ID), nullable=False),
     Column("actor_name", String(320), nullable=False),
@@ -371,6 +375,7 @@ movements = Table(
     Index("ix_movements_occurred", "workspace_id", "occurred_at"),
     Index("ix_movements_reference", "workspace_id", "reference_type", "reference_id"),
     Index("ix_movements_transfer", "workspace_id", "transfer_id"),
+    Index("ix_movements_batch", "workspace_id", "batch_id"),
 )
 
 reservations = Table(
@@ -418,4 +423,125 @@ idempotency_keys = Table(
     PrimaryKeyConstraint("workspace_id", "api_key_id", "key"),
     ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
     Index("ix_idempotency_keys_expires", "workspace_id", "expires_at"),
+)
+
+
+# Purchasing (SPEC §3 "Purchase orders"). Lines count as the items' `incoming` while the order
+# is `ordered` or `partially_received`.
+purchase_orders = Table(
+    "purchase_orders",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("number", String(64), nullable=False),
+    Column("supplier", String(200), nullable=True),
+    Column("location_id", String(ID), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("expected_at", UTCDateTime(), nullable=True),
+    Column("notes", Text, nullable=True),
+    Column("ordered_at", UTCDateTime(), nullable=True),
+    Column("received_at", UTCDateTime(), nullable=True),
+    Column("cancelled_at", UTCDateTime(), nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+    *_timestamps(),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    ForeignKeyConstraint(["workspace_id", "location_id"], ["locations.workspace_id", "locations.id"]),
+    Index("uq_purchase_orders_number", "workspace_id", "number", unique=True),
+    Index("ix_purchase_orders_created", "workspace_id", "created_at", "id"),
+    Index("ix_purchase_orders_status", "workspace_id", "status", "created_at"),
+)
+
+purchase_order_lines = Table(
+    "purchase_order_lines",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("order_id", String(ID), nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("quantity", Micros(), nullable=False),
+    Column("received_quantity", Micros(), nullable=False, server_default="0"),
+    Column("unit_cost", Micros(), nullable=True),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id", "order_id"], ["purchase_orders.workspace_id", "purchase_orders.id"],
+                         name="fk_purchase_order_lines_order"),
+    ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"],
+                         name="fk_purchase_order_lines_item"),
+    Index("ix_purchase_order_lines_order", "workspace_id", "order_id", "position"),
+    Index("ix_purchase_order_lines_item", "workspace_id", "item_id"),
+)
+
+# Production (SPEC §3 "Production"): orders to make items from their bills of materials, in
+# batches that each consume the components and add the output in one transaction.
+production_orders = Table(
+    "production_orders",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("location_id", String(ID), nullable=False),
+    Column("assignee_id", String(ID), nullable=True),
+    Column("due", UTCDateTime(), nullable=True),
+    Column("notes", Text, nullable=True),
+    Column("position", BigInteger, nullable=False),
+    Column("completed_at", UTCDateTime(), nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+    *_timestamps(),
+    Column("deleted_at", UTCDateTime(), nullable=True),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    ForeignKeyConstraint(["workspace_id", "location_id"], ["locations.workspace_id", "locations.id"],
+                         name="fk_production_orders_location"),
+    ForeignKeyConstraint(["workspace_id", "assignee_id"], ["users.workspace_id", "users.id"],
+                         name="fk_production_orders_assignee"),
+    Index("ix_production_orders_position", "workspace_id", "position", "id"),
+    Index("ix_production_orders_created", "workspace_id", "created_at", "id"),
+    Index("ix_production_orders_status", "workspace_id", "status"),
+    Index("ix_production_orders_assignee", "workspace_id", "assignee_id"),
+)
+
+production_order_lines = Table(
+    "production_order_lines",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("order_id", String(ID), nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("quantity", Micros(), nullable=False),
+    Column("produced_quantity", Micros(), nullable=False, server_default="0"),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id", "order_id"], ["production_orders.workspace_id", "production_orders.id"],
+                         name="fk_production_order_lines_order"),
+    ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"],
+                         name="fk_production_order_lines_item"),
+    Index("ix_production_order_lines_order", "workspace_id", "order_id", "position"),
+    Index("ix_production_order_lines_item", "workspace_id", "item_id"),
+)
+
+# A batch's movements carry its id (movements.batch_id). A reversed batch stays, with
+# `reversed_at`, and no longer counts as produced.
+production_batches = Table(
+    "production_batches",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("order_id", String(ID), nullable=False),
+    Column("line_id", String(ID), nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("location_id", String(ID), nullable=False),
+    Column("quantity", Micros(), nullable=False),
+    Column("unit_cost", Micros(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("reversed_at", UTCDateTime(), nullable=True),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id", "line_id"], ["production_order_lines.workspace_id",
+                                                       "production_order_lines.id"],
+                         name="fk_production_batches_line"),
+    ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"],
+                         name="fk_production_batches_item"),
+    Index("ix_production_batches_line", "workspace_id", "line_id", "created_at"),
+    Index("ix_production_batches_order", "workspace_id", "order_id"),
 )

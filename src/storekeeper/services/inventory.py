@@ -52,6 +52,7 @@ class MovementFilters:
     reference_type: str | None = None
     reference_id: str | None = None
     transfer: str | None = None
+    batch: str | None = None
     order: str = "desc"
 
 
@@ -130,7 +131,7 @@ def due_reserved(conn, workspace_id: str, item_ids: list[str]) -> dict[tuple[str
     return {(i, loc): due for i, loc, due in rows}
 
 
-def _row(item: dict[str, Any], levels: list[dict[str, Any]]) -> dict[str, Any]:
+def _row(item: dict[str, Any], levels: list[dict[str, Any]], as_of: datetime | None = None) -> dict[str, Any]:
     def status(available: Decimal) -> str:
         return stock_status(available, item["safety_stock"], item["reorder_point"], item["tracking"]).value
 
@@ -141,7 +142,9 @@ def _row(item: dict[str, Any], levels: list[dict[str, Any]]) -> dict[str, Any]:
     reserved = sum((lv["reserved"] for lv in levels), ZERO)
     return {
         "item": item["id"], "sku": item["sku"], "name": item["name"], "unit": item["unit"],
-        "on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved, "incoming": ZERO,
+        "on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved,
+        # Like reservations, orders are not historized: a past moment shows nothing incoming.
+        "incoming": ZERO if as_of is not None else item["incoming"],
         "safety_stock": item["safety_stock"], "reorder_point": item["reorder_point"],
         "status": status(on_hand - reserved), "locations": levels,
     }
@@ -216,7 +219,7 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
         result = paginate(conn, stmt, Sort("sku", items.c.sku, items.c.id), page)
         levels = _levels(conn, workspace_id, [r["id"] for r in result.rows], location_id, as_of,
                          [r["id"] for r in result.rows if r["tracking"] == Tracking.BUNDLE])
-    rows = [_row(item, levels.get(item["id"], [])) for item in result.rows]
+    rows = [_row(item, levels.get(item["id"], []), as_of) for item in result.rows]
     return result, rows
 
 
@@ -231,10 +234,10 @@ def get_stock(db: Database, workspace_id: str, ref: str, as_of: datetime | None 
                 items.c.workspace_id == workspace_id, items.c.parent_id == item["id"],
                 items.c.deleted_at.is_(None))).scalars())
             per_variant = _levels(conn, workspace_id, variant_ids, None, at)
-            return _row(item, _summed([lv for levels in per_variant.values() for lv in levels]))
+            return _row(item, _summed([lv for levels in per_variant.values() for lv in levels]), at)
         bundles = [item["id"]] if item["tracking"] == Tracking.BUNDLE else []
         levels = _levels(conn, workspace_id, [item["id"]], None, at, bundles)
-    return _row(item, levels.get(item["id"], []))
+    return _row(item, levels.get(item["id"], []), at)
 
 
 def _summed(levels: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -252,7 +255,8 @@ def list_movements(db: Database, workspace_id: str, filters: MovementFilters, pa
         items, and_(items.c.workspace_id == movements.c.workspace_id, items.c.id == movements.c.item_id)
     ).where(movements.c.workspace_id == workspace_id)
     for column, value in (("reason", filters.reason), ("reference_type", filters.reference_type),
-                          ("reference_id", filters.reference_id), ("transfer_id", filters.transfer)):
+                          ("reference_id", filters.reference_id), ("transfer_id", filters.transfer),
+                          ("batch_id", filters.batch)):
         if value is not None:
             stmt = stmt.where(movements.c[column] == value)
     if filters.since is not None:

@@ -32,6 +32,8 @@ from storekeeper.persistence.tables import (
     item_tags,
     items,
     movements,
+    production_order_lines,
+    purchase_order_lines,
     reservations,
     stock_levels,
     tax_rates,
@@ -258,6 +260,7 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
         **values,
         "on_hand": Decimal(0),
         "reserved": Decimal(0),
+        "incoming": Decimal(0),
         "has_variants": False,
         "version": 1,
         "created_at": now,
@@ -430,11 +433,11 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
 
 
 def has_stock_history(conn: Connection, workspace_id: str, item_id: str) -> bool:
-    """Whether movements or reservations were ever recorded for the item."""
-    moved = select(movements.c.id).where(movements.c.workspace_id == workspace_id, movements.c.item_id == item_id)
-    reserved = select(reservations.c.id).where(reservations.c.workspace_id == workspace_id,
-                                               reservations.c.item_id == item_id)
-    return conn.execute(select(exists(moved) | exists(reserved))).scalar_one()
+    """Whether movements, reservations or order lines (purchase or production) were ever
+    recorded for the item: their quantities are in its unit and assume it holds stock."""
+    checks = [select(table.c.id).where(table.c.workspace_id == workspace_id, table.c.item_id == item_id)
+              for table in (movements, reservations, purchase_order_lines, production_order_lines)]
+    return conn.execute(select(or_(*(exists(c) for c in checks)))).scalar_one()
 
 
 def _check_tracking(conn: Connection, workspace_id: str, row: dict[str, Any], tracking: str) -> None:
@@ -480,7 +483,8 @@ def update_item(
         locked = [f for f in LOCKED_ONCE_STOCKED if f in values]
         if locked and has_stock_history(conn, workspace_id, row["id"]):
             raise Conflict(
-                f"{' and '.join(locked)} cannot change once the item has stock movements or reservations.",
+                f"{' and '.join(locked)} cannot change once the item has stock movements, reservations or order "
+                "lines.",
                 code="UNIT_LOCKED",
             )
         if "tracking" in values:

@@ -23,8 +23,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound, StockError, StorekeeperError, ValidationFailed
@@ -39,7 +37,8 @@ from storekeeper.domain.stock import (
     stock_status,
 )
 from storekeeper.persistence.bom import bom_lines, bundles_containing, component_levels
-from storekeeper.persistence.tables import counters, items, movements, reservations, stock_levels
+from storekeeper.persistence.counters import bump
+from storekeeper.persistence.tables import items, movements, reservations, stock_levels
 from storekeeper.persistence.types import Micros
 
 ZERO = Decimal(0)
@@ -61,6 +60,7 @@ class Change:
     reference_id: str | None = None
     transfer_id: str | None = None
     bundle_id: str | None = None
+    batch_id: str | None = None
     occurred_at: datetime | None = None
     expected_on_hand: Decimal | None = None
     # Transfers and fulfilments may only take what is available (on hand minus reserved).
@@ -90,6 +90,7 @@ class ItemState:
     on_hand: Decimal
     reserved: Decimal
     average_cost: Decimal | None
+    incoming: Decimal = ZERO
     dirty: bool = False
 
 
@@ -139,7 +140,8 @@ class Ledger:
                 continue
             if live_only and row["deleted_at"] is not None:
                 raise NotFound("item", row["id"])
-            self.items[row["id"]] = ItemState(dict(row), row["on_hand"], row["reserved"], row["average_cost"])
+            self.items[row["id"]] = ItemState(dict(row), row["on_hand"], row["reserved"], row["average_cost"],
+                                              row["incoming"])
         levels = self.conn.execute(
             select(stock_levels)
             .where(stock_levels.c.workspace_id == self.workspace_id, stock_levels.c.item_id.in_(wanted))
@@ -244,6 +246,7 @@ class Ledger:
             "reference_id": change.reference_id,
             "transfer_id": change.transfer_id,
             "bundle_id": change.bundle_id,
+            "batch_id": change.batch_id,
             "actor_type": self.actor["type"],
             "actor_id": self.actor["id"],
             "actor_name": self.actor["name"],
@@ -319,6 +322,12 @@ class Ledger:
         level.dirty = state.dirty = True
         return level
 
+    def expect(self, item_id: str, quantity: Decimal) -> None:
+        """Count `quantity` more (or, negative, less) as incoming on open purchase orders."""
+        state = self.items[item_id]
+        state.incoming += quantity
+        state.dirty = True
+
     # Writing
 
     def flush(self) -> list[dict[str, Any]]:
@@ -327,7 +336,8 @@ class Ledger:
         changed = self._write_items()
         self._refresh_dependents(changed)
         if self.planned:
-            last = self._bump_counter("movements", len(self.planned))
+            # Last statement before commit, so the counter row stays locked for as short as possible.
+            last = bump(self.conn, self.workspace_id, "movements", len(self.planned))
             for offset, movement in enumerate(self.planned):
                 movement["sequence"] = last - len(self.planned) + 1 + offset
             self.conn.execute(movements.insert(), [{k: v for k, v in m.items() if k != "sku"} for m in self.planned])
@@ -366,14 +376,15 @@ class Ledger:
             status = stock_status(s.on_hand - s.reserved, s.row["safety_stock"], s.row["reorder_point"],
                                   s.row["tracking"]).value
             rows.append({"ws": self.workspace_id, "item": s.row["id"], "oh": s.on_hand, "rs": s.reserved,
-                         "st": status, "ac": s.average_cost})
-            s.row.update(on_hand=s.on_hand, reserved=s.reserved, status=status, average_cost=s.average_cost)
+                         "st": status, "ac": s.average_cost, "in": s.incoming})
+            s.row.update(on_hand=s.on_hand, reserved=s.reserved, status=status, average_cost=s.average_cost,
+                         incoming=s.incoming)
             s.dirty = False
         self.conn.execute(
             update(items)
             .where(and_(items.c.workspace_id == bindparam("ws"), items.c.id == bindparam("item")))
             .values(on_hand=bindparam("oh"), reserved=bindparam("rs"), status=bindparam("st"),
-                    average_cost=bindparam("ac")),
+                    average_cost=bindparam("ac"), incoming=bindparam("in")),
             rows,
         )
         return [s.row["id"] for s in dirty]
@@ -395,13 +406,17 @@ class Ledger:
             raise Conflict("A bundle's components changed while this change was made; try again.")
         bundles |= {i for i in self.refresh if locked[i]["tracking"] == Tracking.BUNDLE}
         sums: dict[str, tuple[Decimal, Decimal]] = {}
+        incoming: dict[str, Decimal] = {}
         if parents:
-            sums = {r.parent_id: (r.on_hand, r.reserved) for r in self.conn.execute(
+            totals = self.conn.execute(
                 select(items.c.parent_id, func.sum(items.c.on_hand, type_=Micros()).label("on_hand"),
-                       func.sum(items.c.reserved, type_=Micros()).label("reserved"))
+                       func.sum(items.c.reserved, type_=Micros()).label("reserved"),
+                       func.sum(items.c.incoming, type_=Micros()).label("incoming"))
                 .where(items.c.workspace_id == self.workspace_id, items.c.parent_id.in_(sorted(parents)),
                        items.c.deleted_at.is_(None))
-                .group_by(items.c.parent_id))}
+                .group_by(items.c.parent_id)).all()
+            sums = {r.parent_id: (r.on_hand, r.reserved) for r in totals}
+            incoming = {r.parent_id: r.incoming for r in totals}
         if bundles:
             lines = bom_lines(self.conn, self.workspace_id, bundles)
             levels = component_levels(self.conn, self.workspace_id, lines)
@@ -413,29 +428,24 @@ class Ledger:
         for item_id in sorted(parents | bundles):
             row = locked[item_id]
             on_hand, reserved = sums.get(item_id, (ZERO, ZERO))
+            expected = incoming.get(item_id, ZERO) if item_id in parents else row["incoming"]
             status = stock_status(on_hand - reserved, row["safety_stock"], row["reorder_point"],
                                   row["tracking"]).value
-            if (on_hand, reserved, status) != (row["on_hand"], row["reserved"], row["status"]):
-                rows.append({"ws": self.workspace_id, "item": item_id, "oh": on_hand, "rs": reserved, "st": status})
-                row.update(on_hand=on_hand, reserved=reserved, status=status)
+            if (on_hand, reserved, status, expected) != (row["on_hand"], row["reserved"], row["status"],
+                                                         row["incoming"]):
+                rows.append({"ws": self.workspace_id, "item": item_id, "oh": on_hand, "rs": reserved, "st": status,
+                             "in": expected})
+                row.update(on_hand=on_hand, reserved=reserved, status=status, incoming=expected)
         if rows:
             self.conn.execute(
                 update(items)
                 .where(and_(items.c.workspace_id == bindparam("ws"), items.c.id == bindparam("item")))
-                .values(on_hand=bindparam("oh"), reserved=bindparam("rs"), status=bindparam("st")),
+                .values(on_hand=bindparam("oh"), reserved=bindparam("rs"), status=bindparam("st"),
+                        incoming=bindparam("in")),
                 rows,
             )
         self.refresh = set()
 
-    def _bump_counter(self, name: str, n: int) -> int:
-        """Add n to the workspace's counter and return its new value. Last statement before
-        commit, so the counter row stays locked for as short as possible."""
-        dialect_insert = sqlite_insert if self.conn.dialect.name == "sqlite" else pg_insert
-        stmt = dialect_insert(counters).values(workspace_id=self.workspace_id, name=name, value=n)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[counters.c.workspace_id, counters.c.name], set_={"value": counters.c.value + n}
-        ).returning(counters.c.value)
-        return self.conn.execute(stmt).scalar_one()
 
 
 def level_out(level: Level, item_row: dict[str, Any]) -> dict[str, Any]:

@@ -110,3 +110,10 @@ def delete_user(db: Database, workspace_id: str, user_id: str, if_match: int | N
             )
             .values(revoked_at=now)
         )
+
+
+def find_user(conn, workspace_id: str, ref: str) -> dict[str, Any] | None:
+    """A live user by id or email (any case); None if there is none."""
+    named = (users.c.id == ref) | (users.c.email == ref.strip().lower())
+    rows = conn.execute(select(users).where(_live(workspace_id), named)).mappings().all()
+    return dict(next((r for r in rows if r["id"] == ref), rows[0])) if rows else None

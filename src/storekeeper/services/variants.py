@@ -57,7 +57,8 @@ def add_variant(db: Database, principal, ref: str, data: dict[str, Any]) -> dict
             raise ValidationFailed({"parent": ["A bundle cannot have variants."]})
         if not parent["has_variants"]:
             if has_stock_history(conn, workspace_id, parent["id"]):
-                raise Conflict(f"{parent['sku']} has stock movements of its own; a parent holds none. "
+                raise Conflict(f"{parent['sku']} has stock movements, reservations or order lines of its own; a "
+                               "parent holds no stock. "
                                "Create a new parent item for the variants instead.")
             _check_not_in_bills(conn, workspace_id, parent)
         variant = variant_row(parent, data, utcnow())

@@ -82,10 +82,12 @@ def movement_filters(
     reference_type: Annotated[str | None, Query(max_length=40)] = None,
     reference_id: Annotated[str | None, Query(max_length=100)] = None,
     transfer: Annotated[str | None, Query(max_length=40)] = None,
+    batch: Annotated[str | None, Query(max_length=40, description="A production batch's movements")] = None,
     order: Annotated[Literal["desc", "asc"], Query(description="By sequence; newest first by default")] = "desc",
 ) -> MovementFilters:
     return MovementFilters(item=item, location=location, reason=reason, since=since, until=until, actor=actor,
-                           reference_type=reference_type, reference_id=reference_id, transfer=transfer, order=order)
+                           reference_type=reference_type, reference_id=reference_id, transfer=transfer, batch=batch,
+                           order=order)
 
 
 MovementQuery = Annotated[MovementFilters, Depends(movement_filters)]

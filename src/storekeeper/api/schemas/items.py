@@ -246,7 +246,7 @@ class ItemRead(ReadModel):
     on_hand: Quantity
     reserved: Quantity
     available: Quantity
-    incoming: Quantity = Field(description="On open purchase orders (0 until purchasing exists)")
+    incoming: Quantity = Field(description="Ordered on open purchase orders, not yet received")
     status: Status
     metadata: dict[str, str]
     version: int
@@ -312,7 +312,7 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         "on_hand": row["on_hand"],
         "reserved": reserved,
         "available": row["on_hand"] - reserved,
-        "incoming": Decimal(0),
+        "incoming": row["incoming"],
         "status": status,
         "metadata": row["metadata"],
         "version": row["version"],

@@ -96,6 +96,7 @@ class MovementRead(ReadModel):
     reference: ReferenceRead | None
     transfer: str | None
     bundle: str | None = Field(description="The bundle whose sale took this component out")
+    batch: str | None = Field(description="The production batch that made, consumed or reversed this")
     actor: ActorRead
     occurred_at: Timestamp
     created_at: Timestamp
@@ -181,7 +182,7 @@ class StockRead(ReadModel):
     on_hand: Quantity
     reserved: Quantity
     available: Quantity
-    incoming: Quantity = Field(description="On open purchase orders (0 until purchasing exists)")
+    incoming: Quantity = Field(description="Ordered on open purchase orders, not yet received")
     safety_stock: Quantity
     reorder_point: Quantity
     status: Status
@@ -267,7 +268,7 @@ def movement_out(row: dict[str, Any]) -> dict[str, Any]:
         "reason": row["reason"], "delta": row["delta"], "before": row["before"], "after": row["after"],
         "unit_cost": format_money(row["unit_cost"]) if row["unit_cost"] is not None else None,
         "note": row["note"], "reference": _reference(row), "transfer": row["transfer_id"],
-        "bundle": row.get("bundle_id"),
+        "bundle": row.get("bundle_id"), "batch": row.get("batch_id"),
         "actor": {"type": row["actor_type"], "id": row["actor_id"], "name": row["actor_name"]},
         "occurred_at": row["occurred_at"], "created_at": row["created_at"], "sequence": row["sequence"],
     }
