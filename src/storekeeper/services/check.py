@@ -3,8 +3,10 @@
 For every stock level: on_hand = Σ its movements' deltas, reserved = Σ its active reservations
 still reserved; for every item with stock of its own: its on_hand and reserved = the sums of its
 levels; for every live variant parent: the sums of its live variants; for every live bundle:
-what its components make up; for every movement: after = before + delta, and its before = the
-after of the level's previous movement. Each rule is one aggregate query, whatever the size of
+what its components make up; for every item: incoming = what its lines on open purchase orders
+still await; for every production line: produced = the sum of its batches not reversed; for
+every movement: after = before + delta, and its before = the after of the level's previous
+movement. Each rule is one aggregate query, whatever the size of
 the data, except bundles: two queries per workspace that has any.
 """
 
@@ -18,8 +20,19 @@ from sqlalchemy import Select, and_, func, literal, or_, select
 from storekeeper.domain.stock import Tracking
 from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
-from storekeeper.persistence.tables import items, locations, movements, reservations, stock_levels
+from storekeeper.persistence.tables import (
+    items,
+    locations,
+    movements,
+    production_batches,
+    production_order_lines,
+    purchase_order_lines,
+    purchase_orders,
+    reservations,
+    stock_levels,
+)
 from storekeeper.persistence.types import Micros
+from storekeeper.services.purchasing import OPEN
 
 ZERO = Decimal(0)
 
@@ -105,7 +118,8 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
                 .where(column != expected, ~items.c.has_variants, items.c.tracking != Tracking.BUNDLE.value),
                 items.c.workspace_id, workspace_id))
             found += [Mismatch(r.workspace_id, rule, r.id, None, r.recorded, r.expected) for r in rows]
-        found += _parents(conn, workspace_id) + _bundles(conn, workspace_id)
+        found += _parents(conn, workspace_id) + _bundles(conn, workspace_id) + _incoming(conn, workspace_id)
+        found += _produced(conn, workspace_id)
 
         previous = func.lag(movements.c.after, type_=Micros()).over(
             partition_by=(movements.c.workspace_id, movements.c.item_id, movements.c.location_id),
@@ -134,7 +148,8 @@ def _parents(conn, workspace_id: str | None) -> list[Mismatch]:
     sums = _scoped(
         select(variants.c.workspace_id, variants.c.parent_id,
                func.sum(variants.c.on_hand, type_=Micros()).label("on_hand"),
-               func.sum(variants.c.reserved, type_=Micros()).label("reserved"))
+               func.sum(variants.c.reserved, type_=Micros()).label("reserved"),
+               func.sum(variants.c.incoming, type_=Micros()).label("incoming"))
         .where(variants.c.parent_id.is_not(None), variants.c.deleted_at.is_(None))
         .group_by(variants.c.workspace_id, variants.c.parent_id),
         variants.c.workspace_id, workspace_id,
@@ -142,7 +157,8 @@ def _parents(conn, workspace_id: str | None) -> list[Mismatch]:
     found = []
     same = and_(sums.c.workspace_id == items.c.workspace_id, sums.c.parent_id == items.c.id)
     for rule, column, total in (("parent on_hand = sum of its variants", items.c.on_hand, sums.c.on_hand),
-                                ("parent reserved = sum of its variants", items.c.reserved, sums.c.reserved)):
+                                ("parent reserved = sum of its variants", items.c.reserved, sums.c.reserved),
+                                ("parent incoming = sum of its variants", items.c.incoming, sums.c.incoming)):
         expected = func.coalesce(total, literal(0, Micros()), type_=Micros())
         rows = conn.execute(_scoped(
             select(items.c.workspace_id, items.c.id, column.label("recorded"), expected.label("expected"))
@@ -151,6 +167,50 @@ def _parents(conn, workspace_id: str | None) -> list[Mismatch]:
             items.c.workspace_id, workspace_id))
         found += [Mismatch(r.workspace_id, rule, r.id, None, r.recorded, r.expected) for r in rows]
     return found
+
+
+def _incoming(conn, workspace_id: str | None) -> list[Mismatch]:
+    """An item's `incoming` is what its lines on open purchase orders still await."""
+    open_lines = _scoped(
+        select(purchase_order_lines.c.workspace_id, purchase_order_lines.c.item_id,
+               func.sum(purchase_order_lines.c.quantity - purchase_order_lines.c.received_quantity,
+                        type_=Micros()).label("total"))
+        .join(purchase_orders, and_(purchase_orders.c.workspace_id == purchase_order_lines.c.workspace_id,
+                                    purchase_orders.c.id == purchase_order_lines.c.order_id))
+        .where(purchase_orders.c.status.in_(OPEN))
+        .group_by(purchase_order_lines.c.workspace_id, purchase_order_lines.c.item_id),
+        purchase_order_lines.c.workspace_id, workspace_id,
+    ).subquery()
+    expected = func.coalesce(open_lines.c.total, literal(0, Micros()), type_=Micros())
+    rows = conn.execute(_scoped(
+        select(items.c.workspace_id, items.c.id, items.c.incoming, expected.label("expected"))
+        .select_from(items.outerjoin(open_lines, and_(open_lines.c.workspace_id == items.c.workspace_id,
+                                                      open_lines.c.item_id == items.c.id)))
+        .where(~items.c.has_variants, items.c.incoming != expected),
+        items.c.workspace_id, workspace_id))
+    return [Mismatch(r.workspace_id, "incoming = open purchase order lines", r.id, None, r.incoming, r.expected)
+            for r in rows]
+
+
+def _produced(conn, workspace_id: str | None) -> list[Mismatch]:
+    """A production line's produced quantity is the sum of its batches that were not reversed."""
+    made = _scoped(
+        select(production_batches.c.workspace_id, production_batches.c.line_id,
+               func.sum(production_batches.c.quantity, type_=Micros()).label("total"))
+        .where(production_batches.c.reversed_at.is_(None))
+        .group_by(production_batches.c.workspace_id, production_batches.c.line_id),
+        production_batches.c.workspace_id, workspace_id,
+    ).subquery()
+    lines = production_order_lines
+    expected = func.coalesce(made.c.total, literal(0, Micros()), type_=Micros())
+    rows = conn.execute(_scoped(
+        select(lines.c.workspace_id, lines.c.item_id, lines.c.produced_quantity, expected.label("expected"))
+        .select_from(lines.outerjoin(made, and_(made.c.workspace_id == lines.c.workspace_id,
+                                                made.c.line_id == lines.c.id)))
+        .where(lines.c.produced_quantity != expected),
+        lines.c.workspace_id, workspace_id))
+    return [Mismatch(r.workspace_id, "produced = sum of the line's batches", r.item_id, None, r.produced_quantity,
+                     r.expected) for r in rows]
 
 
 def _bundles(conn, workspace_id: str | None) -> list[Mismatch]:

@@ -5,7 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 from storekeeper.persistence.database import Database
-from storekeeper.services import api_keys, categories, components, items, locations, stock, tax_rates, users, workspaces
+from storekeeper.services import (
+    api_keys,
+    batches,
+    categories,
+    components,
+    items,
+    locations,
+    production,
+    purchasing,
+    stock,
+    tax_rates,
+    users,
+    workspaces,
+)
 from storekeeper.services.context import SystemActor
 from storekeeper.services.stock import Adjustment
 
@@ -74,3 +87,24 @@ def _populate(db: Database, ws: str) -> None:
     components.put_components(db, ws, "GIFT-SET", [{"item": "CANDLE-VAN", "quantity": D(1)},
                                                    {"item": "CANDLE-LAV", "quantity": D(1)},
                                                    {"item": "GIFT-WRAP", "quantity": D(1)}])
+    _orders(db, ws)
+
+
+def _orders(db: Database, ws: str) -> None:
+    """A purchase order on its way (part of it delivered), a draft one, and a production order
+    with its first batch made."""
+    D = Decimal
+    system = SystemActor(ws, "demo")
+    order = purchasing.create_purchase_order(db, system, {
+        "supplier": "Wax & Co", "location": "Main warehouse", "notes": "Monthly materials",
+        "lines": [{"item": "WAX-SOY", "quantity": D(20), "unit_cost": D("6.20")},
+                  {"item": "WICK-COTTON", "quantity": D(1000), "unit_cost": D("0.07")}]})
+    purchasing.place_purchase_order(db, system, order["id"])
+    purchasing.receive_purchase_order(db, system, order["id"],
+                                      lines=[{"line": order["lines"][1]["id"], "quantity": D(400)}])
+    purchasing.create_purchase_order(db, system, {"supplier": "Glassworks", "location": "Main warehouse",
+                                                  "lines": [{"item": "JAR-250", "quantity": D(240)}]})
+    made = production.create_production_order(db, system, {
+        "name": "Vanilla candles for December", "location": "Main warehouse", "assignee": "maker@example.com",
+        "notes": "Pour at 70 °C.", "lines": [{"item": "CANDLE-VAN", "quantity": D(40)}]})
+    batches.produce(db, system, made["id"], made["lines"][0]["id"], D(10))
