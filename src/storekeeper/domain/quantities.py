@@ -9,13 +9,16 @@ keeps every value, and every sum of up to ~9 million of them, inside a signed 64
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 SCALE = 6
 MICROS = 10**SCALE
 MAX_ABS = Decimal(10) ** 12
 _QUANTUM = Decimal(1).scaleb(-SCALE)
 _CENT = Decimal("0.01")
+# Wide enough for any product or sum of 10^12-sized amounts (the default context keeps 28
+# digits and would round them).
+_WIDE = Context(prec=80)
 # What a client means by a numeric string: ASCII digits, optional sign, fraction and exponent.
 # Decimal() alone would also take "1_000", "Infinity" and non-ASCII digits (Arabic-Indic, full-width).
 _NUMERIC_TEXT = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", re.ASCII)
@@ -67,10 +70,10 @@ def normalize(d: Decimal) -> Decimal:
     """The canonical form: no trailing zeros, no exponent, no negative zero."""
     if d == 0:
         return Decimal(0)
-    d = d.normalize()
+    d = d.normalize(_WIDE)
     exponent = d.as_tuple().exponent
     if isinstance(exponent, int) and exponent > 0:
-        d = d.quantize(Decimal(1))
+        d = d.quantize(Decimal(1), context=_WIDE)
     return d
 
 
@@ -95,8 +98,15 @@ def format_quantity(d: Decimal) -> str:
 
 
 def round_money(d: Decimal, places: int = 2) -> Decimal:
-    """Round half-up, as tax authorities and the SPEC's gross price do."""
-    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Round half-up, as tax authorities and the SPEC's gross price do. Exact for any amount
+    the API can produce (products and sums of 10^12-sized values have up to ~40 digits, more
+    than the default context's 28)."""
+    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE)
+
+
+def exact_product(a: Decimal, b: Decimal) -> Decimal:
+    """a times b without the default context's rounding to 28 digits."""
+    return _WIDE.multiply(a, b)
 
 
 def format_money(d: Decimal) -> str:
@@ -104,6 +114,6 @@ def format_money(d: Decimal) -> str:
     d = normalize(d)
     exponent = d.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -2:
-        d = d.quantize(_CENT)
+        d = d.quantize(_CENT, context=_WIDE)
     return format(d, "f")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, false, func, select, update
 
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
@@ -180,7 +180,8 @@ def list_production_orders(db: Database, workspace_id: str, filters: ProductionF
     with db.read() as conn:
         if filters.assignee is not None:
             user = find_user(conn, workspace_id, filters.assignee)
-            stmt = stmt.where(production_orders.c.assignee_id == (user["id"] if user else None))
+            # An unknown user is assigned nothing (not: the unassigned orders).
+            stmt = stmt.where(production_orders.c.assignee_id == user["id"] if user else false())
         if filters.location is not None:
             place = find_location(conn, workspace_id, filters.location)
             stmt = stmt.where(production_orders.c.location_id == (place["id"] if place else None))

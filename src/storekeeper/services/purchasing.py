@@ -15,7 +15,7 @@ two receipts of one order wait for each other: neither can over-receive.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
@@ -359,8 +359,10 @@ def cancel_purchase_order(db: Database, principal, ref: str, if_match: int | Non
 
 def total_cost(lines: list[dict[str, Any]]) -> Decimal:
     """What the order costs at its lines' unit costs (lines without a cost count nothing)."""
-    return sum((line["quantity"] * line["unit_cost"] for line in lines if line["unit_cost"] is not None),
-               Decimal(0))
+    with localcontext() as ctx:
+        ctx.prec = 80  # exact for 10^12 units at 10^12 each, and their sums
+        return sum((line["quantity"] * line["unit_cost"] for line in lines if line["unit_cost"] is not None),
+                   Decimal(0))
 
 
 def open_quantities(conn: Connection, workspace_id: str) -> dict[str, Decimal]:

@@ -8,7 +8,7 @@ from pydantic import Field, StringConstraints
 
 from storekeeper.api.schemas.common import Money, Quantity, ReadModel, ReadOnly, Timestamp, TimestampIn, WriteModel
 from storekeeper.api.schemas.stock import MovementRead, PositiveQuantityIn, Ref, movement_out
-from storekeeper.domain.quantities import format_money, round_money
+from storekeeper.domain.quantities import exact_product, format_money, round_money
 
 ProductionStatus = Literal["pending", "in_progress", "done", "cancelled"]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -140,7 +140,7 @@ def production_order_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def batch_out(row: dict[str, Any]) -> dict[str, Any]:
-    total = round_money(row["unit_cost"] * row["quantity"], 6) if row["unit_cost"] is not None else None
+    total = round_money(exact_product(row["unit_cost"], row["quantity"]), 6) if row["unit_cost"] is not None else None
     return {
         "id": row["id"], "order": row["order_id"], "line": row["line_id"], "item": row["item_id"],
         "location": row["location_id"], "quantity": row["quantity"], "unit_cost": _money(row["unit_cost"]),

@@ -58,7 +58,7 @@ class PurchaseOrderCreate(_ReadOnlyFields):
 class PurchaseOrderUpdate(_ReadOnlyFields):
     number: Number = None
     supplier: str | None = Field(None, max_length=200)
-    location: Ref = None
+    location: Ref | None = Field(None, description="null: the default location")
     expected_at: TimestampIn | None = None
     notes: str | None = Field(None, max_length=5000)
     lines: list[PurchaseOrderLineIn] = Field(None, max_length=500, description="Replaces every line (draft only)")
@@ -70,7 +70,7 @@ class ReceiptLineIn(WriteModel):
 
 
 class ReceiveCreate(WriteModel):
-    lines: list[ReceiptLineIn] | None = Field(None, max_length=500,
+    lines: list[ReceiptLineIn] | None = Field(None, min_length=1, max_length=500,
                                               description="Default: everything still open on every line")
     location: Ref | None = Field(None, description="Where it arrived; default: the order's location")
 

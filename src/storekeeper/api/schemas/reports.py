@@ -8,7 +8,7 @@ from pydantic import Field
 
 from storekeeper.api.schemas.common import Money, Quantity, ReadModel
 from storekeeper.api.schemas.stock import Status
-from storekeeper.domain.quantities import format_money, round_money
+from storekeeper.domain.quantities import exact_product, format_money, round_money
 
 
 class ValuationGroupRead(ReadModel):
@@ -81,6 +81,6 @@ def reorder_out(row: dict[str, Any]) -> dict[str, Any]:
         "reorder_point": row["reorder_point"], "safety_stock": row["safety_stock"],
         "reorder_quantity": row["reorder_quantity"], "suggested_quantity": row["suggested_quantity"],
         "unit_cost": format_money(row["unit_cost"]) if row["unit_cost"] is not None else None,
-        "estimated_cost": _cents(row["suggested_quantity"] * cost) if cost is not None else None,
+        "estimated_cost": _cents(exact_product(row["suggested_quantity"], cost)) if cost is not None else None,
         "reorder_urls": row["reorder_urls"],
     }
