@@ -441,9 +441,6 @@ def test_changing_an_items_thresholds_puts_it_on_or_takes_it_off_the_list(api):
     assert [(r["sku"], r["status"], r["suggested_quantity"]) for r in reorder(api)] == [("RISING", "low", 1)]
 
 
-@pytest.mark.xfail(reason="BUG: the reorder report reads the item's stored reserved and status, so a reservation "
-                          "past expires_at (not yet marked by the worker) still counts there, while GET /v1/items "
-                          "already shows it released", strict=True)
 def test_a_reservation_past_its_expiry_no_longer_lowers_what_is_available_to_reorder(api):
     location(api, "Main")
     item(api, "HELD", reorder_point=1, initial_stock=[{"quantity": 5}])

@@ -2,8 +2,8 @@
 
 Production batches consume components and add output, receipts add stock and lower incoming,
 and sales, reversals and other orders race them. Each call runs on a thread of its own, all
-released together, so the database sees real concurrent write transactions; each race runs a
-few rounds on fresh items. Stock below zero, a component consumed twice, an over-receipt, an
+released together, so the database sees real concurrent write transactions; each race runs
+ROUNDS times, in a fresh workspace each. Stock below zero, a component consumed twice, an over-receipt, an
 incoming figure that drifts from the open order lines, a deadlock or a 500 fails these tests,
 and after each round `storekeeper check` must find every level, every item's incoming and every
 line's produced quantity explained.

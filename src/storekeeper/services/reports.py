@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, literal, select
 
-from storekeeper.domain.stock import StockStatus, Tracking
+from storekeeper.domain.clock import utcnow
+from storekeeper.domain.stock import StockStatus, Tracking, stock_status
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
-from storekeeper.persistence.tables import categories, items, locations, stock_levels, workspaces
+from storekeeper.persistence.tables import categories, items, locations, reservations, stock_levels, workspaces
+from storekeeper.persistence.types import Micros
 from storekeeper.services.locations import find_location
 
 ZERO = Decimal(0)
@@ -113,12 +115,35 @@ def suggested_quantity(available: Decimal, incoming: Decimal, reorder_point: Dec
     return max(reorder_quantity, short.to_integral_value(ROUND_FLOOR) + 1)
 
 
+def _due_reserved():
+    """Per item: reserved stock of reservations past expires_at that the worker has not marked
+    yet. It no longer counts (SPEC), here as in every read."""
+    return (
+        select(func.coalesce(func.sum(reservations.c.quantity - reservations.c.fulfilled_quantity, type_=Micros()),
+                             literal(0, Micros()), type_=Micros()))
+        .where(reservations.c.workspace_id == items.c.workspace_id, reservations.c.item_id == items.c.id,
+               reservations.c.status == "active", reservations.c.expires_at <= utcnow())
+        .scalar_subquery()
+    )
+
+
 def reorder(db: Database, workspace_id: str, filters: ReorderFilters, page: PageRequest) -> Page:
     below = [StockStatus.LOW.value, StockStatus.CRITICAL.value, StockStatus.OUT_OF_STOCK.value]
-    stmt = select(items).where(
+    wanted = [filters.status] if filters.status else below
+    due = _due_reserved()
+    available = items.c.on_hand - items.c.reserved + due
+    status = case(
+        (available <= 0, StockStatus.OUT_OF_STOCK.value),
+        (available <= items.c.safety_stock, StockStatus.CRITICAL.value),
+        (available <= items.c.reorder_point, StockStatus.LOW.value),
+        else_=StockStatus.NORMAL.value,
+    )
+    # The stored status narrows by index; expired reservations can only make an item better
+    # off, so the status they leave is checked on those rows alone.
+    stmt = select(items, due.label("due_reserved")).where(
         items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None),
         items.c.tracking == Tracking.QUANTITY.value, ~items.c.has_variants,
-        items.c.status.in_([filters.status] if filters.status else below),
+        items.c.status.in_(below), status.in_(wanted),
     )
     for column, value in (("supplier", filters.supplier), ("category_id", filters.category), ("kind", filters.kind)):
         if value is not None:
@@ -126,7 +151,9 @@ def reorder(db: Database, workspace_id: str, filters: ReorderFilters, page: Page
     with db.read() as conn:
         result = paginate(conn, stmt, Sort("sku", items.c.sku, items.c.id), page)
     for row in result.rows:
+        row["reserved"] -= row.pop("due_reserved")
         available = row["on_hand"] - row["reserved"]
+        row["status"] = stock_status(available, row["safety_stock"], row["reorder_point"]).value
         row["suggested_quantity"] = suggested_quantity(available, row["incoming"], row["reorder_point"],
                                                        row["safety_stock"], row["reorder_quantity"])
     return result
