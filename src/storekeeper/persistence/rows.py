@@ -36,14 +36,17 @@ def check_version(row: dict[str, Any], if_match: int | None) -> None:
         raise PreconditionFailed(row["version"])
 
 
-def update_versioned(conn: Connection, table: Table, row: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+def update_versioned(conn: Connection, table: Table, row: dict[str, Any], values: dict[str, Any], *,
+                     touch: bool = False) -> dict[str, Any]:
     """Write `values` (only those that differ), bump `version` and `updated_at`; return the new row.
+    Nothing is written when nothing differs, unless `touch` says the resource changed anyway (an
+    order whose lines, kept in a table of their own, changed).
 
     The WHERE on the old version makes a concurrent change of the same row fail loudly instead
     of being overwritten (the caller read the row under a lock or in the same transaction).
     """
     values = {k: v for k, v in values.items() if row.get(k) != v}
-    if not values:
+    if not values and not touch:
         return row
     values["version"] = row["version"] + 1
     values["updated_at"] = utcnow()

@@ -21,7 +21,7 @@ from storekeeper.domain.ids import new_id
 from storekeeper.persistence.counters import bump
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
-from storekeeper.persistence.rows import check_version, fetch
+from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import (
     items,
     production_batches,
@@ -190,7 +190,7 @@ def list_production_orders(db: Database, workspace_id: str, filters: ProductionF
             stmt = stmt.where(select(production_order_lines.c.id).where(
                 production_order_lines.c.workspace_id == production_orders.c.workspace_id,
                 production_order_lines.c.order_id == production_orders.c.id,
-                production_order_lines.c.item_id == (item["id"] if item else None)).exists())
+                production_order_lines.c.item_id == item["id"] if item else false()).exists())
         result = paginate(conn, stmt, sort, page)
         decorated = _decorated(conn, workspace_id, result.rows)
     result.rows[:] = decorated
@@ -204,12 +204,7 @@ def get_production_order(db: Database, workspace_id: str, order_id: str) -> dict
 
 def set_order(conn: Connection, order: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """Write the order's changed fields with a new version (its row is locked)."""
-    values = {**values, "version": order["version"] + 1, "updated_at": utcnow()}
-    conn.execute(update(production_orders)
-                 .where(production_orders.c.workspace_id == order["workspace_id"],
-                        production_orders.c.id == order["id"])
-                 .values(values))
-    return {**order, **values}
+    return update_versioned(conn, production_orders, order, values, touch=True)
 
 
 def update_production_order(db: Database, principal, order_id: str, changes: dict[str, Any],

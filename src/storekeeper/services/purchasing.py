@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, false, func, or_, select, update
 
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import Conflict, DomainRuleBroken, NotFound, ValidationFailed
@@ -26,7 +26,7 @@ from storekeeper.domain.ids import is_id, new_id
 from storekeeper.persistence.counters import bump
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
-from storekeeper.persistence.rows import check_version
+from storekeeper.persistence.rows import check_version, update_versioned
 from storekeeper.persistence.tables import items, purchase_order_lines, purchase_orders
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.ledger import Change
@@ -184,7 +184,7 @@ def list_purchase_orders(db: Database, workspace_id: str, filters: PurchaseOrder
             stmt = stmt.where(select(purchase_order_lines.c.id).where(
                 purchase_order_lines.c.workspace_id == purchase_orders.c.workspace_id,
                 purchase_order_lines.c.order_id == purchase_orders.c.id,
-                purchase_order_lines.c.item_id == (item["id"] if item else None)).exists())
+                purchase_order_lines.c.item_id == item["id"] if item else false()).exists())
         result = paginate(conn, stmt, sort, page)
         lines = _lines_of(conn, workspace_id, [r["id"] for r in result.rows])
     for row in result.rows:
@@ -198,12 +198,7 @@ def get_purchase_order(db: Database, workspace_id: str, ref: str) -> dict[str, A
 
 
 def _set(conn: Connection, order: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """Write the order's changed fields with a new version (its row is locked)."""
-    values = {**values, "version": order["version"] + 1, "updated_at": utcnow()}
-    conn.execute(update(purchase_orders)
-                 .where(purchase_orders.c.workspace_id == order["workspace_id"], purchase_orders.c.id == order["id"])
-                 .values(values))
-    return {**order, **values}
+    return update_versioned(conn, purchase_orders, order, values, touch=True)
 
 
 def update_purchase_order(db: Database, principal, ref: str, changes: dict[str, Any],
