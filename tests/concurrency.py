@@ -44,3 +44,21 @@ def adjust(api, item: str, location: str, reason: str, **change):
 def receive(api, item: str, location: str, quantity) -> None:
     r = adjust(api, item, location, "receipt", delta=str(quantity))
     assert r.status_code == 201, r.text
+
+
+def shown(api, item: str) -> dict:
+    """GET /v1/items/{item}, with exact quantities."""
+    r = api.get(f"/v1/items/{item}")
+    assert r.status_code == 200, r.text
+    return body(r)
+
+
+def on_hand_at(api, item: str, location: str) -> Decimal:
+    return next((lv["on_hand"] for lv in shown(api, item)["locations"] if lv["location"] == location), Decimal(0))
+
+
+def history(api, item: str, location: str) -> list[dict]:
+    """The level's movements, oldest first."""
+    r = api.get("/v1/stock/movements", params={"item": item, "location": location, "order": "asc", "limit": 1000})
+    assert r.status_code == 200, r.text
+    return body(r)["data"]

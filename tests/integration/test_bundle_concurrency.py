@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 
 from storekeeper.services.check import check
-from tests.concurrency import adjust, at_once, body, new_item, new_location, receive
+from tests.concurrency import adjust, at_once, body, history, new_item, new_location, on_hand_at, receive, shown
 
 
 def new_bundle(api, sku: str, lines: list[tuple[str, int]]) -> str:
@@ -24,22 +24,6 @@ def new_bundle(api, sku: str, lines: list[tuple[str, int]]) -> str:
     r = api.put(f"/v1/items/{sku}/components", json=[{"item": c, "quantity": q} for c, q in lines])
     assert r.status_code == 200, r.text
     return bundle_id
-
-
-def shown(api, item: str) -> dict:
-    r = api.get(f"/v1/items/{item}")
-    assert r.status_code == 200, r.text
-    return body(r)
-
-
-def on_hand_at(api, item: str, location: str) -> Decimal:
-    return next((lv["on_hand"] for lv in shown(api, item)["locations"] if lv["location"] == location), Decimal(0))
-
-
-def history(api, item: str, location: str) -> list[dict]:
-    r = api.get("/v1/stock/movements", params={"item": item, "location": location, "order": "asc", "limit": 1000})
-    assert r.status_code == 200, r.text
-    return body(r)["data"]
 
 
 def assert_one_unbroken_history(moves: list[dict]) -> Decimal:

@@ -17,29 +17,13 @@ from decimal import Decimal
 import pytest
 
 from storekeeper.services.check import check
-from tests.concurrency import adjust, at_once, body, new_item, new_location, receive
+from tests.concurrency import adjust, at_once, body, history, new_item, new_location, on_hand_at, receive, shown
 
 ROUNDS = 3
 D = Decimal
 
 
 # Reading
-
-
-def shown(api, item: str) -> dict:
-    r = api.get(f"/v1/items/{item}")
-    assert r.status_code == 200, r.text
-    return body(r)
-
-
-def on_hand_at(api, item: str, location: str) -> Decimal:
-    return next((lv["on_hand"] for lv in shown(api, item)["locations"] if lv["location"] == location), D(0))
-
-
-def history(api, item: str, location: str) -> list[dict]:
-    r = api.get("/v1/stock/movements", params={"item": item, "location": location, "order": "asc", "limit": 1000})
-    assert r.status_code == 200, r.text
-    return body(r)["data"]
 
 
 def assert_one_unbroken_history(moves: list[dict]) -> Decimal:
