@@ -81,7 +81,9 @@ def new_database_url(tmp_path_factory, worker_id):
 
 @pytest.fixture(scope="session")
 def settings(database_url) -> Settings:
-    return Settings(database_url=database_url, sqlite_synchronous="NORMAL")
+    """The suite sends hundreds of requests a second with one key: rate limits are off here, and
+    on in the apps that tests/api/test_rate_limits.py builds for itself."""
+    return Settings(database_url=database_url, sqlite_synchronous="NORMAL", rate_limit_enabled=False)
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,19 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 30_000
     db_pool_size: int = 10
     max_body_bytes: int = 1_048_576
+    # Rate limits per API key (SPEC §2). A workspace's plan (`settings.rate_limit`) decides its
+    # rate and burst; these two apply to a workspace whose settings have none.
+    rate_limit_enabled: bool = True
     rate_limit_per_second: float = 20.0
     rate_limit_burst: int = 40
+    # How long a process trusts the plan it read from a workspace before reading it again.
+    rate_limit_plan_ttl_seconds: float = 5.0
+    # Shared rate-limit state for several processes, e.g. redis://localhost:6379/0. Unset: each
+    # process counts in memory.
+    redis_url: str | None = None
     log_level: str = "INFO"
+    # `storekeeper serve` and `storekeeper worker` log one JSON object per line, or plain text.
+    log_format: Literal["json", "text"] = "json"
     # Run the background worker (reservation expiry, record purging) inside the API process.
     # `storekeeper serve` turns it on unless given --no-worker.
     worker: bool = False

@@ -60,6 +60,13 @@ TARGETS = {
         others=(("line_id", "prl_01JD0000000000000000000000"),),
     ),
     "/v1/batches/{batch_id}": Target("batch", "batch_id", "BATCH_NOT_FOUND"),
+    "/v1/webhooks/{webhook_id}": Target("webhook", "webhook_id", "WEBHOOK_NOT_FOUND",
+                                        body={"description": "Hijacked"}),
+    "/v1/webhooks/{webhook_id}/deliveries": Target("webhook", "webhook_id", "WEBHOOK_NOT_FOUND"),
+    "/v1/webhooks/{webhook_id}/test": Target("webhook", "webhook_id", "WEBHOOK_NOT_FOUND"),
+    "/v1/snapshots/{snapshot_id}": Target("snapshot", "snapshot_id", "SNAPSHOT_NOT_FOUND"),
+    "/v1/snapshots/{snapshot_id}/diff": Target("snapshot", "snapshot_id", "SNAPSHOT_NOT_FOUND"),
+    "/v1/snapshots/{snapshot_id}/restore": Target("snapshot", "snapshot_id", "SNAPSHOT_NOT_FOUND"),
 }
 # The readable paths of each resource, to compare before and after B's attempts.
 READ_PATHS = {
@@ -74,6 +81,8 @@ READ_PATHS = {
     "purchase_order": "/v1/purchase-orders/{}",
     "production_order": "/v1/production-orders/{}",
     "batch": "/v1/batches/{}",
+    "webhook": "/v1/webhooks/{}",
+    "snapshot": "/v1/snapshots/{}",
 }
 
 
@@ -111,6 +120,8 @@ def populate(api) -> dict[str, dict]:
                                                                    "lines": [{"item": kit["id"], "quantity": 2}]}))
     batch = created(api.post(f"/v1/production-orders/{production_order['id']}/lines/"
                              f"{production_order['lines'][0]['id']}/batches", {"quantity": 1}))
+    webhook = created(api.post("/v1/webhooks", {"url": "http://127.0.0.1:9/hook", "events": ["stock.*"]}))
+    snapshot = created(api.post("/v1/snapshots", {"note": f"before {tag}"}))
     return {
         "item": item,
         "location": location,
@@ -123,6 +134,8 @@ def populate(api) -> dict[str, dict]:
         "purchase_order": purchase_order,
         "production_order": production_order,
         "batch": batch,
+        "webhook": webhook,
+        "snapshot": snapshot,
     }
 
 

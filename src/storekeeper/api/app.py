@@ -8,12 +8,15 @@ from fastapi import APIRouter, FastAPI
 
 from storekeeper import __version__
 from storekeeper.api.errors import install_error_handlers
+from storekeeper.api.metrics import Metrics
 from storekeeper.api.middleware import ApiMiddleware
+from storekeeper.api.ratelimit import RateLimited, build_limiter, rate_limited_handler
 from storekeeper.api.responses import COMMON_ERRORS, JSONResponse
 from storekeeper.api.routers import (
     account,
     api_keys,
     categories,
+    feed,
     items,
     locations,
     meta,
@@ -22,6 +25,7 @@ from storekeeper.api.routers import (
     reasons,
     reports,
     reservations,
+    snapshots,
     stock,
     tax_rates,
     units,
@@ -40,12 +44,14 @@ Errors: `{"error": {"code", "message", "fields"?, "request_id"}}`.
 """
 
 V1_ROUTERS = (account, api_keys, users, units, locations, categories, tax_rates, items, stock, reasons,
-              reservations, purchase_orders, production, reports)
+              reservations, purchase_orders, production, reports, feed, snapshots)
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     db = db or Database(settings.database_url, settings)
+    metrics = Metrics(db)
+    limiter = build_limiter(settings, db, on_backend_error=metrics.rate_limit_backend_errors.inc)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -54,6 +60,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         if worker is not None:
             worker[1].set()
             worker[0].join(timeout=10)
+        if limiter is not None:
+            limiter.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -67,12 +75,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.limiter = limiter
     app.router.route_class = StorekeeperRoute
     install_error_handlers(app)
+    app.add_exception_handler(RateLimited, rate_limited_handler)
     app.include_router(meta.router)
     v1 = APIRouter(prefix="/v1", route_class=StorekeeperRoute, responses=COMMON_ERRORS)
     for module in V1_ROUTERS:
         v1.include_router(module.router)
     app.include_router(v1)
-    app.add_middleware(ApiMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(ApiMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics, limiter=limiter)
     return app

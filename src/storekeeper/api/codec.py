@@ -2,21 +2,18 @@
 
 In: numbers are parsed as `Decimal` (never through float), so `0.1` stays 0.1 and
 `123456789012.123456` keeps every digit. NaN and Infinity are refused.
-Out: `Decimal` is written as a plain JSON number (`12.5`, not `"12.5"` nor `12.500000001`)
-through orjson's Fragment; datetimes as RFC 3339 UTC with milliseconds and `Z`.
+Out: storekeeper.jsoncodec (exact decimals as JSON numbers, RFC 3339 times).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import orjson
+from storekeeper.jsoncodec import dumps
 
-from storekeeper.domain.clock import format_timestamp
-from storekeeper.domain.quantities import format_quantity
+__all__ = ["dumps", "loads", "nul_path"]
 
 
 def _reject_constant(name: str) -> Any:
@@ -54,18 +51,3 @@ def nul_path(value: Any, path: str = "") -> str | None:
             if found is not None:
                 return found
     return None
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return orjson.Fragment(format_quantity(value))
-    if isinstance(value, datetime):
-        return format_timestamp(value)
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
-
-
-def dumps(value: Any) -> bytes:
-    # OPT_PASSTHROUGH_DATETIME sends datetimes to _default, which writes them with milliseconds.
-    return orjson.dumps(value, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)

@@ -1,9 +1,9 @@
 """Dependencies shared by the routers: the database, the caller and its scopes, paging.
 
-Scopes are enforced here and only here: every /v1 route declares its scope with one of the
-`Annotated` aliases below (`ItemsRead`, `StockWrite`, …), which resolve the API key and refuse
-a key without the scope before the handler runs. tests/api/test_route_security.py walks the
-route table to prove that no route escapes this.
+Scopes and rate limits are enforced here and only here: every /v1 route declares its scope with
+one of the `Annotated` aliases below (`ItemsRead`, `StockWrite`, …), which resolve the API key
+and refuse a key over its rate limit (api/ratelimit.py) or without the scope before the handler
+runs. tests/api/test_route_security.py walks the route table to prove that no route escapes this.
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from fastapi.security import (
     SecurityScopes,
 )
 
+from storekeeper.api.ratelimit import Limiter, enforce
 from storekeeper.domain.errors import Forbidden, Unauthenticated
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import api_keys
 from storekeeper.services.api_keys import Principal
+from storekeeper.services.context import current_request
 
 
 def get_db(request: Request) -> Database:
@@ -47,6 +49,7 @@ def authenticate(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header: Annotated[str | None, Depends(_header)],
     query: Annotated[str | None, Depends(_query)],
+    limiter: Limiter,
 ) -> Principal:
     key = (bearer.credentials if bearer else None) or header or query
     if not key:
@@ -54,6 +57,11 @@ def authenticate(
             "An API key is required: send `Authorization: Bearer <key>` or `X-Api-Key: <key>`."
         )
     principal = api_keys.authenticate(db, key.strip())
+    request = current_request()
+    if request is not None:
+        request.actor = principal.actor
+    # Rate limits count every request of a known key, one that lacks the scope too (SPEC §2).
+    enforce(limiter, principal, request)
     for scope in security_scopes.scopes:
         if not principal.allows(scope):
             raise Forbidden(f"This API key lacks the scope {scope!r}.", details={"required_scope": scope})

@@ -9,8 +9,10 @@ thread, unlike Starlette's BaseHTTPMiddleware):
   column can hold it; PostgreSQL refuses it outright).
 - An unexpected exception still gets the 500 envelope with both headers; it is re-raised
   afterwards for the server error handler to log.
-- One access-log line per request with the path but never the query string, which may hold
-  `api_key`.
+- The rate-limit headers of an authenticated request (api/ratelimit.py: `authenticate` leaves
+  its decision in the request context), on its errors too.
+- One access-log line per request with the path and the route template but never the query
+  string, which may hold `api_key`; the request counted in the app's metrics by route template.
 """
 
 from __future__ import annotations
@@ -20,13 +22,20 @@ import re
 import time
 from urllib.parse import parse_qsl
 
+from fastapi.routing import iter_route_contexts
+
 from storekeeper.api.errors import NUL_MESSAGE, BodyTooLarge, raw_error
+from storekeeper.api.metrics import Metrics
+from storekeeper.api.ratelimit import RateLimiter
 from storekeeper.domain.ids import new_id
+from storekeeper.services.context import RequestContext, begin_request, end_request
 
 log = logging.getLogger("storekeeper.access")
 
 _REQUEST_ID_RE = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+_METHODS = _WRITE_METHODS | {"GET", "HEAD", "OPTIONS"}
+UNMATCHED = "unmatched"  # the route of a request that matched none, or was refused before routing
 
 
 def _is_json(content_type: bytes) -> bool:
@@ -46,10 +55,34 @@ def _nul_fields(scope) -> dict[str, list[str]]:
     return fields
 
 
+class RouteTemplates:
+    """The template (`/v1/items/{ref}`) of the route that served a request. Routing leaves the
+    route in the scope; its template with the prefixes of the routers that include it is read
+    once from the app's route table."""
+
+    def __init__(self):
+        self._paths: dict[int, str] = {}
+
+    def of(self, scope) -> str:
+        route = scope.get("route")
+        if route is None:
+            return UNMATCHED
+        path = self._paths.get(id(route))
+        if path is None:
+            if "app" in scope:
+                contexts = iter_route_contexts(scope["app"].routes)
+                self._paths = {id(context.original_route): context.path for context in contexts}
+            path = self._paths.setdefault(id(route), getattr(route, "path", UNMATCHED))
+        return path
+
+
 class ApiMiddleware:
-    def __init__(self, app, max_body_bytes: int):
+    def __init__(self, app, max_body_bytes: int, metrics: Metrics | None = None, limiter: RateLimiter | None = None):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.metrics = metrics
+        self.limiter = limiter
+        self.routes = RouteTemplates()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -63,6 +96,9 @@ class ApiMiddleware:
         else:
             request_id = new_id("request")
         scope.setdefault("state", {})["request_id"] = request_id
+        client = scope.get("client")
+        context = RequestContext(request_id=request_id, ip=client[0] if client else None)
+        context_token = begin_request(context)
         extra_headers = [(b"x-api-version", b"1"), (b"x-request-id", request_id.encode())]
         status_holder = [500]
         response_started = [False]
@@ -72,6 +108,8 @@ class ApiMiddleware:
                 response_started[0] = True
                 status_holder[0] = message["status"]
                 message["headers"] = list(message.get("headers", [])) + extra_headers
+                if context.rate_limit is not None:
+                    message["headers"] += context.rate_limit.headers()
             await send(message)
 
         try:
@@ -86,14 +124,23 @@ class ApiMiddleware:
                 await internal(scope, receive, send_with_headers)
             raise
         finally:
-            log.info(
-                "%s %s %s %.1fms",
-                scope["method"],
-                scope["path"],
-                status_holder[0],
-                (time.perf_counter() - started) * 1000,
-                extra={"request_id": request_id},
-            )
+            end_request(context_token)
+            self._done(scope, context, status_holder[0], time.perf_counter() - started)
+
+    def _done(self, scope, context: RequestContext, status: int, seconds: float) -> None:
+        method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+        route = self.routes.of(scope)
+        if self.metrics is not None:
+            self.metrics.observe(method, route, status, seconds)
+        if (self.limiter is not None and context.rate_limit is not None and method == "PATCH"
+                and route == "/v1/workspace" and status < 300):
+            self.limiter.plans.forget(context.rate_limit.workspace_id)  # a new plan applies at once
+        duration_ms = round(seconds * 1000, 1)
+        log.info(
+            "%s %s %s %.1fms", method, scope["path"], status, duration_ms,
+            extra={"request_id": context.request_id, "method": method, "route": route, "path": scope["path"],
+                   "status": status, "duration_ms": duration_ms},
+        )
 
     def _reject(self, scope, headers, request_id):
         version = headers.get(b"x-api-version")

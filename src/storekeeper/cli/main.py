@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from datetime import datetime
 from typing import Annotated
@@ -15,6 +14,7 @@ from rich.table import Table
 
 from storekeeper.config import get_settings
 from storekeeper.domain.errors import StorekeeperError
+from storekeeper.logs import configure_logging, logging_config
 from storekeeper.persistence import migrate
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import PageRequest
@@ -180,7 +180,7 @@ def worker(
     from storekeeper.services import worker as background
 
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     db = open_db()
     if once:
         console.print(background.run_once(db))
@@ -212,7 +212,7 @@ def serve(
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     db = open_db()
     migrate.upgrade(db)
     if demo:
@@ -234,6 +234,7 @@ def serve(
         workers=workers,
         access_log=False,  # our middleware logs requests without their query strings
         log_level=settings.log_level.lower(),
+        log_config=logging_config(settings.log_level, settings.log_format),  # in every worker process too
     )
 
 

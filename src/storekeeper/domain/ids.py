@@ -31,6 +31,8 @@ PREFIXES = {
     "event": "evt",
     "reason": "rsn",
     "request": "req",
+    "audit": "aud",
+    "delivery": "dlv",
 }
 
 

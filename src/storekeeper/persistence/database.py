@@ -36,6 +36,24 @@ def normalize_url(url: str) -> str:
 _active: ContextVar[tuple[Database, Connection] | None] = ContextVar("storekeeper_active_write", default=None)
 
 
+_STATE = "storekeeper_transaction"
+_BEFORE_COMMIT = "before_commit"
+
+
+def transaction_state(conn: Connection) -> dict:
+    """Scratch space of the write transaction open on `conn`, dropped when it ends (committed or
+    rolled back)."""
+    return conn.info.setdefault(_STATE, {})
+
+
+def before_commit(conn: Connection, key: str, flush) -> None:
+    """Run `flush(conn)` once, as the last work of the write transaction `conn` (after the
+    outermost `write()` block, right before it commits). Registering the same key again keeps the
+    first. The change feed writes its events there, so that the counter giving their sequence
+    stays locked only for the end of a transaction."""
+    transaction_state(conn).setdefault(_BEFORE_COMMIT, {}).setdefault(key, flush)
+
+
 class Database:
     def __init__(self, url: str, settings: Settings | None = None):
         settings = settings or Settings()
@@ -67,7 +85,10 @@ class Database:
             token = _active.set((self, conn))
             try:
                 yield conn
+                for flush in transaction_state(conn).pop(_BEFORE_COMMIT, {}).values():
+                    flush(conn)
             finally:
+                conn.info.pop(_STATE, None)  # the connection goes back to the pool
                 _active.reset(token)
 
     @contextmanager

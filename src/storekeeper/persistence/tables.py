@@ -22,7 +22,7 @@ from sqlalchemy import (
     text,
 )
 
-from storekeeper.persistence.types import JSONDoc, Micros, UTCDateTime
+from storekeeper.persistence.types import JSONDoc, JSONText, Micros, UTCDateTime
 
 metadata = MetaData(
     naming_convention={
@@ -544,4 +544,125 @@ production_batches = Table(
                          name="fk_production_batches_item"),
     Index("ix_production_batches_line", "workspace_id", "line_id", "created_at"),
     Index("ix_production_batches_order", "workspace_id", "order_id"),
+)
+
+# The change feed and the webhooks' outbox (SPEC §3 "Change feed, webhooks, audit, snapshots"):
+# written in the transaction of the change it describes; `sequence` comes from the workspace's
+# `events` counter, bumped last, so sequences are taken in commit order.
+events = Table(
+    "events",
+    metadata,
+    _ws(),
+    Column("sequence", BigInteger, nullable=False),
+    Column("id", String(ID), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("resource_type", String(40), nullable=False),
+    Column("resource_id", String(ID), nullable=True),
+    Column("data", JSONText(), nullable=False),
+    Column("request_id", String(128), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "sequence"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    Index("ix_events_type", "workspace_id", "type", "sequence"),
+    Index("ix_events_created", "workspace_id", "created_at"),
+)
+
+# Every write: who changed what, when and from where, with field-level changes.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("resource_type", String(40), nullable=False),
+    Column("resource_id", String(ID), nullable=True),
+    Column("actor_type", String(16), nullable=False),
+    Column("actor_id", String(ID), nullable=False),
+    Column("actor_name", String(320), nullable=False),
+    Column("changes", JSONText(), nullable=False),
+    Column("request_id", String(128), nullable=True),
+    Column("ip", String(64), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    Index("ix_audit_log_created", "workspace_id", "created_at", "id"),
+    Index("ix_audit_log_resource", "workspace_id", "resource_type", "resource_id", "created_at"),
+)
+
+# Webhook endpoints. Each keeps its own cursor in the feed (`delivered_sequence`): events reach
+# it one after another, in order; a failing one is retried with backoff and holds back the rest.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("events", JSONDoc, nullable=False),  # event types or patterns such as "stock.*"; [] = all
+    Column("secret", String(200), nullable=False),  # signs deliveries; shown once, on create
+    Column("description", String(500), nullable=True),
+    Column("is_active", Boolean, nullable=False),
+    Column("disabled_reason", String(500), nullable=True),
+    Column("delivered_sequence", BigInteger, nullable=False),
+    Column("failing_since", UTCDateTime(), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime(), nullable=True),
+    Column("leased_until", UTCDateTime(), nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+    *_timestamps(),
+    Column("deleted_at", UTCDateTime(), nullable=True),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    Index("ix_webhooks_active", "workspace_id", "is_active", "next_attempt_at"),
+)
+
+# One row per delivery attempt.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("webhook_id", String(ID), nullable=False),
+    Column("event_id", String(ID), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("sequence", BigInteger, nullable=True),  # null for a test delivery
+    Column("attempt", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # succeeded | failed
+    Column("response_status", Integer, nullable=True),
+    Column("error", String(1000), nullable=True),
+    Column("duration_ms", Integer, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id", "webhook_id"], ["webhooks.workspace_id", "webhooks.id"]),
+    Index("ix_webhook_deliveries_webhook", "workspace_id", "webhook_id", "created_at", "id"),
+)
+
+# Snapshots: every stock level of a workspace at one moment (one statement, so consistent).
+snapshots = Table(
+    "snapshots",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("note", String(2000), nullable=True),
+    Column("automatic", Boolean, nullable=False, server_default=text("false")),
+    Column("sequence", BigInteger, nullable=False),  # the last movement it includes
+    Column("level_count", Integer, nullable=False),
+    Column("actor_name", String(320), nullable=False),
+    Column("restored_at", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    Index("ix_snapshots_created", "workspace_id", "created_at", "id"),
+)
+
+snapshot_levels = Table(
+    "snapshot_levels",
+    metadata,
+    _ws(),
+    Column("snapshot_id", String(ID), nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("location_id", String(ID), nullable=False),
+    Column("on_hand", Micros(), nullable=False),
+    Column("reserved", Micros(), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "snapshot_id", "item_id", "location_id"),
+    ForeignKeyConstraint(["workspace_id", "snapshot_id"], ["snapshots.workspace_id", "snapshots.id"]),
 )

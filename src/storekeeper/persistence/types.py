@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, DateTime
+from sqlalchemy import JSON, BigInteger, DateTime, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
 from storekeeper.domain.quantities import from_micros, to_micros
+from storekeeper.jsoncodec import dumps
 
 
 class Micros(TypeDecorator[Decimal]):
@@ -57,3 +58,20 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 JSONDoc = JSON().with_variant(JSONB(), "postgresql")
+
+
+class JSONText(TypeDecorator[str]):
+    """A document written with storekeeper.jsoncodec (exact decimals, RFC 3339 times) and read
+    back as its JSON text, to be sent on as it is (the change feed, webhook bodies, the audit
+    log). JSON columns would turn decimals into floats."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return dumps(value).decode()
+
+    def process_result_value(self, value, dialect):
+        return value

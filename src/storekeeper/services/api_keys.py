@@ -24,6 +24,7 @@ from storekeeper.domain.ids import is_ulid, new_id
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.tables import api_keys, users
+from storekeeper.services import journal
 
 _BASE62 = string.ascii_letters + string.digits
 _SECRET_LEN = 32
@@ -110,6 +111,7 @@ def insert_api_key(
         "created_at": utcnow(),
     }
     conn.execute(api_keys.insert().values(row))
+    journal.created(conn, "api_key", row)
     return row, key
 
 
@@ -165,6 +167,8 @@ def revoke_api_key(db: Database, workspace_id: str, key_id: str) -> None:
             .values(revoked_at=utcnow())
             .where(api_keys.c.revoked_at.is_(None))
         )
+        if result.rowcount:
+            journal.audit(conn, workspace_id, "api_key.revoked", "api_key", key_id, {"revoked_at": [None, utcnow()]})
         if result.rowcount == 0:
             exists = conn.execute(
                 select(api_keys.c.id).where(api_keys.c.workspace_id == workspace_id, api_keys.c.id == key_id)

@@ -31,6 +31,7 @@ from storekeeper.persistence.bom import bom_lines
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.rows import fetch
 from storekeeper.persistence.tables import items, locations, movements, production_batches, production_order_lines
+from storekeeper.services import journal
 from storekeeper.services.ledger import Change, Ledger
 from storekeeper.services.production import find_order, lines_of, set_order, status_after
 from storekeeper.services.stock import check_location, check_stockable, ledger_for
@@ -97,7 +98,7 @@ def produce(db: Database, principal, order_id: str, line_id: str, quantity: Deci
                  "created_at": ledger.now, "reversed_at": None}
         conn.execute(production_batches.insert().values(batch))
         line["produced_quantity"] += quantity
-        _finish(conn, order, line, lines, ledger, reversal=False)
+        _finish(conn, order, line, lines, ledger, batch_id, reversal=False)
         return {**batch, "sku": output["sku"], "movements": moved}
 
 
@@ -114,13 +115,15 @@ def _check_makeable(output: dict[str, Any], bill: list[ComponentLine], ledger: L
                        "in the trash: restore or replace them.")
 
 
-def _finish(conn, order: dict[str, Any], line: dict[str, Any], lines: list[dict[str, Any]], ledger: Ledger, *,
-            reversal: bool) -> None:
+def _finish(conn, order: dict[str, Any], line: dict[str, Any], lines: list[dict[str, Any]], ledger: Ledger,
+            batch_id: str, *, reversal: bool) -> None:
     conn.execute(update(production_order_lines)
                  .where(production_order_lines.c.workspace_id == order["workspace_id"],
                         production_order_lines.c.id == line["id"])
                  .values(produced_quantity=line["produced_quantity"]))
-    set_order(conn, order, status_after(order, lines, ledger.now, reversal=reversal))
+    after = set_order(conn, order, status_after(order, lines, ledger.now, reversal=reversal))
+    journal.order_event(conn, "production_order", "batch_reversed" if reversal else "batch_created", order, after,
+                        batch=batch_id, line=line["id"], produced_quantity=line["produced_quantity"])
 
 
 def get_batch(db: Database, workspace_id: str, batch_id: str) -> dict[str, Any]:
@@ -174,5 +177,5 @@ def reverse_batch(db: Database, principal, batch_id: str) -> list[dict[str, Any]
         lines = lines_of(conn, workspace_id, [order["id"]])[order["id"]]
         line = next(candidate for candidate in lines if candidate["id"] == batch["line_id"])
         line["produced_quantity"] -= batch["quantity"]
-        _finish(conn, order, line, lines, ledger, reversal=True)
+        _finish(conn, order, line, lines, ledger, batch_id, reversal=True)
         return moved

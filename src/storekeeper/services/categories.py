@@ -13,6 +13,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import categories, items
+from storekeeper.services import journal
 from storekeeper.services.common import translate_integrity
 
 MAX_DEPTH = 32
@@ -82,6 +83,7 @@ def create_category(db: Database, workspace_id: str, name: str, parent_id: str |
         _check_parent(conn, workspace_id, parent_id, None)
         _check_name_free(conn, workspace_id, name, parent_id, None)
         conn.execute(categories.insert().values(row))
+        journal.created(conn, "category", row)
     return row
 
 
@@ -116,13 +118,16 @@ def update_category(
             _check_parent(conn, workspace_id, parent_id, category_id, _height(conn, workspace_id, category_id))
         if "name" in changes or "parent_id" in changes:
             _check_name_free(conn, workspace_id, changes.get("name", row["name"]), parent_id, category_id)
-        return update_versioned(conn, categories, row, changes)
+        updated = update_versioned(conn, categories, row, changes)
+        journal.updated(conn, "category", row, updated)
+        return updated
 
 
 def delete_category(db: Database, workspace_id: str, category_id: str, if_match: int | None = None) -> None:
     with db.write() as conn:
         row = fetch(conn, categories, workspace_id, category_id, "category", for_update=True)
         check_version(row, if_match)
+        journal.deleted(conn, "category", row)
         in_use = conn.execute(
             select(items.c.id)
             .where(

@@ -32,5 +32,11 @@ def lock_workspace(conn: Connection, workspace_id: str) -> None:
     """Serialize the writes that keep a rule spanning rows of one workspace ("exactly one default
     location"): under READ COMMITTED two of them would both see no default and both insert one.
     Take it first in the transaction, before any row lock, so that lock order is always
-    workspace, then rows. On SQLite the write transaction's BEGIN IMMEDIATE already serializes."""
-    conn.execute(select(workspaces.c.workspace_id).where(workspaces.c.workspace_id == workspace_id).with_for_update())
+    workspace, then rows. On SQLite the write transaction's BEGIN IMMEDIATE already serializes.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: every insert of a row that refers to the workspace (an
+    audit row, an event) takes a KEY SHARE lock on it, which FOR UPDATE would wait for — a
+    writer holding items and inserting its audit row would deadlock with one holding this lock
+    and waiting for the items."""
+    conn.execute(select(workspaces.c.workspace_id).where(workspaces.c.workspace_id == workspace_id)
+                 .with_for_update(key_share=True))

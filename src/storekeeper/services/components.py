@@ -24,6 +24,7 @@ from storekeeper.domain.units import UnknownUnit, convert, resolve_unit
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.rows import check_version
 from storekeeper.persistence.tables import item_components, items
+from storekeeper.services import journal
 from storekeeper.services.common import lock_workspace
 from storekeeper.services.context import SystemActor
 from storekeeper.services.item_details import component_rows
@@ -115,6 +116,13 @@ def put_components(db: Database, workspace_id: str, ref: str, wanted: list[dict[
         if locked["deleted_at"] is not None:
             raise NotFound("item", ref)
         check_version(locked, if_match)
+        old = [{"item": c, "quantity": q, "unit": u} for c, q, u in conn.execute(
+            select(item_components.c.component_id, item_components.c.quantity, item_components.c.unit)
+            .where(item_components.c.workspace_id == workspace_id, item_components.c.item_id == item["id"])
+            .order_by(item_components.c.position))]
+        new = [{"item": r["component_id"], "quantity": r["quantity"], "unit": r["unit"]} for r in rows]
+        if old != new:
+            journal.item_event(conn, "updated", {**locked, "components": old}, {**locked, "components": new})
         conn.execute(delete(item_components).where(item_components.c.workspace_id == workspace_id,
                                                    item_components.c.item_id == item["id"]))
         if rows:

@@ -39,6 +39,7 @@ from storekeeper.persistence.tables import (
     tax_rates,
 )
 from storekeeper.persistence.types import Micros
+from storekeeper.services import journal
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.context import SystemActor
 from storekeeper.services.item_details import item_details
@@ -354,6 +355,8 @@ def create_item(db: Database, workspace_id: str, data: dict[str, Any], principal
                 for value in {r[column] for r in rows[1:]} - {row[column], None}:
                     check_references(conn, workspace_id, {column: value})
         insert_items(conn, workspace_id, rows)
+        for created in rows:
+            journal.item_event(conn, "created", None, created)
         if stock:
             record_initial_stock(conn, principal or SystemActor(workspace_id), stock)
         return find_item(conn, workspace_id, row["id"], details=True)
@@ -500,6 +503,10 @@ def update_item(
         if new_status != row["status"]:
             values["status"] = new_status
         updated = update_versioned(conn, items, row, values)
+        if updated is not row:
+            journal.item_event(conn, "updated", row, updated)
+            if "reorder_point" in values or "safety_stock" in values:
+                journal.threshold_status_changes(conn, row, updated)
         if "tags" in values:
             _write_tags(conn, workspace_id, row["id"], values["tags"], replace=True)
         if "channels" in values:
@@ -533,6 +540,8 @@ def set_channel(db: Database, workspace_id: str, ref: str, channel: str, entry: 
             channels[channel] = {**channels[channel], "published": False}
         else:
             channels[channel] = channel_doc({"published": True, **entry})
-        update_versioned(conn, items, row, {"channels": channels})
+        updated = update_versioned(conn, items, row, {"channels": channels})
         write_channels(conn, workspace_id, row["id"], channels)
+        journal.item_event(conn, "published" if entry is not None else "unpublished", row, updated,
+                           channel=channel)
         return find_item(conn, workspace_id, row["id"], details=True)

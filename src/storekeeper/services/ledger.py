@@ -27,7 +27,7 @@ from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, upd
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound, StockError, StorekeeperError, ValidationFailed
 from storekeeper.domain.ids import new_id
-from storekeeper.domain.quantities import MAX_ABS
+from storekeeper.domain.quantities import MAX_ABS, format_money
 from storekeeper.domain.stock import (
     COSTED_AT_STANDARD,
     Tracking,
@@ -40,6 +40,7 @@ from storekeeper.persistence.bom import bom_lines, bundles_containing, component
 from storekeeper.persistence.counters import bump
 from storekeeper.persistence.tables import items, movements, reservations, stock_levels
 from storekeeper.persistence.types import Micros
+from storekeeper.services import journal
 
 ZERO = Decimal(0)
 
@@ -78,6 +79,8 @@ class Level:
     reserved: Decimal = ZERO
     exists: bool = False
     dirty: bool = False
+    # (on_hand, reserved) as last written: what a status change is measured from.
+    written: tuple[Decimal, Decimal] = (ZERO, ZERO)
 
     @property
     def available(self) -> Decimal:
@@ -148,7 +151,8 @@ class Ledger:
         ).mappings()
         for row in levels:
             key = (row["item_id"], row["location_id"])
-            self.levels[key] = Level(key[0], key[1], row["on_hand"], row["reserved"], exists=True)
+            self.levels[key] = Level(key[0], key[1], row["on_hand"], row["reserved"], exists=True,
+                                     written=(row["on_hand"], row["reserved"]))
         self._expire_due(wanted)
 
     def level(self, item_id: str, location_id: str) -> Level:
@@ -178,6 +182,10 @@ class Ledger:
                 self.release(r["item_id"], r["location_id"], r["quantity"] - r["fulfilled_quantity"])
         # A bundle's reservation expires with its component reservations (same expires_at).
         ids = [r["id"] for r in due] + [r["parent_id"] for r in due if r["parent_id"]]
+        for reservation_id in sorted({r["parent_id"] or r["id"] for r in due}):
+            journal.record(self.conn, self.workspace_id, "reservation.expired", "reservation", reservation_id,
+                           changes={"status": ["active", "expired"]},
+                           data={"reservation": {"id": reservation_id, "status": "expired"}})
         self.conn.execute(
             update(reservations)
             .where(reservations.c.workspace_id == self.workspace_id, reservations.c.id.in_(ids),
@@ -331,20 +339,35 @@ class Ledger:
     # Writing
 
     def flush(self) -> list[dict[str, Any]]:
-        """Write everything planned; return the movements with their sequence numbers."""
-        self._write_levels()
-        changed = self._write_items()
-        self._refresh_dependents(changed)
+        """Write everything planned; return the movements with their sequence numbers. Each
+        movement is audited and published (`stock.changed`), and every level or item whose
+        status it moved across normal/low/critical/out_of_stock gets `stock.status_changed`."""
+        statuses = self._write_levels()
+        changed, item_statuses = self._write_items()
+        statuses += item_statuses + self._refresh_dependents(changed)
         if self.planned:
             # Last statement before commit, so the counter row stays locked for as short as possible.
             last = bump(self.conn, self.workspace_id, "movements", len(self.planned))
             for offset, movement in enumerate(self.planned):
                 movement["sequence"] = last - len(self.planned) + 1 + offset
             self.conn.execute(movements.insert(), [{k: v for k, v in m.items() if k != "sku"} for m in self.planned])
+            journal.audit_movements(self.conn, self.workspace_id, self.planned, self.actor)
+            for movement in self.planned:
+                journal.emit(self.conn, self.workspace_id, "stock.changed", "item", movement["item_id"],
+                             {"movement": movement_view(movement)})
+        for change in statuses:
+            journal.emit(self.conn, self.workspace_id, "stock.status_changed", "item", change["item"], change)
         written, self.planned = self.planned, []
         return written
 
-    def _write_levels(self) -> None:
+    def _status_change(self, row: dict[str, Any], location_id: str | None, before: str, after: str,
+                       on_hand: Decimal, reserved: Decimal) -> list[dict[str, Any]]:
+        if before == after:
+            return []
+        return [{"item": row["id"], "sku": row["sku"], "location": location_id, "from": before, "to": after,
+                 "on_hand": on_hand, "available": on_hand - reserved}]
+
+    def _write_levels(self) -> list[dict[str, Any]]:
         new = [lv for lv in self.levels.values() if lv.dirty and not lv.exists]
         changed = [lv for lv in self.levels.values() if lv.dirty and lv.exists]
         if new:
@@ -364,17 +387,25 @@ class Ledger:
                 [{"ws": self.workspace_id, "item": lv.item_id, "loc": lv.location_id, "oh": lv.on_hand,
                   "rs": lv.reserved, "at": self.now} for lv in changed],
             )
+        statuses = []
         for lv in new + changed:
-            lv.exists, lv.dirty = True, False
+            row = self.items[lv.item_id].row
+            before = stock_status(lv.written[0] - lv.written[1], row["safety_stock"], row["reorder_point"],
+                                  row["tracking"]).value
+            after = stock_status(lv.available, row["safety_stock"], row["reorder_point"], row["tracking"]).value
+            statuses += self._status_change(row, lv.location_id, before, after, lv.on_hand, lv.reserved)
+            lv.exists, lv.dirty, lv.written = True, False, (lv.on_hand, lv.reserved)
+        return statuses
 
-    def _write_items(self) -> list[str]:
+    def _write_items(self) -> tuple[list[str], list[dict[str, Any]]]:
         dirty = [s for s in self.items.values() if s.dirty]
         if not dirty:
-            return []
-        rows = []
+            return [], []
+        rows, statuses = [], []
         for s in dirty:
             status = stock_status(s.on_hand - s.reserved, s.row["safety_stock"], s.row["reorder_point"],
                                   s.row["tracking"]).value
+            statuses += self._status_change(s.row, None, s.row["status"], status, s.on_hand, s.reserved)
             rows.append({"ws": self.workspace_id, "item": s.row["id"], "oh": s.on_hand, "rs": s.reserved,
                          "st": status, "ac": s.average_cost, "in": s.incoming})
             s.row.update(on_hand=s.on_hand, reserved=s.reserved, status=status, average_cost=s.average_cost,
@@ -387,13 +418,13 @@ class Ledger:
                     average_cost=bindparam("ac"), incoming=bindparam("in")),
             rows,
         )
-        return [s.row["id"] for s in dirty]
+        return [s.row["id"] for s in dirty], statuses
 
-    def _refresh_dependents(self, changed: list[str]) -> None:
+    def _refresh_dependents(self, changed: list[str]) -> list[dict[str, Any]]:
         """Recompute the parents and bundles whose parts changed (or that asked to be): a
         parent holds the sums of its live variants, a bundle what its components make up."""
         if not changed and not self.refresh:
-            return
+            return []
         locked = {**{k: s.row for k, s in self.items.items()}, **self.dependents}
         parents = {locked[i]["parent_id"] for i in changed if locked[i]["parent_id"]}
         parents |= {i for i in self.refresh if locked[i]["has_variants"]}
@@ -424,7 +455,7 @@ class Ledger:
                 per_place = bundle_levels(lines.get(bundle_id, []), levels).values()
                 on_hand = sum((oh for oh, _ in per_place), ZERO)
                 sums[bundle_id] = (on_hand, on_hand - sum((av for _, av in per_place), ZERO))
-        rows = []
+        rows, statuses = [], []
         for item_id in sorted(parents | bundles):
             row = locked[item_id]
             on_hand, reserved = sums.get(item_id, (ZERO, ZERO))
@@ -435,6 +466,7 @@ class Ledger:
                                                          row["incoming"]):
                 rows.append({"ws": self.workspace_id, "item": item_id, "oh": on_hand, "rs": reserved, "st": status,
                              "in": expected})
+                statuses += self._status_change(row, None, row["status"], status, on_hand, reserved)
                 row.update(on_hand=on_hand, reserved=reserved, status=status, incoming=expected)
         if rows:
             self.conn.execute(
@@ -445,7 +477,24 @@ class Ledger:
                 rows,
             )
         self.refresh = set()
+        return statuses
 
+
+
+def movement_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A movement as the API and the change feed show it."""
+    reference = None
+    if row.get("reference_type") is not None or row.get("reference_id") is not None:
+        reference = {"type": row.get("reference_type"), "id": row.get("reference_id")}
+    return {
+        "id": row["id"], "item": row["item_id"], "sku": row["sku"], "location": row["location_id"],
+        "reason": row["reason"], "delta": row["delta"], "before": row["before"], "after": row["after"],
+        "unit_cost": format_money(row["unit_cost"]) if row["unit_cost"] is not None else None,
+        "note": row["note"], "reference": reference, "transfer": row["transfer_id"],
+        "bundle": row.get("bundle_id"), "batch": row.get("batch_id"),
+        "actor": {"type": row["actor_type"], "id": row["actor_id"], "name": row["actor_name"]},
+        "occurred_at": row["occurred_at"], "created_at": row["created_at"], "sequence": row["sequence"],
+    }
 
 
 def level_out(level: Level, item_row: dict[str, Any]) -> dict[str, Any]:

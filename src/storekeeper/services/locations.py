@@ -20,6 +20,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, update_versioned
 from storekeeper.persistence.tables import locations, stock_levels
+from storekeeper.services import journal
 from storekeeper.services.common import lock_workspace, translate_integrity
 
 
@@ -94,6 +95,7 @@ def create_location(db: Database, workspace_id: str, data: dict[str, Any]) -> di
         elif row["is_default"]:
             _unset_default(conn, workspace_id)
         conn.execute(locations.insert().values(row))
+        journal.created(conn, "location", row)
     return row
 
 
@@ -171,7 +173,9 @@ def update_location(
             raise Conflict("The default location cannot be deactivated: make another location the default first.")
         if changes.get("is_default") and not row["is_default"]:
             _unset_default(conn, workspace_id)
-        return update_versioned(conn, locations, row, changes)
+        updated = update_versioned(conn, locations, row, changes)
+        journal.updated(conn, "location", row, updated)
+        return updated
 
 
 def delete_location(db: Database, workspace_id: str, ref: str, if_match: int | None = None) -> None:
@@ -179,6 +183,7 @@ def delete_location(db: Database, workspace_id: str, ref: str, if_match: int | N
         lock_workspace(conn, workspace_id)
         row = resolve_location(conn, workspace_id, ref)
         check_version(row, if_match)
+        journal.deleted(conn, "location", row)
         stocked = conn.execute(
             select(stock_levels.c.item_id)
             .where(

@@ -29,6 +29,7 @@ from storekeeper.persistence.tables import (
     production_orders,
     users,
 )
+from storekeeper.services import journal
 from storekeeper.services.locations import find_location, resolve_location
 from storekeeper.services.stock import check_stockable, resolve_items
 from storekeeper.services.users import find_user
@@ -165,6 +166,7 @@ def create_production_order(db: Database, principal, data: dict[str, Any]) -> di
             order["name"] = f"MO-{bump(conn, workspace_id, 'production_orders'):06d}"
         conn.execute(production_orders.insert().values(order))
         conn.execute(production_order_lines.insert(), lines)
+        journal.order_event(conn, "production_order", "created", None, order)
         return _with_lines(conn, order)
 
 
@@ -241,7 +243,8 @@ def update_production_order(db: Database, principal, order_id: str, changes: dic
                 production_order_lines.c.id.not_in(kept)))
             _upsert_lines(conn, rows, {line["id"] for line in existing})
         if values or "lines" in changes:
-            order = set_order(conn, order, values)
+            before, order = order, set_order(conn, order, values)
+            journal.order_event(conn, "production_order", "updated", before, order, lines_changed="lines" in changes)
         return _with_lines(conn, order)
 
 
@@ -265,7 +268,8 @@ def delete_production_order(db: Database, principal, order_id: str, if_match: in
     with db.write() as conn:
         order = find_order(conn, workspace_id, order_id, for_update=True)
         check_version(order, if_match)
-        set_order(conn, order, {"deleted_at": utcnow()})
+        journal.order_event(conn, "production_order", "deleted", order,
+                            set_order(conn, order, {"deleted_at": utcnow()}))
 
 
 def status_after(order: dict[str, Any], lines: list[dict[str, Any]], now, *, reversal: bool = False

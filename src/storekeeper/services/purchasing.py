@@ -28,6 +28,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, update_versioned
 from storekeeper.persistence.tables import items, purchase_order_lines, purchase_orders
+from storekeeper.services import journal
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.ledger import Change
 from storekeeper.services.locations import find_location, resolve_location
@@ -159,6 +160,7 @@ def create_purchase_order(db: Database, principal, data: dict[str, Any]) -> dict
         conn.execute(purchase_orders.insert().values(order))
         if lines:
             conn.execute(purchase_order_lines.insert(), lines)
+        journal.order_event(conn, "purchase_order", "created", None, order)
         return _with_lines(conn, order)
 
 
@@ -231,7 +233,8 @@ def update_purchase_order(db: Database, principal, ref: str, changes: dict[str, 
             if rows:
                 conn.execute(purchase_order_lines.insert(), rows)
         if values or "lines" in changes:
-            order = _set(conn, order, values)
+            before, order = order, _set(conn, order, values)
+            journal.order_event(conn, "purchase_order", "updated", before, order, lines_changed="lines" in changes)
         return _with_lines(conn, order)
 
 
@@ -252,7 +255,8 @@ def place_purchase_order(db: Database, principal, ref: str, if_match: int | None
         for line in lines:
             ledger.expect(line["item_id"], line["quantity"])
         ledger.flush()
-        order = _set(conn, order, {"status": "ordered", "ordered_at": ledger.now})
+        before, order = order, _set(conn, order, {"status": "ordered", "ordered_at": ledger.now})
+        journal.order_event(conn, "purchase_order", "ordered", before, order)
         return {**order, "lines": lines}
 
 
@@ -328,7 +332,10 @@ def receive_purchase_order(db: Database, principal, ref: str, *, lines: list[dic
         )
         done = all(line["received_quantity"] >= line["quantity"] for line in current)
         values = {"status": "received", "received_at": ledger.now} if done else {"status": "partially_received"}
-        order = _set(conn, order, values)
+        before, order = order, _set(conn, order, values)
+        journal.order_event(conn, "purchase_order", order["status"], before, order,
+                            received=[{"line": line["id"], "item": line["item_id"], "quantity": quantity}
+                                      for line, quantity in receipts])
         return {**order, "lines": current}, moved
 
 
@@ -348,7 +355,8 @@ def cancel_purchase_order(db: Database, principal, ref: str, if_match: int | Non
             for line in lines:
                 ledger.expect(line["item_id"], -(line["quantity"] - line["received_quantity"]))
             ledger.flush()
-        order = _set(conn, order, {"status": "cancelled", "cancelled_at": utcnow()})
+        before, order = order, _set(conn, order, {"status": "cancelled", "cancelled_at": utcnow()})
+        journal.order_event(conn, "purchase_order", "cancelled", before, order)
         return {**order, "lines": lines}
 
 

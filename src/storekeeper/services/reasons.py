@@ -15,6 +15,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import reasons
+from storekeeper.services import journal
 from storekeeper.services.common import translate_integrity
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -75,6 +76,7 @@ def create_reason(db: Database, workspace_id: str, code: str, name: str, directi
         if count >= MAX_CUSTOM:
             raise Conflict(f"A workspace has at most {MAX_CUSTOM} custom reasons.")
         conn.execute(reasons.insert().values(row))
+        journal.created(conn, "reason", row)
     return row
 
 
@@ -96,7 +98,9 @@ def update_reason(
     with db.write() as conn:
         row = fetch(conn, reasons, workspace_id, reason_id, "reason", for_update=True)
         check_version(row, if_match)
-        return update_versioned(conn, reasons, row, changes)
+        updated = update_versioned(conn, reasons, row, changes)
+        journal.updated(conn, "reason", row, updated)
+        return updated
 
 
 def delete_reason(db: Database, workspace_id: str, reason_id: str, if_match: int | None = None) -> None:
@@ -104,4 +108,5 @@ def delete_reason(db: Database, workspace_id: str, reason_id: str, if_match: int
     with db.write() as conn:
         row = fetch(conn, reasons, workspace_id, reason_id, "reason", for_update=True)
         check_version(row, if_match)
+        journal.deleted(conn, "reason", row)
         conn.execute(delete(reasons).where(reasons.c.workspace_id == workspace_id, reasons.c.id == reason_id))

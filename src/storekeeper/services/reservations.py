@@ -29,6 +29,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch
 from storekeeper.persistence.tables import items, reservations
+from storekeeper.services import journal
 from storekeeper.services.context import SystemActor
 from storekeeper.services.ledger import Change, Ledger
 from storekeeper.services.locations import find_location, resolve_location
@@ -92,6 +93,7 @@ def create_reservation(db: Database, principal, *, item: str, location: str | No
             "expires_at": to_utc(expires_at) if expires_at else None, "version": 1,
             "created_at": now, "updated_at": now,
         }
+        journal.reservation_event(conn, "created", None, reservation)
         if row["tracking"] == Tracking.NONE:
             conn.execute(reservations.insert().values(reservation))
             return {**reservation, "sku": row["sku"]}
@@ -199,6 +201,7 @@ def release_reservation(db: Database, principal, reservation_id: str, if_match: 
                 ledger.release(part["item_id"], part["location_id"], part["quantity"] - part["fulfilled_quantity"])
         ledger.flush()
         done = [_finish(conn, ledger, part, {"status": "released"}) for part in [row, *parts]]
+        journal.reservation_event(conn, "released", row, done[0])
         return _with_item_sku(conn, done[0])
 
 
@@ -241,6 +244,7 @@ def fulfil_reservation(db: Database, principal, reservation_id: str,
                 _fulfilled(conn, ledger, part, share)
         ledger.flush()
         done = _fulfilled(conn, ledger, row, quantity)
+        journal.reservation_event(conn, "fulfilled", row, done)
         return _with_item_sku(conn, done), moved
 
 

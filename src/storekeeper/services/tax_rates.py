@@ -14,6 +14,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import items, tax_rates
+from storekeeper.services import journal
 from storekeeper.services.common import lock_workspace, translate_integrity
 
 
@@ -57,6 +58,7 @@ def create_tax_rate(db: Database, workspace_id: str, data: dict[str, Any]) -> di
         if row["is_default"]:
             _unset_default(conn, workspace_id)
         conn.execute(tax_rates.insert().values(row))
+        journal.created(conn, "tax_rate", row)
     return row
 
 
@@ -88,13 +90,16 @@ def update_tax_rate(
             _check_name_free(conn, workspace_id, changes["name"], tax_rate_id)
         if changes.get("is_default") and not row["is_default"]:
             _unset_default(conn, workspace_id)
-        return update_versioned(conn, tax_rates, row, changes)
+        updated = update_versioned(conn, tax_rates, row, changes)
+        journal.updated(conn, "tax_rate", row, updated)
+        return updated
 
 
 def delete_tax_rate(db: Database, workspace_id: str, tax_rate_id: str, if_match: int | None = None) -> None:
     with db.write() as conn:
         row = fetch(conn, tax_rates, workspace_id, tax_rate_id, "tax_rate", for_update=True)
         check_version(row, if_match)
+        journal.deleted(conn, "tax_rate", row)
         in_use = conn.execute(
             select(items.c.id)
             .where(

@@ -24,6 +24,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version
 from storekeeper.persistence.tables import item_channels, item_components, item_tags, items, workspaces
+from storekeeper.services import journal
 from storekeeper.services.context import SystemActor
 from storekeeper.services.items import check_variant_attributes, find_item
 from storekeeper.services.stock import ledger_for
@@ -59,6 +60,9 @@ def delete_item(db: Database, workspace_id: str, ref: str, if_match: int | None 
         check_version(ledger.items[peek["id"]].row, if_match)
         now = utcnow()
         _mark(conn, workspace_id, ids, now, now)
+        for item_id in ids:
+            gone = ledger.items[item_id].row
+            journal.item_event(conn, "deleted", gone, {**gone, "deleted_at": now})
         # Its parent sums one variant less; bundles made of it make up nothing now.
         ledger.refresh = set(ledger.dependents) - set(ids)
         ledger.flush()
@@ -101,6 +105,9 @@ def restore_item(db: Database, workspace_id: str, ref: str) -> str:
             raise Conflict(f"SKU {taken.sku!r} was given to another item meanwhile: change that item's SKU first.",
                            code="DUPLICATE_SKU")
         _mark(conn, workspace_id, ids, None, utcnow())
+        for item_id in ids:
+            back = ledger.items[item_id].row
+            journal.item_event(conn, "restored", back, {**back, "deleted_at": None})
         ledger.refresh = set(ledger.dependents) | {row["id"]}
         ledger.flush()
         return row["id"]
@@ -136,5 +143,7 @@ def purge_expired(db: Database, now: datetime | None = None, batch: int = 500) -
                     conn.execute(delete(table).where(and_(table.c.workspace_id == workspace_id, column.in_(ids))))
                 conn.execute(update(items).where(items.c.workspace_id == workspace_id, items.c.id.in_(ids))
                              .values(purged_at=now, tags=[], channels={}))
+                for item_id in ids:
+                    journal.audit(conn, workspace_id, "item.purged", "item", item_id, {"purged_at": [None, now]})
             purged += len(ids)
     return purged

@@ -15,6 +15,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import api_keys, users
+from storekeeper.services import journal
 from storekeeper.services.common import translate_integrity
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -59,6 +60,7 @@ def create_user(db: Database, workspace_id: str, email: str, name: str | None, r
         if taken:
             raise _duplicate_email()
         conn.execute(users.insert().values(row))
+        journal.created(conn, "user", row)
     return row
 
 
@@ -92,14 +94,18 @@ def update_user(
             ).first()
             if taken:
                 raise _duplicate_email()
-        return update_versioned(conn, users, row, values)
+        updated = update_versioned(conn, users, row, values)
+        journal.updated(conn, "user", row, updated)
+        return updated
 
 
 def delete_user(db: Database, workspace_id: str, user_id: str, if_match: int | None = None) -> None:
     """Soft delete (the ledger keeps naming the user) and revoke every key of the user."""
     now = utcnow()
     with db.write() as conn:
-        check_version(fetch(conn, users, workspace_id, user_id, "user", for_update=True), if_match)
+        row = fetch(conn, users, workspace_id, user_id, "user", for_update=True)
+        check_version(row, if_match)
+        journal.deleted(conn, "user", row)
         conn.execute(
             update(users).where(users.c.workspace_id == workspace_id, users.c.id == user_id).values(deleted_at=now)
         )

@@ -17,6 +17,7 @@ from storekeeper.domain.stock import Tracking
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.rows import update_versioned
 from storekeeper.persistence.tables import item_components, items
+from storekeeper.services import journal
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.items import (
     check_references,
@@ -70,6 +71,7 @@ def add_variant(db: Database, principal, ref: str, data: dict[str, Any]) -> dict
         check_variant_attributes([*siblings, variant])
         update_versioned(conn, items, parent, {"has_variants": True})
         insert_items(conn, workspace_id, [variant])
+        journal.item_event(conn, "created", None, variant)
         if initial:
             record_initial_stock(conn, principal, [(variant, initial)])
         return find_item(conn, workspace_id, variant["id"], details=True)

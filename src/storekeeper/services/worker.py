@@ -1,5 +1,6 @@
 """Background work: reservations that expire, Idempotency-Key records past their 24 hours,
-items in the trash past the workspace's `trash_retention_days`.
+items in the trash past the workspace's `trash_retention_days`, webhook deliveries, events past
+`event_retention_days`, and the daily snapshots of workspaces that ask for them.
 
 `storekeeper serve` runs it in a thread of each server process by default; `storekeeper worker`
 runs it on its own. Several at once are safe: each step locks what it changes.
@@ -9,25 +10,39 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from storekeeper.persistence.database import Database
-from storekeeper.services import idempotency, reservations, trash
+from storekeeper.services import delivery, feed, idempotency, reservations, snapshots, trash
 
 log = logging.getLogger("storekeeper.worker")
 
 
-def run_once(db: Database) -> dict[str, int]:
-    return {
+# Housekeeping that need not run every round: (seconds between runs, the job).
+_PERIODIC = {"events_purged": (3600.0, feed.purge_events), "snapshots_taken": (300.0, snapshots.take_daily)}
+_last_run: dict[tuple[int, str], float] = {}
+
+
+def run_once(db: Database, *, everything: bool = True) -> dict[str, int]:
+    """One round. `everything` off skips the hourly and five-minutely jobs that ran recently."""
+    done = {
+        "events_delivered": delivery.deliver_due(db),
         "expired_reservation_items": reservations.expire_due(db),
         "idempotency_keys_purged": idempotency.purge_expired(db),
         "items_purged": trash.purge_expired(db),
     }
+    for name, (every, job) in _PERIODIC.items():
+        key = (id(db), name)
+        if everything or time.monotonic() - _last_run.get(key, float("-inf")) >= every:
+            _last_run[key] = time.monotonic()
+            done[name] = job(db)
+    return done
 
 
 def run_forever(db: Database, interval: float, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
-            done = run_once(db)
+            done = run_once(db, everything=False)
             if any(done.values()):
                 log.info("worker: %s", done)
         except Exception:  # keep running: the next round retries whatever failed

@@ -12,11 +12,13 @@ from storekeeper.domain.errors import NotFound, PreconditionFailed
 from storekeeper.domain.ids import new_id
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import workspaces
+from storekeeper.services import journal
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "allow_negative_stock": False,
     "trash_retention_days": 30,
     "auto_snapshot": "off",
+    "event_retention_days": 30,
     "rate_limit": {"per_second": 20, "burst": 40, "per_minute": None, "per_day": None},
 }
 
@@ -71,7 +73,7 @@ def update_workspace(
     """Change name, currency and settings; `settings` is merged key by key."""
     with db.write() as conn:
         row = conn.execute(
-            select(workspaces).where(workspaces.c.workspace_id == workspace_id).with_for_update()
+            select(workspaces).where(workspaces.c.workspace_id == workspace_id).with_for_update(key_share=True)
         ).mappings().one()
         if if_match is not None and if_match != row["version"]:
             raise PreconditionFailed(row["version"])
@@ -91,6 +93,10 @@ def update_workspace(
             values["version"] = row["version"] + 1
             values["updated_at"] = utcnow()
             conn.execute(update(workspaces).where(workspaces.c.workspace_id == workspace_id).values(values))
+            changed = journal.changes_between(dict(row), {**row, **values})
+            if changed:
+                journal.record(conn, workspace_id, "workspace.updated", "workspace", workspace_id, changes=changed,
+                               event=False)
         result = {**row, **values}
     return {**result, "settings": with_defaults(result["settings"])}
 

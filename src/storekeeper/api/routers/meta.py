@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from storekeeper.api.deps import DB
@@ -30,3 +31,16 @@ def readyz(db: DB) -> JSONResponse:
         pending = "migrations pending: run `storekeeper db upgrade`"
         return JSONResponse({"status": "unavailable", "database": pending}, 503)
     return JSONResponse({"status": "ok", "database": db.dialect})
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics: requests by route, and the ledger's and the outbox's lag",
+    response_class=Response,
+    responses={
+        200: {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}},
+    },
+)
+def metrics(request: Request) -> Response:
+    """Unauthenticated, like /healthz: put it behind the network rules of your monitoring."""
+    return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -35,6 +35,7 @@ class WorkspaceSettings(ReadModel):
     allow_negative_stock: bool
     trash_retention_days: int
     auto_snapshot: Literal["off", "daily"]
+    event_retention_days: int
     rate_limit: RateLimitPlan
 
 
@@ -42,6 +43,7 @@ class WorkspaceSettingsUpdate(WriteModel):
     allow_negative_stock: bool = Field(None, strict=True)
     trash_retention_days: int = Field(None, ge=0, le=3650, strict=True)
     auto_snapshot: Literal["off", "daily"] = None
+    event_retention_days: int = Field(None, ge=1, le=3650, strict=True)
     rate_limit: RateLimitPlanUpdate = None
 
 

@@ -19,7 +19,7 @@ from storekeeper.api.schemas.common import (
     TimestampIn,
     WriteModel,
 )
-from storekeeper.domain.quantities import format_money
+from storekeeper.services.ledger import movement_view
 from storekeeper.services.reservations import shown_status
 
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -263,15 +263,7 @@ def _reference(row: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def movement_out(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"], "item": row["item_id"], "sku": row["sku"], "location": row["location_id"],
-        "reason": row["reason"], "delta": row["delta"], "before": row["before"], "after": row["after"],
-        "unit_cost": format_money(row["unit_cost"]) if row["unit_cost"] is not None else None,
-        "note": row["note"], "reference": _reference(row), "transfer": row["transfer_id"],
-        "bundle": row.get("bundle_id"), "batch": row.get("batch_id"),
-        "actor": {"type": row["actor_type"], "id": row["actor_id"], "name": row["actor_name"]},
-        "occurred_at": row["occurred_at"], "created_at": row["created_at"], "sequence": row["sequence"],
-    }
+    return movement_view(row)
 
 
 def movements_out(movements: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,0 +1,207 @@
+"""The audit log and the change feed: what every write records, in its own transaction.
+
+`audit()` writes one audit row at once: the action, the resource, the actor, the field-level
+changes `{field: [old, new]}`, the request id and the client's address (from the request being
+served; the system when there is none). `emit()` queues an event of the change feed; the queue
+is written as the transaction's last work (persistence/database.before_commit), numbered from
+the workspace's `events` counter, so sequences follow commit order and the counter row stays
+locked only for an instant. A change and its events commit together or not at all: the feed is
+the webhooks' transactional outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from storekeeper.domain.clock import utcnow
+from storekeeper.domain.ids import new_id
+from storekeeper.domain.stock import stock_status
+from storekeeper.persistence.counters import bump
+from storekeeper.persistence.database import before_commit, transaction_state
+from storekeeper.persistence.tables import audit_log, events, stock_levels
+from storekeeper.services.context import current_request
+
+SYSTEM = {"type": "system", "id": "system", "name": "storekeeper"}
+_QUEUE = "storekeeper_events"
+# Columns that say nothing a reader of the audit log needs: bookkeeping of every row.
+_NOT_CHANGES = frozenset({"workspace_id", "version", "updated_at", "created_at", "name_key"})
+
+
+def _actor(actor: dict[str, str] | None) -> dict[str, str]:
+    if actor is not None:
+        return actor
+    request = current_request()
+    return (request.actor if request and request.actor else None) or SYSTEM
+
+
+def changes_between(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """{field: [old, new]} for each field that differs (a created resource: [null, value]; a
+    deleted one: [value, null])."""
+    before, after = before or {}, after or {}
+    fields = (set(before) | set(after)) - _NOT_CHANGES
+    return {f: [before.get(f), after.get(f)] for f in sorted(fields) if before.get(f) != after.get(f)}
+
+
+def audit(conn: Connection, workspace_id: str, action: str, resource_type: str, resource_id: str | None,
+          changes: dict[str, list[Any]] | None = None, *, actor: dict[str, str] | None = None) -> None:
+    request = current_request()
+    who = _actor(actor)
+    conn.execute(audit_log.insert().values(
+        workspace_id=workspace_id, id=new_id("audit"), action=action, resource_type=resource_type,
+        resource_id=resource_id, actor_type=who["type"], actor_id=who["id"], actor_name=who["name"],
+        changes=_plain(changes or {}), request_id=request.request_id if request else None,
+        ip=request.ip if request else None, created_at=utcnow(),
+    ))
+
+
+def audit_movements(conn: Connection, workspace_id: str, movements: list[dict[str, Any]],
+                    actor: dict[str, str]) -> None:
+    """One audit row per movement (one statement for all): the level's on_hand before and after."""
+    request = current_request()
+    now = utcnow()
+    conn.execute(audit_log.insert(), [{
+        "workspace_id": workspace_id, "id": new_id("audit"), "action": "movement.created",
+        "resource_type": "movement", "resource_id": m["id"], "actor_type": actor["type"], "actor_id": actor["id"],
+        "actor_name": actor["name"],
+        "changes": {"item": [None, m["item_id"]], "location": [None, m["location_id"]], "reason": [None, m["reason"]],
+                    "on_hand": [m["before"], m["after"]]},
+        "request_id": request.request_id if request else None, "ip": request.ip if request else None,
+        "created_at": now,
+    } for m in movements])
+
+
+def emit(conn: Connection, workspace_id: str, type: str, resource_type: str, resource_id: str | None,
+         data: dict[str, Any]) -> None:
+    """Queue an event of the change feed; written (and numbered) right before the commit."""
+    queue = transaction_state(conn).setdefault(_QUEUE, [])
+    request = current_request()
+    queue.append({"workspace_id": workspace_id, "id": new_id("event"), "type": type,
+                  "resource_type": resource_type, "resource_id": resource_id, "data": _plain(data),
+                  "request_id": request.request_id if request else None, "created_at": utcnow()})
+    before_commit(conn, _QUEUE, _write_events)
+
+
+def record(conn: Connection, workspace_id: str, action: str, resource_type: str, resource_id: str | None, *,
+           changes: dict[str, list[Any]] | None = None, data: dict[str, Any] | None = None,
+           event: bool = True) -> None:
+    """Audit a write and, unless `event` is off, publish it as an event of the same type."""
+    audit(conn, workspace_id, action, resource_type, resource_id, changes)
+    if event:
+        emit(conn, workspace_id, action, resource_type, resource_id,
+             data if data is not None else {"id": resource_id, "changes": changes or {}})
+
+
+def _write_events(conn: Connection) -> None:
+    queue = transaction_state(conn).pop(_QUEUE, [])
+    by_workspace: dict[str, list[dict[str, Any]]] = {}
+    for row in queue:
+        by_workspace.setdefault(row["workspace_id"], []).append(row)
+    for workspace_id, rows in sorted(by_workspace.items()):
+        last = bump(conn, workspace_id, "events", len(rows))
+        for offset, row in enumerate(rows):
+            row["sequence"] = last - len(rows) + 1 + offset
+        conn.execute(events.insert(), rows)
+
+
+def _plain(value: Any) -> Any:
+    """Values as the API shows them: decimals and times stay exact through jsoncodec."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (Decimal, datetime, str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def item_view(row: dict[str, Any]) -> dict[str, Any]:
+    """What an item event says about the item: enough to find it and to know what it is."""
+    return {"id": row["id"], "sku": row["sku"], "name": row["name"], "kind": row["kind"],
+            "tracking": row["tracking"], "unit": row["unit"], "parent": row.get("parent_id")}
+
+
+def item_event(conn: Connection, action: str, before: dict[str, Any] | None, after: dict[str, Any],
+               **extra: Any) -> None:
+    """Audit and publish `item.<action>` with the fields that changed."""
+    changes = changes_between(before, after)
+    record(conn, after["workspace_id"], f"item.{action}", "item", after["id"], changes=changes,
+           data={"item": item_view(after), "changes": changes, **extra})
+
+
+def created(conn: Connection, resource_type: str, row: dict[str, Any], *, event: bool = False) -> None:
+    record(conn, row["workspace_id"], f"{resource_type}.created", resource_type, row.get("id"),
+           changes=changes_between(None, _shown(row)), event=event)
+
+
+def updated(conn: Connection, resource_type: str, before: dict[str, Any], after: dict[str, Any], *,
+            event: bool = False) -> None:
+    if after is before:  # update_versioned found nothing to change
+        return
+    record(conn, before["workspace_id"], f"{resource_type}.updated", resource_type, before.get("id"),
+           changes=changes_between(_shown(before), _shown(after)), event=event)
+
+
+def deleted(conn: Connection, resource_type: str, row: dict[str, Any], *, event: bool = False) -> None:
+    record(conn, row["workspace_id"], f"{resource_type}.deleted", resource_type, row.get("id"),
+           changes=changes_between(_shown(row), None), event=event)
+
+
+# Never in the audit log: secrets and their hashes.
+_SECRET = frozenset({"key_hash", "secret"})
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in _SECRET}
+
+
+def reservation_event(conn: Connection, action: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    view = {"id": after["id"], "item": after["item_id"], "location": after["location_id"],
+            "quantity": after["quantity"], "fulfilled_quantity": after["fulfilled_quantity"],
+            "status": after["status"], "reference": {"type": after.get("reference_type"),
+                                                     "id": after.get("reference_id")},
+            "expires_at": after.get("expires_at")}
+    changes = changes_between(before, after)
+    record(conn, after["workspace_id"], f"reservation.{action}", "reservation", after["id"], changes=changes,
+           data={"reservation": view, "changes": changes})
+
+
+def order_event(conn: Connection, kind: str, action: str, before: dict[str, Any] | None, after: dict[str, Any],
+                **extra: Any) -> None:
+    """`purchase_order.<action>` or `production_order.<action>`, with the order's identity and
+    status and the fields that changed (lines are read from the order itself)."""
+    if action == "updated" and before is not None and not extra.get("lines_changed") and \
+            not changes_between({k: v for k, v in before.items() if k != "lines"},
+                                {k: v for k, v in after.items() if k != "lines"}):
+        return  # nothing changed
+    fields = ("id", "number", "name", "status", "supplier", "location_id")
+    view = {k.removesuffix("_id"): after[k] for k in fields if k in after}
+    plain = {k: v for k, v in after.items() if k != "lines"}
+    changes = changes_between({k: v for k, v in before.items() if k != "lines"} if before else None, plain)
+    record(conn, after["workspace_id"], f"{kind}.{action}", kind, after["id"], changes=changes,
+           data={kind: view, "changes": changes, **extra})
+
+
+def threshold_status_changes(conn: Connection, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """`stock.status_changed` for the item's total and each of its levels whose status moved
+    because its reorder point or safety stock changed (no movement: the ledger did not see it)."""
+    changes = []
+    if not after.get("has_variants") and after["tracking"] == "quantity":
+        for location_id, on_hand, reserved in conn.execute(
+                select(stock_levels.c.location_id, stock_levels.c.on_hand, stock_levels.c.reserved)
+                .where(stock_levels.c.workspace_id == after["workspace_id"], stock_levels.c.item_id == after["id"])
+                .order_by(stock_levels.c.location_id)):
+            was, now = (stock_status(on_hand - reserved, row["safety_stock"], row["reorder_point"]).value
+                        for row in (before, after))
+            if was != now:
+                changes.append((location_id, on_hand, reserved, was, now))
+    # Levels first, then the total, as the ledger reports them.
+    if before["status"] != after["status"]:
+        changes.append((None, before["on_hand"], before["reserved"], before["status"], after["status"]))
+    for location_id, on_hand, reserved, was, now in changes:
+        emit(conn, after["workspace_id"], "stock.status_changed", "item", after["id"],
+             {"item": after["id"], "sku": after["sku"], "location": location_id, "from": was, "to": now,
+              "on_hand": on_hand, "available": on_hand - reserved})
