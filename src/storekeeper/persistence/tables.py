@@ -561,8 +561,9 @@ events = Table(
     Column("data", JSONText(), nullable=False),
     Column("request_id", String(128), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # No foreign key to workspaces, as for movements: every insert would take a KEY SHARE lock
+    # on the workspace's row, which concurrent writers of one workspace would queue on.
     PrimaryKeyConstraint("workspace_id", "sequence"),
-    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
     Index("ix_events_type", "workspace_id", "type", "sequence"),
     Index("ix_events_created", "workspace_id", "created_at"),
 )
@@ -583,8 +584,7 @@ audit_log = Table(
     Column("request_id", String(128), nullable=True),
     Column("ip", String(64), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
-    PrimaryKeyConstraint("workspace_id", "id"),
-    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    PrimaryKeyConstraint("workspace_id", "id"),  # no foreign key to workspaces: see events
     Index("ix_audit_log_created", "workspace_id", "created_at", "id"),
     Index("ix_audit_log_resource", "workspace_id", "resource_type", "resource_id", "created_at"),
 )

@@ -346,12 +346,12 @@ class Ledger:
         changed, item_statuses = self._write_items()
         statuses += item_statuses + self._refresh_dependents(changed)
         if self.planned:
-            # Last statement before commit, so the counter row stays locked for as short as possible.
+            journal.audit_movements(self.conn, self.workspace_id, self.planned, self.actor)
+            # Last statements before commit, so the counter row stays locked for as short as possible.
             last = bump(self.conn, self.workspace_id, "movements", len(self.planned))
             for offset, movement in enumerate(self.planned):
                 movement["sequence"] = last - len(self.planned) + 1 + offset
             self.conn.execute(movements.insert(), [{k: v for k, v in m.items() if k != "sku"} for m in self.planned])
-            journal.audit_movements(self.conn, self.workspace_id, self.planned, self.actor)
             for movement in self.planned:
                 journal.emit(self.conn, self.workspace_id, "stock.changed", "item", movement["item_id"],
                              {"movement": movement_view(movement)})

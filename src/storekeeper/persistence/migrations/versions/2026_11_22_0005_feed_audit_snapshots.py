@@ -37,9 +37,6 @@ def upgrade() -> None:
         sa.Column("request_id", sa.String(length=128), nullable=True),
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspaces.workspace_id"], name=op.f("fk_audit_log_workspace_id_workspaces")
-        ),
         sa.PrimaryKeyConstraint("workspace_id", "id", name=op.f("pk_audit_log")),
     )
     op.create_index("ix_audit_log_created", "audit_log", ["workspace_id", "created_at", "id"])
@@ -58,9 +55,6 @@ def upgrade() -> None:
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("request_id", sa.String(length=128), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspaces.workspace_id"], name=op.f("fk_events_workspace_id_workspaces")
-        ),
         sa.PrimaryKeyConstraint("workspace_id", "sequence", name=op.f("pk_events")),
     )
     op.create_index("ix_events_created", "events", ["workspace_id", "created_at"])
