@@ -80,7 +80,7 @@ def idempotent(endpoint: Callable[..., Any], redact: tuple[str, ...] = ()) -> Ca
             return Response(stored.body.encode(), status_code=stored.status,
                             headers={**stored.headers, "Idempotent-Replayed": "true"})
         try:
-            with db.write() as conn:
+            with db.write(settle_inner=True) as conn:
                 response = endpoint(*args, **kwargs)
                 idempotency.complete(conn, claim, response.status_code, _headers(response),
                                      _redacted(response.body, redact))

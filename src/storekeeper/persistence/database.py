@@ -38,6 +38,7 @@ _active: ContextVar[tuple[Database, Connection] | None] = ContextVar("storekeepe
 
 _STATE = "storekeeper_transaction"
 _BEFORE_COMMIT = "before_commit"
+_SETTLE_INNER = "settle_inner"
 
 
 def transaction_state(conn: Connection) -> dict:
@@ -47,11 +48,17 @@ def transaction_state(conn: Connection) -> dict:
 
 
 def before_commit(conn: Connection, key: str, flush) -> None:
-    """Run `flush(conn)` once, as the last work of the write transaction `conn` (after the
-    outermost `write()` block, right before it commits). Registering the same key again keeps the
-    first. The change feed writes its events there, so that the counter giving their sequence
-    stays locked only for the end of a transaction."""
+    """Run `flush(conn)` once, as the last work of the write transaction `conn` (when the
+    outermost `write()` block ends, right before it commits). Registering the same key again keeps
+    the first. The ledger's movements and the change feed's events are written there, numbered
+    from their workspace counters, so that those counter rows — which every writer of a
+    workspace takes in turn — stay locked only for the last statements of a transaction."""
     transaction_state(conn).setdefault(_BEFORE_COMMIT, {}).setdefault(key, flush)
+
+
+def _settle(conn: Connection) -> None:
+    for flush in transaction_state(conn).pop(_BEFORE_COMMIT, {}).values():
+        flush(conn)
 
 
 class Database:
@@ -70,23 +77,29 @@ class Database:
         self._write_turn = _SQLiteWriteQueue(self.engine.url.database) if self.is_sqlite else contextlib.nullcontext()
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, *, settle_inner: bool = False) -> Iterator[Connection]:
         """One write transaction: commits when the block ends, rolls back if it raises.
 
         Inside another `write()` of this database on the same thread (or context), the block
         joins the open transaction instead: the outer one commits everything at once. That is
         how an Idempotency-Key's stored response commits together with the change it answers.
+        Such an outer block, opened with `settle_inner`, lets the blocks joining it run the
+        before-commit work when they end — the change's movements and events get their
+        sequences before the response showing them is rendered and stored.
         """
         active = _active.get()
         if active is not None and active[0] is self:
             yield active[1]
+            if transaction_state(active[1]).get(_SETTLE_INNER):
+                _settle(active[1])
             return
         with self._write_turn, self._writer.begin() as conn:
             token = _active.set((self, conn))
             try:
+                if settle_inner:
+                    transaction_state(conn)[_SETTLE_INNER] = True
                 yield conn
-                for flush in transaction_state(conn).pop(_BEFORE_COMMIT, {}).values():
-                    flush(conn)
+                _settle(conn)
             finally:
                 conn.info.pop(_STATE, None)  # the connection goes back to the pool
                 _active.reset(token)

@@ -11,6 +11,7 @@ the webhooks' transactional outbox.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -20,13 +21,14 @@ from sqlalchemy import Connection, select
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.ids import new_id
 from storekeeper.domain.stock import stock_status
-from storekeeper.persistence.counters import bump
+from storekeeper.persistence.counters import bump_many
 from storekeeper.persistence.database import before_commit, transaction_state
-from storekeeper.persistence.tables import audit_log, events, stock_levels
+from storekeeper.persistence.tables import audit_log, events, movements, stock_levels
 from storekeeper.services.context import current_request
 
 SYSTEM = {"type": "system", "id": "system", "name": "storekeeper"}
 _QUEUE = "storekeeper_events"
+_MOVEMENTS = "storekeeper_movements"
 # Columns that say nothing a reader of the audit log needs: bookkeeping of every row.
 _NOT_CHANGES = frozenset({"workspace_id", "version", "updated_at", "created_at", "name_key"})
 
@@ -75,14 +77,28 @@ def audit_movements(conn: Connection, workspace_id: str, movements: list[dict[st
 
 
 def emit(conn: Connection, workspace_id: str, type: str, resource_type: str, resource_id: str | None,
-         data: dict[str, Any]) -> None:
-    """Queue an event of the change feed; written (and numbered) right before the commit."""
+         data: dict[str, Any]) -> dict[str, Any]:
+    """Queue an event of the change feed; written (and numbered) right before the commit.
+    Returns the queued row."""
     queue = transaction_state(conn).setdefault(_QUEUE, [])
     request = current_request()
-    queue.append({"workspace_id": workspace_id, "id": new_id("event"), "type": type,
-                  "resource_type": resource_type, "resource_id": resource_id, "data": _plain(data),
-                  "request_id": request.request_id if request else None, "created_at": utcnow()})
-    before_commit(conn, _QUEUE, _write_events)
+    row = {"workspace_id": workspace_id, "id": new_id("event"), "type": type,
+           "resource_type": resource_type, "resource_id": resource_id, "data": _plain(data),
+           "request_id": request.request_id if request else None, "created_at": utcnow()}
+    queue.append(row)
+    before_commit(conn, _QUEUE, _write_queued)
+    return row
+
+
+def record_movements(conn: Connection, workspace_id: str, planned: list[dict[str, Any]],
+                     view: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """Queue the ledger's movements, each published as `stock.changed` with its `view`. They are
+    written with the events, right before the commit, and numbered then from the workspace's
+    `movements` counter (filling in `sequence` of each movement dict and of its event)."""
+    pending = transaction_state(conn).setdefault(_MOVEMENTS, [])
+    for movement in planned:
+        event = emit(conn, workspace_id, "stock.changed", "item", movement["item_id"], {"movement": view(movement)})
+        pending.append((movement, event["data"]["movement"]))
 
 
 def record(conn: Connection, workspace_id: str, action: str, resource_type: str, resource_id: str | None, *,
@@ -95,16 +111,29 @@ def record(conn: Connection, workspace_id: str, action: str, resource_type: str,
              data if data is not None else {"id": resource_id, "changes": changes or {}})
 
 
-def _write_events(conn: Connection) -> None:
-    queue = transaction_state(conn).pop(_QUEUE, [])
-    by_workspace: dict[str, list[dict[str, Any]]] = {}
-    for row in queue:
-        by_workspace.setdefault(row["workspace_id"], []).append(row)
-    for workspace_id, rows in sorted(by_workspace.items()):
-        last = bump(conn, workspace_id, "events", len(rows))
-        for offset, row in enumerate(rows):
-            row["sequence"] = last - len(rows) + 1 + offset
-        conn.execute(events.insert(), rows)
+def _write_queued(conn: Connection) -> None:
+    """Number and insert the queued movements and events. Both counters of a workspace are
+    taken in one statement (movements first, as a snapshot takes it), so a writer holds them only
+    for these statements and the commit."""
+    state = transaction_state(conn)
+    moved: list[tuple[dict[str, Any], dict[str, Any]]] = state.pop(_MOVEMENTS, [])
+    queue: list[dict[str, Any]] = state.pop(_QUEUE, [])
+    for workspace_id in sorted({m["workspace_id"] for m, _ in moved} | {e["workspace_id"] for e in queue}):
+        ours = [(m, view) for m, view in moved if m["workspace_id"] == workspace_id]
+        rows = [{k: v for k, v in m.items() if k != "sku"} for m, _ in ours]
+        published = [e for e in queue if e["workspace_id"] == workspace_id]
+        amounts = [(name, n) for name, n in (("movements", len(rows)), ("events", len(published))) if n]
+        last = bump_many(conn, workspace_id, amounts)
+        if rows:
+            first = last["movements"] - len(rows) + 1
+            for offset, (row, (movement, view)) in enumerate(zip(rows, ours, strict=True)):
+                row["sequence"] = movement["sequence"] = view["sequence"] = first + offset
+            conn.execute(movements.insert(), rows)
+        if published:
+            first = last["events"] - len(published) + 1
+            for offset, event in enumerate(published):
+                event["sequence"] = first + offset
+            conn.execute(events.insert(), published)
 
 
 def _plain(value: Any) -> Any:

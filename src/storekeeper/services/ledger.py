@@ -12,7 +12,9 @@ last sees every component's committed stock.
 
 Changes are planned one after another on a running state, so each one sees the ones before it
 in the same request (two sales of 6 against 10 cannot both pass), then `flush()` writes levels,
-items, the sequence counter and the movements in a fixed number of statements.
+items and audit rows in a fixed number of statements and queues the movements: they are
+numbered from the workspace's counter and inserted with the change feed's events as the
+transaction's last statements (journal.record_movements).
 """
 
 from __future__ import annotations
@@ -37,8 +39,7 @@ from storekeeper.domain.stock import (
     stock_status,
 )
 from storekeeper.persistence.bom import bom_lines, bundles_containing, component_levels
-from storekeeper.persistence.counters import bump
-from storekeeper.persistence.tables import items, movements, reservations, stock_levels
+from storekeeper.persistence.tables import items, reservations, stock_levels
 from storekeeper.persistence.types import Micros
 from storekeeper.services import journal
 
@@ -339,7 +340,8 @@ class Ledger:
     # Writing
 
     def flush(self) -> list[dict[str, Any]]:
-        """Write everything planned; return the movements with their sequence numbers. Each
+        """Write everything planned; return the movements, which get their sequence numbers when
+        the transaction's write block ends (journal.record_movements writes them then). Each
         movement is audited and published (`stock.changed`), and every level or item whose
         status it moved across normal/low/critical/out_of_stock gets `stock.status_changed`."""
         statuses = self._write_levels()
@@ -347,14 +349,7 @@ class Ledger:
         statuses += item_statuses + self._refresh_dependents(changed)
         if self.planned:
             journal.audit_movements(self.conn, self.workspace_id, self.planned, self.actor)
-            # Last statements before commit, so the counter row stays locked for as short as possible.
-            last = bump(self.conn, self.workspace_id, "movements", len(self.planned))
-            for offset, movement in enumerate(self.planned):
-                movement["sequence"] = last - len(self.planned) + 1 + offset
-            self.conn.execute(movements.insert(), [{k: v for k, v in m.items() if k != "sku"} for m in self.planned])
-            for movement in self.planned:
-                journal.emit(self.conn, self.workspace_id, "stock.changed", "item", movement["item_id"],
-                             {"movement": movement_view(movement)})
+            journal.record_movements(self.conn, self.workspace_id, self.planned, movement_view)
         for change in statuses:
             journal.emit(self.conn, self.workspace_id, "stock.status_changed", "item", change["item"], change)
         written, self.planned = self.planned, []
@@ -493,7 +488,7 @@ def movement_view(row: dict[str, Any]) -> dict[str, Any]:
         "note": row["note"], "reference": reference, "transfer": row["transfer_id"],
         "bundle": row.get("bundle_id"), "batch": row.get("batch_id"),
         "actor": {"type": row["actor_type"], "id": row["actor_id"], "name": row["actor_name"]},
-        "occurred_at": row["occurred_at"], "created_at": row["created_at"], "sequence": row["sequence"],
+        "occurred_at": row["occurred_at"], "created_at": row["created_at"], "sequence": row.get("sequence"),
     }
 
 
