@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from typing import Any
+
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -32,3 +34,57 @@ def bump_many(conn: Connection, workspace_id: str, amounts: list[tuple[str, int]
         set_={"value": counters.c.value + stmt.excluded.value},
     ).returning(counters.c.name, counters.c.value)
     return {name: value for name, value in conn.execute(stmt)}
+
+
+# psycopg sends at most 65,535 parameters with one statement; above this many, several statements.
+_ONE_STATEMENT_PARAMETERS = 30_000
+
+
+def insert_numbered(conn: Connection, workspace_id: str, numbered: list[tuple[str, Table, list[dict[str, Any]]]],
+                    plain: list[tuple[Table, list[dict[str, Any]]]] = (), *,
+                    reserve: list[tuple[str, int]] = ()) -> dict[str, int]:
+    """Insert the rows of each (counter, table, rows) of `numbered`, giving them the next values
+    of the workspace's counter as their `sequence` (filled in each row dict too), and the rows
+    of `plain` as they are. `reserve` (counter, n) takes n more values of other counters, for
+    rows the caller numbers and inserts itself. Returns {counter: its new value}. Counter rows
+    are locked in the order of `numbered`, then `reserve`: every caller must take the counters
+    it shares with others in the same order.
+
+    The counters stay locked until commit, and every writer of the workspace waits for them, so
+    they are taken last: on PostgreSQL one statement bumps them and inserts every row (the
+    inserts as data-modifying CTEs numbering their rows from the bumped counters); on SQLite —
+    one writer at a time — the plain rows go first, then the counters, then the numbered rows."""
+    numbered = [(name, table, rows) for name, table, rows in numbered if rows]
+    plain = [(table, rows) for table, rows in plain if rows]
+    amounts = [(name, len(rows)) for name, _, rows in numbered] + [(name, n) for name, n in reserve if n]
+    parameters = sum(len(rows) * len(rows[0]) for _, _, rows in numbered) + \
+        sum(len(rows) * len(rows[0]) for _, rows in plain)
+    if not amounts or conn.dialect.name != "postgresql" or parameters > _ONE_STATEMENT_PARAMETERS:
+        for table, rows in plain:
+            conn.execute(table.insert(), rows)
+        last = bump_many(conn, workspace_id, amounts) if amounts else {}
+        for name, table, rows in numbered:
+            number(rows, last[name])
+            conn.execute(table.insert(), rows)
+        return last
+    bump = _insert(conn).values([{"workspace_id": workspace_id, "name": name, "value": n} for name, n in amounts])
+    bumped = bump.on_conflict_do_update(
+        index_elements=[counters.c.workspace_id, counters.c.name],
+        set_={"value": counters.c.value + bump.excluded.value},
+    ).returning(counters.c.name, counters.c.value).cte("bumped")
+    inserts = []
+    for name, table, rows in numbered:
+        top = select(bumped.c.value).where(bumped.c.name == name).scalar_subquery()
+        inserts.append(table.insert().values([{**row, "sequence": top - (len(rows) - 1 - offset)}
+                                              for offset, row in enumerate(rows)]).cte(f"new_{table.name}"))
+    inserts += [table.insert().values(rows).cte(f"new_{table.name}") for table, rows in plain]
+    last = {name: value for name, value in conn.execute(select(bumped.c.name, bumped.c.value).add_cte(*inserts))}
+    for name, _, rows in numbered:
+        number(rows, last[name])
+    return last
+
+
+def number(rows: list[dict[str, Any]], last: int) -> None:
+    """Number the rows (their `sequence`) up to `last`, a counter's value after taking len(rows)."""
+    for offset, row in enumerate(rows):
+        row["sequence"] = last - len(rows) + 1 + offset

@@ -1,12 +1,14 @@
 """The audit log and the change feed: what every write records, in its own transaction.
 
-`audit()` writes one audit row at once: the action, the resource, the actor, the field-level
-changes `{field: [old, new]}`, the request id and the client's address (from the request being
-served; the system when there is none). `emit()` queues an event of the change feed; the queue
-is written as the transaction's last work (persistence/database.before_commit), numbered from
-the workspace's `events` counter, so sequences follow commit order and the counter row stays
-locked only for an instant. A change and its events commit together or not at all: the feed is
-the webhooks' transactional outbox.
+`audit()` records one audit row: the action, the resource, the actor, the field-level changes
+`{field: [old, new]}`, the request id and the client's address (from the request being served;
+the system when there is none). `emit()` records an event of the change feed, and the ledger's
+movements come through `record_movements()`. All three are queued and written as the
+transaction's last work (persistence/database.before_commit): movements and events are numbered
+then from the workspace's counters, so sequences follow commit order and the counter rows —
+which every writer of the workspace takes in turn — stay locked only for the last two
+statements and the commit. A change and its events commit together or not at all: the feed is the
+webhooks' transactional outbox.
 """
 
 from __future__ import annotations
@@ -21,14 +23,14 @@ from sqlalchemy import Connection, select
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.ids import new_id
 from storekeeper.domain.stock import stock_status
-from storekeeper.persistence.counters import bump_many
+from storekeeper.persistence.counters import insert_numbered, number
 from storekeeper.persistence.database import before_commit, transaction_state
 from storekeeper.persistence.tables import audit_log, events, movements, stock_levels
 from storekeeper.services.context import current_request
 
 SYSTEM = {"type": "system", "id": "system", "name": "storekeeper"}
-_QUEUE = "storekeeper_events"
-_MOVEMENTS = "storekeeper_movements"
+_JOURNAL = "storekeeper_journal"
+_EVENTS, _MOVEMENTS, _AUDIT = "storekeeper_events", "storekeeper_movements", "storekeeper_audit"
 # Columns that say nothing a reader of the audit log needs: bookkeeping of every row.
 _NOT_CHANGES = frozenset({"workspace_id", "version", "updated_at", "created_at", "name_key"})
 
@@ -50,22 +52,23 @@ def changes_between(before: dict[str, Any] | None, after: dict[str, Any] | None)
 
 def audit(conn: Connection, workspace_id: str, action: str, resource_type: str, resource_id: str | None,
           changes: dict[str, list[Any]] | None = None, *, actor: dict[str, str] | None = None) -> None:
+    """Queue an audit row; written with the transaction's last statements."""
     request = current_request()
     who = _actor(actor)
-    conn.execute(audit_log.insert().values(
-        workspace_id=workspace_id, id=new_id("audit"), action=action, resource_type=resource_type,
-        resource_id=resource_id, actor_type=who["type"], actor_id=who["id"], actor_name=who["name"],
-        changes=_plain(changes or {}), request_id=request.request_id if request else None,
-        ip=request.ip if request else None, created_at=utcnow(),
-    ))
+    _queue(conn, _AUDIT).append({
+        "workspace_id": workspace_id, "id": new_id("audit"), "action": action, "resource_type": resource_type,
+        "resource_id": resource_id, "actor_type": who["type"], "actor_id": who["id"], "actor_name": who["name"],
+        "changes": _plain(changes or {}), "request_id": request.request_id if request else None,
+        "ip": request.ip if request else None, "created_at": utcnow(),
+    })
 
 
 def audit_movements(conn: Connection, workspace_id: str, movements: list[dict[str, Any]],
                     actor: dict[str, str]) -> None:
-    """One audit row per movement (one statement for all): the level's on_hand before and after."""
+    """One audit row per movement: the level's on_hand before and after."""
     request = current_request()
     now = utcnow()
-    conn.execute(audit_log.insert(), [{
+    _queue(conn, _AUDIT).extend({
         "workspace_id": workspace_id, "id": new_id("audit"), "action": "movement.created",
         "resource_type": "movement", "resource_id": m["id"], "actor_type": actor["type"], "actor_id": actor["id"],
         "actor_name": actor["name"],
@@ -73,20 +76,18 @@ def audit_movements(conn: Connection, workspace_id: str, movements: list[dict[st
                     "on_hand": [m["before"], m["after"]]},
         "request_id": request.request_id if request else None, "ip": request.ip if request else None,
         "created_at": now,
-    } for m in movements])
+    } for m in movements)
 
 
 def emit(conn: Connection, workspace_id: str, type: str, resource_type: str, resource_id: str | None,
          data: dict[str, Any]) -> dict[str, Any]:
     """Queue an event of the change feed; written (and numbered) right before the commit.
     Returns the queued row."""
-    queue = transaction_state(conn).setdefault(_QUEUE, [])
     request = current_request()
     row = {"workspace_id": workspace_id, "id": new_id("event"), "type": type,
            "resource_type": resource_type, "resource_id": resource_id, "data": _plain(data),
            "request_id": request.request_id if request else None, "created_at": utcnow()}
-    queue.append(row)
-    before_commit(conn, _QUEUE, _write_queued)
+    _queue(conn, _EVENTS).append(row)
     return row
 
 
@@ -95,7 +96,7 @@ def record_movements(conn: Connection, workspace_id: str, planned: list[dict[str
     """Queue the ledger's movements, each published as `stock.changed` with its `view`. They are
     written with the events, right before the commit, and numbered then from the workspace's
     `movements` counter (filling in `sequence` of each movement dict and of its event)."""
-    pending = transaction_state(conn).setdefault(_MOVEMENTS, [])
+    pending = _queue(conn, _MOVEMENTS)
     for movement in planned:
         event = emit(conn, workspace_id, "stock.changed", "item", movement["item_id"], {"movement": view(movement)})
         pending.append((movement, event["data"]["movement"]))
@@ -111,29 +112,34 @@ def record(conn: Connection, workspace_id: str, action: str, resource_type: str,
              data if data is not None else {"id": resource_id, "changes": changes or {}})
 
 
+def _queue(conn: Connection, name: str) -> list:
+    before_commit(conn, _JOURNAL, _write_queued)
+    return transaction_state(conn).setdefault(name, [])
+
+
 def _write_queued(conn: Connection) -> None:
-    """Number and insert the queued movements and events. Both counters of a workspace are
-    taken in one statement (movements first, as a snapshot takes it), so a writer holds them only
-    for these statements and the commit."""
+    """Insert the queued audit rows, movements and events, numbering movements and events from
+    their workspace counters (movements first, in the order a snapshot takes them). On
+    PostgreSQL the counters, movements and audit rows take one statement and the events —
+    whose stock.changed data shows each movement's sequence — a second: a writer holds the
+    counters for those two and the commit."""
     state = transaction_state(conn)
     moved: list[tuple[dict[str, Any], dict[str, Any]]] = state.pop(_MOVEMENTS, [])
-    queue: list[dict[str, Any]] = state.pop(_QUEUE, [])
-    for workspace_id in sorted({m["workspace_id"] for m, _ in moved} | {e["workspace_id"] for e in queue}):
+    published: list[dict[str, Any]] = state.pop(_EVENTS, [])
+    audited: list[dict[str, Any]] = state.pop(_AUDIT, [])
+    for workspace_id in sorted({m["workspace_id"] for m, _ in moved} | {e["workspace_id"] for e in published}
+                               | {a["workspace_id"] for a in audited}):
         ours = [(m, view) for m, view in moved if m["workspace_id"] == workspace_id]
         rows = [{k: v for k, v in m.items() if k != "sku"} for m, _ in ours]
-        published = [e for e in queue if e["workspace_id"] == workspace_id]
-        amounts = [(name, n) for name, n in (("movements", len(rows)), ("events", len(published))) if n]
-        last = bump_many(conn, workspace_id, amounts)
-        if rows:
-            first = last["movements"] - len(rows) + 1
-            for offset, (row, (movement, view)) in enumerate(zip(rows, ours, strict=True)):
-                row["sequence"] = movement["sequence"] = view["sequence"] = first + offset
-            conn.execute(movements.insert(), rows)
-        if published:
-            first = last["events"] - len(published) + 1
-            for offset, event in enumerate(published):
-                event["sequence"] = first + offset
-            conn.execute(events.insert(), published)
+        feed = [e for e in published if e["workspace_id"] == workspace_id]
+        last = insert_numbered(conn, workspace_id, [("movements", movements, rows)],
+                               [(audit_log, [a for a in audited if a["workspace_id"] == workspace_id])],
+                               reserve=[("events", len(feed))])
+        for row, (movement, view) in zip(rows, ours, strict=True):
+            movement["sequence"] = view["sequence"] = row["sequence"]
+        if feed:
+            number(feed, last["events"])
+            conn.execute(events.insert(), feed)
 
 
 def _plain(value: Any) -> Any:
