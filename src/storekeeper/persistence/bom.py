@@ -15,6 +15,11 @@ from sqlalchemy import Connection, and_, select
 from storekeeper.domain.stock import ComponentLine, Tracking, bundle_levels
 from storekeeper.persistence.tables import item_components, items, stock_levels
 
+# Self-joins of items; made once, as making an alias copies every column of the table.
+_COMPONENT = items.alias("component")
+_BUNDLE = items.alias("bundle")
+_LIVE = items.alias("live")
+
 ZERO = Decimal(0)
 
 
@@ -25,7 +30,7 @@ def bom_lines(conn: Connection, workspace_id: str, item_ids: Iterable[str]) -> d
     ids = sorted(set(item_ids))
     if not ids:
         return {}
-    component = items.alias("component")
+    component = _COMPONENT
     rows = conn.execute(
         select(item_components.c.item_id, item_components.c.component_id, item_components.c.quantity,
                item_components.c.unit, component.c.unit.label("component_unit"), component.c.tracking,
@@ -45,7 +50,7 @@ def bom_lines(conn: Connection, workspace_id: str, item_ids: Iterable[str]) -> d
 
 def bundles_containing(workspace_id: str, component_ids: Iterable[str]):
     """A subquery: the ids of live bundles that have any of these items as a component."""
-    bundle = items.alias("bundle")
+    bundle = _BUNDLE
     return (
         select(item_components.c.item_id)
         .join(bundle, and_(bundle.c.workspace_id == item_components.c.workspace_id,
@@ -64,7 +69,7 @@ def component_levels(
     wanted = sorted({line.component_id for ls in lines.values() for line in ls if line.tracked} - (deleted or set()))
     if not wanted:
         return {}
-    live = items.alias("live")
+    live = _LIVE
     rows = conn.execute(
         select(stock_levels.c.item_id, stock_levels.c.location_id, stock_levels.c.on_hand, stock_levels.c.reserved)
         .join(live, and_(live.c.workspace_id == stock_levels.c.workspace_id, live.c.id == stock_levels.c.item_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,17 +25,6 @@ def bump(conn: Connection, workspace_id: str, name: str, n: int = 1) -> int:
     return conn.execute(stmt).scalar_one()
 
 
-def bump_many(conn: Connection, workspace_id: str, amounts: list[tuple[str, int]]) -> dict[str, int]:
-    """`bump` several counters of a workspace in one statement, locking their rows in the order
-    given (every caller must give the same order); returns {name: new value}."""
-    stmt = _insert(conn).values([{"workspace_id": workspace_id, "name": name, "value": n} for name, n in amounts])
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[counters.c.workspace_id, counters.c.name],
-        set_={"value": counters.c.value + stmt.excluded.value},
-    ).returning(counters.c.name, counters.c.value)
-    return {name: value for name, value in conn.execute(stmt)}
-
-
 # psycopg sends at most 65,535 parameters with one statement; above this many, several statements.
 _ONE_STATEMENT_PARAMETERS = 30_000
 
@@ -53,7 +42,8 @@ def insert_numbered(conn: Connection, workspace_id: str, numbered: list[tuple[st
     The counters stay locked until commit, and every writer of the workspace waits for them, so
     they are taken last: on PostgreSQL one statement bumps them and inserts every row (the
     inserts as data-modifying CTEs numbering their rows from the bumped counters); on SQLite —
-    one writer at a time — the plain rows go first, then the counters, then the numbered rows."""
+    one writer at a time — the plain rows go first, then the counters (one statement each), then
+    the numbered rows."""
     numbered = [(name, table, rows) for name, table, rows in numbered if rows]
     plain = [(table, rows) for table, rows in plain if rows]
     amounts = [(name, len(rows)) for name, _, rows in numbered] + [(name, n) for name, n in reserve if n]
@@ -62,15 +52,19 @@ def insert_numbered(conn: Connection, workspace_id: str, numbered: list[tuple[st
     if not amounts or conn.dialect.name != "postgresql" or parameters > _ONE_STATEMENT_PARAMETERS:
         for table, rows in plain:
             conn.execute(table.insert(), rows)
-        last = bump_many(conn, workspace_id, amounts) if amounts else {}
+        # A statement each: SQLAlchemy caches none with several rows of VALUES.
+        last = {name: bump(conn, workspace_id, name, n) for name, n in amounts}
         for name, table, rows in numbered:
             number(rows, last[name])
             conn.execute(table.insert(), rows)
         return last
-    bump = _insert(conn).values([{"workspace_id": workspace_id, "name": name, "value": n} for name, n in amounts])
-    bumped = bump.on_conflict_do_update(
+    # `excluded` as text: SQLAlchemy cannot cache a statement using `Insert.excluded` (nor one
+    # with several rows of VALUES — this one is compiled anew each time, in well under a ms).
+    bumped = _insert(conn).values(
+        [{"workspace_id": workspace_id, "name": name, "value": n} for name, n in amounts]
+    ).on_conflict_do_update(
         index_elements=[counters.c.workspace_id, counters.c.name],
-        set_={"value": counters.c.value + bump.excluded.value},
+        set_={"value": counters.c.value + literal_column("excluded.value")},
     ).returning(counters.c.name, counters.c.value).cte("bumped")
     inserts = []
     for name, table, rows in numbered:

@@ -34,6 +34,9 @@ from storekeeper.persistence.tables import (
 from storekeeper.persistence.types import Micros
 from storekeeper.services.purchasing import OPEN
 
+# Self-joins of items; made once, as making an alias copies every column of the table.
+_VARIANTS = items.alias("variants")
+
 ZERO = Decimal(0)
 
 
@@ -144,7 +147,7 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
 
 
 def _parents(conn, workspace_id: str | None) -> list[Mismatch]:
-    variants = items.alias("variants")
+    variants = _VARIANTS
     sums = _scoped(
         select(variants.c.workspace_id, variants.c.parent_id,
                func.sum(variants.c.on_hand, type_=Micros()).label("on_hand"),

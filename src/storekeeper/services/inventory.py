@@ -27,6 +27,9 @@ from storekeeper.persistence.types import Micros
 from storekeeper.services.locations import find_location
 from storekeeper.services.stock import resolve_items
 
+# Self-joins of items; made once, as making an alias copies every column of the table.
+_COMPONENT = items.alias("component")
+
 ZERO = Decimal(0)
 
 
@@ -163,7 +166,7 @@ def _level_status():
 
 def _bundle_made_up_at(location_id: str):
     """A bundle with stocked components, each of them live and with a level at the location."""
-    component = items.alias("component")
+    component = _COMPONENT
     lines = (select(item_components.c.component_id)
              .join(component, and_(component.c.workspace_id == item_components.c.workspace_id,
                                    component.c.id == item_components.c.component_id))

@@ -15,6 +15,9 @@ from storekeeper.persistence.tables import item_components, items, locations, st
 from storekeeper.persistence.types import Micros
 from storekeeper.services.inventory import due_reserved
 
+# Self-joins of items; made once, as making an alias copies every column of the table.
+_COMPONENT = items.alias("component")
+
 
 def item_details(conn: Connection, workspace_id: str, row: dict[str, Any]) -> dict[str, Any]:
     details: dict[str, Any] = {}
@@ -81,7 +84,7 @@ def _variants(conn: Connection, workspace_id: str, parent_id: str) -> list[dict[
 
 def component_rows(conn: Connection, workspace_id: str, item_id: str) -> list[dict[str, Any]]:
     """The item's bill of materials with each component's SKU, name and unit."""
-    component = items.alias("component")
+    component = _COMPONENT
     return [dict(r) for r in conn.execute(
         select(item_components.c.component_id, item_components.c.quantity, item_components.c.unit,
                component.c.sku, component.c.name, component.c.unit.label("component_unit"),

@@ -47,6 +47,9 @@ from storekeeper.services.locations import find_location
 from storekeeper.services.stock import ledger_for, record_initial_stock
 from storekeeper.services.tax_rates import default_tax_rate_id
 
+# Self-joins of items; made once, as making an alias copies every column of the table.
+_VARIANTS = items.alias("variants")
+
 SORTS: dict[str, str] = {
     "created_at": "created_at",
     "updated_at": "updated_at",
@@ -90,7 +93,7 @@ class ItemFilters:
 
 def _with_details() -> Select:
     """Items with what their representation needs: the tax rate and the number of variants."""
-    variants = items.alias("variants")
+    variants = _VARIANTS
     variant_count = (
         select(func.count())
         .where(
