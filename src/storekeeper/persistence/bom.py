@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, bindparam, select
 
 from storekeeper.domain.stock import ComponentLine, Tracking, bundle_levels
 from storekeeper.persistence.tables import item_components, items, stock_levels
@@ -48,17 +48,16 @@ def bom_lines(conn: Connection, workspace_id: str, item_ids: Iterable[str]) -> d
     return dict(result)
 
 
-def bundles_containing(workspace_id: str, component_ids: Iterable[str]):
-    """A subquery: the ids of live bundles that have any of these items as a component."""
-    bundle = _BUNDLE
-    return (
-        select(item_components.c.item_id)
-        .join(bundle, and_(bundle.c.workspace_id == item_components.c.workspace_id,
-                           bundle.c.id == item_components.c.item_id))
-        .where(item_components.c.workspace_id == workspace_id,
-               item_components.c.component_id.in_(sorted(set(component_ids))),
-               bundle.c.tracking == Tracking.BUNDLE.value, bundle.c.deleted_at.is_(None))
-    )
+# The ids of live bundles that have any of the items `ids` of workspace `ws` as a component.
+# Built once, with bound parameters: statements on the write path cost more to build than to run.
+BUNDLES_CONTAINING = (
+    select(item_components.c.item_id)
+    .join(_BUNDLE, and_(_BUNDLE.c.workspace_id == item_components.c.workspace_id,
+                        _BUNDLE.c.id == item_components.c.item_id))
+    .where(item_components.c.workspace_id == bindparam("ws"),
+           item_components.c.component_id.in_(bindparam("ids", expanding=True)),
+           _BUNDLE.c.tracking == Tracking.BUNDLE.value, _BUNDLE.c.deleted_at.is_(None))
+)
 
 
 def component_levels(

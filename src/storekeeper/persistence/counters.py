@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, literal_column, select
+from sqlalchemy import Connection, Table, bindparam, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -15,14 +15,22 @@ def _insert(conn: Connection):
     return (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(counters)
 
 
+def _bumping(dialect_insert):
+    return dialect_insert(counters).values(
+        workspace_id=bindparam("ws"), name=bindparam("name"), value=bindparam("n")
+    ).on_conflict_do_update(
+        index_elements=[counters.c.workspace_id, counters.c.name],
+        set_={"value": counters.c.value + literal_column("excluded.value")},
+    ).returning(counters.c.value)
+
+
+_BUMP = {"sqlite": _bumping(sqlite_insert), "postgresql": _bumping(pg_insert)}
+
+
 def bump(conn: Connection, workspace_id: str, name: str, n: int = 1) -> int:
     """Add n to the workspace's counter `name` (creating it) and return its new value. The row
     stays locked until commit: concurrent bumps of one counter wait for each other."""
-    stmt = _insert(conn).values(workspace_id=workspace_id, name=name, value=n)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[counters.c.workspace_id, counters.c.name], set_={"value": counters.c.value + n}
-    ).returning(counters.c.value)
-    return conn.execute(stmt).scalar_one()
+    return conn.execute(_BUMP[conn.dialect.name], {"ws": workspace_id, "name": name, "n": n}).scalar_one()
 
 
 # psycopg sends at most 65,535 parameters with one statement; above this many, several statements.

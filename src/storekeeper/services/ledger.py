@@ -38,12 +38,35 @@ from storekeeper.domain.stock import (
     moving_average_cost,
     stock_status,
 )
-from storekeeper.persistence.bom import bom_lines, bundles_containing, component_levels
+from storekeeper.persistence.bom import BUNDLES_CONTAINING, bom_lines, component_levels
 from storekeeper.persistence.tables import items, reservations, stock_levels
 from storekeeper.persistence.types import Micros
 from storekeeper.services import journal
 
 ZERO = Decimal(0)
+
+# The write path's reads, built once with bound parameters (ws, ids, now): building a statement
+# costs more than SQLite takes to run it.
+_WS, _IDS = bindparam("ws"), bindparam("ids", expanding=True)
+# The items with their dependents — variant parents and the bundles made of them — locked in one
+# global order: stocked items first, then parents and bundles, each by id.
+_LOCK_ITEMS = (
+    select(items)
+    .where(items.c.workspace_id == _WS,
+           or_(items.c.id.in_(_IDS),
+               items.c.id.in_(select(items.c.parent_id).where(items.c.workspace_id == _WS, items.c.id.in_(_IDS),
+                                                              items.c.parent_id.is_not(None))),
+               items.c.id.in_(BUNDLES_CONTAINING)))
+    .order_by(case((or_(items.c.tracking == Tracking.BUNDLE.value, items.c.has_variants), 1), else_=0), items.c.id)
+    .with_for_update()
+)
+_LEVELS = select(stock_levels).where(stock_levels.c.workspace_id == _WS, stock_levels.c.item_id.in_(_IDS))
+_DUE = (
+    select(reservations.c.id, reservations.c.item_id, reservations.c.location_id, reservations.c.quantity,
+           reservations.c.fulfilled_quantity, reservations.c.holds_stock, reservations.c.parent_id)
+    .where(reservations.c.workspace_id == _WS, reservations.c.item_id.in_(_IDS),
+           reservations.c.status == "active", reservations.c.expires_at <= bindparam("now"))
+)
 
 
 @dataclass
@@ -126,17 +149,7 @@ class Ledger:
             return
         if self.items:
             raise RuntimeError("lock() must be called once, with every item, to keep the lock order")
-        parents = select(items.c.parent_id).where(
-            items.c.workspace_id == self.workspace_id, items.c.id.in_(wanted), items.c.parent_id.is_not(None))
-        derived = or_(items.c.tracking == Tracking.BUNDLE.value, items.c.has_variants)
-        rows = self.conn.execute(
-            select(items)
-            .where(items.c.workspace_id == self.workspace_id,
-                   or_(items.c.id.in_(wanted), items.c.id.in_(parents),
-                       items.c.id.in_(bundles_containing(self.workspace_id, wanted))))
-            .order_by(case((derived, 1), else_=0), items.c.id)
-            .with_for_update()
-        ).mappings()
+        rows = self.conn.execute(_LOCK_ITEMS, {"ws": self.workspace_id, "ids": wanted}).mappings()
         requested = set(wanted)
         for row in rows:
             if row["id"] not in requested:
@@ -146,10 +159,7 @@ class Ledger:
                 raise NotFound("item", row["id"])
             self.items[row["id"]] = ItemState(dict(row), row["on_hand"], row["reserved"], row["average_cost"],
                                               row["incoming"])
-        levels = self.conn.execute(
-            select(stock_levels)
-            .where(stock_levels.c.workspace_id == self.workspace_id, stock_levels.c.item_id.in_(wanted))
-        ).mappings()
+        levels = self.conn.execute(_LEVELS, {"ws": self.workspace_id, "ids": wanted}).mappings()
         for row in levels:
             key = (row["item_id"], row["location_id"])
             self.levels[key] = Level(key[0], key[1], row["on_hand"], row["reserved"], exists=True,
@@ -165,17 +175,7 @@ class Ledger:
     def _expire_due(self, item_ids: list[str]) -> None:
         """Reservations past `expires_at` stop counting the moment anyone writes to their items,
         whether or not the expiry worker has run yet."""
-        due = self.conn.execute(
-            select(reservations.c.id, reservations.c.item_id, reservations.c.location_id,
-                   reservations.c.quantity, reservations.c.fulfilled_quantity, reservations.c.holds_stock,
-                   reservations.c.parent_id)
-            .where(
-                reservations.c.workspace_id == self.workspace_id,
-                reservations.c.item_id.in_(item_ids),
-                reservations.c.status == "active",
-                reservations.c.expires_at <= self.now,
-            )
-        ).mappings().all()
+        due = self.conn.execute(_DUE, {"ws": self.workspace_id, "ids": item_ids, "now": self.now}).mappings().all()
         if not due:
             return
         for r in due:
@@ -425,8 +425,8 @@ class Ledger:
         parents |= {i for i in self.refresh if locked[i]["has_variants"]}
         # The bundles made of what changed, read again under the locks: one that gained a
         # component after this transaction locked its dependents must not be left stale.
-        bundles = set(self.conn.execute(bundles_containing(self.workspace_id, changed)).scalars()) \
-            if changed else set()
+        bundles = set(self.conn.execute(BUNDLES_CONTAINING, {"ws": self.workspace_id, "ids": sorted(changed)})
+                      .scalars()) if changed else set()
         missed = bundles - set(locked)
         if missed:
             raise Conflict("A bundle's components changed while this change was made; try again.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, false, func, or_, select, update
+from sqlalchemy import Connection, bindparam, false, func, or_, select, update
 
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound
@@ -115,16 +115,23 @@ def list_locations(db: Database, workspace_id: str, filters: LocationFilters, pa
         return paginate(conn, stmt, sort, page)
 
 
+def _by_ref(with_default: bool):
+    refs = bindparam("refs", expanding=True)
+    conditions = [locations.c.id.in_(refs), locations.c.name.in_(refs)]
+    if with_default:
+        conditions.append(locations.c.is_default)
+    return select(locations).where(locations.c.workspace_id == bindparam("ws"), locations.c.deleted_at.is_(None),
+                                   or_(*conditions))
+
+
+# Built once, with bound parameters (by id or name; and the default location when None is asked).
+_LOCATIONS_BY_REF = {with_default: _by_ref(with_default) for with_default in (False, True)}
+
+
 def resolve_locations(conn: Connection, workspace_id: str, refs: set[str | None]) -> dict[str | None, dict[str, Any]]:
     """Live locations by id or name; None is the default location. One query."""
-    named = [r for r in refs if r is not None]
-    conditions = [locations.c.id.in_(named), locations.c.name.in_(named)]
-    if None in refs:
-        conditions.append(locations.c.is_default)
-    rows = conn.execute(
-        select(locations).where(locations.c.workspace_id == workspace_id, locations.c.deleted_at.is_(None),
-                                or_(*conditions))
-    ).mappings().all()
+    named = sorted(r for r in refs if r is not None)
+    rows = conn.execute(_LOCATIONS_BY_REF[None in refs], {"ws": workspace_id, "refs": named}).mappings().all()
     by_id = {r["id"]: dict(r) for r in rows}
     by_name = {r["name"]: dict(r) for r in rows}
     found: dict[str | None, dict[str, Any]] = {ref: by_id.get(ref) or by_name[ref]

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, bindparam, or_, select
 
 from storekeeper.domain.clock import to_utc
 from storekeeper.domain.errors import (
@@ -55,8 +55,17 @@ class Adjustment:
     expected_on_hand: Decimal | None = None
 
 
+# Statements of every stock change, built once with bound parameters.
+_SETTINGS = select(workspaces.c.settings).where(workspaces.c.workspace_id == bindparam("ws"))
+_ITEMS_BY_REF = select(items).where(
+    items.c.workspace_id == bindparam("ws"),
+    items.c.deleted_at.is_(None),
+    or_(items.c.id.in_(bindparam("ids", expanding=True)), items.c.sku.in_(bindparam("refs", expanding=True))),
+)
+
+
 def allow_negative_stock(conn: Connection, workspace_id: str) -> bool:
-    settings = conn.execute(select(workspaces.c.settings).where(workspaces.c.workspace_id == workspace_id)).scalar_one()
+    settings = conn.execute(_SETTINGS, {"ws": workspace_id}).scalar_one()
     return bool(with_defaults(settings)["allow_negative_stock"])
 
 
@@ -72,13 +81,8 @@ def resolve_items(conn: Connection, workspace_id: str, refs: set[str]) -> dict[s
     refs = {r for r in refs if r is not None}
     if not refs:
         return {}
-    rows = conn.execute(
-        select(items).where(
-            items.c.workspace_id == workspace_id,
-            items.c.deleted_at.is_(None),
-            or_(items.c.id.in_([r for r in refs if is_id("item", r)]), items.c.sku.in_(list(refs))),
-        )
-    ).mappings().all()
+    rows = conn.execute(_ITEMS_BY_REF, {"ws": workspace_id, "ids": sorted(r for r in refs if is_id("item", r)),
+                                        "refs": sorted(refs)}).mappings().all()
     by_id = {r["id"]: dict(r) for r in rows}
     by_sku = {r["sku"]: dict(r) for r in rows}
     return {ref: by_id.get(ref) or by_sku[ref] for ref in refs if ref in by_id or ref in by_sku}
