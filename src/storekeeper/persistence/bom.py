@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import Connection, and_, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, exists, select
 
 from storekeeper.domain.stock import ComponentLine, Tracking, bundle_levels
 from storekeeper.persistence.tables import item_components, items, stock_levels
@@ -49,14 +49,16 @@ def bom_lines(conn: Connection, workspace_id: str, item_ids: Iterable[str]) -> d
 
 
 # The ids of live bundles that have any of the items `ids` of workspace `ws` as a component.
-# Built once, with bound parameters: statements on the write path cost more to build than to run.
+# Built once, with bound parameters: statements on the write path cost more to build than to
+# run. Written to be read from the components' index whatever the planner knows of the data
+# (SQLite without statistics would rather scan the workspace's live items for bundles).
 BUNDLES_CONTAINING = (
     select(item_components.c.item_id)
-    .join(_BUNDLE, and_(_BUNDLE.c.workspace_id == item_components.c.workspace_id,
-                        _BUNDLE.c.id == item_components.c.item_id))
     .where(item_components.c.workspace_id == bindparam("ws"),
            item_components.c.component_id.in_(bindparam("ids", expanding=True)),
-           _BUNDLE.c.tracking == Tracking.BUNDLE.value, _BUNDLE.c.deleted_at.is_(None))
+           exists().where(_BUNDLE.c.workspace_id == item_components.c.workspace_id,
+                          _BUNDLE.c.id == item_components.c.item_id,
+                          _BUNDLE.c.tracking == Tracking.BUNDLE.value, _BUNDLE.c.deleted_at.is_(None)))
 )
 
 

@@ -24,7 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, union, update
 
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound, StockError, StorekeeperError, ValidationFailed
@@ -53,10 +53,12 @@ _WS, _IDS = bindparam("ws"), bindparam("ids", expanding=True)
 _LOCK_ITEMS = (
     select(items)
     .where(items.c.workspace_id == _WS,
-           or_(items.c.id.in_(_IDS),
-               items.c.id.in_(select(items.c.parent_id).where(items.c.workspace_id == _WS, items.c.id.in_(_IDS),
-                                                              items.c.parent_id.is_not(None))),
-               items.c.id.in_(BUNDLES_CONTAINING)))
+           items.c.id.in_(union(
+               select(items.c.id).where(items.c.workspace_id == _WS, items.c.id.in_(_IDS)),
+               select(items.c.parent_id).where(items.c.workspace_id == _WS, items.c.id.in_(_IDS),
+                                               items.c.parent_id.is_not(None)),
+               BUNDLES_CONTAINING,
+           )))
     .order_by(case((or_(items.c.tracking == Tracking.BUNDLE.value, items.c.has_variants), 1), else_=0), items.c.id)
     .with_for_update()
 )

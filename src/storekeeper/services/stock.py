@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, or_, select
+from sqlalchemy import Connection, bindparam, select, union
 
 from storekeeper.domain.clock import to_utc
 from storekeeper.domain.errors import (
@@ -57,10 +57,16 @@ class Adjustment:
 
 # Statements of every stock change, built once with bound parameters.
 _SETTINGS = select(workspaces.c.settings).where(workspaces.c.workspace_id == bindparam("ws"))
+# By id or by SKU, each read from its own index (with an OR, SQLite may scan the live items).
 _ITEMS_BY_REF = select(items).where(
     items.c.workspace_id == bindparam("ws"),
     items.c.deleted_at.is_(None),
-    or_(items.c.id.in_(bindparam("ids", expanding=True)), items.c.sku.in_(bindparam("refs", expanding=True))),
+    items.c.id.in_(union(
+        select(items.c.id).where(items.c.workspace_id == bindparam("ws"),
+                                 items.c.id.in_(bindparam("ids", expanding=True))),
+        select(items.c.id).where(items.c.workspace_id == bindparam("ws"), items.c.deleted_at.is_(None),
+                                 items.c.sku.in_(bindparam("refs", expanding=True))),
+    )),
 )
 
 
