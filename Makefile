@@ -20,6 +20,11 @@ run: $(STAMP)
 test: $(STAMP)
 	PYTHON=$(BIN)/python scripts/test $(ARGS)
 
+## bench: a real server under load, against the database's and HTTP's own limits (docs/performance.md)
+##        make bench ARGS=--quick   (100,000 items, under 3 minutes);  ARGS="--postgres URL" for PostgreSQL
+bench: $(STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 

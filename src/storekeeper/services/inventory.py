@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import NotFound, ValidationFailed
@@ -122,15 +122,19 @@ def _levels(conn, workspace_id: str, item_ids: list[str], location_id: str | Non
     return result
 
 
+# Built once with bound parameters (ws, ids, now): every stock read runs it.
+_DUE_RESERVED = (
+    select(reservations.c.item_id, reservations.c.location_id,
+           func.sum(reservations.c.quantity - reservations.c.fulfilled_quantity, type_=Micros()).label("due"))
+    .where(reservations.c.workspace_id == bindparam("ws"), reservations.c.item_id.in_(bindparam("ids", expanding=True)),
+           reservations.c.status == "active", reservations.c.expires_at <= bindparam("now"))
+    .group_by(reservations.c.item_id, reservations.c.location_id)
+)
+
+
 def due_reserved(conn, workspace_id: str, item_ids: list[str]) -> dict[tuple[str, str], Decimal]:
     """Reserved stock of reservations past `expires_at` that the worker has not marked yet."""
-    rows = conn.execute(
-        select(reservations.c.item_id, reservations.c.location_id,
-               func.sum(reservations.c.quantity - reservations.c.fulfilled_quantity, type_=Micros()).label("due"))
-        .where(reservations.c.workspace_id == workspace_id, reservations.c.item_id.in_(item_ids),
-               reservations.c.status == "active", reservations.c.expires_at <= utcnow())
-        .group_by(reservations.c.item_id, reservations.c.location_id)
-    ).all()
+    rows = conn.execute(_DUE_RESERVED, {"ws": workspace_id, "ids": list(item_ids), "now": utcnow()}).all()
     return {(i, loc): due for i, loc, due in rows}
 
 
