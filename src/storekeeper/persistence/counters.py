@@ -1,4 +1,5 @@
-"""Per-workspace counters: the ledger's movement sequence, order numbers."""
+"""Per-workspace counters: the sequences of movements and of the change feed's events, order
+numbers; and `insert_numbered`, which takes them as a transaction's last statements."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storekeeper.persistence.tables import counters
 
-
-def _insert(conn: Connection):
-    return (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(counters)
+_INSERTS = {"sqlite": sqlite_insert, "postgresql": pg_insert}
 
 
 def _bumping(dialect_insert):
@@ -24,7 +23,7 @@ def _bumping(dialect_insert):
     ).returning(counters.c.value)
 
 
-_BUMP = {"sqlite": _bumping(sqlite_insert), "postgresql": _bumping(pg_insert)}
+_BUMP = {dialect: _bumping(dialect_insert) for dialect, dialect_insert in _INSERTS.items()}
 
 
 def bump(conn: Connection, workspace_id: str, name: str, n: int = 1) -> int:
@@ -68,7 +67,7 @@ def insert_numbered(conn: Connection, workspace_id: str, numbered: list[tuple[st
         return last
     # `excluded` as text: SQLAlchemy cannot cache a statement using `Insert.excluded` (nor one
     # with several rows of VALUES — this one is compiled anew each time, in well under a ms).
-    bumped = _insert(conn).values(
+    bumped = _INSERTS[conn.dialect.name](counters).values(
         [{"workspace_id": workspace_id, "name": name, "value": n} for name, n in amounts]
     ).on_conflict_do_update(
         index_elements=[counters.c.workspace_id, counters.c.name],
