@@ -330,7 +330,7 @@ def build_limiter(settings: Settings, db: Database, on_backend_error: Callable[[
     return RateLimiter(plans, MemoryBackend())
 
 
-def limiter_of(request: Request) -> RateLimiter | None:
+async def limiter_of(request: Request) -> RateLimiter | None:
     return getattr(request.app.state, "limiter", None)
 
 

@@ -32,7 +32,7 @@ class ExactJSONRequest(Request):
         return self._json
 
 
-def _idempotency_header(
+async def _idempotency_header(
     key: Annotated[
         str | None,
         Header(

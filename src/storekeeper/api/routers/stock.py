@@ -72,7 +72,7 @@ def transfer_stock(body: TransferCreate, principal: StockWrite, db: DB) -> JSONR
     return JSONResponse(transfer_out(row), status_code=201)
 
 
-def movement_filters(
+async def movement_filters(
     item: Annotated[str | None, Query(max_length=200, description="Item id or SKU")] = None,
     location: Annotated[str | None, Query(max_length=200, description="Location id or name")] = None,
     reason: Annotated[str | None, Query(max_length=40)] = None,
