@@ -22,6 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.processes import terminate
+
 pytestmark = pytest.mark.slow
 
 _SCRIPT = shutil.which("storekeeper", path=str(Path(sys.executable).parent))
@@ -104,12 +106,7 @@ def start_server(directory: Path, database_url: str, *args: str) -> Server:
 
 
 def stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(timeout=10)
+    terminate(server.process)
 
 
 @pytest.fixture(scope="module")

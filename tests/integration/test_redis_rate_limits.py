@@ -28,6 +28,7 @@ from storekeeper.api.app import create_app
 from storekeeper.services import api_keys, workspaces
 from tests.conftest import Api
 from tests.factories import error
+from tests.processes import terminate
 
 HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 
@@ -68,13 +69,7 @@ class RedisServer:
 
     def stop(self) -> None:
         self.client.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        terminate(self.process)
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ from storekeeper.domain.ids import new_id
 from storekeeper.jsoncodec import dumps
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import events, webhooks
+from storekeeper.services.feed import matching
 from storekeeper.services.webhooks import record_delivery, sign
 
 log = logging.getLogger("storekeeper.webhooks")
@@ -74,16 +75,6 @@ def post(client: httpx.Client, hook: dict[str, Any], event: dict[str, Any], atte
             "duration_ms": int((time.perf_counter() - started) * 1000)}
 
 
-def _subscribed(patterns: list[str]):
-    conditions = []
-    for pattern in patterns:
-        if pattern in ("*", ""):
-            return None
-        conditions.append(events.c.type.like(pattern[:-1] + "%") if pattern.endswith(".*")
-                          else events.c.type == pattern)
-    return or_(*conditions) if conditions else None
-
-
 def _lease(db: Database, hook: dict[str, Any], now: datetime) -> bool:
     with db.write() as conn:
         result = conn.execute(
@@ -111,7 +102,7 @@ def deliver_endpoint(db: Database, client: httpx.Client, hook: dict[str, Any], n
                               .where(events.c.workspace_id == hook["workspace_id"])).scalar_one()
         stmt = (select(events).where(events.c.workspace_id == hook["workspace_id"], events.c.sequence > cursor)
                 .order_by(events.c.sequence).limit(BATCH))
-        subscribed = _subscribed(hook["events"])
+        subscribed = matching(hook["events"])
         if subscribed is not None:
             stmt = stmt.where(subscribed)
         pending = [dict(r) for r in conn.execute(stmt).mappings()]

@@ -44,11 +44,12 @@ EVENT_TYPES = (
 MAX_LIMIT = 1000
 
 
-def _type_condition(pattern: str):
-    """An exact type, or a family with `*` (`stock.*`)."""
-    if pattern.endswith(".*"):
-        return events.c.type.like(pattern[:-1] + "%")
-    return events.c.type == pattern
+def matching(patterns: list[str]):
+    """The events whose type matches any of the patterns — exact types, or families with `*`
+    (`stock.*`); None (every event) when there are none or one is `*`."""
+    if not patterns or any(p in ("*", "") for p in patterns):
+        return None
+    return or_(*(events.c.type.like(p[:-1] + "%") if p.endswith(".*") else events.c.type == p for p in patterns))
 
 
 def _family(pattern: str) -> str:
@@ -80,7 +81,7 @@ def list_events(db: Database, principal, after: int, types: list[str] | None, li
                                  or_(*(events.c.type.like(f"{f}.%") for f in readable)))
             .order_by(events.c.sequence).limit(limit + 1))
     if types:
-        stmt = stmt.where(or_(*(_type_condition(t) for t in types)))
+        stmt = stmt.where(matching(types))
     with db.read() as conn:
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
         oldest = conn.execute(select(func.min(events.c.sequence)).where(events.c.workspace_id == workspace_id)

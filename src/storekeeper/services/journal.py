@@ -1,4 +1,4 @@
-"""The audit log and the change feed: what every write records, in its own transaction.
+"""The audit log and the change feed: what every write records, in the write's own transaction.
 
 `audit()` records one audit row: the action, the resource, the actor, the field-level changes
 `{field: [old, new]}`, the request id and the client's address (from the request being served;

@@ -88,13 +88,18 @@ def get_snapshot(db: Database, workspace_id: str, snapshot_id: str) -> dict[str,
     return row
 
 
+def _on_hand_in(conn, workspace_id: str, snapshot_id: str) -> dict[tuple[str, str], Decimal]:
+    """{(item, location): on_hand} of the snapshot's levels."""
+    return {(r.item_id, r.location_id): r.on_hand for r in conn.execute(
+        select(snapshot_levels.c.item_id, snapshot_levels.c.location_id, snapshot_levels.c.on_hand)
+        .where(snapshot_levels.c.workspace_id == workspace_id, snapshot_levels.c.snapshot_id == snapshot_id))}
+
+
 def diff_snapshot(db: Database, workspace_id: str, snapshot_id: str) -> dict[str, Any]:
     """Each level whose on-hand differs now from the snapshot."""
     with db.read() as conn:
         row = fetch(conn, snapshots, workspace_id, snapshot_id, "snapshot")
-        then = {(r.item_id, r.location_id): r.on_hand for r in conn.execute(
-            select(snapshot_levels.c.item_id, snapshot_levels.c.location_id, snapshot_levels.c.on_hand)
-            .where(snapshot_levels.c.workspace_id == workspace_id, snapshot_levels.c.snapshot_id == snapshot_id))}
+        then = _on_hand_in(conn, workspace_id, snapshot_id)
         now = {(r.item_id, r.location_id): r.on_hand for r in conn.execute(
             select(stock_levels.c.item_id, stock_levels.c.location_id, stock_levels.c.on_hand)
             .where(stock_levels.c.workspace_id == workspace_id))}
@@ -121,9 +126,7 @@ def restore_snapshot(db: Database, principal, snapshot_id: str) -> dict[str, Any
     workspace_id = principal.workspace_id
     with db.write() as conn:
         row = fetch(conn, snapshots, workspace_id, snapshot_id, "snapshot")
-        then = {(r.item_id, r.location_id): r.on_hand for r in conn.execute(
-            select(snapshot_levels.c.item_id, snapshot_levels.c.location_id, snapshot_levels.c.on_hand)
-            .where(snapshot_levels.c.workspace_id == workspace_id, snapshot_levels.c.snapshot_id == snapshot_id))}
+        then = _on_hand_in(conn, workspace_id, snapshot_id)
         current_items = set(conn.execute(select(stock_levels.c.item_id).where(
             stock_levels.c.workspace_id == workspace_id).distinct()).scalars())
         # Restoring sets exact values, below zero too if the snapshot had them.
