@@ -134,6 +134,15 @@ def test_migrations_are_current_and_readyz_says_so(db, client):
     assert r.json() == {"status": "ok", "database": db.dialect}
 
 
+def test_the_head_read_from_the_migration_files_is_alembics_head():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS))
+    assert migrate.head_revision(None) == ScriptDirectory.from_config(config).get_current_head() is not None
+
+
 def test_readyz_reports_pending_migrations_on_a_database_that_is_behind(new_database_url, db):
     from fastapi.testclient import TestClient
 

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from storekeeper.config import get_settings
 from storekeeper.domain.errors import StorekeeperError
-from storekeeper.logs import configure_logging, logging_config
+from storekeeper.logs import configure_logging
 from storekeeper.persistence import migrate
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import PageRequest
@@ -204,7 +204,7 @@ def serve(
     """Run the HTTP API (migrating the database first)."""
     import os
 
-    import uvicorn
+    from storekeeper.api import server
 
     if not no_worker:
         os.environ["STOREKEEPER_WORKER"] = "true"  # read by the server processes' settings
@@ -226,16 +226,12 @@ def serve(
         console.print(f"Try:           curl -H 'Authorization: Bearer {key}' {url}/v1/items")
         sys.stdout.flush()
     db.dispose()
-    uvicorn.run(
-        "storekeeper.api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,  # our middleware logs requests without their query strings
-        log_level=settings.log_level.lower(),
-        log_config=logging_config(settings.log_level, settings.log_format),  # in every worker process too
-    )
+    # Become the lean server process: the supervisor then holds only uvicorn, not the CLI,
+    # SQLAlchemy and Alembic loaded for the migration (and its spawned workers import just the app).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    argv = server.command(host, port, workers, settings.log_level, settings.log_format)
+    os.execv(argv[0], argv)
 
 
 if __name__ == "__main__":

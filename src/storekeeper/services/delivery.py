@@ -18,9 +18,8 @@ import logging
 import threading
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 from sqlalchemy import func, or_, select, update
 
@@ -31,6 +30,9 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import events, webhooks
 from storekeeper.services.feed import matching
 from storekeeper.services.webhooks import record_delivery, sign
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("storekeeper.webhooks")
 
@@ -65,6 +67,8 @@ def post(client: httpx.Client, hook: dict[str, Any], event: dict[str, Any], atte
         "Storekeeper-Delivery-Attempt": str(attempt),
     }
     started = time.perf_counter()
+    import httpx  # here, not at import: the server's workers load it only when they deliver
+
     try:
         response = client.post(hook["url"], content=body, headers=headers, timeout=TIMEOUT_SECONDS)
     except httpx.HTTPError as exc:
@@ -138,16 +142,21 @@ def deliver_endpoint(db: Database, client: httpx.Client, hook: dict[str, Any], n
 def deliver_due(db: Database, client: httpx.Client | None = None, now: datetime | None = None) -> int:
     """Deliver what is due to every active endpoint; returns how many events were delivered."""
     now = now or utcnow()
+    # Every workspace's due endpoints in one query (few rows: at most 50 per workspace).
+    with db.read() as conn:
+        hooks = [dict(r) for r in conn.execute(select(webhooks).where(
+            webhooks.c.is_active, webhooks.c.deleted_at.is_(None),
+            or_(webhooks.c.next_attempt_at.is_(None), webhooks.c.next_attempt_at <= now))
+            .order_by(webhooks.c.workspace_id, webhooks.c.id)).mappings()]
+    if not hooks:
+        return 0
     own = client is None
-    client = client or httpx.Client()
+    if client is None:
+        import httpx
+
+        client = httpx.Client()
     delivered = 0
     try:
-        # Every workspace's due endpoints in one query (few rows: at most 50 per workspace).
-        with db.read() as conn:
-            hooks = [dict(r) for r in conn.execute(select(webhooks).where(
-                webhooks.c.is_active, webhooks.c.deleted_at.is_(None),
-                or_(webhooks.c.next_attempt_at.is_(None), webhooks.c.next_attempt_at <= now))
-                .order_by(webhooks.c.workspace_id, webhooks.c.id)).mappings()]
         for hook in hooks:
             if _lease(db, hook, now):
                 delivered += deliver_endpoint(db, client, hook, now)
@@ -165,6 +174,8 @@ def send_test(db: Database, hook: dict[str, Any]) -> str:
              "data": dumps({"webhook": {"id": hook["id"], "url": hook["url"]}}).decode()}
 
     def run():
+        import httpx
+
         with httpx.Client() as client:
             outcome = post(client, hook, event, 1)
         with db.write() as conn:

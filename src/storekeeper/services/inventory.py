@@ -24,6 +24,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.tables import item_components, items, locations, movements, reservations, stock_levels
 from storekeeper.persistence.types import Micros
+from storekeeper.services import search
 from storekeeper.services.locations import find_location
 from storekeeper.services.stock import resolve_items
 
@@ -204,10 +205,7 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
     if filters.location is None:
         stmt = stmt.where(*_status_conditions(items.c.status, filters))
     if filters.q:
-        needle = filters.q.casefold()
-        stmt = stmt.where(or_(items.c.name_key.contains(needle, autoescape=True),
-                              func.lower(items.c.sku).contains(needle, autoescape=True),
-                              func.lower(items.c.barcode).contains(needle, autoescape=True)))
+        stmt = stmt.where(search.matches(filters.q))
     as_of = to_utc(filters.as_of) if filters.as_of else None
     with db.read() as conn:
         location_id = None

@@ -39,7 +39,7 @@ from storekeeper.persistence.tables import (
     tax_rates,
 )
 from storekeeper.persistence.types import Micros
-from storekeeper.services import journal
+from storekeeper.services import journal, search
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.context import SystemActor
 from storekeeper.services.item_details import item_details
@@ -380,14 +380,7 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
     elif filters.deleted == "true":
         stmt = stmt.where(items.c.deleted_at.is_not(None))
     if filters.q:
-        needle = filters.q.casefold()
-        stmt = stmt.where(
-            or_(
-                items.c.name_key.contains(needle, autoescape=True),
-                func.lower(items.c.sku).contains(needle, autoescape=True),
-                func.lower(items.c.barcode).contains(needle, autoescape=True),
-            )
-        )
+        stmt = stmt.where(search.matches(filters.q))
     for column, value in (
         ("sku", filters.sku),
         ("barcode", filters.barcode),
