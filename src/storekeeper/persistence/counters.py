@@ -1,15 +1,17 @@
 """Per-workspace counters: the sequences of movements and of the change feed's events, order
-numbers; and `insert_numbered`, which takes them as a transaction's last statements."""
+numbers; and `insert_numbered`, which takes them as a transaction's last statements. Also the
+counts of items that triggers keep (migration 0006): the lists' default totals, read instead of
+counted."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, literal_column, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, bindparam, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from storekeeper.persistence.tables import counters
+from storekeeper.persistence.tables import counters, items
 
 _INSERTS = {"sqlite": sqlite_insert, "postgresql": pg_insert}
 
@@ -30,6 +32,25 @@ def bump(conn: Connection, workspace_id: str, name: str, n: int = 1) -> int:
     """Add n to the workspace's counter `name` (creating it) and return its new value. The row
     stays locked until commit: concurrent bumps of one counter wait for each other."""
     return conn.execute(_BUMP[conn.dialect.name], {"ws": workspace_id, "name": name, "n": n}).scalar_one()
+
+
+# The counts the triggers of migration 0006 keep, and the items each counts (which the check
+# compares with a real count). Their SQL there says the same.
+ITEMS_LIVE = "items_live"  # GET /v1/items, unfiltered
+ITEMS_STOCKED = "items_stocked"  # GET /v1/stock, unfiltered
+KEPT_COUNTS: dict[str, ColumnElement[bool]] = {
+    ITEMS_LIVE: and_(items.c.deleted_at.is_(None), items.c.purged_at.is_(None)),
+    ITEMS_STOCKED: and_(items.c.deleted_at.is_(None), items.c.tracking != "none", ~items.c.has_variants),
+}
+
+_VALUE = select(counters.c.value).where(counters.c.workspace_id == bindparam("ws"),
+                                        counters.c.name == bindparam("name"))
+
+
+def value(conn: Connection, workspace_id: str, name: str) -> int:
+    """The counter's value (0 if it was never bumped). The movements counter is also the number of
+    the workspace's movements: they are numbered from 1 without gaps and never deleted."""
+    return conn.execute(_VALUE, {"ws": workspace_id, "name": name}).scalar() or 0
 
 
 # psycopg sends at most 65,535 parameters with one statement; above this many, several statements.

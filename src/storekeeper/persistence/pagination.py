@@ -89,12 +89,15 @@ def _decode(cursor: str, sort: Sort) -> tuple[Any, str]:
     return value, row_id
 
 
-def paginate(conn: Connection, stmt: Select, sort: Sort, page: PageRequest) -> Page:
-    """Run `stmt` (already filtered) for one page ordered by `sort`, with the total if asked."""
+def paginate(conn: Connection, stmt: Select, sort: Sort, page: PageRequest, known_total: int | None = None) -> Page:
+    """Run `stmt` (already filtered) for one page ordered by `sort`, with the total if asked:
+    `known_total` when the caller knows it without counting (a kept count), else counted."""
     if page.cursor is not None and page.offset is not None:
         raise ValidationFailed({"cursor": ["Give either cursor or offset, not both."]})
     total = None
-    if page.include_total:
+    if page.include_total and known_total is not None:
+        total = known_total
+    elif page.include_total:
         # Count the filtered rows without computing the select list (subqueries, joins' columns).
         counting = stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
         total = conn.execute(counting).scalar_one()

@@ -6,7 +6,8 @@ levels; for every live variant parent: the sums of its live variants; for every 
 what its components make up; for every item: incoming = what its lines on open purchase orders
 still await; for every production line: produced = the sum of its batches not reversed; for
 every movement: after = before + delta, and its before = the after of the level's previous
-movement. Each rule is one aggregate query, whatever the size of
+movement; the counts kept for the lists' totals and the movements counter = the rows they count.
+Each rule is one aggregate query, whatever the size of
 the data, except bundles: two queries per workspace that has any.
 """
 
@@ -18,9 +19,11 @@ from decimal import Decimal
 from sqlalchemy import Select, and_, func, literal, or_, select
 
 from storekeeper.domain.stock import Tracking
+from storekeeper.persistence import counters as counter_rows
 from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import (
+    counters,
     items,
     locations,
     movements,
@@ -53,6 +56,8 @@ class Mismatch:
     location_name: str | None = None
 
     def __str__(self) -> str:
+        if not self.item_id:  # a rule about the workspace, not one item
+            return f"{self.workspace_id}: {self.rule}: recorded {self.recorded}, expected {self.expected}"
         where = f"item {self.sku} ({self.item_id})" if self.sku is not None else f"item {self.item_id}"
         if self.location_id is not None:
             where += (f" at {self.location_name} ({self.location_id})" if self.location_name is not None
@@ -122,7 +127,7 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
                 items.c.workspace_id, workspace_id))
             found += [Mismatch(r.workspace_id, rule, r.id, None, r.recorded, r.expected) for r in rows]
         found += _parents(conn, workspace_id) + _bundles(conn, workspace_id) + _incoming(conn, workspace_id)
-        found += _produced(conn, workspace_id)
+        found += _produced(conn, workspace_id) + _counts(conn, workspace_id)
 
         previous = func.lag(movements.c.after, type_=Micros()).over(
             partition_by=(movements.c.workspace_id, movements.c.item_id, movements.c.location_id),
@@ -144,6 +149,26 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
         if found:
             found = _named(conn, found)
     return levels_checked, found
+
+
+def _counts(conn, workspace_id: str | None) -> list[Mismatch]:
+    """The counts the triggers keep (and the movements counter) equal the rows they count."""
+    found = []
+    actual = [(name, select(items.c.workspace_id.label("ws"), func.count().label("n")).where(condition)
+               .group_by(items.c.workspace_id), items.c.workspace_id)
+              for name, condition in counter_rows.KEPT_COUNTS.items()]
+    actual.append(("movements", select(movements.c.workspace_id.label("ws"), func.count().label("n"))
+                   .group_by(movements.c.workspace_id), movements.c.workspace_id))
+    for name, counted, column in actual:
+        counted = {r.ws: r.n for r in conn.execute(_scoped(counted, column, workspace_id))}
+        kept = {r.workspace_id: r.value for r in conn.execute(_scoped(
+            select(counters.c.workspace_id, counters.c.value).where(counters.c.name == name),
+            counters.c.workspace_id, workspace_id))}
+        for ws in sorted(counted.keys() | kept.keys()):
+            if counted.get(ws, 0) != kept.get(ws, 0):
+                rule = "movements counter = number of movements" if name == "movements" else f"{name} = its items"
+                found.append(Mismatch(ws, rule, "", None, Decimal(kept.get(ws, 0)), Decimal(counted.get(ws, 0))))
+    return found
 
 
 def _parents(conn, workspace_id: str | None) -> list[Mismatch]:

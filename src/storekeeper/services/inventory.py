@@ -19,6 +19,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import NotFound, ValidationFailed
 from storekeeper.domain.stock import StockStatus, Tracking, stock_status
+from storekeeper.persistence import counters
 from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
@@ -60,8 +61,14 @@ class MovementFilters:
     order: str = "desc"
 
 
+# What a stock row shows of its item: not every column (JSON documents and prices cost a decode
+# per row and are not shown).
+_ROW_COLUMNS = (items.c.id, items.c.sku, items.c.name, items.c.unit, items.c.tracking, items.c.incoming,
+                items.c.safety_stock, items.c.reorder_point)
+
+
 def _stocked(workspace_id: str):
-    return select(items).where(
+    return select(*_ROW_COLUMNS).where(
         items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None), items.c.tracking != Tracking.NONE.value,
         ~items.c.has_variants,
     )
@@ -221,7 +228,10 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
                 stmt = stmt.where(or_(has_level, _bundle_made_up_at(location_id)))
             else:  # a bundle's status at a location is not stored: status filters see stocked items only
                 stmt = stmt.where(has_level)
-        result = paginate(conn, stmt, Sort("sku", items.c.sku, items.c.id), page)
+        # The rows do not depend on `as_of` (only their quantities do).
+        unfiltered = page.include_total and filters == StockFilters(as_of=filters.as_of)
+        known_total = counters.value(conn, workspace_id, counters.ITEMS_STOCKED) if unfiltered else None
+        result = paginate(conn, stmt, Sort("sku", items.c.sku, items.c.id), page, known_total)
         levels = _levels(conn, workspace_id, [r["id"] for r in result.rows], location_id, as_of,
                          [r["id"] for r in result.rows if r["tracking"] == Tracking.BUNDLE])
     rows = [_row(item, levels.get(item["id"], []), as_of) for item in result.rows]
@@ -282,4 +292,6 @@ def list_movements(db: Database, workspace_id: str, filters: MovementFilters, pa
             stmt = stmt.where(movements.c.location_id == (place["id"] if place else filters.location))
         descending = filters.order == "desc"
         sort = Sort("-sequence" if descending else "sequence", movements.c.sequence, movements.c.id, descending)
-        return paginate(conn, stmt, sort, page)
+        unfiltered = page.include_total and filters == MovementFilters(order=filters.order)
+        known_total = counters.value(conn, workspace_id, "movements") if unfiltered else None
+        return paginate(conn, stmt, sort, page, known_total)

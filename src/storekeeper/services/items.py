@@ -22,6 +22,7 @@ from storekeeper.domain.ids import is_id, new_id
 from storekeeper.domain.quantities import format_money
 from storekeeper.domain.stock import StockStatus, Tracking, stock_status
 from storekeeper.domain.units import UnitMismatch, UnknownUnit, convert, resolve_unit
+from storekeeper.persistence import counters
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
@@ -428,7 +429,9 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
         # The sort's full name, direction included, goes into the cursor: a cursor of `name`
         # must not walk a `-name` list (it would silently skip rows).
         sort = Sort(filters.sort, column, items.c.id, descending=filters.sort.startswith("-"))
-        return paginate(conn, stmt, sort, page)
+        unfiltered = page.include_total and filters == ItemFilters(sort=filters.sort)
+        known_total = counters.value(conn, workspace_id, counters.ITEMS_LIVE) if unfiltered else None
+        return paginate(conn, stmt, sort, page, known_total)
 
 
 def has_stock_history(conn: Connection, workspace_id: str, item_id: str) -> bool:
