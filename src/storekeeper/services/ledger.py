@@ -50,8 +50,12 @@ ZERO = Decimal(0)
 _WS, _IDS = bindparam("ws"), bindparam("ids", expanding=True)
 # The items with their dependents — variant parents and the bundles made of them — locked in one
 # global order: stocked items first, then parents and bundles, each by id.
+# What the ledger reads of an item it locks: not the catalogue's documents (description, tags,
+# attributes, images, channels, metadata, reorder URLs), which no stock change uses and whose JSON
+# would be decoded for every line of a bulk.
+_CATALOGUE_ONLY = {"description", "tags", "attributes", "reorder_urls", "images", "channels", "metadata"}
 _LOCK_ITEMS = (
-    select(items)
+    select(*(column for column in items.c if column.name not in _CATALOGUE_ONLY))
     .where(items.c.workspace_id == _WS,
            items.c.id.in_(union(
                select(items.c.id).where(items.c.workspace_id == _WS, items.c.id.in_(_IDS)),
