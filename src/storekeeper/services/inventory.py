@@ -67,9 +67,9 @@ _ROW_COLUMNS = (items.c.id, items.c.sku, items.c.name, items.c.unit, items.c.tra
                 items.c.safety_stock, items.c.reorder_point)
 
 
-def _stocked(workspace_id: str):
+def _stocked(workspace_id: str, q: str | None = None):
     return select(*_ROW_COLUMNS).where(
-        items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None), items.c.tracking != Tracking.NONE.value,
+        search.in_workspace(workspace_id, q), items.c.deleted_at.is_(None), items.c.tracking != Tracking.NONE.value,
         ~items.c.has_variants,
     )
 
@@ -204,7 +204,7 @@ def _status_conditions(status, filters: StockFilters) -> list:
 def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: PageRequest) -> tuple[Page, list]:
     if filters.as_of is not None and (filters.status is not None or filters.low_stock is not None):
         raise ValidationFailed({"as_of": ["Cannot be combined with status or low_stock filters."]})
-    stmt = _stocked(workspace_id)
+    stmt = _stocked(workspace_id, filters.q)
     if filters.sku is not None:
         stmt = stmt.where(items.c.sku == filters.sku)
     if filters.category is not None:

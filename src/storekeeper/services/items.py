@@ -375,7 +375,7 @@ def get_item(db: Database, workspace_id: str, ref: str) -> dict[str, Any]:
 
 
 def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: PageRequest) -> Page:
-    stmt = _with_details().where(items.c.workspace_id == workspace_id, items.c.purged_at.is_(None))
+    stmt = _with_details().where(search.in_workspace(workspace_id, filters.q), items.c.purged_at.is_(None))
     if filters.deleted == "false":
         stmt = stmt.where(items.c.deleted_at.is_(None))
     elif filters.deleted == "true":
