@@ -57,7 +57,8 @@ def test_a_page_of_bundles_and_parents_costs_the_same_statements_as_a_page_of_on
         item(api, f"BX{b:02}", tracking="bundle")
         api.put(f"/v1/items/BX{b:02}/components", json=[{"item": "PART", "quantity": 1}])
     one = _count(db, lambda: api.get("/v1/stock", params={"limit": 1, "q": "BX"}))
-    page = _count(db, lambda: api.get("/v1/stock", params={"limit": 12, "q": "BX"}))
+    # 11: both pages leave rows for a next one, so both count the total (a whole list is not counted).
+    page = _count(db, lambda: api.get("/v1/stock", params={"limit": 11, "q": "BX"}))
     assert one == page
     rows = api.get("/v1/stock", params={"limit": 12, "q": "BX"}).json()["data"]
     assert [r["available"] for r in rows] == [10] * 12

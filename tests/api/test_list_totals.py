@@ -14,6 +14,7 @@ from storekeeper.services import trash
 from storekeeper.services.check import check
 from tests.concurrency import at_once
 from tests.factories import item, location
+from tests.sql_counting import statements
 
 TOTALLED = ["/v1/items", "/v1/stock", "/v1/stock/movements"]
 
@@ -105,3 +106,23 @@ def test_check_names_a_kept_count_that_drifted_from_the_items(api, workspace):
         with workspace.db.write() as conn:
             conn.execute(update(counters).where(counters.c.workspace_id == workspace.id,
                                                 counters.c.name == "items_live").values(value=counters.c.value - 1))
+
+
+def test_a_filtered_list_that_fits_on_its_first_page_is_not_counted_again(api, db):
+    location(api, "Main")
+    for sku in ("RED-1", "RED-2", "RED-3", "BLUE-1"):
+        item(api, sku)
+
+    def searched(**params) -> tuple[int, dict]:
+        with statements(db) as seen:
+            page = ok(api.get("/v1/items", params={"q": "red", **params}))
+        return len(seen), page
+
+    whole, page = searched(limit=3)
+    assert (page["meta"]["total"], len(page["data"]), page["meta"]["has_more"]) == (3, 3, False)
+    part, page = searched(limit=2)
+    assert (page["meta"]["total"], len(page["data"]), page["meta"]["has_more"]) == (3, 2, True)
+    assert part == whole + 1  # the count
+    following = ok(api.get("/v1/items", params={"q": "red", "limit": 2, "cursor": page["meta"]["next_cursor"]}))
+    assert (following["meta"]["total"], len(following["data"])) == (3, 1)
+    assert ok(api.get("/v1/items", params={"q": "red", "offset": 2}))["meta"]["total"] == 3

@@ -951,7 +951,8 @@ def test_a_page_of_fifty_orders_costs_the_same_statements_as_a_page_of_five(api,
         if n % 2:
             ok(place(api, order["id"]))
     few = _statements(workspace.db, lambda: api.get(PO, params={"limit": 5}))
-    many = _statements(workspace.db, lambda: api.get(PO, params={"limit": 50}))
+    # 49: both pages leave rows for a next one, so both count the total (a whole list is not counted).
+    many = _statements(workspace.db, lambda: api.get(PO, params={"limit": 49}))
     assert 0 < few == many
     page = ok(api.get(PO, params={"limit": 50}))["data"]
     assert len(page) == 50

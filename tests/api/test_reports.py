@@ -589,7 +589,8 @@ def test_a_reorder_page_of_fifty_items_costs_the_same_statements_as_a_page_of_fi
     purchase_order(api, [(f"R{n:02}", "2") for n in range(50)])
 
     five = _statements(db, lambda: api.get("/v1/reports/reorder", params={"limit": 5}))
-    fifty = _statements(db, lambda: api.get("/v1/reports/reorder", params={"limit": 50}))
+    # 49: both pages leave rows for a next one, so both count the total (a whole list is not counted).
+    fifty = _statements(db, lambda: api.get("/v1/reports/reorder", params={"limit": 49}))
 
     assert 0 < five == fifty
     rows = reorder(api, limit=50)

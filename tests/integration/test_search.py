@@ -267,7 +267,8 @@ def executed(db):
 def _search_plans(db, api, path: str, **params) -> list[str]:
     """The plans of the statements a searching request runs (its count and its page)."""
     with executed(db) as seen:
-        r = api.get(path, params={"q": "lantern 0001", **params})
+        # One row a page, so that the list does not fit on it and its total is counted too.
+        r = api.get(path, params={"q": "lantern 0001", "limit": 1, **params})
     assert r.status_code == 200, r.text
     searching = [(sql, p) for sql, p in seen if "LIKE" in sql]
     assert len(searching) == 2, [sql for sql, _ in searching]  # the total and the page
@@ -290,6 +291,7 @@ def _search_plans(db, api, path: str, **params) -> list[str]:
 def test_sqlite_finds_the_matches_through_the_fts_index_never_by_walking_the_workspace(
         sqlite_db, api, path, params):
     item(api, "LAMP-1", name="Lantern 0001234")
+    item(api, "LAMP-2", name="Lantern 0001999")
     for plan in _search_plans(sqlite_db, api, path, **params):
         assert "items_search_fts VIRTUAL TABLE INDEX" in plan, plan
         reads = [line.strip() for line in plan.splitlines() if re.search(r"\bitems\b", line)]

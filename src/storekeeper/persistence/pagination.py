@@ -91,16 +91,10 @@ def _decode(cursor: str, sort: Sort) -> tuple[Any, str]:
 
 def paginate(conn: Connection, stmt: Select, sort: Sort, page: PageRequest, known_total: int | None = None) -> Page:
     """Run `stmt` (already filtered) for one page ordered by `sort`, with the total if asked:
-    `known_total` when the caller knows it without counting (a kept count), else counted."""
+    `known_total` when the caller knows it without counting (a kept count); the page's rows when
+    a first page holds the whole list; else counted."""
     if page.cursor is not None and page.offset is not None:
         raise ValidationFailed({"cursor": ["Give either cursor or offset, not both."]})
-    total = None
-    if page.include_total and known_total is not None:
-        total = known_total
-    elif page.include_total:
-        # Count the filtered rows without computing the select list (subqueries, joins' columns).
-        counting = stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-        total = conn.execute(counting).scalar_one()
     key = tuple_(sort.column, sort.id_column)
     paged = stmt
     if page.cursor is not None:
@@ -116,6 +110,15 @@ def paginate(conn: Connection, stmt: Select, sort: Sort, page: PageRequest, know
     rows = [dict(r) for r in conn.execute(paged.limit(page.limit + 1)).mappings()]
     has_more = len(rows) > page.limit
     rows = rows[: page.limit]
+    total = None
+    if page.include_total and known_total is not None:
+        total = known_total
+    elif page.include_total and page.cursor is None and not page.offset and not has_more:
+        total = len(rows)  # the whole list is on this page: counting would run the query again
+    elif page.include_total:
+        # Count the filtered rows without computing the select list (subqueries, joins' columns).
+        counting = stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+        total = conn.execute(counting).scalar_one()
     next_cursor = None
     if has_more and rows:
         last = rows[-1]
