@@ -36,6 +36,7 @@ def bump(conn: Connection, workspace_id: str, name: str, n: int = 1) -> int:
 
 # The counts the triggers of migration 0006 keep, and the items each counts (which the check
 # compares with a real count). Their SQL there says the same.
+MOVEMENTS = "movements"  # also the number of the workspace's movements (see value())
 ITEMS_LIVE = "items_live"  # GET /v1/items, unfiltered
 ITEMS_STOCKED = "items_stocked"  # GET /v1/stock, unfiltered
 KEPT_COUNTS: dict[str, ColumnElement[bool]] = {

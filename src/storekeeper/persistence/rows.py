@@ -49,7 +49,7 @@ def update_versioned(conn: Connection, table: Table, row: dict[str, Any], values
     if not values and not touch:
         return row
     values["version"] = row["version"] + 1
-    values["updated_at"] = utcnow()
+    values.setdefault("updated_at", utcnow())  # a caller's own `now`, when a field it sets shows it too
     result = conn.execute(
         update(table)
         .where(table.c.workspace_id == row["workspace_id"], table.c.id == row["id"], table.c.version == row["version"])

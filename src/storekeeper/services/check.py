@@ -154,13 +154,13 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
 def _counts(conn, workspace_id: str | None) -> list[Mismatch]:
     """The counts the triggers keep (and the movements counter) equal the rows they count."""
     found = []
-    actual = [(name, select(items.c.workspace_id.label("ws"), func.count().label("n")).where(condition)
-               .group_by(items.c.workspace_id), items.c.workspace_id)
-              for name, condition in counter_rows.KEPT_COUNTS.items()]
-    actual.append(("movements", select(movements.c.workspace_id.label("ws"), func.count().label("n"))
-                   .group_by(movements.c.workspace_id), movements.c.workspace_id))
-    for name, counted, column in actual:
-        counted = {r.ws: r.n for r in conn.execute(_scoped(counted, column, workspace_id))}
+    counting = [(name, select(items.c.workspace_id.label("ws"), func.count().label("n")).where(condition)
+                 .group_by(items.c.workspace_id), items.c.workspace_id)
+                for name, condition in counter_rows.KEPT_COUNTS.items()]
+    counting.append(("movements", select(movements.c.workspace_id.label("ws"), func.count().label("n"))
+                     .group_by(movements.c.workspace_id), movements.c.workspace_id))
+    for name, count_query, column in counting:
+        counted = {r.ws: r.n for r in conn.execute(_scoped(count_query, column, workspace_id))}
         kept = {r.workspace_id: r.value for r in conn.execute(_scoped(
             select(counters.c.workspace_id, counters.c.value).where(counters.c.name == name),
             counters.c.workspace_id, workspace_id))}

@@ -293,5 +293,5 @@ def list_movements(db: Database, workspace_id: str, filters: MovementFilters, pa
         descending = filters.order == "desc"
         sort = Sort("-sequence" if descending else "sequence", movements.c.sequence, movements.c.id, descending)
         unfiltered = page.include_total and filters == MovementFilters(order=filters.order)
-        known_total = counters.value(conn, workspace_id, "movements") if unfiltered else None
+        known_total = counters.value(conn, workspace_id, counters.MOVEMENTS) if unfiltered else None
         return paginate(conn, stmt, sort, page, known_total)

@@ -143,9 +143,9 @@ def _next_position(conn: Connection, workspace_id: str) -> int:
 
 
 def _status_values(status: str, now) -> dict[str, Any]:
-    """A status and the completed_at it implies: set when an order becomes done, cleared when it
-    leaves done."""
-    return {"status": status, "completed_at": now if status == "done" else None}
+    """A status and the completed_at it implies: set when an order becomes done (the same moment
+    as its updated_at), cleared when it leaves done."""
+    return {"status": status, "completed_at": now if status == "done" else None, "updated_at": now}
 
 
 def create_production_order(db: Database, principal, data: dict[str, Any]) -> dict[str, Any]:
