@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from storekeeper import __version__
 from storekeeper.api.errors import install_error_handlers
@@ -31,7 +31,7 @@ from storekeeper.api.routers import (
     units,
     users,
 )
-from storekeeper.api.routing import StorekeeperRoute
+from storekeeper.api.routing import StorekeeperRoute, add_routes
 from storekeeper.config import Settings, get_settings
 from storekeeper.persistence.database import Database
 from storekeeper.services.worker import start_thread
@@ -80,10 +80,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.router.route_class = StorekeeperRoute
     install_error_handlers(app)
     app.add_exception_handler(RateLimited, rate_limited_handler)
-    app.include_router(meta.router)
-    v1 = APIRouter(prefix="/v1", route_class=StorekeeperRoute, responses=COMMON_ERRORS)
+    add_routes(app.router, meta.router)
     for module in V1_ROUTERS:
-        v1.include_router(module.router)
-    app.include_router(v1)
+        add_routes(app.router, module.router, prefix="/v1", responses=COMMON_ERRORS)
     app.add_middleware(ApiMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics, limiter=limiter)
     return app
