@@ -84,6 +84,9 @@ def to_micros(d: Decimal) -> int:
 def from_micros(n: int | None) -> Decimal | None:
     if n is None:
         return None
+    units, micros = divmod(n, MICROS)
+    if not micros:  # most stored amounts are whole; Decimal(int) is already canonical
+        return Decimal(units)
     return normalize(Decimal(n).scaleb(-SCALE))
 
 

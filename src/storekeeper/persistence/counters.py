@@ -5,9 +5,10 @@ counted."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, bindparam, literal_column, select
+from sqlalchemy import ColumnElement, Connection, Insert, Table, and_, bindparam, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -80,12 +81,12 @@ def insert_numbered(conn: Connection, workspace_id: str, numbered: list[tuple[st
         sum(len(rows) * len(rows[0]) for _, rows in plain)
     if not amounts or conn.dialect.name != "postgresql" or parameters > _ONE_STATEMENT_PARAMETERS:
         for table, rows in plain:
-            conn.execute(table.insert(), rows)
+            conn.execute(_insert(table), rows)
         # A statement each: SQLAlchemy caches none with several rows of VALUES.
         last = {name: bump(conn, workspace_id, name, n) for name, n in amounts}
         for name, table, rows in numbered:
             number(rows, last[name])
-            conn.execute(table.insert(), rows)
+            conn.execute(_insert(table), rows)
         return last
     # `excluded` as text: SQLAlchemy cannot cache a statement using `Insert.excluded` (nor one
     # with several rows of VALUES — this one is compiled anew each time, in well under a ms).
@@ -105,6 +106,12 @@ def insert_numbered(conn: Connection, workspace_id: str, numbered: list[tuple[st
     for name, _, rows in numbered:
         number(rows, last[name])
     return last
+
+
+@functools.cache
+def _insert(table: Table) -> Insert:
+    """The table's INSERT, built once."""
+    return table.insert()
 
 
 def number(rows: list[dict[str, Any]], last: int) -> None:

@@ -253,6 +253,11 @@ items = Table(
     Index("ix_items_deleted", "workspace_id", "deleted_at", "id"),
 )
 
+# An item's catalogue documents: no stock change or stock read uses them, and reading them
+# decodes their JSON for every item a 500-line bulk touches.
+ITEM_DOCUMENTS = frozenset({"description", "tags", "attributes", "reorder_urls", "images", "channels", "metadata"})
+item_stock_columns = tuple(column for column in items.c if column.name not in ITEM_DOCUMENTS)
+
 # Bills of materials: `quantity` of the component (in `unit`, converted to the component's own
 # unit when used) per one unit of the item. A bundle's components make up its stock; any other
 # item's components are what production consumes to make it.

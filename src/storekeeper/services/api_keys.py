@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from storekeeper.domain import scopes as scope_rules
 from storekeeper.domain.clock import to_utc, utcnow
@@ -177,16 +177,20 @@ def revoke_api_key(db: Database, workspace_id: str, key_id: str) -> None:
                 raise NotFound("api_key", key_id)
 
 
+# Every request runs it: built once.
+_BY_HASH = (
+    select(api_keys, users.c.email.label("user_email"))
+    .outerjoin(users, (users.c.workspace_id == api_keys.c.workspace_id) & (users.c.id == api_keys.c.user_id))
+    .where(api_keys.c.workspace_id == bindparam("ws"), api_keys.c.key_hash == bindparam("hash"))
+)
+
+
 def authenticate(db: Database, key: str) -> Principal:
     workspace_id = _workspace_of(key)
     if workspace_id is None:
         raise InvalidApiKey("The API key is not valid.")
     with db.read() as conn:
-        row = conn.execute(
-            select(api_keys, users.c.email.label("user_email"))
-            .outerjoin(users, (users.c.workspace_id == api_keys.c.workspace_id) & (users.c.id == api_keys.c.user_id))
-            .where(api_keys.c.workspace_id == workspace_id, api_keys.c.key_hash == hash_key(key))
-        ).mappings().first()
+        row = conn.execute(_BY_HASH, {"ws": workspace_id, "hash": hash_key(key)}).mappings().first()
     if row is None or key_status(row) != "active":
         raise InvalidApiKey("The API key is unknown, revoked or expired.")
     return Principal(

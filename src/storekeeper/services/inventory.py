@@ -74,6 +74,16 @@ def _stocked(workspace_id: str, q: str | None = None):
     )
 
 
+# Every stock read runs these: built once with bound parameters (building a statement and
+# looking it up in SQLAlchemy's cache costs more than SQLite takes to run it).
+_LEVELS_NOW = select(stock_levels.c.item_id, stock_levels.c.location_id, stock_levels.c.on_hand,
+                     stock_levels.c.reserved).where(stock_levels.c.workspace_id == bindparam("ws"),
+                                                    stock_levels.c.item_id.in_(bindparam("ids", expanding=True)))
+_LEVELS_NOW_AT = _LEVELS_NOW.where(stock_levels.c.location_id == bindparam("location"))
+_PLACES = select(locations.c.id, locations.c.name, locations.c.type, locations.c.deleted_at).where(
+    locations.c.workspace_id == bindparam("ws"), locations.c.id.in_(bindparam("ids", expanding=True)))
+
+
 def _levels(conn, workspace_id: str, item_ids: list[str], location_id: str | None, as_of: datetime | None,
             bundle_ids: list[str] = ()):
     """{item_id: [level dicts]} for the given items, now or as at `as_of`. Bundles' levels are
@@ -87,12 +97,9 @@ def _levels(conn, workspace_id: str, item_ids: list[str], location_id: str | Non
                         for loc, (oh, av) in per_place.items() if location_id is None or loc == location_id]
     item_ids = [i for i in item_ids if i not in set(bundle_ids)]
     if as_of is None:
-        stmt = select(stock_levels.c.item_id, stock_levels.c.location_id, stock_levels.c.on_hand,
-                      stock_levels.c.reserved).where(stock_levels.c.workspace_id == workspace_id,
-                                                     stock_levels.c.item_id.in_(item_ids))
-        if location_id is not None:
-            stmt = stmt.where(stock_levels.c.location_id == location_id)
-        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        rows = [dict(r) for r in conn.execute(_LEVELS_NOW if location_id is None else _LEVELS_NOW_AT,
+                                              {"ws": workspace_id, "ids": item_ids, "location": location_id}
+                                              ).mappings()]
         due = due_reserved(conn, workspace_id, item_ids)
         for r in rows:
             r["reserved"] -= due.get((r["item_id"], r["location_id"]), ZERO)
@@ -112,10 +119,7 @@ def _levels(conn, workspace_id: str, item_ids: list[str], location_id: str | Non
     names = {}
     location_ids = sorted({r["location_id"] for r in rows})
     if location_ids:
-        names = {r["id"]: r for r in conn.execute(
-            select(locations.c.id, locations.c.name, locations.c.type, locations.c.deleted_at)
-            .where(locations.c.workspace_id == workspace_id, locations.c.id.in_(location_ids))
-        ).mappings()}
+        names = {r["id"]: r for r in conn.execute(_PLACES, {"ws": workspace_id, "ids": location_ids}).mappings()}
     result: dict[str, list[dict[str, Any]]] = {}
     for r in sorted(rows, key=lambda r: (names[r["location_id"]]["name"], r["location_id"])):
         place = names[r["location_id"]]

@@ -32,6 +32,7 @@ SYSTEM = {"type": "system", "id": "system", "name": "storekeeper"}
 _JOURNAL = "storekeeper_journal"
 _EVENTS, _MOVEMENTS, _AUDIT = "storekeeper_events", "storekeeper_movements", "storekeeper_audit"
 # Columns that say nothing a reader of the audit log needs: bookkeeping of every row.
+_INSERT_EVENTS = events.insert()
 _NOT_CHANGES = frozenset({"workspace_id", "version", "updated_at", "created_at", "name_key"})
 
 
@@ -139,7 +140,7 @@ def _write_queued(conn: Connection) -> None:
             movement["sequence"] = view["sequence"] = row["sequence"]
         if feed:
             number(feed, last["events"])
-            conn.execute(events.insert(), feed)
+            conn.execute(_INSERT_EVENTS, feed)
 
 
 def _plain(value: Any) -> Any:

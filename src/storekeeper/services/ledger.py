@@ -39,7 +39,7 @@ from storekeeper.domain.stock import (
     stock_status,
 )
 from storekeeper.persistence.bom import BUNDLES_CONTAINING, bom_lines, component_levels
-from storekeeper.persistence.tables import items, reservations, stock_levels
+from storekeeper.persistence.tables import item_stock_columns, items, reservations, stock_levels
 from storekeeper.persistence.types import Micros
 from storekeeper.services import journal
 
@@ -50,12 +50,10 @@ ZERO = Decimal(0)
 _WS, _IDS = bindparam("ws"), bindparam("ids", expanding=True)
 # The items with their dependents — variant parents and the bundles made of them — locked in one
 # global order: stocked items first, then parents and bundles, each by id.
-# What the ledger reads of an item it locks: not the catalogue's documents (description, tags,
-# attributes, images, channels, metadata, reorder URLs), which no stock change uses and whose JSON
-# would be decoded for every line of a bulk.
-_CATALOGUE_ONLY = {"description", "tags", "attributes", "reorder_urls", "images", "channels", "metadata"}
+# What the ledger reads of an item it locks: not the catalogue's documents. (The use cases read
+# the rest of a locked item's row: its version, what its events show.)
 _LOCK_ITEMS = (
-    select(*(column for column in items.c if column.name not in _CATALOGUE_ONLY))
+    select(*item_stock_columns)
     .where(items.c.workspace_id == _WS,
            items.c.id.in_(union(
                select(items.c.id).where(items.c.workspace_id == _WS, items.c.id.in_(_IDS)),
@@ -73,6 +71,24 @@ _DUE = (
     .where(reservations.c.workspace_id == _WS, reservations.c.item_id.in_(_IDS),
            reservations.c.status == "active", reservations.c.expires_at <= bindparam("now"))
 )
+
+# The writes of flush(): a statement built (and looked up in SQLAlchemy's cache) per call costs
+# more than SQLite takes to run it.
+_INSERT_LEVELS = stock_levels.insert()
+_UPDATE_LEVELS = (
+    update(stock_levels)
+    .where(stock_levels.c.workspace_id == _WS, stock_levels.c.item_id == bindparam("item"),
+           stock_levels.c.location_id == bindparam("loc"))
+    .values(on_hand=bindparam("oh"), reserved=bindparam("rs"), updated_at=bindparam("at"))
+)
+_ITEM_KEY = and_(items.c.workspace_id == _WS, items.c.id == bindparam("item"))
+# An item's sums and status; for a stocked item its moving average cost too (a parent's or a
+# bundle's has none of its own).
+_UPDATE_ITEM_SUMS = update(items).where(_ITEM_KEY).values(
+    on_hand=bindparam("oh"), reserved=bindparam("rs"), status=bindparam("st"), incoming=bindparam("in"))
+_UPDATE_ITEM_STOCK = update(items).where(_ITEM_KEY).values(
+    on_hand=bindparam("oh"), reserved=bindparam("rs"), status=bindparam("st"), incoming=bindparam("in"),
+    average_cost=bindparam("ac"))
 
 
 @dataclass
@@ -285,6 +301,8 @@ class Ledger:
                      and -c.delta > self.level(c.item_id, c.location_id).available]
             if short:
                 raise self._insufficient(short)
+        if len(changes) == 1:  # apply() changes nothing before every check has passed
+            return [self.apply(changes[0])]
         saved = self._save([(c.item_id, c.location_id) for c in changes])
         try:
             return [self.apply(c) for c in changes]
@@ -372,19 +390,13 @@ class Ledger:
         new = [lv for lv in self.levels.values() if lv.dirty and not lv.exists]
         changed = [lv for lv in self.levels.values() if lv.dirty and lv.exists]
         if new:
-            self.conn.execute(stock_levels.insert(), [
+            self.conn.execute(_INSERT_LEVELS, [
                 {"workspace_id": self.workspace_id, "item_id": lv.item_id, "location_id": lv.location_id,
                  "on_hand": lv.on_hand, "reserved": lv.reserved, "updated_at": self.now} for lv in new
             ])
         if changed:
             self.conn.execute(
-                update(stock_levels)
-                .where(and_(
-                    stock_levels.c.workspace_id == bindparam("ws"),
-                    stock_levels.c.item_id == bindparam("item"),
-                    stock_levels.c.location_id == bindparam("loc"),
-                ))
-                .values(on_hand=bindparam("oh"), reserved=bindparam("rs"), updated_at=bindparam("at")),
+                _UPDATE_LEVELS,
                 [{"ws": self.workspace_id, "item": lv.item_id, "loc": lv.location_id, "oh": lv.on_hand,
                   "rs": lv.reserved, "at": self.now} for lv in changed],
             )
@@ -412,13 +424,7 @@ class Ledger:
             s.row.update(on_hand=s.on_hand, reserved=s.reserved, status=status, average_cost=s.average_cost,
                          incoming=s.incoming)
             s.dirty = False
-        self.conn.execute(
-            update(items)
-            .where(and_(items.c.workspace_id == bindparam("ws"), items.c.id == bindparam("item")))
-            .values(on_hand=bindparam("oh"), reserved=bindparam("rs"), status=bindparam("st"),
-                    average_cost=bindparam("ac"), incoming=bindparam("in")),
-            rows,
-        )
+        self.conn.execute(_UPDATE_ITEM_STOCK, rows)
         return [s.row["id"] for s in dirty], statuses
 
     def _refresh_dependents(self, changed: list[str]) -> list[dict[str, Any]]:
@@ -470,13 +476,7 @@ class Ledger:
                 statuses += self._status_change(row, None, row["status"], status, on_hand, reserved)
                 row.update(on_hand=on_hand, reserved=reserved, status=status, incoming=expected)
         if rows:
-            self.conn.execute(
-                update(items)
-                .where(and_(items.c.workspace_id == bindparam("ws"), items.c.id == bindparam("item")))
-                .values(on_hand=bindparam("oh"), reserved=bindparam("rs"), status=bindparam("st"),
-                        incoming=bindparam("in")),
-                rows,
-            )
+            self.conn.execute(_UPDATE_ITEM_SUMS, rows)
         self.refresh = set()
         return statuses
 

@@ -28,7 +28,7 @@ from storekeeper.domain.ids import is_id, new_id
 from storekeeper.domain.stock import ComponentLine, Tracking, bundle_levels, component_need
 from storekeeper.persistence.bom import bom_lines
 from storekeeper.persistence.database import Database
-from storekeeper.persistence.tables import items, workspaces
+from storekeeper.persistence.tables import item_stock_columns, items, workspaces
 from storekeeper.services.ledger import Change, Ledger, Level, level_out
 from storekeeper.services.locations import location_not_found, resolve_locations
 from storekeeper.services.reasons import direction_of, reason_error
@@ -57,17 +57,29 @@ class Adjustment:
 
 # Statements of every stock change, built once with bound parameters.
 _SETTINGS = select(workspaces.c.settings).where(workspaces.c.workspace_id == bindparam("ws"))
-# By id or by SKU, each read from its own index (with an OR, SQLite may scan the live items).
-_ITEMS_BY_REF = select(items).where(
-    items.c.workspace_id == bindparam("ws"),
-    items.c.deleted_at.is_(None),
-    items.c.id.in_(union(
-        select(items.c.id).where(items.c.workspace_id == bindparam("ws"),
-                                 items.c.id.in_(bindparam("ids", expanding=True))),
-        select(items.c.id).where(items.c.workspace_id == bindparam("ws"), items.c.deleted_at.is_(None),
-                                 items.c.sku.in_(bindparam("refs", expanding=True))),
-    )),
-)
+
+
+def _items_by_ref(*columns):
+    """Live items by id or by SKU, each read from its own index (with an OR, SQLite may scan the
+    live items)."""
+    return select(*columns).where(
+        items.c.workspace_id == bindparam("ws"),
+        items.c.deleted_at.is_(None),
+        items.c.id.in_(union(
+            select(items.c.id).where(items.c.workspace_id == bindparam("ws"),
+                                     items.c.id.in_(bindparam("ids", expanding=True))),
+            select(items.c.id).where(items.c.workspace_id == bindparam("ws"), items.c.deleted_at.is_(None),
+                                     items.c.sku.in_(bindparam("refs", expanding=True))),
+        )),
+    )
+
+
+# Without the catalogue's documents.
+_ITEMS_BY_REF = _items_by_ref(*item_stock_columns)
+# What a stock change checks before the ledger locks (and reads) the items: every column read
+# costs its conversion, 500 times in a bulk.
+_ITEM_REFS = _items_by_ref(items.c.id, items.c.sku, items.c.tracking, items.c.has_variants, items.c.safety_stock,
+                           items.c.reorder_point)
 
 
 def allow_negative_stock(conn: Connection, workspace_id: str) -> bool:
@@ -82,15 +94,18 @@ def ledger_for(conn: Connection, principal, **kwargs) -> Ledger:
                   **kwargs)
 
 
-def resolve_items(conn: Connection, workspace_id: str, refs: set[str]) -> dict[str, dict[str, Any]]:
-    """Live items by id or SKU, in one query."""
+def resolve_items(conn: Connection, workspace_id: str, refs: set[str], *, brief: bool = False
+                  ) -> dict[str, dict[str, Any]]:
+    """Live items by id or SKU, in one query. `brief`: only what identifies an item, its tracking
+    and the thresholds of its status."""
     refs = {r for r in refs if r is not None}
     if not refs:
         return {}
-    rows = conn.execute(_ITEMS_BY_REF, {"ws": workspace_id, "ids": sorted(r for r in refs if is_id("item", r)),
-                                        "refs": sorted(refs)}).mappings().all()
+    rows = conn.execute(_ITEM_REFS if brief else _ITEMS_BY_REF,
+                        {"ws": workspace_id, "ids": sorted(r for r in refs if is_id("item", r)),
+                         "refs": sorted(refs)}).mappings().all()
     by_id = {r["id"]: dict(r) for r in rows}
-    by_sku = {r["sku"]: dict(r) for r in rows}
+    by_sku = {r["sku"]: by_id[r["id"]] for r in rows}
     return {ref: by_id.get(ref) or by_sku[ref] for ref in refs if ref in by_id or ref in by_sku}
 
 
@@ -202,7 +217,7 @@ def adjust(db: Database, principal, adjustments: list[Adjustment], *, atomic: bo
     workspace_id = principal.workspace_id
     with db.write() as conn:
         ledger = ledger_for(conn, principal)
-        found_items = resolve_items(conn, workspace_id, {a.item for a in adjustments})
+        found_items = resolve_items(conn, workspace_id, {a.item for a in adjustments}, brief=True)
         found_locations = resolve_locations(conn, workspace_id, {a.location for a in adjustments})
         directions = direction_of(conn, workspace_id, {a.reason for a in adjustments})
         bundles = {i["id"] for i in found_items.values() if i["tracking"] == Tracking.BUNDLE}
@@ -238,7 +253,7 @@ def adjust(db: Database, principal, adjustments: list[Adjustment], *, atomic: bo
             else:
                 level = ledger.level(changes[0].item_id, changes[0].location_id)
                 results.append({"index": index, "ok": True, "movement": moved[0], "movements": moved,
-                                "level": level_out(replace(level), ledger.items[item["id"]].row)})
+                                "level": level_out(level, ledger.items[item["id"]].row)})
         failures = [r for r in results if not r["ok"]]
         if atomic and failures:
             raise BulkFailed([_error_entry(r["index"], r["error"]) for r in failures])
@@ -273,8 +288,7 @@ def transfer(db: Database, principal, *, item: str, from_location: str | None, t
         raise ValidationFailed({"quantity": ["Must be greater than 0."]})
     workspace_id = principal.workspace_id
     with db.write() as conn:
-        found = resolve_items(conn, workspace_id, {item})
-        row = found.get(item)
+        row = resolve_items(conn, workspace_id, {item}, brief=True).get(item)
         if row is None:
             raise NotFound("item", item)
         check_stockable(row)
