@@ -97,6 +97,10 @@ def round_quantity(d: Decimal) -> Decimal:
 
 def format_quantity(d: Decimal) -> str:
     """Plain decimal text for a JSON number: `12.5`, `1`, `-0.000001`, never an exponent."""
+    text = str(d)
+    # Most amounts arrive canonical (from_micros, parse_quantity): their text is the answer.
+    if "E" not in text and ((text[-1] != "0" and "." in text) or ("." not in text and text != "-0")):
+        return text
     return format(normalize(d), "f")
 
 

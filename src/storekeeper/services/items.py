@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, delete, exists, func, literal, or_, select
+from sqlalchemy import Connection, Select, and_, bindparam, delete, exists, func, literal, or_, select
 
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
@@ -92,7 +92,7 @@ class ItemFilters:
     sort: str = "created_at"
 
 
-def _with_details() -> Select:
+def _details() -> Select:
     """Items with what their representation needs: the tax rate and the number of variants."""
     variants = _VARIANTS
     variant_count = (
@@ -106,7 +106,7 @@ def _with_details() -> Select:
         .label("variant_count")
     )
     # Reserved stock of reservations past expires_at that the worker has not marked yet: it no
-    # longer counts (SPEC), so reads subtract it at once.
+    # longer counts (SPEC), so reads subtract it at once. `now` is read when the statement runs.
     due_reserved = (
         select(func.coalesce(func.sum(reservations.c.quantity - reservations.c.fulfilled_quantity, type_=Micros()),
                              literal(0, Micros()), type_=Micros()))
@@ -114,7 +114,7 @@ def _with_details() -> Select:
             reservations.c.workspace_id == items.c.workspace_id,
             reservations.c.item_id == items.c.id,
             reservations.c.status == "active",
-            reservations.c.expires_at <= utcnow(),
+            reservations.c.expires_at <= bindparam("now", callable_=utcnow),
         )
         .scalar_subquery()
         .label("due_reserved")
@@ -125,6 +125,10 @@ def _with_details() -> Select:
             and_(tax_rates.c.workspace_id == items.c.workspace_id, tax_rates.c.id == items.c.tax_rate_id),
         )
     )
+
+
+# Every read of items starts from it: built once.
+_WITH_DETAILS = _details()
 
 
 def _ref_condition(ref: str):
@@ -138,7 +142,7 @@ def find_item(
 ) -> dict[str, Any]:
     """The live item by id or SKU. `for_update` locks its row (PostgreSQL) so that concurrent
     changes of one item wait for each other instead of failing on its version."""
-    stmt = (_with_details() if details else select(items)).where(
+    stmt = (_WITH_DETAILS if details else select(items)).where(
         items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None), _ref_condition(ref)
     )
     if for_update:
@@ -375,7 +379,7 @@ def get_item(db: Database, workspace_id: str, ref: str) -> dict[str, Any]:
 
 
 def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: PageRequest) -> Page:
-    stmt = _with_details().where(search.in_workspace(workspace_id, filters.q), items.c.purged_at.is_(None))
+    stmt = _WITH_DETAILS.where(search.in_workspace(workspace_id, filters.q), items.c.purged_at.is_(None))
     if filters.deleted == "false":
         stmt = stmt.where(items.c.deleted_at.is_(None))
     elif filters.deleted == "true":
