@@ -303,6 +303,9 @@ def test_serve_with_workers_becomes_a_lean_supervisor_whose_workers_load_only_th
         workers = [pid for pid in _children(server.process.pid)
                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
         assert len(workers) == 2
+        # Fewer malloc arenas than threads: workers keep less of what their threads freed.
+        assert all(b"MALLOC_ARENA_MAX=2" in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+                   for pid in workers)
         assert _resident_mb(server.process.pid) < 45
         assert all(_resident_mb(pid) < 140 for pid in workers), [_resident_mb(pid) for pid in workers]
     finally:
