@@ -1,16 +1,12 @@
 """What a write transaction does last: its audit rows, movements and change-feed events are
 written at the end of the write block, and only then are the workspace's `movements` and
 `events` counters — which every writer of the workspace takes in turn — taken to number them
-(persistence/counters.insert_numbered, services/journal). On PostgreSQL the counters, movements
-and audit rows take one statement and the events a second; past a parameter budget, or on
-SQLite, each table its own statement. Either way the numbers are consecutive, shown in the
-response, and the same in the ledger and the feed."""
+(persistence/counters.insert_numbered, services/journal): a statement per counter and per
+table. The numbers are consecutive, shown in the response, and the same in the ledger and the
+feed."""
 
 from __future__ import annotations
 
-import pytest
-
-from storekeeper.persistence import counters
 from tests.api.test_events_and_audit import bundle, every_event, movements
 from tests.factories import item, location
 from tests.sql_counting import statements
@@ -42,20 +38,12 @@ def test_the_counters_are_taken_by_the_last_statements_of_a_stock_change(api, db
     writes = [s for s in seen if not s.lstrip().upper().startswith("SELECT")]
     taking = [n for n, s in enumerate(writes) if "INSERT INTO counters" in s]
     after = writes[taking[0]:]
-    if db.is_sqlite:  # one writer at a time: a statement per counter and per table
-        assert [s.split(" (")[0] for s in after] == \
-            ["INSERT INTO counters", "INSERT INTO counters", "INSERT INTO movements", "INSERT INTO events"]
-        assert any(s.startswith("INSERT INTO audit_log") for s in writes[:taking[0]])
-    else:  # the counters, the movement and its audit row in one statement, then the events
-        assert len(taking) == 1
-        assert len(after) == 2
-        assert "INSERT INTO movements" in after[0] and "INSERT INTO audit_log" in after[0]
-        assert after[1].startswith("INSERT INTO events")
+    assert [s.split(" (")[0] for s in after] == \
+        ["INSERT INTO counters", "INSERT INTO counters", "INSERT INTO movements", "INSERT INTO events"]
+    assert any(s.startswith("INSERT INTO audit_log") for s in writes[:taking[0]])
 
 
-@pytest.mark.parametrize("budget", [counters._ONE_STATEMENT_PARAMETERS, 0], ids=["one statement", "several"])
-def test_movements_and_events_are_numbered_alike_in_one_statement_or_several(api, db, monkeypatch, budget):
-    monkeypatch.setattr(counters, "_ONE_STATEMENT_PARAMETERS", budget)
+def test_movements_and_events_are_numbered_in_commit_order_from_one_and_alike(api):
     location(api, "Main")
     location(api, "Back")
     for sku in ("N-1", "N-2"):
@@ -74,9 +62,8 @@ def test_movements_and_events_are_numbered_alike_in_one_statement_or_several(api
     assert sorted(e["resource_id"] for e in entries) == sorted(m["id"] for m in movements(api))
 
 
-def test_a_bulk_of_bundles_too_large_for_one_statement_is_numbered_like_any_other(api, db):
-    """500 bundles of three components: 1,500 movements and their audit rows exceed the budget of
-    one statement on PostgreSQL."""
+def test_a_bulk_of_bundles_is_numbered_like_any_other(api, db):
+    """500 bundles of three components: 1,500 movements and their audit rows."""
     location(api, "Main")
     parts = [f"PART-{n}" for n in range(3)]
     for sku in parts:

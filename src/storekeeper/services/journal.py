@@ -120,10 +120,9 @@ def _queue(conn: Connection, name: str) -> list:
 
 def _write_queued(conn: Connection) -> None:
     """Insert the queued audit rows, movements and events, numbering movements and events from
-    their workspace counters (movements first, in the order a snapshot takes them). On
-    PostgreSQL the counters, movements and audit rows take one statement and the events —
-    whose stock.changed data shows each movement's sequence — a second: a writer holds the
-    counters for those two and the commit."""
+    their workspace counters (movements first, in the order a snapshot takes them): the audit
+    rows, then the counters, the movements and the events — whose stock.changed data shows each
+    movement's sequence. A writer holds the counters for the last three and the commit."""
     state = transaction_state(conn)
     moved: list[tuple[dict[str, Any], dict[str, Any]]] = state.pop(_MOVEMENTS, [])
     published: list[dict[str, Any]] = state.pop(_EVENTS, [])
