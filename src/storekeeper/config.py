@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +19,11 @@ class Settings(BaseSettings):
     # How long a writer waits for SQLite's write lock before failing.
     sqlite_busy_timeout_ms: int = 30_000
     db_pool_size: int = 10
+    # Requests a server process works on at once (the threads that run endpoints; others wait in
+    # line). More threads do not make more CPU: they queue for Python's GIL, and a writer holding
+    # a lock that every other writer waits for (SQLite's write lock, the workspace's counters on
+    # PostgreSQL) waits for the GIL among them at every statement. docs/performance.md measures it.
+    request_threads: int = Field(default=4, ge=1)
     max_body_bytes: int = 1_048_576
     # Rate limits per API key (SPEC §2). A workspace's plan (`settings.rate_limit`) decides its
     # rate and burst; these two apply to a workspace whose settings have none.

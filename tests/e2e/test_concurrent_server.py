@@ -10,11 +10,12 @@ import subprocess
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.test_server import STOREKEEPER, environment, start_server, stop
+from tests.e2e.test_server import STOREKEEPER, _children, environment, start_server, stop
 
 pytestmark = pytest.mark.slow
 
@@ -114,3 +115,29 @@ def test_no_writer_starves_when_many_clients_write_through_two_processes(two_pro
     with server.http(key) as http:
         total = sum(http.get(f"/v1/stock/{item}").json()["on_hand"] for item in items)
     assert total == CLIENTS * WRITES
+
+
+def test_each_server_process_works_on_at_most_request_threads_requests_at_once(two_process_server):
+    """32 clients at once: each worker runs their requests on its few request threads
+    (STOREKEEPER_REQUEST_THREADS, 4), the rest wait in line; with a thread each, the writer every
+    other writer waits for would wait for Python's GIL among them."""
+    server, key = two_process_server
+    with server.http(key) as http:
+        http.post("/v1/locations", json={"name": "Queue"})
+        item = http.post("/v1/items", json={"sku": "QUEUED", "name": "Queued"}).json()["id"]
+    start = threading.Barrier(CLIENTS, timeout=30)
+
+    def client(_n: int) -> list[int]:
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
+            start.wait()
+            return [http.post("/v1/stock/adjustments", json={"item": item, "location": "Queue", "reason": "receipt",
+                                                              "delta": 1}).status_code for _ in range(5)]
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        assert Counter(s for done in pool.map(client, range(CLIENTS)) for s in done) == {201: CLIENTS * 5}
+    workers = [pid for pid in _children(server.process.pid)
+               if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert len(workers) == 2
+    # The event loop's thread, the request threads, and none per waiting request.
+    assert all(len(list(Path(f"/proc/{pid}/task").iterdir())) <= 1 + 4 + 1 for pid in workers), \
+        [len(list(Path(f"/proc/{pid}/task").iterdir())) for pid in workers]

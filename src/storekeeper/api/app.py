@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from storekeeper import __version__
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         worker = start_thread(db, settings.worker_interval_seconds) if settings.worker else None
         yield
         if worker is not None:
