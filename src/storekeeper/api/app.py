@@ -8,6 +8,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 
 from storekeeper import __version__
+from storekeeper.api import examples
 from storekeeper.api.errors import install_error_handlers
 from storekeeper.api.metrics import Metrics
 from storekeeper.api.middleware import ApiMiddleware
@@ -85,5 +86,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     add_routes(app.router, meta.router)
     for module in V1_ROUTERS:
         add_routes(app.router, module.router, prefix="/v1", responses=COMMON_ERRORS)
+    examples.install(app)
     app.add_middleware(ApiMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics, limiter=limiter)
     return app
