@@ -7,14 +7,16 @@ response models on each route describe the shape for /openapi.json.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 from fastapi.responses import JSONResponse as FastAPIJSONResponse
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from storekeeper.api import codec
 from storekeeper.api.schemas.common import ErrorResponse
 from storekeeper.persistence.pagination import Page
+from storekeeper.services.exports import Export, csv_chunks
 
 
 class JSONResponse(FastAPIJSONResponse):
@@ -36,6 +38,26 @@ def page(result: Page, serialize: Callable[[dict[str, Any]], dict[str, Any]]) ->
     if result.total is not None:
         meta["total"] = result.total
     return JSONResponse({"data": [serialize(row) for row in result.rows], "meta": meta})
+
+
+def wants_csv(accept: str | None) -> bool:
+    """`Accept: text/csv` (and not JSON as well)."""
+    return bool(accept) and "text/csv" in accept and "application/json" not in accept
+
+
+def csv_export(export: Export, filename: str) -> StreamingResponse:
+    """Every record of a list as CSV, streamed a page at a time. The header and the first page
+    are read before the response starts, so that a bad filter is still a 4xx, not a cut stream."""
+    chunks = csv_chunks(export)
+    first = next(chunks)
+    return StreamingResponse(chain([first], chunks), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# A list endpoint's 200 also comes as CSV.
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+          "description": "JSON, or with `Accept: text/csv` every matching row as CSV (limit and cursor ignored)"}}
 
 
 def no_content() -> Response:

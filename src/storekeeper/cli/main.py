@@ -5,11 +5,21 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from storekeeper.config import get_settings
@@ -23,8 +33,13 @@ from storekeeper.services import api_keys, workspaces
 app = typer.Typer(help="Storekeeper: exact inventory across locations.", no_args_is_help=True, add_completion=False)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+import_app = typer.Typer(help="Load items or stock from a CSV or JSON Lines file: all rows or none.",
+                         no_args_is_help=True)
+export_app = typer.Typer(help="Write items, stock or movements as CSV or JSON Lines.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -167,6 +182,158 @@ def check(workspace: WorkspaceOpt = None) -> None:
         err.print(f"[red]{len(mismatches)} mismatch(es)[/red] in {levels} stock levels.")
         raise typer.Exit(1)
     console.print(f"OK: {levels} stock levels, each explained by its movements and reservations.")
+
+
+FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A .csv or .jsonl file")]
+
+
+class FileFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+FormatOpt = Annotated[FileFormat | None,
+                      typer.Option("--format", "-f", help="Default: by the file's extension, else csv")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Check every row, apply nothing")]
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=err, transient=False)
+
+
+def _run_import(kind: str, path: Path, fmt: FileFormat | None, workspace: str | None, dry_run: bool,
+                **options: bool) -> None:
+    from storekeeper.cli import files
+    from storekeeper.services import imports
+
+    db = open_db()
+    ws = pick_workspace(db, workspace)
+    fmt = files.file_format(path, fmt.value if fmt else None)
+    read = files.item_rows if kind == "items" else files.stock_rows
+    total = files.count_rows(path) - (1 if fmt == "csv" else 0)
+
+    def rows():
+        return read(path, fmt)
+
+    with _progress() as progress:
+        tasks = {"checking": progress.add_task(f"Checking {path.name}", total=max(total, 0)),
+                 "applying": progress.add_task(f"Importing {kind}", total=max(total, 0), visible=False)}
+
+        def report(phase: str, done: int) -> None:
+            if phase == "applying" and dry_run:
+                return
+            progress.update(tasks[phase], completed=done, visible=True)
+
+        try:
+            run = imports.import_items if kind == "items" else imports.import_stock
+            result = run(db, ws, rows, report, dry_run=dry_run, **options)
+        except files.BadFile as exc:
+            err.print(f"[red]{escape(str(path))}[/red]: {escape(str(exc))}")
+            raise typer.Exit(2) from None
+    for error in result.errors:
+        err.print(f"[red]line {error.line}[/red]: {escape(error.message)}", soft_wrap=True)
+    if not result.ok:
+        more = result.error_count - len(result.errors)
+        err.print(f"[red]{result.error_count} bad row(s)[/red] of {result.rows}"
+                  + (f" ({more} more not shown)" if more else "") + "; nothing was imported.")
+        if kind == "stock" and any(e.message.startswith("No location") for e in result.errors):
+            err.print("To create the locations the file names, add --create-locations.")
+        raise typer.Exit(2)
+    if dry_run:
+        console.print(f"OK: {result.rows} {kind} rows checked; nothing was imported (--dry-run).")
+        return
+    created = "".join(f"; new {what}: {', '.join(names)}" for what, names in (
+        ("categories", result.created_categories), ("locations", getattr(result, "created_locations", []))) if names)
+    what = "Created {} items" if kind == "items" else "Recorded {} stock changes"
+    console.print(f"{what.format(result.applied)} from {path.name}{created}.")
+
+
+@import_app.command("items")
+def import_items(path: FileArg, workspace: WorkspaceOpt = None, fmt: FormatOpt = None,
+                 dry_run: DryRunOpt = False) -> None:
+    """Create items from a file (columns named like the API's fields: sku, name, unit, ...).
+    Every row is checked first; any bad row is reported with its line and nothing is imported."""
+    _run_import("items", path, fmt, workspace, dry_run)
+
+
+@import_app.command("stock")
+def import_stock(
+    path: FileArg, workspace: WorkspaceOpt = None, fmt: FormatOpt = None, dry_run: DryRunOpt = False,
+    create_locations: Annotated[bool, typer.Option("--create-locations",
+                                                   help="Create the locations the file names that do not exist")]
+    = False,
+) -> None:
+    """Record stock from a file: per row sku, location, and on_hand (a count) or delta (a change),
+    with an optional reason, unit_cost, note, occurred_at. All rows or none."""
+    _run_import("stock", path, fmt, workspace, dry_run, create_locations=create_locations)
+
+
+def _run_export(kind: str, fmt: FileFormat | None, output: Path | None, workspace: str | None) -> None:
+    from storekeeper.services import exports
+
+    db = open_db()
+    ws = pick_workspace(db, workspace)
+    fmt = files_format(output, fmt.value if fmt else None)
+    export = {"items": exports.export_items, "stock": exports.export_stock,
+              "movements": exports.export_movements}[kind](db, ws)
+    if output is None:
+        for chunk in exports.chunks(export, fmt):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+        return
+    counted = 0
+
+    def counting(records):
+        nonlocal counted
+        for record in records:
+            counted += 1
+            yield record
+
+    export = exports.Export(export.columns, counting(export.records), export.total)
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with _progress() as progress, partial.open("w", encoding="utf-8", newline="") as f:
+            task = progress.add_task(f"Exporting {kind}", total=export.total)
+            for chunk in exports.chunks(export, fmt):
+                f.write(chunk)
+                progress.update(task, completed=counted)
+        partial.replace(output)  # a complete file or none under the name asked for
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        err.print(f"[red]Cannot write {escape(str(output))}[/red]: {escape(exc.strerror or str(exc))}")
+        raise typer.Exit(1) from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    err.print(f"Wrote {counted} {kind} rows to {output}.")
+
+
+def files_format(output: Path | None, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    return "jsonl" if output is not None and output.suffix.lower() in (".jsonl", ".ndjson") else "csv"
+
+
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", dir_okay=False, help="Default: standard output")]
+
+
+@export_app.command("items")
+def export_items(workspace: WorkspaceOpt = None, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+    """Every live item: the columns `import items` reads, then on_hand, status and the like."""
+    _run_export("items", fmt, output, workspace)
+
+
+@export_app.command("stock")
+def export_stock(workspace: WorkspaceOpt = None, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+    """Every stock level: sku, location, on_hand, reserved, available, unit_cost (average)."""
+    _run_export("stock", fmt, output, workspace)
+
+
+@export_app.command("movements")
+def export_movements(workspace: WorkspaceOpt = None, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+    """The whole ledger, oldest first."""
+    _run_export("movements", fmt, output, workspace)
 
 
 @app.command()

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, union
 
-from storekeeper.domain.clock import to_utc
+from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import (
     BulkFailed,
     Conflict,
@@ -25,7 +25,7 @@ from storekeeper.domain.errors import (
     ValidationFailed,
 )
 from storekeeper.domain.ids import is_id, new_id
-from storekeeper.domain.stock import ComponentLine, Tracking, bundle_levels, component_need
+from storekeeper.domain.stock import ComponentLine, Tracking, bundle_levels, component_need, direction_allows
 from storekeeper.persistence.bom import bom_lines
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import item_stock_columns, items, workspaces
@@ -205,6 +205,49 @@ def _error_entry(index: int, exc: StorekeeperError) -> dict[str, Any]:
     return entry
 
 
+def _plan(conn: Connection, principal, adjustments: list[Adjustment], now: datetime, *, single: bool,
+          new_locations: dict[str, dict[str, Any]] | None = None):
+    """Each adjustment as the ledger's changes, or the error it raises before any stock is read:
+    (items by ref, the bundles among them, their bills of materials, [changes or error])."""
+    workspace_id = principal.workspace_id
+    found_items = resolve_items(conn, workspace_id, {a.item for a in adjustments}, brief=True)
+    found_locations = {**(new_locations or {}),
+                       **resolve_locations(conn, workspace_id, {a.location for a in adjustments})}
+    directions = direction_of(conn, workspace_id, {a.reason for a in adjustments})
+    bundles = {i["id"] for i in found_items.values() if i["tracking"] == Tracking.BUNDLE}
+    lines = bom_lines(conn, workspace_id, bundles)
+    planned: list[list[Change] | StorekeeperError] = []
+    for adj in adjustments:
+        try:
+            planned.append(_to_changes(adj, found_items.get(adj.item), found_locations.get(adj.location),
+                                       directions.get(adj.reason), principal, now, lines))
+        except StorekeeperError as exc:
+            if single:
+                raise
+            planned.append(exc)
+    return found_items, bundles, lines, planned
+
+
+def check_adjustments(conn: Connection, principal, adjustments: list[Adjustment], *,
+                      new_locations: dict[str, dict[str, Any]] | None = None) -> list[StorekeeperError | None]:
+    """What `adjust` would refuse without reading any stock, per adjustment (None: nothing yet):
+    an unknown item, location or reason, an item without stock of its own, a read-only or
+    inactive location, a moment ahead of now, a delta whose sign the reason does not allow.
+    Counts (`set_to`) and the stock rules are checked when applied. `new_locations`: locations
+    (by name) taken as existing, active and writable, to be created before the changes apply."""
+    *_, planned = _plan(conn, principal, adjustments, utcnow(), single=False, new_locations=new_locations)
+    errors: list[StorekeeperError | None] = []
+    for changes in planned:
+        if isinstance(changes, StorekeeperError):
+            errors.append(changes)
+            continue
+        wrong = next((c for c in changes if c.delta is not None and not direction_allows(c.direction, c.delta)), None)
+        errors.append(None if wrong is None else StockError(
+            f"Reason {wrong.reason!r} must {'increase' if wrong.direction == 'in' else 'decrease'} stock.",
+            code="REASON_DIRECTION", details={"reason": wrong.reason, "delta": wrong.delta}))
+    return errors
+
+
 def adjust(db: Database, principal, adjustments: list[Adjustment], *, atomic: bool = True,
            single: bool = False) -> list[dict[str, Any]]:
     """Apply adjustments in one transaction. Returns, per adjustment, either
@@ -217,20 +260,7 @@ def adjust(db: Database, principal, adjustments: list[Adjustment], *, atomic: bo
     workspace_id = principal.workspace_id
     with db.write() as conn:
         ledger = ledger_for(conn, principal)
-        found_items = resolve_items(conn, workspace_id, {a.item for a in adjustments}, brief=True)
-        found_locations = resolve_locations(conn, workspace_id, {a.location for a in adjustments})
-        directions = direction_of(conn, workspace_id, {a.reason for a in adjustments})
-        bundles = {i["id"] for i in found_items.values() if i["tracking"] == Tracking.BUNDLE}
-        lines = bom_lines(conn, workspace_id, bundles)
-        planned: list[list[Change] | StorekeeperError] = []
-        for adj in adjustments:
-            try:
-                planned.append(_to_changes(adj, found_items.get(adj.item), found_locations.get(adj.location),
-                                           directions.get(adj.reason), principal, ledger.now, lines))
-            except StorekeeperError as exc:
-                if single:
-                    raise
-                planned.append(exc)
+        found_items, bundles, lines, planned = _plan(conn, principal, adjustments, ledger.now, single=single)
         ledger.lock({c.item_id for p in planned if isinstance(p, list) for c in p})
         if bundles and bom_lines(conn, workspace_id, bundles) != lines:
             raise Conflict("A bundle's components changed while this change was made; try again.")

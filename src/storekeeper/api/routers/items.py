@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Header, Path, Query
 
 from storekeeper.api.deps import DB, IfMatch, ItemsRead, ItemsWrite, Paging, StockRead
-from storekeeper.api.responses import JSONResponse, no_content, page, resource
+from storekeeper.api.responses import CSV_RESPONSE, JSONResponse, csv_export, no_content, page, resource, wants_csv
 from storekeeper.api.routers.stock import MovementQuery
 from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.common import Page, TimestampIn
@@ -29,7 +29,7 @@ from storekeeper.api.schemas.items import (
     item_out,
 )
 from storekeeper.api.schemas.stock import MovementRead, movement_out
-from storekeeper.services import components, inventory, items, trash, variants
+from storekeeper.services import components, exports, inventory, items, trash, variants
 from storekeeper.services.items import ItemFilters
 
 router = APIRouter(prefix="/items", tags=["items"], route_class=StorekeeperRoute)
@@ -45,11 +45,13 @@ def create_item(body: ItemCreate, principal: ItemsWrite, db: DB) -> JSONResponse
     return resource(item_out(row), status=201, version=row["version"])
 
 
-@router.get("", response_model=Page[ItemRead], summary="List and search items")
+@router.get("", response_model=Page[ItemRead], summary="List and search items (JSON, or all of them as CSV)",
+            responses=CSV_RESPONSE)
 def list_items(
     principal: ItemsRead,
     db: DB,
     paging: Paging,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Part of the name, SKU or barcode, any case")] = None,
     sku: Annotated[str | None, Query(max_length=64)] = None,
     barcode: Annotated[str | None, Query(max_length=128)] = None,
@@ -70,6 +72,8 @@ def list_items(
         low_stock=low_stock, location=location, updated_since=updated_since, channel=channel, deleted=deleted,
         sort=sort,
     )
+    if wants_csv(accept):
+        return csv_export(exports.export_items(db, principal.workspace_id, filters), "items.csv")
     return page(items.list_items(db, principal.workspace_id, filters, paging), item_out)
 
 
@@ -158,9 +162,12 @@ def put_components(ref: ItemRef, principal: ItemsWrite, db: DB, version: IfMatch
     return resource([component_out(c) for c in lines], version=item["version"])
 
 
-@router.get("/{ref}/movements", response_model=Page[MovementRead], summary="The item's movements (stock:read)")
-def list_item_movements(ref: ItemRef, principal: StockRead, db: DB, paging: Paging,
-                        filters: MovementQuery) -> JSONResponse:
+@router.get("/{ref}/movements", response_model=Page[MovementRead], summary="The item's movements (stock:read)",
+            responses=CSV_RESPONSE)
+def list_item_movements(ref: ItemRef, principal: StockRead, db: DB, paging: Paging, filters: MovementQuery,
+                        accept: Annotated[str | None, Header(include_in_schema=False)] = None) -> JSONResponse:
     item = items.get_item(db, principal.workspace_id, ref)
     filters = replace(filters, item=item["id"])
+    if wants_csv(accept):
+        return csv_export(exports.export_movements(db, principal.workspace_id, filters), f"{item['sku']}-movements.csv")
     return page(inventory.list_movements(db, principal.workspace_id, filters, paging), movement_out)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
 
 from storekeeper.api.deps import DB, Paging, StockRead, StockWrite
-from storekeeper.api.responses import JSONResponse, page
+from storekeeper.api.responses import CSV_RESPONSE, JSONResponse, csv_export, page, wants_csv
 from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.common import Page, TimestampIn
 from storekeeper.api.schemas.stock import (
@@ -27,7 +27,7 @@ from storekeeper.api.schemas.stock import (
 from storekeeper.api.schemas.stock import (
     StockRead as StockRowRead,
 )
-from storekeeper.services import inventory, stock
+from storekeeper.services import exports, inventory, stock
 from storekeeper.services.inventory import MovementFilters, StockFilters
 from storekeeper.services.stock import Adjustment
 
@@ -93,16 +93,22 @@ async def movement_filters(
 MovementQuery = Annotated[MovementFilters, Depends(movement_filters)]
 
 
-@router.get("/movements", response_model=Page[MovementRead], summary="The ledger: every stock movement")
-def list_movements(principal: StockRead, db: DB, paging: Paging, filters: MovementQuery) -> JSONResponse:
+@router.get("/movements", response_model=Page[MovementRead], summary="The ledger: every stock movement",
+            responses=CSV_RESPONSE)
+def list_movements(principal: StockRead, db: DB, paging: Paging, filters: MovementQuery,
+                   accept: Annotated[str | None, Header(include_in_schema=False)] = None) -> JSONResponse:
+    if wants_csv(accept):
+        return csv_export(exports.export_movements(db, principal.workspace_id, filters), "movements.csv")
     return page(inventory.list_movements(db, principal.workspace_id, filters, paging), movement_out)
 
 
-@router.get("", response_model=Page[StockRowRead], summary="Stock per item with its levels per location")
+@router.get("", response_model=Page[StockRowRead], summary="Stock per item with its levels per location",
+            responses=CSV_RESPONSE)
 def list_stock(
     principal: StockRead,
     db: DB,
     paging: Paging,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     status: Annotated[Status | None, Query()] = None,
     location: Annotated[str | None, Query(max_length=200, description="Only stock at this location")] = None,
     sku: Annotated[str | None, Query(max_length=64)] = None,
@@ -113,6 +119,8 @@ def list_stock(
 ) -> JSONResponse:
     filters = StockFilters(status=status, location=location, sku=sku, q=q, category=category,
                            low_stock=low_stock, as_of=as_of)
+    if wants_csv(accept):
+        return csv_export(exports.export_stock(db, principal.workspace_id, filters), "stock.csv")
     result, rows = inventory.list_stock(db, principal.workspace_id, filters, paging)
     by_id = {row["item"]: row for row in rows}
     return page(result, lambda item: by_id[item["id"]])

@@ -1,0 +1,286 @@
+"""`storekeeper import` and `storekeeper export` (issue 8), run as the real command on the test
+database (SQLite and PostgreSQL): an export imported into an empty workspace reproduces it; a
+file with bad rows is refused with each bad line named and nothing applied, even when the fault
+shows only in a later batch."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from storekeeper.persistence.tables import categories, items, locations, movements
+from storekeeper.services import workspaces
+from storekeeper.services.check import check
+from tests.conftest import make_workspace
+
+STOREKEEPER = [sys.executable, "-m", "storekeeper.cli.main"]
+
+
+def cli(workspace, *args: str) -> subprocess.CompletedProcess:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("STOREKEEPER_")}
+    env.update(STOREKEEPER_DATABASE_URL=workspace.db.url, COLUMNS="200")
+    return subprocess.run([*STOREKEEPER, *args, "--workspace", workspace.id], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def ok(r):
+    assert r.status_code in (200, 201), r.text
+    return r.json()
+
+
+def rows_of(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def counts(workspace) -> tuple[int, int, int, int]:
+    with workspace.db.read() as conn:
+        def n(table, *where):
+            return conn.execute(select(func.count()).select_from(table).where(
+                table.c.workspace_id == workspace.id, *where)).scalar_one()
+        return n(items), n(movements), n(categories), n(locations)
+
+
+def catalogue(api) -> None:
+    """A small but varied workspace: categories, a parent with variants, decimal materials,
+    every kind of item field, stock at two locations with costs, sales and a transfer."""
+    ok(api.post("/v1/locations", json={"name": "Main"}))
+    ok(api.post("/v1/locations", json={"name": "Shop", "type": "store"}))
+    candles = ok(api.post("/v1/categories", json={"name": "Candles"}))
+    ok(api.post("/v1/items", json={
+        "sku": "CANDLE-VAN", "name": "Vanilla candle", "category": candles["id"], "price": "12.50",
+        "unit_cost": "3.10", "barcode": "4006381333931", "brand": "Northwick", "supplier": "Wax & Co",
+        "tags": ["bestseller", "handmade"], "attributes": {"scent": "vanilla", "burn_hours": 40},
+        "reorder_point": 20, "safety_stock": 5, "reorder_quantity": 60,
+        "reorder_urls": ["https://wax.example/reorder/van"], "package_size": {"value": 250, "unit": "ml"},
+        "images": [{"url": "https://cdn.example/van.jpg", "alt": "A candle, lit"}],
+        "channels": {"shopify": {"published": True, "price": "13.90"}}, "metadata": {"legacy_id": "A-17"},
+        "description": "Hand-poured, \"soy\" wax,\nin a glass jar."}))
+    ok(api.post("/v1/items", json={"sku": "WAX", "name": "Soy wax", "kind": "material", "unit": "kg"}))
+    ok(api.post("/v1/items", json={"sku": "TEE", "name": "T-shirt", "price": "16.80", "variants": [
+        {"sku": "TEE-S", "attributes": {"size": "S"}}, {"sku": "TEE-M", "attributes": {"size": "M"}}]}))
+    ok(api.post("/v1/items", json={"sku": "NOTE", "name": "Gift note", "tracking": "none"}))
+    for body in ({"item": "CANDLE-VAN", "reason": "receipt", "delta": 30, "unit_cost": "3.10"},
+                 {"item": "CANDLE-VAN", "reason": "receipt", "delta": 10, "unit_cost": "3.50"},
+                 {"item": "CANDLE-VAN", "reason": "sale", "delta": -4},
+                 {"item": "WAX", "reason": "receipt", "delta": "12.375", "unit_cost": "6.5"},
+                 {"item": "TEE-S", "reason": "receipt", "delta": 6, "location": "Shop"},
+                 {"item": "TEE-M", "reason": "receipt", "delta": 14, "unit_cost": "7"}):
+        ok(api.post("/v1/stock/adjustments", json=body))
+    ok(api.post("/v1/stock/transfers", json={"item": "CANDLE-VAN", "to": "Shop", "quantity": 6}))
+
+
+SHOWN = ("sku", "name", "description", "kind", "tracking", "unit", "barcode", "brand", "supplier", "category",
+         "parent", "tags", "attributes", "reorder_point", "safety_stock", "reorder_quantity", "reorder_urls",
+         "unit_cost", "price", "package_size", "images", "channels", "metadata", "on_hand", "available", "status",
+         "average_cost")
+
+
+def by_sku(rows: list[dict], columns) -> dict[str, tuple]:
+    return {r["sku"]: tuple(r[c] for c in columns) for r in rows}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_an_export_imported_into_an_empty_workspace_reproduces_its_items_and_stock(db, client, tmp_path, fmt):
+    source = make_workspace(db, client, "Source")
+    catalogue(source.api)
+    items_file, stock_file = tmp_path / f"items.{fmt}", tmp_path / f"stock.{fmt}"
+    for kind, path in (("items", items_file), ("stock", stock_file)):
+        done = cli(source, "export", kind, "--output", str(path))
+        assert done.returncode == 0, done.stderr
+        assert f"Wrote {5 if kind == 'stock' else 6} {kind} rows" in done.stderr
+
+    target = make_workspace(db, client, "Target")
+    imported = cli(target, "import", "items", str(items_file))
+    assert imported.returncode == 0, imported.stderr
+    assert "Created 6 items" in imported.stdout and "new categories: Candles" in imported.stdout
+    imported = cli(target, "import", "stock", str(stock_file), "--create-locations")
+    assert imported.returncode == 0, imported.stderr
+    assert "Recorded 5 stock changes" in imported.stdout and "new locations: Main, Shop" in imported.stdout
+
+    def exported(workspace, kind):
+        done = cli(workspace, "export", kind, "--format", "jsonl")
+        assert done.returncode == 0, done.stderr
+        return [json.loads(line) for line in done.stdout.splitlines()]
+
+    assert by_sku(exported(target, "items"), SHOWN) == by_sku(exported(source, "items"), SHOWN)
+    levels = ("location", "on_hand", "reserved", "unit_cost")
+    assert sorted(tuple(r[c] for c in ("sku", *levels)) for r in exported(target, "stock")) == sorted(
+        tuple(r[c] for c in ("sku", *levels)) for r in exported(source, "stock"))
+    tee_m = next(r for r in exported(target, "items") if r["sku"] == "TEE-M")
+    assert tee_m["parent"] == "TEE" and tee_m["attributes"] == {"size": "M"}
+    assert check(db, target.id)[1] == []
+    # What the API shows of the reproduced item is what it shows of the original.
+    original = ok(source.api.get("/v1/items/CANDLE-VAN"))
+    copy = ok(target.api.get("/v1/items/CANDLE-VAN"))
+    for field in ("description", "tags", "attributes", "package_size", "images", "channels", "metadata",
+                  "reorder_urls", "on_hand", "average_cost", "gross_price", "status"):
+        assert copy[field] == original[field], field
+    assert copy["category"] != original["category"]  # the target's own Candles
+    assert ok(target.api.get(f"/v1/categories/{copy['category']}"))["name"] == "Candles"
+
+
+def test_every_bad_item_row_is_reported_by_line_and_nothing_is_imported(db, client, tmp_path):
+    workspace = make_workspace(db, client)
+    ok(workspace.api.post("/v1/items", json={"sku": "TAKEN", "name": "Already here"}))
+    before = counts(workspace)
+    path = tmp_path / "items.csv"
+    path.write_text(
+        "sku,name,unit,price,category,attributes,parent,tax_rate\n"
+        "GOOD-1,Good,pcs,9.90,New category,,,\n"            # line 2: fine
+        "BAD-UNIT,Bad unit,furlongs,,,,,\n"                  # 3
+        "BAD-PRICE,Bad price,,-1,,,,\n"                      # 4
+        "GOOD-1,Again,,,,,,\n"                               # 5: repeats line 2
+        "TAKEN,Taken,,,,,,\n"                                # 6: in use
+        "BAD-JSON,Bad JSON,,,,{not json,,\n"                 # 7
+        "ORPHAN,Orphan,,,,,NO-SUCH-PARENT,\n"                # 8
+        ",No SKU,,,,,,\n"                                    # 9
+        "BAD-TAX,Bad tax,,,,,,VAT 99%\n"                     # 10
+        "GOOD-2,Good too,kg,1.5,,,,\n", encoding="utf-8")   # 11: fine
+    done = cli(workspace, "import", "items", str(path))
+    assert done.returncode == 2
+    reported = [line for line in done.stderr.splitlines() if line.startswith("line ")]
+    assert [int(line.split(":")[0].removeprefix("line ")) for line in reported] == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert "furlongs" in reported[0] and "price" in reported[1] and "line 2" in reported[2]
+    assert "already in use" in reported[3] and "attributes: not valid JSON" in reported[4]
+    assert "NO-SUCH-PARENT" in reported[5] and "sku" in reported[6] and "VAT 99%" in reported[7]
+    assert "8 bad row(s) of 10; nothing was imported." in done.stderr
+    assert counts(workspace) == before  # no item, no category
+
+
+def test_a_file_with_an_unknown_column_is_refused_before_any_row(db, client, tmp_path):
+    workspace = make_workspace(db, client)
+    path = tmp_path / "items.csv"
+    path.write_text("sku,name,prize\nA,A,1\n", encoding="utf-8")
+    done = cli(workspace, "import", "items", str(path))
+    assert done.returncode == 2
+    assert "Unknown columns 'prize'" in done.stderr
+    assert counts(workspace)[0] == 0
+
+
+def test_every_bad_stock_row_is_reported_and_nothing_is_recorded(db, client, tmp_path):
+    workspace = make_workspace(db, client)
+    ok(workspace.api.post("/v1/locations", json={"name": "Main"}))
+    ok(workspace.api.post("/v1/items", json={"sku": "LAMP", "name": "Lamp"}))
+    ok(workspace.api.post("/v1/items", json={"sku": "NOTE", "name": "Note", "tracking": "none"}))
+    before = counts(workspace)
+    path = tmp_path / "stock.csv"
+    path.write_text(
+        "sku,location,on_hand,delta,reason,unit_cost\n"
+        "LAMP,Main,10,,,\n"          # 2: fine (a count)
+        "NOPE,Main,1,,,\n"           # 3: no such item
+        "LAMP,Attic,1,,,\n"          # 4: no such location
+        "LAMP,Main,,-2,receipt,\n"   # 5: a receipt takes nothing out
+        "LAMP,Main,1,2,,\n"          # 6: a count and a delta
+        "NOTE,Main,,1,receipt,\n"    # 7: not stocked
+        "LAMP,Main,,abc,,\n"         # 8: not a number
+        "LAMP,Main,,3,receipt,2.5\n", encoding="utf-8")  # 9: fine
+    done = cli(workspace, "import", "stock", str(path))
+    assert done.returncode == 2
+    reported = [line for line in done.stderr.splitlines() if line.startswith("line ")]
+    assert [int(line.split(":")[0].removeprefix("line ")) for line in reported] == [3, 4, 5, 6, 7, 8]
+    assert "NOPE" in reported[0] and "Attic" in reported[1] and "receipt" in reported[2]
+    assert "--create-locations" in done.stderr
+    assert counts(workspace) == before
+
+
+def test_a_fault_that_shows_only_when_applied_rolls_back_every_batch(db, client, tmp_path):
+    """600 rows: the first batch of 500 applies, the second oversells on its last row; the
+    import is one transaction, so the first batch is rolled back too."""
+    workspace = make_workspace(db, client)
+    ok(workspace.api.post("/v1/locations", json={"name": "Main"}))
+    ok(workspace.api.post("/v1/items", json={"sku": "LAMP", "name": "Lamp"}))
+    before = counts(workspace)
+    lines = ["sku,delta,reason"] + ["LAMP,1,receipt"] * 599 + ["LAMP,-1000,sale"]
+    path = tmp_path / "stock.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = cli(workspace, "import", "stock", str(path))
+    assert done.returncode == 2, done.stdout
+    # 599 on hand: the first batch had applied when the second failed.
+    assert [line for line in done.stderr.splitlines() if line.startswith("line ")] == [
+        "line 601: LAMP has 599 on hand at this location; 1000 more cannot go out."]
+    assert counts(workspace) == before
+    assert ok(workspace.api.get("/v1/stock/LAMP"))["on_hand"] == 0
+    # The same file without its last row applies whole, as one movement per row.
+    path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    done = cli(workspace, "import", "stock", str(path))
+    assert done.returncode == 0, done.stderr
+    assert ok(workspace.api.get("/v1/stock/LAMP"))["on_hand"] == 599
+    page = ok(workspace.api.get("/v1/stock/movements?limit=1"))
+    assert page["meta"]["total"] == 599 and page["data"][0]["actor"]["name"] == "import"
+    assert check(db, workspace.id)[1] == []
+
+
+def test_a_dry_run_checks_every_row_and_applies_nothing(db, client, tmp_path):
+    workspace = make_workspace(db, client)
+    path = tmp_path / "items.jsonl"
+    path.write_text('{"sku": "A", "name": "A", "price": 1.10}\n{"sku": "B", "name": "B", "unit": "kg"}\n',
+                    encoding="utf-8")
+    done = cli(workspace, "import", "items", str(path), "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "2 items rows checked" in done.stdout
+    assert counts(workspace)[0] == 0
+    done = cli(workspace, "import", "items", str(path))
+    assert done.returncode == 0, done.stderr
+    assert ok(workspace.api.get("/v1/items/A"))["price"] == "1.10"
+
+
+def test_variants_may_come_before_their_parent_and_join_an_existing_parent(db, client, tmp_path):
+    workspace = make_workspace(db, client)
+    ok(workspace.api.post("/v1/items", json={"sku": "MUG", "name": "Mug", "variants": [
+        {"sku": "MUG-RED", "attributes": {"colour": "red"}}]}))
+    path = tmp_path / "items.csv"
+    path.write_text(
+        "sku,name,parent,attributes,price\n"
+        'TEE-S,,TEE,"{""size"": ""S""}",\n'
+        'TEE,T-shirt,,,16.80\n'
+        'MUG-BLUE,,MUG,"{""colour"": ""blue""}",\n'
+        'MUG-RED-2,,MUG,"{""colour"": ""red""}",\n', encoding="utf-8")
+    done = cli(workspace, "import", "items", str(path))
+    assert done.returncode == 2
+    assert "line 5: attributes: MUG already has a variant with these attributes." in done.stderr
+    path.write_text("\n".join(path.read_text().splitlines()[:-1]) + "\n", encoding="utf-8")
+    done = cli(workspace, "import", "items", str(path))
+    assert done.returncode == 0, done.stderr
+    tee = ok(workspace.api.get("/v1/items/TEE"))
+    assert tee["has_variants"] and [v["sku"] for v in tee["variants"]] == ["TEE-S"]
+    assert ok(workspace.api.get("/v1/items/TEE-S"))["price"] == "16.80"  # inherited
+    assert ok(workspace.api.get("/v1/items/TEE-S"))["name"] == "T-shirt / S"
+    assert ok(workspace.api.get("/v1/items/MUG"))["variant_count"] == 2
+
+
+def test_the_only_workspace_is_the_default_and_several_need_a_name(db, client, tmp_path):
+    # The test database holds many workspaces: without --workspace the command says so.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("STOREKEEPER_")}
+    env.update(STOREKEEPER_DATABASE_URL=db.url)
+    assert len(workspaces.list_workspaces(db)) > 1
+    done = subprocess.run([*STOREKEEPER, "export", "items"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--workspace" in done.stderr
+
+
+def test_movements_export_is_the_ledger_oldest_first(db, client, tmp_path):
+    workspace = make_workspace(db, client)
+    catalogue(workspace.api)
+    done = cli(workspace, "export", "movements")
+    assert done.returncode == 0, done.stderr
+    rows = rows_of(done.stdout)
+    assert [int(r["sequence"]) for r in rows] == list(range(1, 9))
+    assert [r["reason"] for r in rows][-2:] == ["transfer_out", "transfer_in"]
+    assert sum(Decimal(r["delta"]) for r in rows if r["sku"] == "CANDLE-VAN") == 36
+    assert rows[3]["sku"] == "WAX" and rows[3]["delta"] == "12.375" and rows[3]["unit_cost"] == "6.50"
+
+
+def test_an_export_to_a_file_that_fails_leaves_no_partial_file(db, client, tmp_path):
+    workspace = make_workspace(db, client)
+    output = tmp_path / "missing-dir" / "items.csv"
+    done = cli(workspace, "export", "items", "--output", str(output))
+    assert done.returncode != 0
+    assert not output.exists() and not Path(str(output) + ".partial").exists()
