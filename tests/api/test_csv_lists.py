@@ -37,7 +37,7 @@ def stocked(api, count: int) -> None:
 
 
 def test_items_as_csv_are_every_matching_item_beyond_a_page(api):
-    stocked(api, 120)  # more than the largest page (limit=100)
+    stocked(api, 120)  # twelve pages of ten
     r = api.get("/v1/items?limit=10", headers=CSV)
     rows = table(r)
     assert 'filename="items.csv"' in r.headers["content-disposition"]

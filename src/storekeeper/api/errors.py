@@ -15,6 +15,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import iter_route_contexts
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storekeeper.api import codec
@@ -173,6 +174,19 @@ def install_error_handlers(app: FastAPI) -> None:
         response.headers.update(exc.headers or {})  # e.g. `Allow` on 405, as HTTP requires
         if exc.status_code == 405:
             response.headers["Allow"] = allowed_methods(request) or response.headers.get("Allow", "")
+        return response
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError):
+        if "database is locked" not in str(exc.orig):
+            log.exception("unhandled error", extra={"request_id": _request_id(request)})
+            return error_response(500, "INTERNAL", "Something went wrong on our side.", _request_id(request))
+        # SQLite's write lock held past STOREKEEPER_SQLITE_BUSY_TIMEOUT_MS (by a long import,
+        # say): the transaction rolled back, and trying again later is the answer.
+        log.warning("database busy", extra={"request_id": _request_id(request)})
+        response = error_response(503, "DATABASE_BUSY", "The database is busy with another write; nothing was "
+                                  "changed. Try again shortly.", _request_id(request))
+        response.headers["Retry-After"] = "1"
         return response
 
     @app.exception_handler(Exception)
