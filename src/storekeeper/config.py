@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = 5.0
     host: str = "127.0.0.1"
     port: int = 8000
+    # Mixed into the key that signs the dashboard's session cookies (each workspace has its own
+    # key in the database); changing it signs everyone out. Unset: the database's keys alone.
+    secret_key: str | None = None
 
 
 @lru_cache

@@ -8,7 +8,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 
 from storekeeper import __version__
-from storekeeper.api import examples
+from storekeeper.api import docs, examples
 from storekeeper.api.errors import install_error_handlers
 from storekeeper.api.metrics import Metrics
 from storekeeper.api.middleware import ApiMiddleware
@@ -37,6 +37,7 @@ from storekeeper.api.routing import StorekeeperRoute, add_routes
 from storekeeper.config import Settings, get_settings
 from storekeeper.persistence.database import Database
 from storekeeper.services.worker import start_thread
+from storekeeper.web import routes as web_routes
 
 DESCRIPTION = """
 Exact stock of products and materials across locations, with an append-only history of every
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         description=DESCRIPTION,
         default_response_class=JSONResponse,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # api/docs.py serves /docs from the package, not from a CDN
         redoc_url=None,
     )
     app.state.db = db
@@ -87,5 +88,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in V1_ROUTERS:
         add_routes(app.router, module.router, prefix="/v1", responses=COMMON_ERRORS)
     examples.install(app)
+    docs.install(app)
+    web_routes.install(app)
     app.add_middleware(ApiMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics, limiter=limiter)
     return app

@@ -33,11 +33,13 @@ from storekeeper.services import api_keys, workspaces
 app = typer.Typer(help="Storekeeper: exact inventory across locations.", no_args_is_help=True, add_completion=False)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+users_app = typer.Typer(help="Dashboard users' passwords.", no_args_is_help=True)
 import_app = typer.Typer(help="Load items or stock from a CSV or JSON Lines file: all rows or none.",
                          no_args_is_help=True)
 export_app = typer.Typer(help="Write items, stock or movements as CSV or JSON Lines.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 
@@ -85,17 +87,31 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 def init(
     workspace: Annotated[str, typer.Option("--workspace", help="Name of the new workspace")] = "Default",
     currency: Annotated[str, typer.Option(help="ISO 4217 currency")] = "USD",
+    admin_email: Annotated[str, typer.Option(help="Email of the dashboard's first admin user")]
+    = "admin@example.com",
     as_json: JsonOpt = False,
 ) -> None:
-    """Create or upgrade the database, then create a workspace with an admin key."""
+    """Create or upgrade the database, then create a workspace with an admin key and an admin
+    user for the dashboard (its password is printed once)."""
+    from storekeeper.services import sessions, users
+
     db = open_db()
     migrate.upgrade(db)
     ws, key = workspaces.create_workspace(db, workspace, currency.upper())
+    try:
+        admin = users.create_user(db, ws["workspace_id"], admin_email, "Admin", "admin")
+    except StorekeeperError as exc:
+        raise fail(exc) from None
+    password = sessions.new_password()
+    sessions.set_password(db, ws["workspace_id"], admin["id"], password)
     if as_json:
-        print(json.dumps({"workspace_id": ws["workspace_id"], "api_key": key}))
+        print(json.dumps({"workspace_id": ws["workspace_id"], "api_key": key, "admin_email": admin["email"],
+                          "admin_password": password}))
         return
     console.print(f"Workspace [bold]{ws['name']}[/bold] ({ws['workspace_id']})")
     console.print(f"Admin API key (shown once, store it now): [bold green]{key}[/bold green]")
+    console.print(f"Dashboard admin: [bold]{admin['email']}[/bold], password (shown once): "
+                  f"[bold green]{password}[/bold green]")
 
 
 @keys_app.command("create")
@@ -157,6 +173,29 @@ def keys_revoke(key_id: str, workspace: WorkspaceOpt = None) -> None:
     except StorekeeperError as exc:
         raise fail(exc) from None
     console.print(f"Revoked {key_id}.")
+
+
+@users_app.command("password")
+def users_password(
+    email: Annotated[str, typer.Argument(help="The user's email (or id)")],
+    workspace: WorkspaceOpt = None,
+    stdin: Annotated[bool, typer.Option("--stdin", help="Read the new password from standard input")] = False,
+) -> None:
+    """Set a user's dashboard password: a new one is made and printed once (or read with
+    --stdin). The user's sessions end."""
+    from storekeeper.services import sessions
+
+    db = open_db()
+    ws = pick_workspace(db, workspace)
+    password = sys.stdin.readline().rstrip("\n") if stdin else sessions.new_password()
+    try:
+        row = sessions.set_password(db, ws, email, password)
+    except StorekeeperError as exc:
+        raise fail(exc) from None
+    if stdin:
+        console.print(f"Password of {row['email']} set.")
+    else:
+        console.print(f"Password of {row['email']} (shown once): [bold green]{password}[/bold green]")
 
 
 @db_app.command("upgrade")
@@ -383,13 +422,17 @@ def serve(
     db = open_db()
     migrate.upgrade(db)
     if demo:
-        from storekeeper.services.demo import load_demo
+        from storekeeper.services import sessions
+        from storekeeper.services.demo import DEMO_ADMIN, load_demo
 
         workspace_id, key = load_demo(db)
+        password = sessions.new_password()
+        sessions.set_password(db, workspace_id, DEMO_ADMIN, password)
         url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
         console.print(f"Demo workspace {workspace_id}")
         console.print(f"Admin API key: [bold green]{key}[/bold green]")
         console.print(f"API docs:      {url}/docs")
+        console.print(f"Dashboard:     {url}/  (sign in as {DEMO_ADMIN}, password [bold green]{password}[/bold green])")
         console.print(f"Try:           curl -H 'Authorization: Bearer {key}' {url}/v1/items")
         sys.stdout.flush()
     db.dispose()

@@ -57,6 +57,8 @@ workspaces = Table(
     Column("settings", JSONDoc, nullable=False),
     Column("version", Integer, nullable=False, server_default="1"),
     *_timestamps(),
+    # Signs the dashboard's session cookies of this workspace's users; made on first use.
+    Column("session_secret", String(64), nullable=True),
 )
 
 users = Table(
@@ -67,6 +69,7 @@ users = Table(
     Column("email", String(320), nullable=False),  # stored lower-cased: unique case-insensitively
     Column("name", String(200), nullable=True),
     Column("role", String(16), nullable=False),
+    Column("password_hash", String(200), nullable=True),  # argon2; NULL: cannot sign in
     Column("version", Integer, nullable=False, server_default="1"),
     *_timestamps(),
     Column("deleted_at", UTCDateTime(), nullable=True),

@@ -39,6 +39,7 @@ from storekeeper.services.context import SystemActor
 from storekeeper.services.stock import Adjustment
 
 DEMO_NAME = "Demo"
+DEMO_ADMIN = "owner@example.com"  # `serve --demo` gives this admin a new password and prints it
 SEED = 8
 HISTORY_DAYS = 60
 D = Decimal
@@ -121,7 +122,7 @@ def _places(db: Database, ws: str) -> None:
     locations.create_location(db, ws, {"name": WORKSHOP, "type": "production", "hide_materials": False})
     locations.create_location(db, ws, {"name": AMAZON, "type": "external", "read_only": True,
                                        "marketplace": "amazon_eu"})
-    users.create_user(db, ws, "owner@example.com", "Olivia Owner", "admin")
+    users.create_user(db, ws, DEMO_ADMIN, "Olivia Owner", "admin")
     users.create_user(db, ws, "maker@example.com", "Max Maker", "member")
 
 

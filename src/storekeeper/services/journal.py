@@ -186,7 +186,7 @@ def deleted(conn: Connection, resource_type: str, row: dict[str, Any], *, event:
 
 
 # Never in the audit log: secrets and their hashes.
-_SECRET = frozenset({"key_hash", "secret"})
+_SECRET = frozenset({"key_hash", "secret", "password_hash", "session_secret"})
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:

@@ -86,6 +86,15 @@ def list_reasons(db: Database, workspace_id: str, page: PageRequest) -> Page:
         return paginate(conn, stmt, Sort("code", reasons.c.code, reasons.c.id), page)
 
 
+def client_reasons(db: Database, workspace_id: str) -> list[dict[str, Any]]:
+    """The reasons a person may pick for an adjustment: the built-in ones a client may use, then
+    the workspace's own (at most 200)."""
+    custom = list_reasons(db, workspace_id, PageRequest(limit=200, include_total=False)).rows
+    return [r for r in builtin_reasons() if not r["system"]] + [
+        {"id": r["id"], "code": r["code"], "name": r["name"], "direction": r["direction"], "builtin": False,
+         "system": False} for r in custom]
+
+
 def get_reason(db: Database, workspace_id: str, reason_id: str) -> dict[str, Any]:
     with db.read() as conn:
         return fetch(conn, reasons, workspace_id, reason_id, "reason")

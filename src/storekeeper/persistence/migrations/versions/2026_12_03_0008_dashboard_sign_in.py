@@ -1,0 +1,33 @@
+"""sign-in to the dashboard
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-03
+
+- `users.password_hash`: an argon2 hash (services/sessions.py); NULL: the user cannot sign in
+  (until an admin sets a password: `storekeeper users password EMAIL` or `PATCH /v1/users/{id}`).
+- `workspaces.session_secret`: the key that signs the dashboard's session cookies of the
+  workspace's users, made on first use. Rotating it (setting it to NULL) signs every user out.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column("users", sa.Column("password_hash", sa.String(length=200), nullable=True))
+    op.add_column("workspaces", sa.Column("session_secret", sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("workspaces", schema=None) as batch_op:
+        batch_op.drop_column("session_secret")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("password_hash")

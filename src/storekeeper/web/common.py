@@ -1,0 +1,115 @@
+"""What every dashboard page shares: templates, formats, errors in words, forms sent once."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Undefined
+
+from storekeeper.domain.clock import to_utc
+from storekeeper.domain.errors import StorekeeperError, ValidationFailed
+from storekeeper.domain.quantities import InvalidQuantity, format_money, format_quantity, parse_decimal
+from storekeeper.persistence.database import Database
+from storekeeper.services import idempotency
+from storekeeper.services.idempotency import Claim
+from storekeeper.services.sessions import SignedIn
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def _quantity(value: Any) -> str:
+    if value is None or value == "" or isinstance(value, Undefined):
+        return ""
+    return format_quantity(value if isinstance(value, Decimal) else Decimal(str(value)))
+
+
+def _money(value: Any) -> str:
+    if value is None or value == "" or isinstance(value, Undefined):
+        return "—"
+    return format_money(value if isinstance(value, Decimal) else Decimal(str(value)))
+
+
+def _when(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("T", " ")[:16]
+    return to_utc(value).strftime("%Y-%m-%d %H:%M")
+
+
+TEMPLATES.env.filters.update(quantity=_quantity, money=_money, when=_when)
+TEMPLATES.env.globals.update(STATUS_LABELS={"normal": "In stock", "low": "Low", "critical": "Critical",
+                                            "out_of_stock": "Out of stock"})
+
+# Field names as a person reads them, for the messages of refused forms.
+LABELS = {"delta": "Change", "set": "New count", "set_to": "New count", "quantity": "Quantity", "item": "Item",
+          "location": "Location", "reason": "Reason", "unit_cost": "Unit cost", "note": "Note", "to": "To",
+          "from": "From", "password": "Password", "email": "Email", "name": "Name", "scopes": "Scopes",
+          "url": "URL", "events": "Events", "sku": "SKU"}
+
+
+def humanize(exc: StorekeeperError) -> list[str]:
+    """A refusal as sentences a person understands: the field's name and what is wrong."""
+    if isinstance(exc, ValidationFailed) and exc.fields:
+        return [f"{LABELS.get(name.split('.')[0], name.replace('_', ' ').capitalize())}: {' '.join(messages)}"
+                for name, messages in exc.fields.items()]
+    shortages = (exc.details or {}).get("shortages") if hasattr(exc, "details") else None
+    lines = [exc.message]
+    for s in shortages or []:
+        lines.append(f"{s.get('sku') or s.get('item')}: {format_quantity(s['needed'])} needed, "
+                     f"{format_quantity(s['available'])} available")
+    return lines
+
+
+def render(request: Request, template: str, user: SignedIn | None, code: int = 200, **context: Any) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, template, {"user": user, **context}, status_code=code)
+
+
+def quantity_field(form: dict[str, Any], name: str, errors: dict[str, list[str]], *, required: bool = True
+                   ) -> Decimal | None:
+    """A decimal from a form field; a message in `errors` if it is not one."""
+    raw = (form.get(name) or "").strip()
+    if not raw:
+        if required:
+            errors.setdefault(name, []).append("Enter a number.")
+        return None
+    try:
+        return parse_decimal(raw, what=name)
+    except (InvalidQuantity, ValueError):
+        errors.setdefault(name, []).append(f"{raw!r} is not a number.")
+        return None
+
+
+def new_form_key() -> str:
+    """A form's one-time key: sending the form twice (a double click, a reload) acts once."""
+    return secrets.token_urlsafe(16)
+
+
+def submit_once(db: Database, user: SignedIn, request: Request, form: dict[str, Any],
+                work: Callable[[], str]) -> RedirectResponse:
+    """Run a form's change once per form key (the API's Idempotency-Key records, per user), then
+    redirect to where `work` says (303). A repeat of a finished form redirects there again; a
+    refused one frees its key, so the corrected form can be sent."""
+    key = str(form.get("form_key") or "") or new_form_key()
+    fields = sorted((k, str(v)) for k, v in form.items() if k not in ("csrf_token", "form_key"))
+    fingerprint = hashlib.sha256(repr((request.url.path, fields)).encode()).hexdigest()
+    claim = Claim(user.workspace_id, f"user:{user.user_id}", key[:255])
+    stored = idempotency.claim(db, claim, fingerprint)
+    if stored is not None:
+        return RedirectResponse(stored.headers.get("location", "/"), status_code=303)
+    try:
+        with db.write(settle_inner=True) as conn:
+            location = work()
+            idempotency.complete(conn, claim, 303, {"location": location}, "")
+    except BaseException:
+        idempotency.abandon(db, claim)
+        raise
+    return RedirectResponse(location, status_code=303)

@@ -1,0 +1,39 @@
+"""The dashboard in the app: its pages in the flat route table, and what its refusals look like
+(a redirect to sign in, a 403 page), as HTML rather than the API's JSON errors."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+
+from storekeeper.api.routing import add_routes
+from storekeeper.web import pages
+from storekeeper.web.auth import BadCsrf, NeedsSignIn, NotAllowed
+from storekeeper.web.common import render
+
+# What each scope lets a person do, for the page that refuses them.
+_DOING = {"stock:write": "change stock", "items:write": "change items", "orders:write": "change orders",
+          "production:write": "record production", "admin": "manage the workspace"}
+
+
+def install(app: FastAPI) -> None:
+    add_routes(app.router, pages.router)
+
+    @app.exception_handler(NeedsSignIn)
+    async def _sign_in(_request: Request, exc: NeedsSignIn):
+        target = "/login" if exc.next_url == "/" else f"/login?next={quote(exc.next_url, safe='')}"
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(NotAllowed)
+    async def _not_allowed(request: Request, exc: NotAllowed):
+        doing = _DOING.get(exc.scope, f"use this page ({exc.scope})")
+        return render(request, "refused.html", exc.user, code=403,
+                      message=f"As a {exc.user.role} you may not {doing}. Ask an admin of the workspace.")
+
+    @app.exception_handler(BadCsrf)
+    async def _bad_csrf(request: Request, _exc: BadCsrf):
+        return render(request, "refused.html", None, code=403,
+                      message="This form has expired or came from another site. Go back, reload the page and "
+                              "send it again.")
