@@ -172,3 +172,20 @@ def test_another_workspaces_items_are_not_found(workspace, other_workspace, app)
     browser = sign_in(app, workspace, "admin")
     assert browser.get("/items/LAMP").status_code == 404
     assert "LAMP" not in browser.get("/items").text
+
+
+def test_an_admin_gives_a_user_a_password_through_the_api_and_it_is_never_shown(app, workspace):
+    created = ok(workspace.api.post("/v1/users", json={"email": "cy@example.com", "role": "viewer",
+                                                       "password": "a long enough secret"}))
+    assert "password" not in created and "password_hash" not in created
+    browser = TestClient(app)
+    r = browser.post("/login", data={"email": "cy@example.com", "password": "a long enough secret"},
+                     follow_redirects=False)
+    assert r.status_code == 303
+    assert browser.get("/items", follow_redirects=False).status_code == 200
+    short = workspace.api.patch(f"/v1/users/{created['id']}", json={"password": "short"})
+    assert short.status_code == 422 and short.json()["error"]["fields"]["password"]
+    ok(workspace.api.patch(f"/v1/users/{created['id']}", json={"password": "another long secret"}))
+    assert browser.get("/items", follow_redirects=False).status_code == 303  # the old session ended
+    audit = workspace.api.get(f"/v1/audit-log?resource_id={created['id']}").text
+    assert "secret" not in audit and "argon2" not in audit

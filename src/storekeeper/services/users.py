@@ -17,6 +17,7 @@ from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import api_keys, users
 from storekeeper.services import journal
 from storekeeper.services.common import translate_integrity
+from storekeeper.services.sessions import hash_password
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -42,7 +43,9 @@ def _live(workspace_id: str):
     return (users.c.workspace_id == workspace_id) & users.c.deleted_at.is_(None)
 
 
-def create_user(db: Database, workspace_id: str, email: str, name: str | None, role: str) -> dict[str, Any]:
+def create_user(db: Database, workspace_id: str, email: str, name: str | None, role: str,
+                password: str | None = None) -> dict[str, Any]:
+    """A user of the workspace; with a password, one who can sign in to the dashboard."""
     now = utcnow()
     row = {
         "workspace_id": workspace_id,
@@ -50,6 +53,7 @@ def create_user(db: Database, workspace_id: str, email: str, name: str | None, r
         "email": _email(email),
         "name": name,
         "role": Role(role).value,
+        "password_hash": hash_password(password) if password is not None else None,
         "version": 1,
         "created_at": now,
         "updated_at": now,
@@ -81,6 +85,8 @@ def update_user(
     db: Database, workspace_id: str, user_id: str, changes: dict[str, Any], if_match: int | None = None
 ) -> dict[str, Any]:
     values = dict(changes)
+    if "password" in values:
+        values["password_hash"] = hash_password(values.pop("password"))
     if "email" in values:
         values["email"] = _email(values["email"])
     if "role" in values:

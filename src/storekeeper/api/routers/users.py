@@ -18,7 +18,7 @@ router = APIRouter(prefix="/users", tags=["users"], route_class=StorekeeperRoute
 
 @router.post("", status_code=201, response_model=UserRead, summary="Create a user")
 def create_user(body: UserCreate, principal: Admin, db: DB) -> JSONResponse:
-    row = users.create_user(db, principal.workspace_id, body.email, body.name, body.role)
+    row = users.create_user(db, principal.workspace_id, body.email, body.name, body.role, password=body.password)
     return resource(user_out(row), status=201, version=row["version"])
 
 

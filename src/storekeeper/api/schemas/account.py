@@ -122,6 +122,10 @@ class ApiKeyCreated(ApiKeyRead):
 Role = Literal["admin", "member", "viewer"]
 
 
+_PASSWORD = ("Lets the user sign in to the dashboard (at least 10 characters); stored as an argon2 hash, never "
+             "shown. A new password ends the user's dashboard sessions.")
+
+
 class UserCreate(WriteModel):
     id: ReadOnly = None
     version: ReadOnly = None
@@ -130,6 +134,7 @@ class UserCreate(WriteModel):
     email: str = Field(min_length=3, max_length=320)
     name: str | None = Field(None, max_length=200)
     role: Role = "member"
+    password: str | None = Field(None, min_length=10, max_length=1000, description=_PASSWORD)
 
 
 class UserUpdate(WriteModel):
@@ -140,6 +145,7 @@ class UserUpdate(WriteModel):
     email: str = Field(None, min_length=3, max_length=320)
     name: str | None = Field(None, max_length=200)
     role: Role = None
+    password: str = Field(None, min_length=10, max_length=1000, description=_PASSWORD)
 
 
 class UserRead(ReadModel):
