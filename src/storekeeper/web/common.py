@@ -16,7 +16,7 @@ from jinja2 import Undefined
 
 from storekeeper.domain.clock import to_utc
 from storekeeper.domain.errors import StorekeeperError, ValidationFailed
-from storekeeper.domain.quantities import InvalidQuantity, format_money, format_quantity, parse_decimal
+from storekeeper.domain.quantities import InvalidQuantity, format_money, format_quantity, parse_decimal, round_money
 from storekeeper.persistence.database import Database
 from storekeeper.services import idempotency
 from storekeeper.services.idempotency import Claim
@@ -37,6 +37,13 @@ def _money(value: Any) -> str:
     return format_money(value if isinstance(value, Decimal) else Decimal(str(value)))
 
 
+def _total(value: Any) -> str:
+    """A sum of money, to the cent (unit costs keep their places: `money`)."""
+    if value is None or value == "" or isinstance(value, Undefined):
+        return "—"
+    return f"{round_money(value if isinstance(value, Decimal) else Decimal(str(value))):,}"
+
+
 def _when(value: Any) -> str:
     if value is None:
         return ""
@@ -45,7 +52,7 @@ def _when(value: Any) -> str:
     return to_utc(value).strftime("%Y-%m-%d %H:%M")
 
 
-TEMPLATES.env.filters.update(quantity=_quantity, money=_money, when=_when)
+TEMPLATES.env.filters.update(quantity=_quantity, money=_money, total=_total, when=_when)
 TEMPLATES.env.globals.update(STATUS_LABELS={"normal": "In stock", "low": "Low", "critical": "Critical",
                                             "out_of_stock": "Out of stock"})
 
