@@ -1,0 +1,51 @@
+"""/docs: Swagger UI over /openapi.json, its JavaScript, CSS and icon served by this server from
+web/static/vendor/swagger-ui/ rather than FastAPI's default CDN (cdn.jsdelivr.net), which a
+server without internet access cannot reach and /docs would be a blank page. It is FastAPI's
+self-hosting recipe ("Custom Docs UI Static Assets"); the pages stay out of /openapi.json.
+
+ReDoc is not served (`redoc_url=None` since the first version); serving it would mean vendoring
+its standalone bundle the same way and setting `with_google_fonts=False`.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from storekeeper.web import STATIC_DIR, STATIC_URL
+
+DOCS_URL = "/docs"
+SWAGGER_UI = f"{STATIC_URL}/vendor/swagger-ui"
+
+
+def install(app: FastAPI) -> None:
+    """Serve web/static/ at /static, and /docs from it. The app must be built with
+    `docs_url=None` (FastAPI's own /docs loads from the CDN)."""
+    if app.docs_url is not None or not app.openapi_url:
+        raise ValueError("build the app with docs_url=None and an openapi_url")
+    openapi_url = app.openapi_url
+    redirect_url = app.swagger_ui_oauth2_redirect_url  # FastAPI's default: /docs/oauth2-redirect
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
+
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        # As FastAPI's own /docs: behind a proxy that strips a prefix, every URL keeps it.
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(
+            openapi_url=root + openapi_url,
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{root}{SWAGGER_UI}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{SWAGGER_UI}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{SWAGGER_UI}/favicon-32x32.png",
+            oauth2_redirect_url=root + redirect_url if redirect_url else None,
+            init_oauth=app.swagger_ui_init_oauth,
+            swagger_ui_parameters=app.swagger_ui_parameters,
+        )
+
+    async def swagger_ui_oauth2_redirect(_request: Request) -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    app.add_route(DOCS_URL, swagger_ui, include_in_schema=False)
+    if redirect_url:
+        app.add_route(redirect_url, swagger_ui_oauth2_redirect, include_in_schema=False)

@@ -1,0 +1,132 @@
+"""Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium) against a real
+`storekeeper serve --demo`.
+
+Never `playwright install`: it downloads browsers from the internet, which the machines this
+runs on cannot reach. Without Chromium or the playwright package these tests are skipped, except
+under CI=true, where that is a failure (.ci/run installs chromium; playwright is in the dev
+extras).
+
+The network is closed here, and the pages must work so: every request a page makes to another
+host is aborted, and recorded for `off_host_requests`. Each test gets a new browser context (no
+cookies or storage from another test) and leaves a full-page screenshot in
+tests/browser/screenshots/<test name>.png, whether it passed or not.
+
+Under pytest-xdist each worker process has its own Chromium and its own server on a database of
+its own; session-scoped fixtures are per worker.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.e2e.test_server import Server, start_server, stop
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking switches Chromium reaches for Google's services at start, and
+# on a closed network its connections are then refused.
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+BROWSER_DIR = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if BROWSER_DIR in item.path.parents:
+            item.add_marker(pytest.mark.slow)
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}: CI must run the browser tests", pytrace=False)
+    pytest.skip(reason)
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        _unavailable(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def expect(browser):
+    """Playwright's `expect` (assertions that wait), imported only once `browser` found playwright."""
+    from playwright.sync_api import expect
+
+    return expect
+
+
+@pytest.fixture
+def off_host_requests() -> list[str]:
+    """The URLs the test's pages asked for on another host than this machine (all aborted)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, request, off_host_requests):
+    context = browser.new_context(viewport=VIEWPORT)
+    context.on("request", lambda r: None if is_local(r.url) else off_host_requests.append(r.url))
+    context.route(lambda url: not is_local(url), lambda route: route.abort("blockedbyclient"))
+    new_page = context.new_page()
+    yield new_page
+    try:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        new_page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    except Exception as exc:  # a screenshot helps to debug; failing to take one is not the test's failure
+        warnings.warn(f"no screenshot of {request.node.name}: {exc}", stacklevel=1)
+    finally:
+        context.close()
+
+
+@dataclass
+class Served:
+    """A running `storekeeper serve --demo`: its address, the admin API key it printed, and the
+    process (`server.wait_for_output(...)` reads what else it printed)."""
+
+    url: str
+    key: str
+    server: Server
+
+
+@pytest.fixture(scope="session")
+def served(browser, tmp_path_factory, new_database_url) -> Iterator[Served]:
+    """One demo server per test process, on a new database. Tests share it: a test that changes
+    data makes its own items and locations rather than relying on the demo's being untouched.
+    (It asks for `browser` so that without Chromium the tests skip before a server starts.)"""
+    running = start_server(tmp_path_factory.mktemp("browser"), new_database_url("browser"), "--demo")
+    try:
+        key = running.wait_for_output(r"Admin API key:\s*(sk_\w+)").group(1)
+        yield Served(running.url, key, running)
+    finally:
+        stop(running)
