@@ -4,64 +4,157 @@ whatever the size of the workspace; the series read only the movements of the pe
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import BigInteger, Float, Numeric, and_, bindparam, cast, func, select, type_coerce
 
-from storekeeper.domain.clock import utcnow
-from storekeeper.domain.stock import StockStatus, Tracking
+from storekeeper.domain.clock import to_utc, utcnow
+from storekeeper.domain.stock import StockStatus
 from storekeeper.persistence import counters
 from storekeeper.persistence.database import Database
-from storekeeper.persistence.tables import items, movements, stock_levels
+from storekeeper.persistence.tables import counters as counters_table
+from storekeeper.persistence.tables import items, movements, stock_levels, workspaces
 from storekeeper.persistence.types import Micros
 
 ZERO = Decimal(0)
 
 
 def status_counts(db: Database, workspace_id: str) -> dict[str, int]:
-    """Live stocked items by status (normal, low, critical, out_of_stock), and all live items."""
-    stocked = and_(items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None),
-                   items.c.tracking != Tracking.NONE.value, ~items.c.has_variants)
+    """Live items by status (normal, low, critical, out_of_stock; an untracked item counts as
+    normal, a parent by its variants' sums), and all live items. Counted from the index on
+    (workspace, status) alone, less the items in the trash (few, read by their own index): no
+    read of a million item rows."""
+    counts = {status.value: 0 for status in StockStatus}
     with db.read() as conn:
-        counts = {status.value: 0 for status in StockStatus}
-        # Each status is its own index range (workspace, status, id): no walk of the workspace.
-        for status in StockStatus:
-            counts[status.value] = conn.execute(
-                select(func.count()).select_from(items).where(stocked, items.c.status == status.value)).scalar_one()
+        for status, n in conn.execute(_BY_STATUS, {"ws": workspace_id}):
+            counts[status] = counts.get(status, 0) + n
+        for status, n in conn.execute(_DELETED_BY_STATUS, {"ws": workspace_id}):
+            counts[status] = counts.get(status, 0) - n
         counts["items"] = counters.value(conn, workspace_id, counters.ITEMS_LIVE)
-        counts["stocked"] = counters.value(conn, workspace_id, counters.ITEMS_STOCKED)
     return counts
 
 
-def _day_starts(days: int, today: date) -> list[datetime]:
-    """The end of each of the last `days` days (midnight UTC after it), oldest first; the last is now."""
-    return [datetime.combine(today - timedelta(days=days - 1 - n), datetime.min.time(), UTC) + timedelta(days=1)
-            for n in range(days)]
+_BY_STATUS = (select(items.c.status, func.count()).where(items.c.workspace_id == bindparam("ws"))
+              .group_by(items.c.status))
+_DELETED_BY_STATUS = (select(items.c.status, func.count())
+                      .where(items.c.workspace_id == bindparam("ws"), items.c.deleted_at.is_not(None))
+                      .group_by(items.c.status))
+
+
+@dataclass
+class _Totals:
+    """A workspace's on-hand in all and its movements' net change per day, as of a movement
+    sequence: kept per process and brought up to date from the movements numbered since."""
+
+    sequence: int
+    total: Decimal
+    by_day: dict[date, Decimal] = field(default_factory=dict)
+    since: date = date.max
+
+
+_TOTALS: dict[tuple[int, str], _Totals] = {}
+_TOTALS_LOCK = threading.Lock()
+
+
+def _day(value: datetime) -> date:
+    return to_utc(value).date()
+
+
+def _workspace_totals(db: Database, workspace_id: str, since: date) -> _Totals:
+    """On hand in all now, and each day's net change from `since` on. The first call reads
+    every stock level and the period's movements; later calls read only the movements numbered
+    since (sequences are gapless and commit in order), so the overview stays fast at any size."""
+    key = (id(db), workspace_id)
+    with _TOTALS_LOCK:
+        state = _TOTALS.get(key)
+    with db.read() as conn:
+        if state is None or since < state.since:
+            # One statement, one snapshot: the levels' sum and the last sequence it includes.
+            sequence, total = conn.execute(select(
+                select(func.coalesce(func.max(counters_table.c.value), 0)).where(
+                    counters_table.c.workspace_id == workspace_id,
+                    counters_table.c.name == counters.MOVEMENTS).scalar_subquery(),
+                select(func.coalesce(func.sum(stock_levels.c.on_hand), 0, type_=Micros())).where(
+                    stock_levels.c.workspace_id == workspace_id).scalar_subquery())).one()
+            state = _Totals(sequence, Decimal(total) if not isinstance(total, Decimal) else total, since=since)
+            rows = conn.execute(select(movements.c.occurred_at, movements.c.delta).where(
+                movements.c.workspace_id == workspace_id, movements.c.sequence <= sequence,
+                movements.c.occurred_at >= datetime.combine(since, datetime.min.time(), UTC)))
+            for occurred_at, delta in rows:
+                state.by_day[_day(occurred_at)] = state.by_day.get(_day(occurred_at), ZERO) + delta
+        newer = conn.execute(select(movements.c.sequence, movements.c.occurred_at, movements.c.delta).where(
+            movements.c.workspace_id == workspace_id, movements.c.sequence > state.sequence)
+            .order_by(movements.c.sequence)).all()
+    if newer:
+        state = _Totals(newer[-1].sequence, state.total + sum((m.delta for m in newer), ZERO), dict(state.by_day),
+                        state.since)
+        for m in newer:
+            if _day(m.occurred_at) >= state.since:
+                state.by_day[_day(m.occurred_at)] = state.by_day.get(_day(m.occurred_at), ZERO) + m.delta
+    with _TOTALS_LOCK:
+        _TOTALS[key] = state
+    return state
 
 
 def on_hand_series(db: Database, workspace_id: str, days: int = 30, item_id: str | None = None,
                    now: datetime | None = None) -> list[tuple[date, Decimal]]:
     """On hand at the end of each of the last `days` days (today: now), from the ledger: today's
-    on-hand, less the movements that occurred after each day's end. One statement for the
-    levels, one for the period's movements, summed per day in SQL."""
+    on-hand, less what the movements that occurred after each day's end added. For the whole
+    workspace from per-process running totals (`_workspace_totals`); for one item from its
+    levels and its movements of the period (its own index)."""
     now = now or utcnow()
-    ends = _day_starts(days, now.date())
-    start = ends[0] - timedelta(days=1)
-    level_filter = [stock_levels.c.workspace_id == workspace_id]
-    movement_filter = [movements.c.workspace_id == workspace_id, movements.c.occurred_at >= start]
-    if item_id is not None:
-        level_filter.append(stock_levels.c.item_id == item_id)
-        movement_filter.append(movements.c.item_id == item_id)
-    # For each day's end: what the movements after it added (occurred_at > end), in one pass.
-    after = [func.coalesce(func.sum(case((movements.c.occurred_at >= end, movements.c.delta), else_=0)), 0,
-                           type_=Micros()).label(f"d{n}") for n, end in enumerate(ends)]
+    today = now.date()
+    first = today - timedelta(days=days - 1)
+    if item_id is None:
+        state = _workspace_totals(db, workspace_id, first)
+        total, by_day = state.total, state.by_day
+    else:
+        with db.read() as conn:
+            total = conn.execute(select(func.coalesce(func.sum(stock_levels.c.on_hand), 0, type_=Micros())).where(
+                stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id == item_id)).scalar_one()
+            by_day = {}
+            for occurred_at, delta in conn.execute(select(movements.c.occurred_at, movements.c.delta).where(
+                    movements.c.workspace_id == workspace_id, movements.c.item_id == item_id,
+                    movements.c.occurred_at >= datetime.combine(first, datetime.min.time(), UTC))):
+                by_day[_day(occurred_at)] = by_day.get(_day(occurred_at), ZERO) + delta
+    series = []
+    later = sum((delta for day, delta in by_day.items() if day > today), ZERO)  # clocks a little ahead
+    for n in range(days):
+        day = today - timedelta(days=n)
+        series.append((day, total - later))
+        later += by_day.get(day, ZERO)
+    return series[::-1]
+
+
+def stock_value(db: Database, workspace_id: str) -> dict[str, Any]:
+    """The stock's value at average cost (standard cost while there is none), for the overview:
+    one aggregate in SQL over the stock levels, to the cent (a float sum on SQLite, exact on
+    PostgreSQL; /v1/reports/valuation is the exact report, per location and category). Levels
+    whose item has no cost are counted apart."""
+    on_hand = type_coerce(stock_levels.c.on_hand, BigInteger)  # micro-units
+    cost = type_coerce(func.coalesce(items.c.average_cost, items.c.unit_cost), BigInteger)
+    product = (func.total(cast(on_hand, Float) * cost) if db.is_sqlite
+               else func.sum(cast(on_hand, Numeric) * cost))
+    stmt = (select(func.coalesce(product, 0), func.count().filter(cost.is_(None)), workspaces.c.currency)
+            .select_from(stock_levels)
+            .join(items, and_(items.c.workspace_id == stock_levels.c.workspace_id,
+                              items.c.id == stock_levels.c.item_id))
+            .join(workspaces, workspaces.c.workspace_id == stock_levels.c.workspace_id)
+            .where(stock_levels.c.workspace_id == workspace_id, items.c.deleted_at.is_(None),
+                   stock_levels.c.on_hand != 0)
+            .group_by(workspaces.c.currency))
     with db.read() as conn:
-        total = conn.execute(select(func.coalesce(func.sum(stock_levels.c.on_hand), 0, type_=Micros()))
-                             .where(*level_filter)).scalar_one()
-        row = conn.execute(select(*after).where(*movement_filter)).one()
-    return [((end - timedelta(days=1)).date(), total - row[n]) for n, end in enumerate(ends)]
+        row = conn.execute(stmt).first()
+        if row is None:
+            currency = conn.execute(select(workspaces.c.currency).where(
+                workspaces.c.workspace_id == workspace_id)).scalar_one()
+            return {"value": ZERO, "uncosted_levels": 0, "currency": currency}
+    value = (Decimal(str(row[0])) / 10**12).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return {"value": value, "uncosted_levels": row[1], "currency": row[2]}
 
 
 def as_chart(series: list[tuple[date, Decimal]]) -> dict[str, Any]:

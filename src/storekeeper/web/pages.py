@@ -78,7 +78,7 @@ def overview(request: Request, user: Viewer):
     db = _db(request)
     ws = user.workspace_id
     counts = dashboard.status_counts(db, ws)
-    reorder = reports.reorder(db, ws, ReorderFilters(), PageRequest(limit=10, include_total=True))
+    reorder = reports.reorder(db, ws, ReorderFilters(), PageRequest(limit=10, include_total=False))
     latest = inventory.list_movements(db, ws, MovementFilters(), PageRequest(limit=10, include_total=False))
     series = dashboard.on_hand_series(db, ws, days=30)
     return render(request, "overview.html", user, counts=counts, reorder=reorder, movements=[
@@ -88,7 +88,8 @@ def overview(request: Request, user: Viewer):
 @router.get("/partials/stock-value", response_class=HTMLResponse)
 def stock_value(request: Request, user: StockViewer):
     """The stock's value, loaded after the page (it reads every stock level)."""
-    return render(request, "partials/stock_value.html", user, value=reports.valuation(_db(request), user.workspace_id))
+    value = dashboard.stock_value(_db(request), user.workspace_id)
+    return render(request, "partials/stock_value.html", user, value=value)
 
 
 # --- Items ----------------------------------------------------------------------------------
@@ -99,9 +100,11 @@ def items_page(request: Request, user: Viewer,
                q: Annotated[str | None, Query(max_length=200)] = None,
                status: Annotated[str | None, Query(max_length=20)] = None,
                kind: Annotated[str | None, Query(max_length=20)] = None,
+               location: Annotated[str | None, Query(max_length=200)] = None,
                cursor: Annotated[str | None, Query(max_length=500)] = None):
     filters = ItemFilters(q=q or None, status=status if status in STATUSES else None,
-                          kind=kind if kind in ("product", "material") else None, sort="sku")
+                          kind=kind if kind in ("product", "material") else None, location=location or None,
+                          sort="sku")
     error = None
     try:
         page = items.list_items(_db(request), user.workspace_id, filters,
@@ -109,7 +112,7 @@ def items_page(request: Request, user: Viewer,
     except StorekeeperError as exc:
         page, error = None, " ".join(humanize(exc))
     rows = [item_out(r) for r in page.rows] if page else []
-    query = {k: v for k, v in (("q", q), ("status", status), ("kind", kind)) if v}
+    query = {k: v for k, v in (("q", q), ("status", status), ("kind", kind), ("location", location)) if v}
     next_url = f"/items?{urlencode({**query, 'cursor': page.next_cursor})}" if page and page.has_more else None
     template = "partials/item_rows.html" if request.headers.get("hx-request") else "items.html"
     return render(request, template, user, rows=rows, next_url=next_url, q=q or "", status=status or "",
