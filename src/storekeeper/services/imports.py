@@ -14,8 +14,12 @@ lines are reported.
 
 from __future__ import annotations
 
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -105,6 +109,66 @@ def _noop(_phase: str, _count: int) -> None:
     pass
 
 
+class _SeenSkus:
+    """The SKUs met so far in a file, with their lines, kept in a throwaway SQLite file rather
+    than in memory: a file of a million rows checks in the same memory as one of a thousand."""
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="storekeeper-import-")
+        self._conn = sqlite3.connect(Path(self._dir.name) / "skus.db")
+        self._conn.execute("PRAGMA journal_mode=OFF")
+        self._conn.execute("PRAGMA synchronous=OFF")
+        self._conn.execute("CREATE TABLE seen (sku TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID")
+
+    def add(self, batch: list[tuple[str, int]]) -> dict[int, int]:
+        """Record a batch's (sku, line)s; return {line: earlier line} for each SKU met before
+        (earlier in the file, or earlier in the batch)."""
+        repeats: dict[int, int] = {}
+        first_in_batch: dict[str, int] = {}
+        fresh = []
+        for sku, line in batch:
+            if sku in first_in_batch:
+                repeats[line] = first_in_batch[sku]
+            else:
+                first_in_batch[sku] = line
+                fresh.append((sku, line))
+        earlier = dict(self._conn.execute(
+            f"SELECT sku, line FROM seen WHERE sku IN ({','.join('?' * len(fresh))})", [s for s, _ in fresh]
+        ).fetchall()) if fresh else {}
+        for sku, line in fresh:
+            if sku in earlier:
+                repeats[line] = earlier[sku]
+        self._conn.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", fresh)
+        return repeats
+
+    def line_of(self, sku: str) -> int | None:
+        row = self._conn.execute("SELECT line FROM seen WHERE sku = ?", (sku,)).fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        self._conn.close()
+        self._dir.cleanup()
+
+
+@contextmanager
+def _large_cache(db: Database, conn: Connection):
+    """SQLite: a 256 MB page cache for the import's one long transaction. With the default 2 MB,
+    pages changed by the transaction were evicted and written to the WAL again and again (a file
+    of 100,000 items left a WAL several times the data, and time grew faster than the rows)."""
+    if not db.is_sqlite:
+        yield
+        return
+    previous = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {previous}")
+
+
+_CACHE_KIB = 256 * 1024
+
+
 # ---------------------------------------------------------------------------------------------
 # Items
 
@@ -139,7 +203,7 @@ def import_items(db: Database, workspace_id: str, rows: Rows, progress: Progress
     if not result.ok or dry_run:
         return result
     try:
-        with db.write(settle_inner=True):
+        with db.write(settle_inner=True) as conn, _large_cache(db, conn):
             _create_categories(db, workspace_id, plan, result)
             done = 0
             # Items first, then variants, whose parents are then all in place.
@@ -158,7 +222,7 @@ def import_items(db: Database, workspace_id: str, rows: Rows, progress: Progress
 
 
 def _check_items(db: Database, workspace_id: str, rows: Rows, result: ImportResult, progress: Progress) -> _ItemPlan:
-    seen: dict[str, int] = {}  # SKU -> its line
+    seen = _SeenSkus()
     parents_wanted: dict[str, int] = {}  # a parent SKU not (yet) seen in the file -> first line naming it
     variant_attributes: dict[str, dict[str, int]] = {}  # parent SKU -> {attributes: line}
     bundles_or_variants: set[str] = set()  # SKUs in the file that cannot be parents
@@ -202,14 +266,9 @@ def _check_items(db: Database, workspace_id: str, rows: Rows, result: ImportResu
                 except ValueError as exc:
                     result.fail(line, str(exc))
                     continue
-                sku = data["sku"]
-                if sku in seen:
-                    result.fail(line, f"sku: {sku} is already on line {seen[sku]}.")
-                    continue
-                seen[sku] = line
                 parent = data.get("parent")
                 if parent:
-                    bundles_or_variants.add(sku)
+                    bundles_or_variants.add(data["sku"])
                     key = repr(sorted((data.get("attributes") or {}).items()))
                     siblings = variant_attributes.setdefault(parent, {})
                     if key in siblings:
@@ -217,11 +276,14 @@ def _check_items(db: Database, workspace_id: str, rows: Rows, result: ImportResu
                                           "too.")
                         continue
                     siblings[key] = line
-                    if parent not in seen:
-                        parents_wanted.setdefault(parent, line)
+                    parents_wanted.setdefault(parent, line)
                 elif data.get("tracking") == Tracking.BUNDLE:
-                    bundles_or_variants.add(sku)
+                    bundles_or_variants.add(data["sku"])
                 fine.append((line, data))
+            repeats = seen.add([(data["sku"], line) for line, data in fine])
+            for line, earlier in repeats.items():
+                result.fail(line, f"sku: {dict(fine)[line]['sku']} is already on line {earlier}.")
+            fine = [(line, data) for line, data in fine if line not in repeats]
             taken = set(conn.execute(select(items.c.sku).where(
                 items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None),
                 items.c.sku.in_([data["sku"] for _, data in fine]))).scalars())
@@ -231,12 +293,14 @@ def _check_items(db: Database, workspace_id: str, rows: Rows, result: ImportResu
                                       "existing ones with PATCH /v1/items/{sku}).")
             progress("checking", result.rows)
         for parent, line in parents_wanted.items():
-            if parent in seen:
+            parent_line = seen.line_of(parent)
+            if parent_line is not None:
                 if parent in bundles_or_variants:
-                    result.fail(line, f"parent: {parent} (line {seen[parent]}) is a variant or a bundle: it "
+                    result.fail(line, f"parent: {parent} (line {parent_line}) is a variant or a bundle: it "
                                       "cannot have variants.")
                 continue
             _check_existing_parent(conn, workspace_id, parent, line, plan, result, variant_attributes[parent])
+    seen.close()
     result.errors.sort(key=lambda e: e.line)
     return plan
 
@@ -352,7 +416,7 @@ def import_stock(db: Database, workspace_id: str, rows: Rows, progress: Progress
     if not result.ok or dry_run:
         return result
     try:
-        with db.write(settle_inner=True):
+        with db.write(settle_inner=True) as conn, _large_cache(db, conn):
             for name in sorted(new_locations):
                 locations.create_location(db, workspace_id, {"name": name, "type": "warehouse"})
                 result.created_locations.append(name)
