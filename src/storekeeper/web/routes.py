@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from storekeeper.api.routing import add_routes
-from storekeeper.web import admin, pages, users
+from storekeeper.web import admin, orders, pages, users
 from storekeeper.web.auth import BadCsrf, NeedsSignIn, NotAllowed
 from storekeeper.web.common import render
 
@@ -22,6 +22,7 @@ def install(app: FastAPI) -> None:
     add_routes(app.router, pages.router)
     add_routes(app.router, admin.router)
     add_routes(app.router, users.router)
+    add_routes(app.router, orders.router)
 
     @app.exception_handler(NeedsSignIn)
     async def _sign_in(_request: Request, exc: NeedsSignIn):
