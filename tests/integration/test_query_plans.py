@@ -60,3 +60,39 @@ def test_an_adjustment_costs_the_same_statements_however_much_history_and_stock_
 
     statements_of("FRESH")  # its first level exists from now on, like BUSY's
     assert statements_of("FRESH") == statements_of("BUSY")
+
+
+@pytest.mark.parametrize("filters", [
+    {"item": "itm_1"}, {"item": "itm_1", "order": "asc"}, {"reference_type": "order", "reference_id": "1042"},
+    {"transfer": "trf_1"}, {"batch": "bat_1"}, {"location": "loc_1"},
+])
+def test_a_filtered_movement_list_reads_one_index_range_in_its_order(db, workspace, filters):
+    """A list of movements filtered by item, reference, transfer, batch or location, newest (or
+    oldest) first, is one range of an index that ends with `sequence`: not a walk of the whole
+    ledger by `uq_movements_sequence` checking each movement (0.8 s at 200,000 movements)."""
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL plans by its statistics")
+    from sqlalchemy import event
+
+    from storekeeper.persistence.pagination import PageRequest
+    from storekeeper.services import inventory
+    from storekeeper.services.inventory import MovementFilters
+
+    seen = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM movements" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        inventory.list_movements(db, workspace.id, MovementFilters(**filters), PageRequest(limit=20,
+                                                                                           include_total=False))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    (statement, parameters), = seen
+    with db.engine.connect() as conn:
+        steps = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    reads = [s for s in steps if "movements" in s]
+    assert len(reads) == 1 and "uq_movements_sequence" not in reads[0], steps
+    assert not any("TEMP B-TREE" in s for s in steps), steps  # no sort: the index gives the order

@@ -46,6 +46,9 @@ class Sort:
     column: Column
     id_column: Column
     descending: bool = False
+    # The column alone orders the rows (unique in the workspace, as a movement's sequence): no
+    # tiebreak by id, so that an index ending with the column serves a filtered list's order.
+    unique: bool = False
 
 
 def _encode(sort_name: str, value: Any, row_id: str) -> str:
@@ -95,16 +98,15 @@ def paginate(conn: Connection, stmt: Select, sort: Sort, page: PageRequest, know
     a first page holds the whole list; else counted."""
     if page.cursor is not None and page.offset is not None:
         raise ValidationFailed({"cursor": ["Give either cursor or offset, not both."]})
-    key = tuple_(sort.column, sort.id_column)
+    key = sort.column if sort.unique else tuple_(sort.column, sort.id_column)
     paged = stmt
     if page.cursor is not None:
         value, row_id = _decode(page.cursor, sort)
-        after = tuple_(literal(value, sort.column.type), literal(row_id, sort.id_column.type))
+        after = (literal(value, sort.column.type) if sort.unique
+                 else tuple_(literal(value, sort.column.type), literal(row_id, sort.id_column.type)))
         paged = paged.where(key < after if sort.descending else key > after)
-    if sort.descending:
-        paged = paged.order_by(sort.column.desc(), sort.id_column.desc())
-    else:
-        paged = paged.order_by(sort.column.asc(), sort.id_column.asc())
+    order = [sort.column] if sort.unique else [sort.column, sort.id_column]
+    paged = paged.order_by(*(c.desc() if sort.descending else c.asc() for c in order))
     if page.offset:
         paged = paged.offset(page.offset)
     rows = [dict(r) for r in conn.execute(paged.limit(page.limit + 1)).mappings()]

@@ -378,12 +378,14 @@ movements = Table(
     ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"]),
     ForeignKeyConstraint(["workspace_id", "location_id"], ["locations.workspace_id", "locations.id"]),
     Index("uq_movements_sequence", "workspace_id", "sequence", unique=True),
+    # Each list's filter and its order (newest first by sequence) are one index range (0009).
     Index("ix_movements_item", "workspace_id", "item_id", "location_id", "sequence"),
+    Index("ix_movements_item_sequence", "workspace_id", "item_id", "sequence"),
     Index("ix_movements_location", "workspace_id", "location_id", "sequence"),
     Index("ix_movements_occurred", "workspace_id", "occurred_at"),
-    Index("ix_movements_reference", "workspace_id", "reference_type", "reference_id"),
-    Index("ix_movements_transfer", "workspace_id", "transfer_id"),
-    Index("ix_movements_batch", "workspace_id", "batch_id"),
+    Index("ix_movements_reference", "workspace_id", "reference_type", "reference_id", "sequence"),
+    Index("ix_movements_transfer", "workspace_id", "transfer_id", "sequence"),
+    Index("ix_movements_batch", "workspace_id", "batch_id", "sequence"),
 )
 
 reservations = Table(

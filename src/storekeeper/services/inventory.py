@@ -295,7 +295,8 @@ def list_movements(db: Database, workspace_id: str, filters: MovementFilters, pa
             place = find_location(conn, workspace_id, filters.location)
             stmt = stmt.where(movements.c.location_id == (place["id"] if place else filters.location))
         descending = filters.order == "desc"
-        sort = Sort("-sequence" if descending else "sequence", movements.c.sequence, movements.c.id, descending)
+        sort = Sort("-sequence" if descending else "sequence", movements.c.sequence, movements.c.id, descending,
+                    unique=True)
         unfiltered = page.include_total and filters == MovementFilters(order=filters.order)
         known_total = counters.value(conn, workspace_id, counters.MOVEMENTS) if unfiltered else None
         return paginate(conn, stmt, sort, page, known_total)
