@@ -46,7 +46,8 @@ def test_sign_in_find_an_item_adjust_it_and_see_the_movement_and_chart(page, ser
 
     page.get_by_role("link", name="Items", exact=True).click()
     page.get_by_label("Search").fill("vanilla")
-    expect(page.locator("#item-rows tr")).to_have_count(1)  # htmx replaced the rows as I typed
+    # htmx replaced the rows as I typed (300 ms after the last key; a busy CI machine is slow)
+    expect(page.locator("#item-rows tr")).to_have_count(1, timeout=15_000)
     assert "q=vanilla" in page.url
     page.get_by_role("link", name="CANDLE-VAN").click()
     expect(page.get_by_role("heading", name=re.compile("Vanilla candle"))).to_be_visible()
