@@ -189,3 +189,11 @@ def test_an_admin_gives_a_user_a_password_through_the_api_and_it_is_never_shown(
     assert browser.get("/items", follow_redirects=False).status_code == 303  # the old session ended
     audit = workspace.api.get(f"/v1/audit-log?resource_id={created['id']}").text
     assert "secret" not in audit and "argon2" not in audit
+
+
+def test_the_audit_log_names_the_signed_in_user_for_a_dashboard_write(workspace, member):
+    stocked(workspace.api)
+    r = member.submit("/items/LAMP/adjust", {"mode": "out", "quantity": "1", "location": "Main", "reason": "sale"})
+    assert r.status_code == 303, r.text
+    entry = ok(workspace.api.get("/v1/audit-log?action=movement.created&limit=1"))["data"][0]
+    assert entry["actor"]["type"] == "user" and entry["actor"]["name"] == member.email

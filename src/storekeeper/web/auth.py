@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from storekeeper.persistence.database import Database
+from storekeeper.services.context import current_request
 from storekeeper.services.sessions import SignedIn, session_user
 
 COOKIE = "storekeeper_session"
@@ -73,6 +74,9 @@ def _needs(scope: str):
             path = request.url.path if request.method == "GET" else "/"
             query = f"?{request.url.query}" if request.url.query and request.method == "GET" else ""
             raise NeedsSignIn(path + query)
+        context = current_request()
+        if context is not None:
+            context.actor = user.actor  # the audit log names the signed-in user, as it names a key
         if not await _csrf_ok(request, user):
             raise BadCsrf()
         if not user.allows(scope):

@@ -27,7 +27,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("workspaces", schema=None) as batch_op:
-        batch_op.drop_column("session_secret")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("password_hash")
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+): batch mode would copy and drop `workspaces`,
+    # which every table references, and SQLite's foreign keys refuse that once rows exist.
+    op.execute("ALTER TABLE workspaces DROP COLUMN session_secret")
+    op.execute("ALTER TABLE users DROP COLUMN password_hash")
