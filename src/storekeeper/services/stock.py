@@ -61,14 +61,16 @@ _SETTINGS = select(workspaces.c.settings).where(workspaces.c.workspace_id == bin
 
 def _items_by_ref(*columns):
     """Live items by id or by SKU, each read from its own index (with an OR, SQLite may scan the
-    live items)."""
+    live items). The SKU arm names no `deleted_at` (the outer query keeps the live ones): with it,
+    SQLite chose to walk every live item for a list of 500 SKUs (755 ms a bulk at a million
+    items, against 6 ms by the SKU index)."""
     return select(*columns).where(
         items.c.workspace_id == bindparam("ws"),
         items.c.deleted_at.is_(None),
         items.c.id.in_(union(
             select(items.c.id).where(items.c.workspace_id == bindparam("ws"),
                                      items.c.id.in_(bindparam("ids", expanding=True))),
-            select(items.c.id).where(items.c.workspace_id == bindparam("ws"), items.c.deleted_at.is_(None),
+            select(items.c.id).where(items.c.workspace_id == bindparam("ws"),
                                      items.c.sku.in_(bindparam("refs", expanding=True))),
         )),
     )
