@@ -308,10 +308,16 @@ def test_postgresql_finds_the_matches_through_the_trigram_indexes(db, client):
 
     ws = make_workspace(db, client, "Many")
     load.load(db, ws.id, 5_000)  # and ANALYZE
-    for plan in _search_plans(db, ws.api, "/v1/items"):
-        assert "BitmapOr" in plan, plan
-        for index in PG_INDEXES:
-            assert f"Bitmap Index Scan on {index}" in plan, plan
+    page, count = _search_plans(db, ws.api, "/v1/items")
+    # The total reads every match: the trigram indexes find them.
+    assert "BitmapOr" in count, count
+    for index in PG_INDEXES:
+        assert f"Bitmap Index Scan on {index}" in count, count
+    # The page of one row may instead walk an index in the list's order and stop at the second
+    # match, when the statistics expect matches to come soon (they did once the table held other
+    # tests' items too): either way, never a scan of the table.
+    assert "BitmapOr" in page or ("Limit" in page and "Index Scan using ix_items_created" in page), page
+    assert "Seq Scan on items" not in page + count
 
 
 @pytest.fixture
