@@ -34,8 +34,18 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--reads", type=int, default=20, help="requests of each page (default 20)")
     parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server to create the database on")
+    parser.add_argument("--existing", metavar="URL", help="time an existing database instead (no loading); "
+                        "with --email and --password of a user who may sign in, and --sku of an item")
+    parser.add_argument("--email")
+    parser.add_argument("--password")
+    parser.add_argument("--sku")
     args = parser.parse_args()
     console = Console()
+    if args.existing:
+        with tempfile.TemporaryDirectory(prefix="storekeeper-bench-web-") as tmp:
+            measure(console, args.existing, Path(tmp), {"admin_email": args.email, "admin_password": args.password},
+                    args.sku, "an existing database", args.reads)
+        return
     with tempfile.TemporaryDirectory(prefix="storekeeper-bench-web-") as tmp:
         directory = Path(tmp)
         database = processes.PostgresDatabase(args.postgres) if args.postgres else None
@@ -53,8 +63,13 @@ def run(console: Console, url: str, directory: Path, count: int, reads: int) -> 
     console.print(f"Loading {count:,} items x 2 locations …")
     loaded = load.load(db, made["workspace_id"], count)
     console.print(f"Loaded in {loaded.seconds:.1f} s")
-    middle = load.sku(count // 2)
     db.dispose()
+    measure(console, url, directory, made, load.sku(count // 2), f"{count:,} items x 2 locations", reads,
+            search=load.search_term(count // 3))
+
+
+def measure(console: Console, url: str, directory: Path, made: dict, middle: str, size: str, reads: int,
+            search: str = "item 12345") -> None:
     server = processes.serve(url, 2, directory)
     try:
         with httpx.Client(base_url=server.url, timeout=60, follow_redirects=False) as client:
@@ -64,15 +79,20 @@ def run(console: Console, url: str, directory: Path, count: int, reads: int) -> 
             deep = re.search(r'hx-get="(/items\?[^"]+)"', first.text).group(1).replace("&amp;", "&")
             pages = {
                 "overview /": "/",
+                "status counts (htmx, after /)": "/partials/status-counts",
                 "stock value (htmx, after /)": "/partials/stock-value",
                 "items, first page": "/items",
                 "items, second page (cursor)": deep,
-                f"items?q={load.search_term(count // 3)}": f"/items?q={load.search_term(count // 3)}",
+                f"items?q={search}": f"/items?q={search}",
                 "items?status=low": "/items?status=low",
                 f"item page {middle}": f"/items/{middle}",
                 f"adjust form {middle}": f"/items/{middle}/adjust",
+                "locations": "/locations",
+                "purchase orders": "/purchase-orders",
+                "production board": "/production",
+                "audit log": "/audit-log",
             }
-            table = Table(title=f"Dashboard pages, {count:,} items x 2 locations, {reads} requests each")
+            table = Table(title=f"Dashboard pages, {size}, {reads} requests each")
             for column in ("page", "p50 ms", "p99 ms", f"≤ {TARGET_MS:.0f} ms"):
                 table.add_column(column, justify="left" if column == "page" else "right")
             for label, path in pages.items():

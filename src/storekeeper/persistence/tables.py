@@ -253,6 +253,7 @@ items = Table(
     Index("ix_items_category", "workspace_id", "category_id"),
     Index("ix_items_tax_rate", "workspace_id", "tax_rate_id"),
     Index("ix_items_status", "workspace_id", "status", "id"),
+    Index("ix_items_status_sku", "workspace_id", "status", "sku", "id"),  # 0010
     Index("ix_items_deleted", "workspace_id", "deleted_at", "id"),
 )
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, Numeric, and_, bindparam, cast, func, select, type_coerce
+from sqlalchemy import BigInteger, Float, Numeric, String, and_, bindparam, cast, func, select, type_coerce
 
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.stock import StockStatus
@@ -64,6 +64,14 @@ def _day(value: datetime) -> date:
     return to_utc(value).date()
 
 
+def _day_of(db: Database):
+    """A movement's day (UTC) as `YYYY-MM-DD` text, in SQL: the sums per day are made by the
+    database, not by reading each movement."""
+    if db.is_sqlite:  # stored as naive UTC text, `YYYY-MM-DD HH:MM:SS…`
+        return func.substr(type_coerce(movements.c.occurred_at, String), 1, 10).label("day")
+    return func.to_char(func.timezone("UTC", movements.c.occurred_at), "YYYY-MM-DD").label("day")
+
+
 def _workspace_totals(db: Database, workspace_id: str, since: date) -> _Totals:
     """On hand in all now, and each day's net change from `since` on. The first call reads
     every stock level and the period's movements; later calls read only the movements numbered
@@ -81,11 +89,12 @@ def _workspace_totals(db: Database, workspace_id: str, since: date) -> _Totals:
                 select(func.coalesce(func.sum(stock_levels.c.on_hand), 0, type_=Micros())).where(
                     stock_levels.c.workspace_id == workspace_id).scalar_subquery())).one()
             state = _Totals(sequence, Decimal(total) if not isinstance(total, Decimal) else total, since=since)
-            rows = conn.execute(select(movements.c.occurred_at, movements.c.delta).where(
+            day = _day_of(db)
+            rows = conn.execute(select(day, func.sum(movements.c.delta, type_=Micros())).where(
                 movements.c.workspace_id == workspace_id, movements.c.sequence <= sequence,
-                movements.c.occurred_at >= datetime.combine(since, datetime.min.time(), UTC)))
-            for occurred_at, delta in rows:
-                state.by_day[_day(occurred_at)] = state.by_day.get(_day(occurred_at), ZERO) + delta
+                movements.c.occurred_at >= datetime.combine(since, datetime.min.time(), UTC)).group_by(day))
+            for text_day, delta in rows:
+                state.by_day[date.fromisoformat(text_day)] = delta
         newer = conn.execute(select(movements.c.sequence, movements.c.occurred_at, movements.c.delta).where(
             movements.c.workspace_id == workspace_id, movements.c.sequence > state.sequence)
             .order_by(movements.c.sequence)).all()
@@ -116,11 +125,16 @@ def on_hand_series(db: Database, workspace_id: str, days: int = 30, item_id: str
         with db.read() as conn:
             total = conn.execute(select(func.coalesce(func.sum(stock_levels.c.on_hand), 0, type_=Micros())).where(
                 stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id == item_id)).scalar_one()
-            by_day = {}
-            for occurred_at, delta in conn.execute(select(movements.c.occurred_at, movements.c.delta).where(
-                    movements.c.workspace_id == workspace_id, movements.c.item_id == item_id,
-                    movements.c.occurred_at >= datetime.combine(first, datetime.min.time(), UTC))):
-                by_day[_day(occurred_at)] = by_day.get(_day(occurred_at), ZERO) + delta
+            day = _day_of(db)
+            # The item's own movements by its index: SQLite, without statistics, read the period's
+            # movements of every item by occurred_at instead (0.3-0.5 s at a million), so the time
+            # is compared through coalesce(), which no index serves.
+            occurred = func.coalesce(movements.c.occurred_at, movements.c.occurred_at)
+            stmt = (select(day, func.sum(movements.c.delta, type_=Micros()))
+                    .where(movements.c.workspace_id == workspace_id, movements.c.item_id == item_id,
+                           occurred >= datetime.combine(first, datetime.min.time(), UTC))
+                    .group_by(day))
+            by_day = {date.fromisoformat(text_day): delta for text_day, delta in conn.execute(stmt)}
     series = []
     later = sum((delta for day, delta in by_day.items() if day > today), ZERO)  # clocks a little ahead
     for n in range(days):
