@@ -142,6 +142,16 @@ def resolve_locations(conn: Connection, workspace_id: str, refs: set[str | None]
     return found
 
 
+def names_of(db: Database, workspace_id: str, ids: set[str | None]) -> dict[str, str]:
+    """Live locations' names by id, in one query (a deleted location has none)."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    with db.read() as conn:
+        found = resolve_locations(conn, workspace_id, wanted)
+    return {row["id"]: row["name"] for row in found.values()}
+
+
 def location_not_found(ref: str | None) -> NotFound:
     return NotFound("location", ref if ref is not None else "(default)")
 

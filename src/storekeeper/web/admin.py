@@ -20,7 +20,6 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import and_, bindparam, func, select
 from starlette.concurrency import run_in_threadpool
 
 from storekeeper.api.schemas.account import api_key_out
@@ -28,18 +27,14 @@ from storekeeper.api.schemas.catalog import location_out
 from storekeeper.api.schemas.feed import delivery_out, webhook_out
 from storekeeper.domain.errors import NotFound, StorekeeperError
 from storekeeper.domain.scopes import SCOPES
-from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import PageRequest
-from storekeeper.persistence.tables import items, stock_levels
-from storekeeper.persistence.types import Micros
-from storekeeper.services import api_keys, delivery, feed, idempotency, locations, webhooks
-from storekeeper.services.context import current_request
+from storekeeper.services import api_keys, dashboard, delivery, feed, idempotency, locations, webhooks
 from storekeeper.services.feed import FAMILY_SCOPES, AuditFilters
 from storekeeper.services.idempotency import Claim
 from storekeeper.services.locations import LocationFilters
 from storekeeper.services.sessions import SignedIn
 from storekeeper.web.auth import Admin, AuditViewer, StockViewer
-from storekeeper.web.common import humanize, new_form_key, render, submit_once
+from storekeeper.web.common import db_of, humanize, new_form_key, not_found, posted_form, render, submit_once
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,51 +43,15 @@ Cursor = Annotated[str | None, Query(max_length=500)]
 Text = Annotated[str | None, Query(max_length=320)]
 
 
-def _db(request: Request) -> Database:
-    return request.app.state.db
-
-
-def acting_as(user: SignedIn) -> None:
-    """The audit log names the signed-in user for the writes of this request, as it names a key's
-    principal for the API's."""
-    context = current_request()
-    if context is not None:
-        context.actor = user.actor
-
-
 def next_page_url(path: str, query: dict[str, str | None], cursor: str | None) -> str | None:
     kept = {k: v for k, v in query.items() if v}
     return f"{path}?{urlencode({**kept, 'cursor': cursor})}" if cursor else None
 
 
-def _form(raw) -> dict[str, str]:
-    """A posted form as one string a field; boxes ticked several times joined by commas."""
-    return {key: ",".join(v for v in raw.getlist(key) if isinstance(v, str)) for key in raw}
-
-
-def not_found(request: Request, user: SignedIn, what: str) -> HTMLResponse:
-    return render(request, "not_found.html", user, code=404, what=what)
-
-
 # --- Locations ------------------------------------------------------------------------------
 
-# Per location of a page: the live items with stock there and their on-hand sum, in one grouped
-# statement over the levels of those locations, built once. It reads every level of the page's
-# locations (at a million items on SQLite, seconds), so the page loads without it and htmx asks
-# for the figures afterwards, as the overview does for the stock's value.
-_STOCK_BY_LOCATION = (
-    select(stock_levels.c.location_id, func.count().label("items"),
-           func.coalesce(func.sum(stock_levels.c.on_hand), 0, type_=Micros()).label("on_hand"))
-    .join(items, and_(items.c.workspace_id == stock_levels.c.workspace_id, items.c.id == stock_levels.c.item_id))
-    .where(stock_levels.c.workspace_id == bindparam("ws"),
-           stock_levels.c.location_id.in_(bindparam("ids", expanding=True)),
-           stock_levels.c.on_hand != 0, items.c.deleted_at.is_(None))
-    .group_by(stock_levels.c.location_id)
-)
-
-
 def _locations(request: Request, user: SignedIn, cursor: str | None):
-    return locations.list_locations(_db(request), user.workspace_id, LocationFilters(),
+    return locations.list_locations(db_of(request), user.workspace_id, LocationFilters(),
                                     PageRequest(limit=PAGE, cursor=cursor or None, include_total=False))
 
 
@@ -117,11 +76,8 @@ def location_stock(request: Request, user: StockViewer, cursor: Cursor = None):
         ids = [r["id"] for r in _locations(request, user, cursor).rows]
     except StorekeeperError:
         ids = []
-    found: dict[str, Any] = {}
-    if ids:
-        with _db(request).read() as conn:
-            found = {r.location_id: r for r in conn.execute(_STOCK_BY_LOCATION, {"ws": user.workspace_id, "ids": ids})}
-    figures = [(i, found[i].items, found[i].on_hand) if i in found else (i, 0, Decimal(0)) for i in ids]
+    found = dashboard.stock_by_location(db_of(request), user.workspace_id, ids)
+    figures = [(i, *found.get(i, (0, Decimal(0)))) for i in ids]
     return render(request, "admin/location_stock.html", user, figures=figures)
 
 
@@ -162,7 +118,7 @@ def audit_page(request: Request, user: AuditViewer, action: Text = None, resourc
     page = None
     if not errors:
         try:
-            page = feed.list_audit(_db(request), user.workspace_id, filters,
+            page = feed.list_audit(db_of(request), user.workspace_id, filters,
                                    PageRequest(limit=PAGE, cursor=cursor or None, include_total=False))
         except StorekeeperError as exc:
             errors = humanize(exc)
@@ -180,7 +136,7 @@ def create_once(request: Request, user: SignedIn, form: dict[str, str],
                  create: Callable[[], tuple[str, Response]], repeat: Callable[[str], str]) -> Response:
     """Run `create` once per form key and answer with the response it renders (holding the secret).
     The form's idempotency record keeps only where a repeat goes: `repeat(new id)`."""
-    db = _db(request)
+    db = db_of(request)
     claim = Claim(user.workspace_id, f"user:{user.user_id}", (form.get("form_key") or new_form_key())[:255])
     # The form key alone identifies the form: a repeat with other fields must not create a second one.
     fingerprint = hashlib.sha256(request.url.path.encode()).hexdigest()
@@ -189,7 +145,6 @@ def create_once(request: Request, user: SignedIn, form: dict[str, str],
         return RedirectResponse(stored.headers.get("location", "/"), status_code=303)
     try:
         with db.write(settle_inner=True) as conn:
-            acting_as(user)
             resource_id, response = create()
             idempotency.complete(conn, claim, 303, {"location": repeat(resource_id)}, "")
     except BaseException:
@@ -200,22 +155,15 @@ def create_once(request: Request, user: SignedIn, form: dict[str, str],
 
 
 def change_once(request: Request, user: SignedIn, form: dict[str, str], work: Callable[[], str], what: str) -> Response:
-    """submit_once, naming the signed-in user in the audit log; 404 for another workspace's `what`."""
-    def acting() -> str:
-        acting_as(user)
-        return work()
-
+    """submit_once (the page's dependency has named the signed-in user for the audit log); 404 for
+    another workspace's `what`."""
     try:
-        return submit_once(_db(request), user, request, form, acting)
+        return submit_once(db_of(request), user, request, form, work)
     except NotFound:
         return not_found(request, user, f"No such {what} here.")
     except StorekeeperError as exc:
         return render(request, "admin/not_done.html", user, code=409 if exc.code == "IDEMPOTENCY_KEY_IN_USE" else 422,
                       errors=in_words(exc))
-
-
-async def posted_form(request: Request) -> dict[str, str]:
-    return _form(await request.form())
 
 
 def in_words(exc: StorekeeperError) -> list[str]:
@@ -229,7 +177,7 @@ def in_words(exc: StorekeeperError) -> list[str]:
 
 @router.get("/api-keys", response_class=HTMLResponse)
 def api_keys_page(request: Request, user: Admin, cursor: Cursor = None, done: Text = None, already: Text = None):
-    db = _db(request)
+    db = db_of(request)
     page = api_keys.list_api_keys(db, user.workspace_id, PageRequest(limit=PAGE, cursor=cursor or None,
                                                                      include_total=False))
     notice = None
@@ -286,7 +234,7 @@ def _create_api_key(request: Request, user: SignedIn, form: dict[str, str]) -> R
         return _key_form(request, user, form, errors, 422)
 
     def create() -> tuple[str, Response]:
-        row, secret = api_keys.create_api_key(_db(request), user.workspace_id, name, scopes, expires_at=expires_at)
+        row, secret = api_keys.create_api_key(db_of(request), user.workspace_id, name, scopes, expires_at=expires_at)
         return row["id"], render(request, "admin/api_key_created.html", user, code=201, key=api_key_out(row),
                                  secret=secret)
 
@@ -299,7 +247,7 @@ def _create_api_key(request: Request, user: SignedIn, form: dict[str, str]) -> R
 @router.get("/api-keys/{key_id}/revoke", response_class=HTMLResponse)
 def confirm_revoke(request: Request, user: Admin, key_id: str):
     try:
-        key = api_key_out(api_keys.get_api_key(_db(request), user.workspace_id, key_id))
+        key = api_key_out(api_keys.get_api_key(db_of(request), user.workspace_id, key_id))
     except NotFound:
         return not_found(request, user, "No such API key here.")
     return render(request, "admin/api_key_revoke.html", user, key=key, form_key=new_form_key())
@@ -310,7 +258,7 @@ async def revoke_api_key(request: Request, user: Admin, key_id: str) -> Response
     form = await posted_form(request)
 
     def work() -> str:
-        api_keys.revoke_api_key(_db(request), user.workspace_id, key_id)
+        api_keys.revoke_api_key(db_of(request), user.workspace_id, key_id)
         return f"/api-keys?done={quote('Revoked: the key no longer works.')}"
 
     return await run_in_threadpool(change_once, request, user, form, work, "API key")
@@ -323,7 +271,7 @@ EVENT_FAMILIES = tuple(f"{family}.*" for family in FAMILY_SCOPES)
 
 @router.get("/webhooks", response_class=HTMLResponse)
 def webhooks_page(request: Request, user: Admin, cursor: Cursor = None, done: Text = None):
-    page = webhooks.list_webhooks(_db(request), user.workspace_id,
+    page = webhooks.list_webhooks(db_of(request), user.workspace_id,
                                   PageRequest(limit=PAGE, cursor=cursor or None, include_total=False))
     hooks = [webhook_out(r) for r in page.rows]
     template = "admin/webhook_rows.html" if request.headers.get("hx-request") else "admin/webhooks.html"
@@ -357,7 +305,7 @@ def _create_webhook(request: Request, user: SignedIn, form: dict[str, str]) -> R
             or None}
 
     def create() -> tuple[str, Response]:
-        row = webhooks.create_webhook(_db(request), user, data)
+        row = webhooks.create_webhook(db_of(request), user, data)
         return row["id"], render(request, "admin/webhook_created.html", user, code=201, hook=webhook_out(row),
                                  secret=row["secret"])
 
@@ -371,7 +319,7 @@ def _create_webhook(request: Request, user: SignedIn, form: dict[str, str]) -> R
 @router.get("/webhooks/{webhook_id}", response_class=HTMLResponse)
 def webhook_page(request: Request, user: Admin, webhook_id: str, cursor: Cursor = None, done: Text = None,
                  already: Text = None):
-    db = _db(request)
+    db = db_of(request)
     try:
         hook = webhook_out(webhooks.get_webhook(db, user.workspace_id, webhook_id))
         page = webhooks.list_deliveries(db, user.workspace_id, webhook_id,
@@ -399,7 +347,7 @@ def _webhook_change(request: Request, user: SignedIn, webhook_id: str, form: dic
 @router.post("/webhooks/{webhook_id}/pause", response_class=HTMLResponse)
 async def pause_webhook(request: Request, user: Admin, webhook_id: str) -> Response:
     def change() -> str:
-        webhooks.update_webhook(_db(request), user, webhook_id, {"is_active": False})
+        webhooks.update_webhook(db_of(request), user, webhook_id, {"is_active": False})
         return "Paused: no events are sent until it is resumed."
 
     return await run_in_threadpool(_webhook_change, request, user, webhook_id, await posted_form(request), change)
@@ -408,7 +356,7 @@ async def pause_webhook(request: Request, user: Admin, webhook_id: str) -> Respo
 @router.post("/webhooks/{webhook_id}/resume", response_class=HTMLResponse)
 async def resume_webhook(request: Request, user: Admin, webhook_id: str) -> Response:
     def change() -> str:
-        webhooks.update_webhook(_db(request), user, webhook_id, {"is_active": True})
+        webhooks.update_webhook(db_of(request), user, webhook_id, {"is_active": True})
         return "Resumed: the events held back are sent in order, then every new one."
 
     return await run_in_threadpool(_webhook_change, request, user, webhook_id, await posted_form(request), change)
@@ -417,7 +365,7 @@ async def resume_webhook(request: Request, user: Admin, webhook_id: str) -> Resp
 @router.post("/webhooks/{webhook_id}/test", response_class=HTMLResponse)
 async def test_webhook(request: Request, user: Admin, webhook_id: str) -> Response:
     def change() -> str:
-        delivery.send_test(_db(request), webhooks.get_webhook(_db(request), user.workspace_id, webhook_id))
+        delivery.send_test(db_of(request), webhooks.get_webhook(db_of(request), user.workspace_id, webhook_id))
         return "A webhook.test event is on its way: its delivery shows below in a moment (reload)."
 
     return await run_in_threadpool(_webhook_change, request, user, webhook_id, await posted_form(request), change)

@@ -76,6 +76,25 @@ def humanize(exc: StorekeeperError) -> list[str]:
     return lines
 
 
+def db_of(request: Request) -> Database:
+    return request.app.state.db
+
+
+async def posted_form(request: Request) -> dict[str, str]:
+    """A posted form as one string a field; boxes ticked several times joined by commas."""
+    raw = await request.form()
+    return {key: ",".join(v for v in raw.getlist(key) if isinstance(v, str)) for key in raw}
+
+
+def not_found(request: Request, user: SignedIn | None, what: str) -> HTMLResponse:
+    return render(request, "not_found.html", user, code=404, what=what)
+
+
+def fields_in_words(errors: dict[str, list[str]]) -> list[str]:
+    """A form's own field errors (before any service ran) as sentences."""
+    return [f"{LABELS.get(k, k.replace('_', ' ').capitalize())}: {' '.join(v)}" for k, v in errors.items()]
+
+
 def render(request: Request, template: str, user: SignedIn | None, code: int = 200, **context: Any) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(request, template, {"user": user, **context}, status_code=code)
 

@@ -27,7 +27,17 @@ from storekeeper.services.locations import LocationFilters
 from storekeeper.services.production import ProductionFilters
 from storekeeper.services.purchasing import PurchaseOrderFilters
 from storekeeper.web.auth import OrdersMember, OrdersViewer, ProductionMember, ProductionViewer, StockMember
-from storekeeper.web.common import LABELS, humanize, new_form_key, quantity_field, render, submit_once
+from storekeeper.web.common import (
+    db_of,
+    fields_in_words,
+    humanize,
+    new_form_key,
+    not_found,
+    posted_form,
+    quantity_field,
+    render,
+    submit_once,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,18 +50,6 @@ CURSOR = Annotated[str | None, Query(max_length=500)]
 PO_LABELS = {"draft": "Draft", "ordered": "Ordered", "partially_received": "Partly received", "received": "Received",
              "cancelled": "Cancelled"}
 BOARD = {"pending": "Pending", "in_progress": "In progress", "done": "Done", "cancelled": "Cancelled"}
-
-
-def _db(request: Request):
-    return request.app.state.db
-
-
-async def _posted(request: Request) -> dict[str, str]:
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-
-
-def _not_found(request: Request, user, what: str) -> HTMLResponse:
-    return render(request, "not_found.html", user, code=404, what=what)
 
 
 def _note(form: dict[str, str], errors: dict[str, list[str]]) -> str | None:
@@ -70,20 +68,6 @@ def _positive(form: dict[str, str], name: str, errors: dict[str, list[str]], *, 
     return value
 
 
-def _in_words(errors: dict[str, list[str]]) -> list[str]:
-    return [f"{LABELS.get(k, k.replace('_', ' ').capitalize())}: {' '.join(v)}" for k, v in errors.items()]
-
-
-def _place_names(db, workspace_id: str, ids: set[str]) -> dict[str, str]:
-    """Location names by id, in one query (a deleted location has none: it shows as unknown)."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return {}
-    with db.read() as conn:
-        found = locations.resolve_locations(conn, workspace_id, wanted)
-    return {row["id"]: row["name"] for row in found.values()}
-
-
 def _places(db, workspace_id: str) -> list[dict[str, Any]]:
     """The locations to choose from (a workspace has a few; the first 200 by name)."""
     return locations.list_locations(db, workspace_id, LocationFilters(),
@@ -100,15 +84,15 @@ def _with_done(path: str, message: str) -> str:
 @router.get("/items/{ref}/transfer", response_class=HTMLResponse)
 def transfer_form(request: Request, user: StockMember, ref: str):
     try:
-        item = item_out(items.get_item(_db(request), user.workspace_id, ref))
+        item = item_out(items.get_item(db_of(request), user.workspace_id, ref))
     except NotFound:
-        return _not_found(request, user, f"No item {ref!r}.")
+        return not_found(request, user, f"No item {ref!r}.")
     return _transfer_page(request, user, item, {}, [])
 
 
 def _transfer_page(request: Request, user, item: dict[str, Any], form: dict[str, str], errors: list[str],
                    code: int = 200) -> HTMLResponse:
-    places = _places(_db(request), user.workspace_id)
+    places = _places(db_of(request), user.workspace_id)
     levels = {level["location"]: level for level in item.get("locations", [])}
     if not form:  # from where most is available, to the first other active location
         stocked = sorted((p for p in places if p["id"] in levels), key=lambda p: -levels[p["id"]]["available"])
@@ -121,15 +105,15 @@ def _transfer_page(request: Request, user, item: dict[str, Any], form: dict[str,
 
 @router.post("/items/{ref}/transfer", response_class=HTMLResponse)
 async def transfer(request: Request, user: StockMember, ref: str) -> Response:
-    return await run_in_threadpool(_transfer, request, user, ref, await _posted(request))
+    return await run_in_threadpool(_transfer, request, user, ref, await posted_form(request))
 
 
 def _transfer(request: Request, user, ref: str, form: dict[str, str]) -> Response:
-    db = _db(request)
+    db = db_of(request)
     field_errors: dict[str, list[str]] = {}
     quantity = quantity_field(form, "quantity", field_errors)
     note = _note(form, field_errors)
-    errors = _in_words(field_errors)
+    errors = fields_in_words(field_errors)
     if not errors:
         source, target = form.get("from") or None, form.get("to") or None
 
@@ -146,7 +130,7 @@ def _transfer(request: Request, user, ref: str, form: dict[str, str]) -> Respons
     try:
         item = item_out(items.get_item(db, user.workspace_id, ref))
     except NotFound:
-        return _not_found(request, user, f"No item {ref!r}.")
+        return not_found(request, user, f"No item {ref!r}.")
     return _transfer_page(request, user, item, form, errors, code=422)
 
 
@@ -156,7 +140,7 @@ def _transfer(request: Request, user, ref: str, form: dict[str, str]) -> Respons
 @router.get("/purchase-orders", response_class=HTMLResponse)
 def purchase_orders_page(request: Request, user: OrdersViewer, status: SEARCH = None, supplier: SEARCH = None,
                          location: SEARCH = None, q: SEARCH = None, cursor: CURSOR = None):
-    db = _db(request)
+    db = db_of(request)
     ws = user.workspace_id
     filters = PurchaseOrderFilters(status=status if status in PO_LABELS else None, supplier=supplier or None,
                                    location=location or None, q=q or None)
@@ -170,7 +154,7 @@ def purchase_orders_page(request: Request, user: OrdersViewer, status: SEARCH = 
     query = {k: v for k, v in (("status", status), ("supplier", supplier), ("location", location), ("q", q)) if v}
     next_url = (f"/purchase-orders?{urlencode({**query, 'cursor': page.next_cursor})}"
                 if page and page.has_more else None)
-    context = {"rows": rows, "names": _place_names(db, ws, {r["location"] for r in rows}), "next_url": next_url,
+    context = {"rows": rows, "names": locations.names_of(db, ws, {r["location"] for r in rows}), "next_url": next_url,
                "error": error, "labels": PO_LABELS}
     if request.headers.get("hx-request"):
         return render(request, "orders/partials/purchase_order_rows.html", user, **context)
@@ -179,10 +163,10 @@ def purchase_orders_page(request: Request, user: OrdersViewer, status: SEARCH = 
 
 
 def _purchase_order_context(request: Request, user, ref: str) -> dict[str, Any]:
-    db = _db(request)
+    db = db_of(request)
     ws = user.workspace_id
     order = purchase_order_out(purchasing.get_purchase_order(db, ws, ref))
-    return {"order": order, "place": _place_names(db, ws, {order["location"]}).get(order["location"]),
+    return {"order": order, "place": locations.names_of(db, ws, {order["location"]}).get(order["location"]),
             "labels": PO_LABELS, "receivable": order["status"] in purchasing.OPEN and user.allows("orders:write")}
 
 
@@ -191,23 +175,23 @@ def purchase_order_page(request: Request, user: OrdersViewer, ref: str, done: st
     try:
         context = _purchase_order_context(request, user, ref)
     except NotFound:
-        return _not_found(request, user, f"No purchase order {ref!r}.")
+        return not_found(request, user, f"No purchase order {ref!r}.")
     return render(request, "orders/purchase_order.html", user, done=done, form={}, form_key=new_form_key(),
                   errors=[], **context)
 
 
 @router.post("/purchase-orders/{ref}/receive", response_class=HTMLResponse)
 async def receive(request: Request, user: OrdersMember, ref: str) -> Response:
-    return await run_in_threadpool(_receive, request, user, ref, await _posted(request))
+    return await run_in_threadpool(_receive, request, user, ref, await posted_form(request))
 
 
 def _receive(request: Request, user, ref: str, form: dict[str, str]) -> Response:
     """All the quantities of the form in one receipt; a line left empty (or 0) receives nothing."""
-    db = _db(request)
+    db = db_of(request)
     try:
         context = _purchase_order_context(request, user, ref)
     except NotFound:
-        return _not_found(request, user, f"No purchase order {ref!r}.")
+        return not_found(request, user, f"No purchase order {ref!r}.")
     order = context["order"]
     field_errors: dict[str, list[str]] = {}
     wanted = []
@@ -260,25 +244,25 @@ def production_board(request: Request, user: ProductionViewer, status: SEARCH = 
                      cursor: CURSOR = None):
     """Four columns, each its own cursor page: "more" in a column (htmx) appends that column's next
     cards; without htmx the link opens the board with that column further on."""
-    db = _db(request)
+    db = db_of(request)
     ws = user.workspace_id
     paged = status if status in BOARD else None
     if request.headers.get("hx-request") and paged and cursor:
         column = _column(db, ws, paged, cursor, q or None)
         return render(request, "orders/partials/cards.html", user, column=column,
-                      names=_place_names(db, ws, {o["location"] for o in column["orders"]}))
+                      names=locations.names_of(db, ws, {o["location"] for o in column["orders"]}))
     columns = [_column(db, ws, s, cursor if s == paged else None, q or None) for s in BOARD]
-    names = _place_names(db, ws, {o["location"] for c in columns for o in c["orders"]})
+    names = locations.names_of(db, ws, {o["location"] for c in columns for o in c["orders"]})
     return render(request, "orders/board.html", user, columns=columns, names=names, q=q or "")
 
 
 def _production_context(request: Request, user, order_id: str) -> dict[str, Any]:
-    db = _db(request)
+    db = db_of(request)
     ws = user.workspace_id
     order = production_order_out(production.get_production_order(db, ws, order_id))
     made = sorted(({**b, "sku": line["sku"], "unit": line["unit"]} for line in order["lines"] for b in line["batches"]),
                   key=lambda b: (b["created_at"], b["id"]), reverse=True)
-    return {"order": order, "place": _place_names(db, ws, {order["location"]}).get(order["location"]),
+    return {"order": order, "place": locations.names_of(db, ws, {order["location"]}).get(order["location"]),
             "batches": made[:PAGE], "batch_count": len(made), "labels": BOARD,
             "makeable": order["status"] != "cancelled" and user.allows("production:write")}
 
@@ -288,7 +272,7 @@ def production_order_page(request: Request, user: ProductionViewer, order_id: st
     try:
         context = _production_context(request, user, order_id)
     except NotFound:
-        return _not_found(request, user, f"No production order {order_id!r}.")
+        return not_found(request, user, f"No production order {order_id!r}.")
     first_open = next((line for line in context["order"]["lines"] if not line["completed"]), None)
     form = {"line": first_open["id"]} if first_open else {}
     return render(request, "orders/production_order.html", user, done=done, form=form, form_key=new_form_key(),
@@ -297,18 +281,18 @@ def production_order_page(request: Request, user: ProductionViewer, order_id: st
 
 @router.post("/production/{order_id}/batches", response_class=HTMLResponse)
 async def record_batch(request: Request, user: ProductionMember, order_id: str) -> Response:
-    return await run_in_threadpool(_record_batch, request, user, order_id, await _posted(request))
+    return await run_in_threadpool(_record_batch, request, user, order_id, await posted_form(request))
 
 
 def _record_batch(request: Request, user, order_id: str, form: dict[str, str]) -> Response:
-    db = _db(request)
+    db = db_of(request)
     field_errors: dict[str, list[str]] = {}
     line_id = (form.get("line") or "").strip()
     if not line_id:
         field_errors["line"] = ["Choose what to make."]
     quantity = _positive(form, "quantity", field_errors)
     note = _note(form, field_errors)
-    errors = _in_words(field_errors)
+    errors = fields_in_words(field_errors)
     if not errors:
         def work() -> str:
             batch = batches.produce(db, user, order_id, line_id, quantity, note=note)
@@ -322,6 +306,6 @@ def _record_batch(request: Request, user, order_id: str, form: dict[str, str]) -
     try:
         context = _production_context(request, user, order_id)
     except NotFound:
-        return _not_found(request, user, f"No production order {order_id!r}.")
+        return not_found(request, user, f"No production order {order_id!r}.")
     return render(request, "orders/production_order.html", user, code=422, done=None, form=form,
                   form_key=new_form_key(), errors=errors, **context)

@@ -9,10 +9,12 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from storekeeper.api.schemas.items import item_out
 from storekeeper.api.schemas.stock import movement_out
 from storekeeper.domain.errors import NotFound, StorekeeperError
+from storekeeper.domain.quantities import format_quantity
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import dashboard, inventory, items, locations, reasons, reports, sessions, stock
 from storekeeper.services.inventory import MovementFilters
@@ -21,16 +23,22 @@ from storekeeper.services.locations import LocationFilters
 from storekeeper.services.reports import ReorderFilters
 from storekeeper.services.stock import Adjustment
 from storekeeper.web.auth import COOKIE, StockMember, StockViewer, Viewer, current_user
-from storekeeper.web.common import humanize, new_form_key, quantity_field, render, submit_once
+from storekeeper.web.common import (
+    db_of,
+    fields_in_words,
+    humanize,
+    new_form_key,
+    not_found,
+    posted_form,
+    quantity_field,
+    render,
+    submit_once,
+)
 
 router = APIRouter(include_in_schema=False)
 
 PAGE = 50
 STATUSES = ("normal", "low", "critical", "out_of_stock")
-
-
-def _db(request: Request):
-    return request.app.state.db
 
 
 def _safe_next(value: str | None) -> str:
@@ -53,7 +61,7 @@ def login_page(request: Request, next: str | None = None):
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, email: Annotated[str, Form(max_length=320)] = "",
           password: Annotated[str, Form(max_length=1000)] = "", next: Annotated[str, Form()] = "/"):
-    cookie = sessions.sign_in(_db(request), email, password, request.app.state.settings.secret_key)
+    cookie = sessions.sign_in(db_of(request), email, password, request.app.state.settings.secret_key)
     if cookie is None:
         return render(request, "login.html", None, code=401, next=_safe_next(next), email=email,
                       error="That email and password do not match a user who may sign in.")
@@ -75,7 +83,7 @@ def logout(request: Request, user: Viewer):
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, user: Viewer):
-    db = _db(request)
+    db = db_of(request)
     ws = user.workspace_id
     reorder = reports.reorder(db, ws, ReorderFilters(), PageRequest(limit=10, include_total=False))
     latest = inventory.list_movements(db, ws, MovementFilters(), PageRequest(limit=10, include_total=False))
@@ -88,14 +96,14 @@ def overview(request: Request, user: Viewer):
 def status_counts(request: Request, user: Viewer):
     """Items by status, loaded after the page (a count over the status index: 0.5 s at a million
     items on SQLite)."""
-    counts = dashboard.status_counts(_db(request), user.workspace_id)
+    counts = dashboard.status_counts(db_of(request), user.workspace_id)
     return render(request, "partials/status_cards.html", user, counts=counts)
 
 
 @router.get("/partials/stock-value", response_class=HTMLResponse)
 def stock_value(request: Request, user: StockViewer):
     """The stock's value, loaded after the page (it reads every stock level)."""
-    value = dashboard.stock_value(_db(request), user.workspace_id)
+    value = dashboard.stock_value(db_of(request), user.workspace_id)
     return render(request, "partials/stock_value.html", user, value=value)
 
 
@@ -114,7 +122,7 @@ def items_page(request: Request, user: Viewer,
                           sort="sku")
     error = None
     try:
-        page = items.list_items(_db(request), user.workspace_id, filters,
+        page = items.list_items(db_of(request), user.workspace_id, filters,
                                 PageRequest(limit=PAGE, cursor=cursor or None, include_total=False))
     except StorekeeperError as exc:
         page, error = None, " ".join(humanize(exc))
@@ -127,7 +135,7 @@ def items_page(request: Request, user: Viewer,
 
 
 def _item_context(request: Request, user, ref: str) -> dict:
-    db = _db(request)
+    db = db_of(request)
     row = items.get_item(db, user.workspace_id, ref)
     item = item_out(row)
     history = inventory.list_movements(db, user.workspace_id, MovementFilters(item=row["id"]),
@@ -143,7 +151,7 @@ def item_page(request: Request, user: Viewer, ref: str, done: str | None = None)
     try:
         context = _item_context(request, user, ref)
     except NotFound:
-        return render(request, "not_found.html", user, code=404, what=f"No item {ref!r}.")
+        return not_found(request, user, f"No item {ref!r}.")
     return render(request, "item.html", user, done=done, **context)
 
 
@@ -151,7 +159,7 @@ def item_page(request: Request, user: Viewer, ref: str, done: str | None = None)
 
 
 def _adjust_choices(request: Request, user) -> dict:
-    db = _db(request)
+    db = db_of(request)
     places = locations.list_locations(db, user.workspace_id, LocationFilters(is_active=True),
                                       PageRequest(limit=200, include_total=False)).rows
     codes = reasons.client_reasons(db, user.workspace_id)
@@ -161,30 +169,27 @@ def _adjust_choices(request: Request, user) -> dict:
 @router.get("/items/{ref}/adjust", response_class=HTMLResponse)
 def adjust_form(request: Request, user: StockMember, ref: str):
     try:
-        item = item_out(items.get_item(_db(request), user.workspace_id, ref))
+        item = item_out(items.get_item(db_of(request), user.workspace_id, ref))
     except NotFound:
-        return render(request, "not_found.html", user, code=404, what=f"No item {ref!r}.")
+        return not_found(request, user, f"No item {ref!r}.")
     return render(request, "adjust.html", user, item=item, form={"mode": "delta", "reason": "receipt"},
                   form_key=new_form_key(), errors=[], **_adjust_choices(request, user))
 
 
 @router.post("/items/{ref}/adjust", response_class=HTMLResponse)
 async def adjust(request: Request, user: StockMember, ref: str) -> Response:
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(_adjust, request, user, ref, form)
+    return await run_in_threadpool(_adjust, request, user, ref, await posted_form(request))
 
 
 def _adjust(request: Request, user, ref: str, form: dict[str, str]) -> Response:
-    db = _db(request)
+    db = db_of(request)
     field_errors: dict[str, list[str]] = {}
     mode = form.get("mode", "delta")
     amount = quantity_field(form, "quantity", field_errors)
     unit_cost = quantity_field(form, "unit_cost", field_errors, required=False)
     if mode == "out" and amount is not None:
         amount = -amount
-    errors = [f"{k.replace('_', ' ').capitalize()}: {' '.join(v)}" for k, v in field_errors.items()]
+    errors = fields_in_words(field_errors)
     if not errors:
         adjustment = Adjustment(
             item=ref, location=form.get("location") or None, reason=form.get("reason") or "correction",
@@ -203,12 +208,10 @@ def _adjust(request: Request, user, ref: str, form: dict[str, str]) -> Response:
     try:
         item = item_out(items.get_item(db, user.workspace_id, ref))
     except NotFound:
-        return render(request, "not_found.html", user, code=404, what=f"No item {ref!r}.")
+        return not_found(request, user, f"No item {ref!r}.")
     return render(request, "adjust.html", user, code=422, item=item, form=form, form_key=new_form_key(),
                   errors=errors, **_adjust_choices(request, user))
 
 
 def _signed(movements: list[dict]) -> str:
-    from storekeeper.domain.quantities import format_quantity
-
     return ", ".join(("+" if m["delta"] > 0 else "") + format_quantity(m["delta"]) for m in movements)

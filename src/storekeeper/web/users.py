@@ -14,9 +14,9 @@ from storekeeper.domain.errors import NotFound, StorekeeperError
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import sessions, users
 from storekeeper.services.sessions import SignedIn
-from storekeeper.web.admin import PAGE, Cursor, Text, change_once, create_once, in_words, next_page_url, posted_form
+from storekeeper.web.admin import PAGE, Cursor, Text, change_once, create_once, in_words, next_page_url
 from storekeeper.web.auth import Admin
-from storekeeper.web.common import new_form_key, render
+from storekeeper.web.common import new_form_key, posted_form, render
 
 router = APIRouter(include_in_schema=False)
 
