@@ -200,3 +200,33 @@ def test_changing_users_needs_admin(workspace):
         assert "admin" in r.json()["error"]["message"]
     assert workspace.key_with("admin").post("/v1/users", json={"email": "new@example.com"}).status_code == 201
     assert workspace.api.get(f"/v1/users/{user['id']}").json()["role"] == "member"
+
+
+def test_the_workspaces_last_admin_is_neither_demoted_nor_deleted(api):
+    ada = create(api, "ada@example.com", role="admin")
+    gone = create(api, "gone@example.com", role="admin")
+    assert api.delete(f"/v1/users/{gone['id']}").status_code == 204  # a deleted admin does not count
+    for r in (api.patch(f"/v1/users/{ada['id']}", json={"role": "member"}), api.delete(f"/v1/users/{ada['id']}")):
+        assert error(r) == (409, "INVALID_STATE")
+        assert r.json()["error"]["message"] == ("ada@example.com is the workspace's last admin: make another user an "
+                                                "admin first.")
+    assert api.get(f"/v1/users/{ada['id']}").json() == {**ada, "role": "admin"}  # nothing changed, not even the version
+    # Other changes of the last admin, and any of another user, go through.
+    assert api.patch(f"/v1/users/{ada['id']}", json={"name": "Ada", "role": "admin"}).status_code == 200
+    grace = create(api, "grace@example.com")
+    assert api.patch(f"/v1/users/{grace['id']}", json={"role": "viewer"}).status_code == 200
+    assert api.delete(f"/v1/users/{grace['id']}").status_code == 204
+    # With a second admin, either may go, and then the other is the last.
+    alan = create(api, "alan@example.com", role="admin")
+    assert api.patch(f"/v1/users/{ada['id']}", json={"role": "viewer"}).status_code == 200
+    assert error(api.delete(f"/v1/users/{alan['id']}")) == (409, "INVALID_STATE")
+    assert api.patch(f"/v1/users/{ada['id']}", json={"role": "admin"}).status_code == 200
+    assert api.delete(f"/v1/users/{alan['id']}").status_code == 204
+    assert [u["email"] for u in api.get("/v1/users?role=admin").json()["data"]] == ["ada@example.com"]
+
+
+def test_a_workspace_without_admin_users_changes_its_users_freely(api):
+    """Its admin keys manage it: the rule keeps the last admin user, it does not ask for one."""
+    grace = create(api, "grace@example.com")
+    assert api.patch(f"/v1/users/{grace['id']}", json={"role": "viewer"}).status_code == 200
+    assert api.delete(f"/v1/users/{grace['id']}").status_code == 204

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 PAGES = ("/", "/items", "/items/CANDLE-VAN", "/locations", "/purchase-orders", "/production", "/audit-log",
-         "/api-keys", "/webhooks")
+         "/api-keys", "/webhooks", "/users")
 
 
 @pytest.fixture(scope="module")

@@ -56,3 +56,30 @@ def test_concurrent_workspace_setting_changes_are_merged_not_lost(api):
     assert workspace["settings"]["allow_negative_stock"] is True
     assert workspace["settings"]["trash_retention_days"] == 7
     assert workspace["settings"]["auto_snapshot"] == "daily"
+
+
+
+def test_two_admins_demoting_or_deleting_each_other_at_once_leave_one_admin(api):
+    """The admins' rows are locked, in one order, before either change: on PostgreSQL, where each
+    transaction would otherwise still see the other user as an admin, exactly one change passes,
+    and neither deadlocks."""
+
+    def new_admin(email: str) -> str:
+        r = api.post("/v1/users", json={"email": email, "role": "admin"})
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    survivor = None
+    for n in range(8):
+        a, b = new_admin(f"a{n}@example.com"), new_admin(f"b{n}@example.com")
+        if survivor is not None:  # the last round's admin goes: a and b are the only admins now
+            assert api.delete(f"/v1/users/{survivor}").status_code == 204
+        remove_a = (lambda a=a: api.delete(f"/v1/users/{a}")) if n % 2 else (
+            lambda a=a: api.patch(f"/v1/users/{a}", json={"role": "member"}))
+        responses = _at_once([remove_a, lambda b=b: api.patch(f"/v1/users/{b}", json={"role": "viewer"})])
+        outcomes = sorted((r.status_code, r.json()["error"]["code"] if r.status_code >= 400 else None)
+                          for r in responses)
+        assert outcomes in ([(200, None), (409, "INVALID_STATE")], [(204, None), (409, "INVALID_STATE")]), outcomes
+        admins = [u["id"] for u in api.get("/v1/users?role=admin&limit=100").json()["data"]]
+        assert len(admins) == 1 and admins[0] in (a, b), admins
+        survivor = admins[0]

@@ -276,19 +276,44 @@ def test_the_delivery_log_pages_older_deliveries_by_cursor(workspace, admin):
     assert sorted(map(int, sequences)) == list(range(1, 56))
 
 
+def test_an_admin_deletes_a_webhook_once_it_leaves_the_list_and_its_page_is_not_found(workspace, admin):
+    hook = webhooks.create_webhook(workspace.db, SystemActor(workspace.id), {"url": "https://example.com/old-hooks"})
+    kept = webhooks.create_webhook(workspace.db, SystemActor(workspace.id), {"url": "https://example.com/kept"})
+    page = ok(admin.get(f"/webhooks/{hook['id']}"))
+    assert f'href="/webhooks/{hook["id"]}/delete"' in page.text
+    confirm = ok(admin.get(f"/webhooks/{hook['id']}/delete"))
+    assert "Delete the webhook to https://example.com/old-hooks?" in confirm.text
+    assert workspace.api.get(f"/v1/webhooks/{hook['id']}").status_code == 200  # asking is not deleting
+    fields = {"form_key": form_key(confirm)}
+    deleted = admin.submit(f"/webhooks/{hook['id']}/delete", fields)
+    assert deleted.status_code == 303 and deleted.headers["location"].startswith("/webhooks?done=")
+    listed = ok(admin.get(deleted.headers["location"]))
+    assert "Deleted the webhook to https://example.com/old-hooks" in listed.text
+    assert f'href="/webhooks/{hook["id"]}"' not in listed.text and f'href="/webhooks/{kept["id"]}"' in listed.text
+    assert admin.get(f"/webhooks/{hook['id']}").status_code == 404
+    assert admin.get(f"/webhooks/{hook['id']}/delete").status_code == 404
+    assert workspace.api.get(f"/v1/webhooks/{hook['id']}").status_code == 404
+    assert [h["id"] for h in ok(workspace.api.get("/v1/webhooks"))["data"]] == [kept["id"]]
+    # Sent again (a double click), the form goes where the first went; a new one finds nothing to delete.
+    assert admin.submit(f"/webhooks/{hook['id']}/delete", fields).headers["location"] == deleted.headers["location"]
+    assert admin.submit(f"/webhooks/{hook['id']}/delete", {"form_key": "another"}).status_code == 404
+    audit = ok(workspace.api.get("/v1/audit-log?action=webhook.deleted"))["data"]
+    assert [(a["resource_id"], a["actor"]["name"]) for a in audit] == [(hook["id"], admin.email)]
+
+
 def test_members_and_viewers_are_refused_keys_and_webhooks_and_never_see_a_secret(workspace, member, viewer):
     _row, secret = api_keys.create_api_key(workspace.db, workspace.id, "Kept", ["items:read"])
     key_id = _row["id"]
     hook = webhooks.create_webhook(workspace.db, SystemActor(workspace.id), {"url": "https://example.com/hooks"})
     for browser in (member, viewer):
         for path in ("/api-keys", "/api-keys/new", f"/api-keys/{key_id}/revoke", "/webhooks", "/webhooks/new",
-                     f"/webhooks/{hook['id']}"):
+                     f"/webhooks/{hook['id']}", f"/webhooks/{hook['id']}/delete"):
             r = browser.get(path)
             assert r.status_code == 403 and "you may not manage the workspace" in r.text, path
             assert secret not in r.text and hook["secret"] not in r.text
         for path, data in (("/api-keys", {"name": "Mine", "scopes": ["*"]}), (f"/api-keys/{key_id}/revoke", {}),
                            ("/webhooks", {"url": "https://evil.example/"}), (f"/webhooks/{hook['id']}/pause", {}),
-                           (f"/webhooks/{hook['id']}/test", {})):
+                           (f"/webhooks/{hook['id']}/test", {}), (f"/webhooks/{hook['id']}/delete", {})):
             r = browser.submit(path, {"form_key": new_id("event"), **data})
             assert r.status_code == 403, path
         audit = ok(browser.get("/audit-log"))
@@ -309,7 +334,8 @@ def test_another_workspaces_keys_and_webhooks_are_not_found(app, workspace, othe
         assert admin.submit(f"/api-keys/{row['id']}/revoke", {"form_key": "k1"}).status_code == 404
         assert api_keys.authenticate(other_workspace.db, secret).key_id == row["id"]  # still works
         assert admin.get(f"/webhooks/{hook['id']}").status_code == 404
-        for action in ("pause", "test"):
+        assert admin.get(f"/webhooks/{hook['id']}/delete").status_code == 404
+        for action in ("pause", "test", "delete"):
             assert admin.submit(f"/webhooks/{hook['id']}/{action}", {"form_key": f"k-{action}"}).status_code == 404
         assert webhooks.get_webhook(other_workspace.db, other_workspace.id, hook["id"])["is_active"] is True
         assert "Theirs" not in admin.get("/api-keys").text and "theirs" not in admin.get("/webhooks").text
@@ -393,3 +419,32 @@ def test_only_an_admin_of_the_workspace_reaches_its_users(app, workspace, other_
     assert admin.submit(f"/users/{their_id}/role", {"form_key": "r1", "role": "admin"}).status_code == 404
     assert theirs.get("/").status_code == 200  # untouched: still signed in, still a viewer
     assert theirs.get("/users").status_code == 403
+
+
+def test_the_workspaces_last_admin_is_not_demoted_from_the_dashboard_and_it_says_why(workspace, admin):
+    with workspace.db.read() as conn:
+        me = users.find_user(conn, workspace.id, admin.email)
+    other = ok(workspace.api.post("/v1/users", json={"email": "ida@example.com", "role": "admin"}), 201)
+    demoted = admin.submit(f"/users/{other['id']}/role", {"form_key": "r1", "role": "viewer"})
+    assert demoted.status_code == 303
+    assert "ida@example.com is now a viewer" in ok(admin.get(demoted.headers["location"])).text
+    # The page offers no role form for oneself; a form sent anyway is refused, in words, and changes nothing.
+    refused = admin.submit(f"/users/{me['id']}/role", {"form_key": "r2", "role": "member"})
+    assert refused.status_code == 409
+    assert f"{admin.email} is the workspace&#39;s last admin: make another user an admin first." in refused.text
+    assert ok(workspace.api.get(f"/v1/users/{me['id']}"))["role"] == "admin"
+    assert ok(admin.get("/users")).status_code == 200  # still an admin
+    # The refused form freed its key: once there is another admin, the same form goes through.
+    ok(workspace.api.patch(f"/v1/users/{other['id']}", json={"role": "admin"}))
+    again = admin.submit(f"/users/{me['id']}/role", {"form_key": "r2", "role": "member"})
+    assert again.status_code == 303
+    assert ok(workspace.api.get(f"/v1/users/{me['id']}"))["role"] == "member"
+    assert admin.get("/users").status_code == 403
+
+
+def test_only_an_admin_finds_users_in_the_nav(workspace, admin, member, viewer):
+    nav = re.compile(r"<nav>.*</nav>", re.S)
+    assert re.search(r'<a href="/users"\s*>Users</a>', nav.search(ok(admin.get("/")).text).group(0))
+    assert '<a href="/users" aria-current="page">Users</a>' in nav.search(ok(admin.get("/users")).text).group(0)
+    for browser in (member, viewer):
+        assert 'href="/users"' not in nav.search(ok(browser.get("/")).text).group(0)

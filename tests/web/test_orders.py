@@ -136,6 +136,69 @@ def test_a_purchase_order_is_received_through_the_form_once(workspace, member):
     assert "/receive" not in done and "Received</span>" in done
 
 
+def movement_rows(page) -> list[tuple[str, str, str]]:
+    """(SKU, reason, change) of each row of a page's movements table, top to bottom."""
+    table = page.text[page.text.index('<table class="movements">'):]
+    table = table[:table.index("</table>")]
+    return re.findall(r'<a href="/items/[^"]+">([^<]+)</a></td>\s*<td>(\w+)</td>\s*<td class="num \w+">([^<]+)</td>',
+                      table)
+
+
+def test_a_purchase_orders_page_lists_the_receipts_it_made(workspace, member, viewer):
+    stocked(workspace.api)
+    order = purchase_order(workspace.api)
+    lamp, shade = order["lines"]
+    other = purchase_order(workspace.api)
+    page = viewer.get(f"/purchase-orders/{order['id']}")
+    assert "Movements <small>(0)</small>" in page.text and "No movements yet." in page.text
+    for fields in ({f"receive:{lamp['id']}": "4"}, {f"receive:{lamp['id']}": "6", f"receive:{shade['id']}": "6"}):
+        assert member.submit(f"/purchase-orders/{order['id']}/receive", fields).status_code == 303
+    ok(workspace.api.post(f"/v1/purchase-orders/{other['id']}/receive", {"lines": [{"line": other["lines"][0]["id"],
+                                                                                  "quantity": 1}]}))
+    page = viewer.get(f"/purchase-orders/{order['number']}")
+    assert page.status_code == 200 and "Movements <small>(3)</small>" in page.text
+    # Newest first; neither the other order's receipt nor the stock LAMP had before.
+    assert movement_rows(page) == [("SHADE", "receipt", "+6"), ("LAMP", "receipt", "+6"), ("LAMP", "receipt", "+4")]
+    assert "The latest" not in page.text
+
+
+def test_a_purchase_orders_page_shows_its_latest_50_movements_in_the_same_statements_at_any_count(workspace, viewer):
+    stocked(workspace.api)
+    order = ok(workspace.api.post("/v1/purchase-orders", json={
+        "location": "Main", "lines": [{"item": "LAMP", "quantity": 100}]}))
+    ok(workspace.api.post(f"/v1/purchase-orders/{order['id']}/order"))
+    line = order["lines"][0]["id"]
+
+    def received(times: int) -> None:
+        for _ in range(times):
+            ok(workspace.api.post(f"/v1/purchase-orders/{order['id']}/receive",
+                                  {"lines": [{"line": line, "quantity": 1}]}))
+
+    def shown():
+        with statements(workspace.db) as seen:
+            page = viewer.get(f"/purchase-orders/{order['id']}")
+        assert page.status_code == 200
+        return page, len(seen)
+
+    received(1)
+    page, one = shown()
+    assert len(movement_rows(page)) == 1 and "The latest" not in page.text
+    received(50)
+    page, few = shown()
+    assert len(movement_rows(page)) == 50 and "Movements <small>(51)</small>" in page.text
+    received(29)
+    page, many = shown()
+    # Past one page the total is counted (one statement more than for a list that fits on it); no more after that.
+    assert many == few == one + 1
+    rows = movement_rows(page)
+    assert len(rows) == 50 and "Movements <small>(80)</small>" in page.text
+    assert "The latest 50 are shown" in page.text
+    assert f"reference_type=purchase_order&amp;reference_id={order['id']}" in page.text
+    after = [m["after"] for m in ok(workspace.api.get(
+        f"/v1/stock/movements?reference_type=purchase_order&reference_id={order['id']}&limit=50"))["data"]]
+    assert re.findall(r'<td class="num">(\d+)</td><td>', page.text) == [str(a) for a in after]  # the latest 50
+
+
 def test_an_over_receipt_or_an_order_in_the_wrong_state_is_refused_in_words(workspace, member):
     stocked(workspace.api)
     order = purchase_order(workspace.api)
@@ -243,6 +306,28 @@ def test_a_batch_is_recorded_through_the_form_once(workspace, member):
     board = member.get("/production").text
     doing = board[board.index('id="column-in_progress"'):board.index('id="column-done"')]
     assert "CANDLE: 4 of 20 pcs" in doing
+
+
+def test_a_production_orders_page_lists_what_its_batches_consumed_and_made(workspace, member, viewer):
+    made = workshop(workspace.api)
+    line = made["lines"][0]["id"]
+    assert "No movements yet." in viewer.get(f"/production/{made['id']}").text
+    page = member.get(f"/production/{made['id']}")
+    assert member.submit(f"/production/{made['id']}/batches", {"form_key": form_key(page), "line": line,
+                                                               "quantity": "4"}).status_code == 303
+    batch = ok(workspace.api.post(f"/v1/production-orders/{made['id']}/lines/{line}/batches", {"quantity": 2}))
+    assert workspace.api.delete(f"/v1/batches/{batch['id']}").status_code == 204  # reversed
+    page = viewer.get(f"/production/{made['id']}")
+    assert "Movements <small>(9)</small>" in page.text
+    rows = movement_rows(page)
+    assert sorted(rows[:3]) == [("CANDLE", "production_reversal", "-2"), ("WAX", "production_reversal", "+0.5"),
+                                ("WICK", "production_reversal", "+2")]
+    assert sorted(rows[3:6]) == [("CANDLE", "production_output", "+2"), ("WAX", "production_consumption", "-0.5"),
+                                 ("WICK", "production_consumption", "-2")]
+    assert sorted(rows[6:]) == [("CANDLE", "production_output", "+4"), ("WAX", "production_consumption", "-1"),
+                                ("WICK", "production_consumption", "-4")]
+    # The receipts of WAX and WICK before the order are not the order's.
+    assert ("WAX", "receipt", "+10") not in rows
 
 
 def test_a_batch_short_of_components_is_refused_with_the_shortages_in_words(workspace, member):

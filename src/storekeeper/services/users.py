@@ -43,6 +43,21 @@ def _live(workspace_id: str):
     return (users.c.workspace_id == workspace_id) & users.c.deleted_at.is_(None)
 
 
+def _lock_admins(conn, workspace_id: str) -> list[str]:
+    """The ids of the workspace's live admins, locked in id order until the transaction ends (on
+    PostgreSQL; SQLite's write transaction holds the whole database already). Taken before the
+    changed user's own row, in one order, so that two admins demoting each other at once neither
+    deadlock nor both pass: the second waits, then no longer sees the first as an admin."""
+    stmt = select(users.c.id).where(_live(workspace_id), users.c.role == Role.ADMIN.value)
+    return list(conn.execute(stmt.order_by(users.c.id).with_for_update()).scalars())
+
+
+def _keep_an_admin(admins: list[str], row: dict[str, Any]) -> None:
+    """Refuse to demote or delete the workspace's last live admin: nobody could manage it then."""
+    if row["id"] in admins and len(admins) == 1:
+        raise Conflict(f"{row['email']} is the workspace's last admin: make another user an admin first.")
+
+
 def create_user(db: Database, workspace_id: str, email: str, name: str | None, role: str,
                 password: str | None = None) -> dict[str, Any]:
     """A user of the workspace; with a password, one who can sign in to the dashboard."""
@@ -84,6 +99,7 @@ def get_user(db: Database, workspace_id: str, user_id: str) -> dict[str, Any]:
 def update_user(
     db: Database, workspace_id: str, user_id: str, changes: dict[str, Any], if_match: int | None = None
 ) -> dict[str, Any]:
+    """Change email, name, role or password. The workspace's last admin keeps the role (INVALID_STATE)."""
     values = dict(changes)
     if "password" in values:
         values["password_hash"] = hash_password(values.pop("password"))
@@ -91,9 +107,13 @@ def update_user(
         values["email"] = _email(values["email"])
     if "role" in values:
         values["role"] = Role(values["role"]).value
+    demoting = values.get("role", Role.ADMIN.value) != Role.ADMIN.value
     with db.write() as conn, translate_integrity({"uq_users_email": _duplicate_email, "users.email": _duplicate_email}):
+        admins = _lock_admins(conn, workspace_id) if demoting else []
         row = fetch(conn, users, workspace_id, user_id, "user", for_update=True)
         check_version(row, if_match)
+        if demoting:
+            _keep_an_admin(admins, row)
         if values.get("email", row["email"]) != row["email"]:
             taken = conn.execute(
                 select(users.c.id).where(_live(workspace_id), users.c.email == values["email"], users.c.id != user_id)
@@ -106,11 +126,14 @@ def update_user(
 
 
 def delete_user(db: Database, workspace_id: str, user_id: str, if_match: int | None = None) -> None:
-    """Soft delete (the ledger keeps naming the user) and revoke every key of the user."""
+    """Soft delete (the ledger keeps naming the user) and revoke every key of the user. The
+    workspace's last admin is not deleted (INVALID_STATE)."""
     now = utcnow()
     with db.write() as conn:
+        admins = _lock_admins(conn, workspace_id)
         row = fetch(conn, users, workspace_id, user_id, "user", for_update=True)
         check_version(row, if_match)
+        _keep_an_admin(admins, row)
         journal.deleted(conn, "user", row)
         conn.execute(
             update(users).where(users.c.workspace_id == workspace_id, users.c.id == user_id).values(deleted_at=now)

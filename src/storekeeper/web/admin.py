@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from storekeeper.api.schemas.account import api_key_out
 from storekeeper.api.schemas.catalog import location_out
 from storekeeper.api.schemas.feed import delivery_out, webhook_out
-from storekeeper.domain.errors import NotFound, StorekeeperError
+from storekeeper.domain.errors import Conflict, NotFound, StorekeeperError
 from storekeeper.domain.scopes import SCOPES
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import api_keys, dashboard, delivery, feed, idempotency, locations, webhooks
@@ -161,8 +161,8 @@ def change_once(request: Request, user: SignedIn, form: dict[str, str], work: Ca
         return submit_once(db_of(request), user, request, form, work)
     except NotFound:
         return not_found(request, user, f"No such {what} here.")
-    except StorekeeperError as exc:
-        return render(request, "admin/not_done.html", user, code=409 if exc.code == "IDEMPOTENCY_KEY_IN_USE" else 422,
+    except StorekeeperError as exc:  # a rule of the resource's state (the last admin, a form being sent) is a 409
+        return render(request, "admin/not_done.html", user, code=409 if isinstance(exc, Conflict) else 422,
                       errors=in_words(exc))
 
 
@@ -369,3 +369,24 @@ async def test_webhook(request: Request, user: Admin, webhook_id: str) -> Respon
         return "A webhook.test event is on its way: its delivery shows below in a moment (reload)."
 
     return await run_in_threadpool(_webhook_change, request, user, webhook_id, await posted_form(request), change)
+
+
+@router.get("/webhooks/{webhook_id}/delete", response_class=HTMLResponse)
+def confirm_delete_webhook(request: Request, user: Admin, webhook_id: str):
+    try:
+        hook = webhook_out(webhooks.get_webhook(db_of(request), user.workspace_id, webhook_id))
+    except NotFound:
+        return not_found(request, user, "No such webhook here.")
+    return render(request, "admin/webhook_delete.html", user, hook=hook, form_key=new_form_key())
+
+
+@router.post("/webhooks/{webhook_id}/delete", response_class=HTMLResponse)
+async def delete_webhook(request: Request, user: Admin, webhook_id: str) -> Response:
+    form = await posted_form(request)
+
+    def work() -> str:
+        url = webhooks.get_webhook(db_of(request), user.workspace_id, webhook_id)["url"]
+        webhooks.delete_webhook(db_of(request), user, webhook_id)
+        return f"/webhooks?done={quote(f'Deleted the webhook to {url}: no more events are sent to it.')}"
+
+    return await run_in_threadpool(change_once, request, user, form, work, "webhook")

@@ -19,10 +19,12 @@ from starlette.concurrency import run_in_threadpool
 from storekeeper.api.schemas.items import item_out
 from storekeeper.api.schemas.production import production_order_out
 from storekeeper.api.schemas.purchasing import purchase_order_out
+from storekeeper.api.schemas.stock import movement_out
 from storekeeper.domain.errors import NotFound, StorekeeperError
 from storekeeper.domain.quantities import format_quantity
 from storekeeper.persistence.pagination import PageRequest
-from storekeeper.services import batches, items, locations, production, purchasing, stock
+from storekeeper.services import batches, inventory, items, locations, production, purchasing, stock
+from storekeeper.services.inventory import MovementFilters
 from storekeeper.services.locations import LocationFilters
 from storekeeper.services.production import ProductionFilters
 from storekeeper.services.purchasing import PurchaseOrderFilters
@@ -76,6 +78,19 @@ def _places(db, workspace_id: str) -> list[dict[str, Any]]:
 
 def _with_done(path: str, message: str) -> str:
     return f"{path}?done={quote(message)}"
+
+
+def _movements_of(db, user, reference_type: str, order_id: str) -> dict[str, Any]:
+    """The latest PAGE movements an order caused (each carries the order as its reference: a PO's
+    receipts, a production order's consumption, output and reversals), newest first, and how many
+    there are: two statements on the movements' reference index, however many there are. Empty
+    for a role that may not read stock."""
+    if not user.allows("stock:read"):
+        return {"movements": [], "movement_total": 0}
+    page = inventory.list_movements(db, user.workspace_id,
+                                    MovementFilters(reference_type=reference_type, reference_id=order_id),
+                                    PageRequest(limit=PAGE, include_total=True))
+    return {"movements": [movement_out(m) for m in page.rows], "movement_total": page.total}
 
 
 # --- Transfers ------------------------------------------------------------------------------
@@ -167,7 +182,8 @@ def _purchase_order_context(request: Request, user, ref: str) -> dict[str, Any]:
     ws = user.workspace_id
     order = purchase_order_out(purchasing.get_purchase_order(db, ws, ref))
     return {"order": order, "place": locations.names_of(db, ws, {order["location"]}).get(order["location"]),
-            "labels": PO_LABELS, "receivable": order["status"] in purchasing.OPEN and user.allows("orders:write")}
+            "labels": PO_LABELS, "receivable": order["status"] in purchasing.OPEN and user.allows("orders:write"),
+            **_movements_of(db, user, "purchase_order", order["id"])}
 
 
 @router.get("/purchase-orders/{ref}", response_class=HTMLResponse)
@@ -264,7 +280,8 @@ def _production_context(request: Request, user, order_id: str) -> dict[str, Any]
                   key=lambda b: (b["created_at"], b["id"]), reverse=True)
     return {"order": order, "place": locations.names_of(db, ws, {order["location"]}).get(order["location"]),
             "batches": made[:PAGE], "batch_count": len(made), "labels": BOARD,
-            "makeable": order["status"] != "cancelled" and user.allows("production:write")}
+            "makeable": order["status"] != "cancelled" and user.allows("production:write"),
+            **_movements_of(db, user, "production_order", order["id"])}
 
 
 @router.get("/production/{order_id}", response_class=HTMLResponse)
