@@ -92,10 +92,18 @@ def test_the_database_holds_the_tables_of_tables_py_and_alembics_version_table(d
         assert set(inspect(conn).get_table_names()) == set(metadata.tables) | {"alembic_version"}
 
 
+# The running totals (migration 0011) are rows of changes that triggers add and a fold replaces:
+# nothing looks one up, so they have no primary key (only their index, by workspace).
+KEYLESS = {"location_totals", "status_totals"}
+
+
 def test_every_key_and_index_of_tables_py_leads_with_workspace_id():
     for table in distributed_tables():
         assert table.c.workspace_id.nullable is False, table.name
-        assert table.primary_key.columns.keys()[0] == "workspace_id", table.name
+        if table.name in KEYLESS:
+            assert not table.primary_key.columns and table.indexes, table.name
+        else:
+            assert table.primary_key.columns.keys()[0] == "workspace_id", table.name
         for index in table.indexes:
             first = index.expressions[0]
             assert isinstance(first, Column) and first.name == "workspace_id", (table.name, index.name)
@@ -109,7 +117,7 @@ def test_every_key_and_index_in_the_database_leads_with_workspace_id(db):
         checked = 0
         for table in distributed_tables():
             pk = inspector.get_pk_constraint(table.name)["constrained_columns"]
-            assert pk[0] == "workspace_id", table.name
+            assert pk == [] if table.name in KEYLESS else pk[0] == "workspace_id", table.name
             for unique in inspector.get_unique_constraints(table.name):
                 assert unique["column_names"][0] == "workspace_id", (table.name, unique["name"])
             indexes = inspector.get_indexes(table.name)

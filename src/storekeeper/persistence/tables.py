@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -333,6 +334,41 @@ counters = Table(
     Column("value", BigInteger, nullable=False),
     PrimaryKeyConstraint("workspace_id", "name"),
     ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+)
+
+# Running totals, kept by triggers (migration 0011) in the statement that changes a stock level
+# or an item: what the dashboard shows of a million items without reading them. Each row is a
+# change (rows are only added, so concurrent writers never wait for each other); the sums over a
+# workspace's rows are the totals, and `persistence/totals.fold` replaces the rows by their sums
+# now and then. `storekeeper check` compares them with the levels and items they sum.
+_EXACT = BigInteger().with_variant(Numeric(), "postgresql")  # sums that may pass 2**63 on PostgreSQL
+
+# Per location, over the levels of live (not deleted) items: the items with stock there (on_hand
+# not 0), their on-hand, its value at average cost (standard cost while there is none), exact in
+# three parts (`value_units` of money + `value` in 10**-6 + `value_rest` in 10**-12), and the
+# levels with stock whose item has no cost.
+location_totals = Table(
+    "location_totals",
+    metadata,
+    _ws(),
+    Column("location_id", String(ID), nullable=False),
+    Column("items", BigInteger, nullable=False),
+    Column("on_hand", _EXACT, nullable=False),
+    Column("value_units", _EXACT, nullable=False),
+    Column("value", _EXACT, nullable=False),
+    Column("value_rest", _EXACT, nullable=False),
+    Column("uncosted", BigInteger, nullable=False),
+    Index("ix_location_totals_location", "workspace_id", "location_id"),
+)
+
+# Live items by status.
+status_totals = Table(
+    "status_totals",
+    metadata,
+    _ws(),
+    Column("status", String(16), nullable=False),
+    Column("items", BigInteger, nullable=False),
+    Index("ix_status_totals_status", "workspace_id", "status"),
 )
 
 reasons = Table(

@@ -6,7 +6,8 @@ levels; for every live variant parent: the sums of its live variants; for every 
 what its components make up; for every item: incoming = what its lines on open purchase orders
 still await; for every production line: produced = the sum of its batches not reversed; for
 every movement: after = before + delta, and its before = the after of the level's previous
-movement; the counts kept for the lists' totals and the movements counter = the rows they count.
+movement; the counts kept for the lists' totals and the movements counter = the rows they count;
+the dashboard's running totals (per location and by status) = the levels and items they sum.
 Each rule is one aggregate query, whatever the size of
 the data, except bundles: two queries per workspace that has any.
 """
@@ -16,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import BigInteger, Select, and_, func, literal, or_, select, type_coerce
 
 from storekeeper.domain.stock import Tracking
 from storekeeper.persistence import counters as counter_rows
+from storekeeper.persistence import totals as running_totals
 from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import (
@@ -56,8 +58,12 @@ class Mismatch:
     location_name: str | None = None
 
     def __str__(self) -> str:
-        if not self.item_id:  # a rule about the workspace, not one item
-            return f"{self.workspace_id}: {self.rule}: recorded {self.recorded}, expected {self.expected}"
+        if not self.item_id:  # a rule about the workspace or a location, not one item
+            where = ""
+            if self.location_id is not None:
+                where = (f" at {self.location_name} ({self.location_id})" if self.location_name is not None
+                         else f" at {self.location_id}")
+            return f"{self.workspace_id}: {self.rule}{where}: recorded {self.recorded}, expected {self.expected}"
         where = f"item {self.sku} ({self.item_id})" if self.sku is not None else f"item {self.item_id}"
         if self.location_id is not None:
             where += (f" at {self.location_name} ({self.location_id})" if self.location_name is not None
@@ -127,7 +133,7 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
                 items.c.workspace_id, workspace_id))
             found += [Mismatch(r.workspace_id, rule, r.id, None, r.recorded, r.expected) for r in rows]
         found += _parents(conn, workspace_id) + _bundles(conn, workspace_id) + _incoming(conn, workspace_id)
-        found += _produced(conn, workspace_id) + _counts(conn, workspace_id)
+        found += _produced(conn, workspace_id) + _counts(conn, workspace_id) + _totals(conn, workspace_id)
 
         previous = func.lag(movements.c.after, type_=Micros()).over(
             partition_by=(movements.c.workspace_id, movements.c.item_id, movements.c.location_id),
@@ -168,6 +174,58 @@ def _counts(conn, workspace_id: str | None) -> list[Mismatch]:
             if counted.get(ws, 0) != kept.get(ws, 0):
                 rule = "movements counter = number of movements" if name == "movements" else f"{name} = its items"
                 found.append(Mismatch(ws, rule, "", None, Decimal(kept.get(ws, 0)), Decimal(counted.get(ws, 0))))
+    return found
+
+
+def _totals(conn, workspace_id: str | None) -> list[Mismatch]:
+    """The running totals of migration 0011 = what they sum: per location the live items with
+    stock, their on-hand, its value (multiplied here exactly, per cost) and the levels without a
+    cost; live items by status."""
+    found = []
+    on_hand = type_coerce(stock_levels.c.on_hand, BigInteger)
+    cost = type_coerce(func.coalesce(items.c.average_cost, items.c.unit_cost), BigInteger)
+    expected: dict[tuple[str, str], list] = {}
+    rows = conn.execute(_scoped(
+        select(stock_levels.c.workspace_id, stock_levels.c.location_id, cost.label("cost"),
+               func.count().label("levels"), func.sum(on_hand).label("on_hand"))
+        .join(items, and_(items.c.workspace_id == stock_levels.c.workspace_id, items.c.id == stock_levels.c.item_id))
+        .where(items.c.deleted_at.is_(None), stock_levels.c.on_hand != 0)
+        .group_by(stock_levels.c.workspace_id, stock_levels.c.location_id, cost),
+        stock_levels.c.workspace_id, workspace_id))
+    for r in rows:
+        sums = expected.setdefault((r.workspace_id, r.location_id), [0, 0, 0, 0])
+        sums[0] += r.levels
+        sums[1] += int(r.on_hand)
+        sums[2] += int(r.on_hand) * int(r.cost) if r.cost is not None else 0
+        sums[3] += r.levels if r.cost is None else 0
+    spaces = ([workspace_id] if workspace_id else
+              sorted({ws for ws, _ in expected} | set(conn.execute(select(running_totals.location_totals.c.workspace_id)
+                                                                    .distinct()).scalars())))
+    for space in spaces:
+        kept, _ = running_totals.by_location(conn, space)
+        for location_id in sorted({loc for ws, loc in expected if ws == space} | kept.keys()):
+            want = expected.get((space, location_id), [0, 0, 0, 0])
+            have = kept.get(location_id, running_totals.LocationTotals(0, ZERO, 0, 0))
+            for rule, recorded, should in (
+                    ("location totals: items with stock", Decimal(have.items), Decimal(want[0])),
+                    ("location totals: on hand", have.on_hand, Decimal(want[1]) / 10**6),
+                    ("location totals: value", have.value, running_totals.from_pico(want[2])),
+                    ("location totals: levels without a cost", Decimal(have.uncosted), Decimal(want[3]))):
+                if recorded != should:
+                    found.append(Mismatch(space, rule, "", location_id, recorded, should))
+    counted: dict[tuple[str, str], int] = {
+        (r.workspace_id, r.status): r.n for r in conn.execute(_scoped(
+            select(items.c.workspace_id, items.c.status, func.count().label("n")).where(items.c.deleted_at.is_(None))
+            .group_by(items.c.workspace_id, items.c.status), items.c.workspace_id, workspace_id))}
+    spaces = ([workspace_id] if workspace_id else
+              sorted({ws for ws, _ in counted} | set(conn.execute(select(running_totals.status_totals.c.workspace_id)
+                                                                   .distinct()).scalars())))
+    for space in spaces:
+        kept, _ = running_totals.by_status(conn, space)
+        for status in sorted({s for ws, s in counted if ws == space} | kept.keys()):
+            if kept.get(status, 0) != counted.get((space, status), 0):
+                found.append(Mismatch(space, f"items by status: {status}", "", None,
+                                      Decimal(kept.get(status, 0)), Decimal(counted.get((space, status), 0))))
     return found
 
 

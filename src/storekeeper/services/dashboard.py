@@ -10,14 +10,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, Numeric, String, and_, bindparam, cast, func, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.stock import StockStatus
-from storekeeper.persistence import counters
+from storekeeper.persistence import counters, totals
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import counters as counters_table
-from storekeeper.persistence.tables import items, movements, stock_levels, workspaces
+from storekeeper.persistence.tables import movements, stock_levels, workspaces
 from storekeeper.persistence.types import Micros
 
 ZERO = Decimal(0)
@@ -25,24 +25,33 @@ ZERO = Decimal(0)
 
 def status_counts(db: Database, workspace_id: str) -> dict[str, int]:
     """Live items by status (normal, low, critical, out_of_stock; an untracked item counts as
-    normal, a parent by its variants' sums), and all live items. Counted from the index on
-    (workspace, status) alone, less the items in the trash (few, read by their own index): no
-    read of a million item rows."""
+    normal, a parent by its variants' sums), and all live items: read from the running totals
+    (migration 0011), not counted."""
     counts = {status.value: 0 for status in StockStatus}
     with db.read() as conn:
-        for status, n in conn.execute(_BY_STATUS, {"ws": workspace_id}):
-            counts[status] = counts.get(status, 0) + n
-        for status, n in conn.execute(_DELETED_BY_STATUS, {"ws": workspace_id}):
-            counts[status] = counts.get(status, 0) - n
+        kept, rows = totals.by_status(conn, workspace_id)
         counts["items"] = counters.value(conn, workspace_id, counters.ITEMS_LIVE)
+    counts.update(kept)
+    _fold_if_many(db, workspace_id, rows)
     return counts
 
 
-_BY_STATUS = (select(items.c.status, func.count()).where(items.c.workspace_id == bindparam("ws"))
-              .group_by(items.c.status))
-_DELETED_BY_STATUS = (select(items.c.status, func.count())
-                      .where(items.c.workspace_id == bindparam("ws"), items.c.deleted_at.is_not(None))
-                      .group_by(items.c.status))
+def _fold_if_many(db: Database, workspace_id: str, rows: int) -> None:
+    """Fold the running totals a reader found many rows of (the worker keeps them few)."""
+    if rows > totals.FOLD_AFTER_ROWS:
+        with db.write() as conn:
+            totals.fold(conn, workspace_id)
+
+
+def fold_totals(db: Database) -> int:
+    """Fold the running totals of the workspaces with more than a few rows; how many. Run by the
+    worker."""
+    with db.read() as conn:
+        workspace_ids = totals.workspaces_to_fold(conn)
+    for workspace_id in workspace_ids:
+        with db.write() as conn:
+            totals.fold(conn, workspace_id)
+    return len(workspace_ids)
 
 
 @dataclass
@@ -144,54 +153,32 @@ def on_hand_series(db: Database, workspace_id: str, days: int = 30, item_id: str
     return series[::-1]
 
 
-def stock_value(db: Database, workspace_id: str) -> dict[str, Any]:
-    """The stock's value at average cost (standard cost while there is none), for the overview:
-    one aggregate in SQL over the stock levels, to the cent (a float sum on SQLite, exact on
-    PostgreSQL; /v1/reports/valuation is the exact report, per location and category). Levels
-    whose item has no cost are counted apart."""
-    on_hand = type_coerce(stock_levels.c.on_hand, BigInteger)  # micro-units
-    cost = type_coerce(func.coalesce(items.c.average_cost, items.c.unit_cost), BigInteger)
-    product = (func.total(cast(on_hand, Float) * cost) if db.is_sqlite
-               else func.sum(cast(on_hand, Numeric) * cost))
-    stmt = (select(func.coalesce(product, 0), func.count().filter(cost.is_(None)), workspaces.c.currency)
-            .select_from(stock_levels)
-            .join(items, and_(items.c.workspace_id == stock_levels.c.workspace_id,
-                              items.c.id == stock_levels.c.item_id))
-            .join(workspaces, workspaces.c.workspace_id == stock_levels.c.workspace_id)
-            .where(stock_levels.c.workspace_id == workspace_id, items.c.deleted_at.is_(None),
-                   stock_levels.c.on_hand != 0)
-            .group_by(workspaces.c.currency))
+def _location_totals(db: Database, workspace_id: str) -> dict[str, totals.LocationTotals]:
     with db.read() as conn:
-        row = conn.execute(stmt).first()
-        if row is None:
-            currency = conn.execute(select(workspaces.c.currency).where(
-                workspaces.c.workspace_id == workspace_id)).scalar_one()
-            return {"value": ZERO, "uncosted_levels": 0, "currency": currency}
-    value = (Decimal(str(row[0])) / 10**12).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return {"value": value, "uncosted_levels": row[1], "currency": row[2]}
+        kept, rows = totals.by_location(conn, workspace_id)
+    _fold_if_many(db, workspace_id, rows)
+    return kept
 
 
-# Per location: the live items with stock there and their on-hand sum, one grouped statement
-# over those locations' levels, built once. It reads every level of the locations (seconds at a
-# million items on SQLite), so the locations page loads without it and htmx asks for it after.
-_STOCK_BY_LOCATION = (
-    select(stock_levels.c.location_id, func.count().label("items"),
-           func.coalesce(func.sum(stock_levels.c.on_hand), 0, type_=Micros()).label("on_hand"))
-    .join(items, and_(items.c.workspace_id == stock_levels.c.workspace_id, items.c.id == stock_levels.c.item_id))
-    .where(stock_levels.c.workspace_id == bindparam("ws"),
-           stock_levels.c.location_id.in_(bindparam("ids", expanding=True)),
-           stock_levels.c.on_hand != 0, items.c.deleted_at.is_(None))
-    .group_by(stock_levels.c.location_id)
-)
+def stock_value(db: Database, workspace_id: str) -> dict[str, Any]:
+    """The stock's value at average cost (standard cost while there is none), to the cent, from
+    the running totals (exact; /v1/reports/valuation is the report per location and category).
+    Levels whose item has no cost are counted apart."""
+    kept = _location_totals(db, workspace_id)
+    with db.read() as conn:
+        currency = conn.execute(select(workspaces.c.currency).where(
+            workspaces.c.workspace_id == workspace_id)).scalar_one()
+    pico = sum(t.value_pico for t in kept.values())
+    value = totals.from_pico(pico).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return {"value": value, "uncosted_levels": sum(t.uncosted for t in kept.values()), "currency": currency}
 
 
 def stock_by_location(db: Database, workspace_id: str, location_ids: list[str]) -> dict[str, tuple[int, Decimal]]:
-    """{location id: (live items with stock there, their on-hand sum)} for locations with any."""
-    if not location_ids:
-        return {}
-    with db.read() as conn:
-        return {r.location_id: (r.items, r.on_hand)
-                for r in conn.execute(_STOCK_BY_LOCATION, {"ws": workspace_id, "ids": list(location_ids)})}
+    """{location id: (live items with stock there, their on-hand sum)} for those of the
+    locations with any, from the running totals."""
+    kept = _location_totals(db, workspace_id) if location_ids else {}
+    return {location_id: (kept[location_id].items, kept[location_id].on_hand)
+            for location_id in location_ids if location_id in kept and kept[location_id].items}
 
 
 def as_chart(series: list[tuple[date, Decimal]]) -> dict[str, Any]:

@@ -1,0 +1,154 @@
+"""The running totals the triggers of migration 0011 keep: per location (items with stock, their
+on-hand, its value, the levels without a cost) and live items by status. Read as the sums of a
+workspace's rows, in one statement whatever the size of the workspace; `fold` replaces the rows
+by their sums (the worker does it every few seconds, a reader when it finds many)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+
+from sqlalchemy import BigInteger, Connection, bindparam, func, select, text
+
+from storekeeper.domain.quantities import from_micros
+from storekeeper.persistence.tables import location_totals, status_totals
+
+MICRO = 10**6
+# A reader that sums more rows than this folds them (after answering): the sums stay a few
+# milliseconds when no worker runs, as after an import of a million levels.
+FOLD_AFTER_ROWS = 5_000
+
+
+@dataclass(frozen=True)
+class LocationTotals:
+    items: int  # live items with stock here (on-hand not 0)
+    on_hand: Decimal
+    value_pico: int  # their value, in 10**-12 of money: exact
+    uncosted: int  # levels with stock whose item has no cost
+
+    @property
+    def value(self) -> Decimal:
+        return from_pico(self.value_pico)
+
+
+def from_pico(n: int) -> Decimal:
+    """10**-12 units as an exact Decimal (up to 80 digits)."""
+    with localcontext() as ctx:
+        ctx.prec = 80
+        return Decimal(n) / 10**12
+
+
+def _int(value) -> int:
+    return int(value or 0)
+
+
+_BY_LOCATION = (
+    select(location_totals.c.location_id,
+           func.sum(location_totals.c["items"], type_=BigInteger).label("items"),
+           func.sum(location_totals.c.on_hand).label("on_hand"),
+           func.sum(location_totals.c.value_units).label("value_units"),
+           func.sum(location_totals.c.value).label("value"),
+           func.sum(location_totals.c.value_rest).label("value_rest"),
+           func.sum(location_totals.c.uncosted, type_=BigInteger).label("uncosted"),
+           func.count().label("rows"))
+    .where(location_totals.c.workspace_id == bindparam("ws"))
+    .group_by(location_totals.c.location_id)
+)
+_BY_STATUS = (
+    select(status_totals.c.status, func.sum(status_totals.c["items"], type_=BigInteger).label("items"),
+           func.count().label("rows"))
+    .where(status_totals.c.workspace_id == bindparam("ws"))
+    .group_by(status_totals.c.status)
+)
+
+
+def by_location(conn: Connection, workspace_id: str) -> tuple[dict[str, LocationTotals], int]:
+    """({location id: its totals} for locations with any stock counted, rows summed)."""
+    totals, rows = {}, 0
+    for r in conn.execute(_BY_LOCATION, {"ws": workspace_id}):
+        rows += r.rows
+        kept = LocationTotals(_int(r.items), from_micros(_int(r.on_hand)),
+                              (_int(r.value_units) * MICRO + _int(r.value)) * MICRO + _int(r.value_rest),
+                              _int(r.uncosted))
+        if kept.items or kept.on_hand or kept.value_pico or kept.uncosted:
+            totals[r.location_id] = kept
+    return totals, rows
+
+
+def by_status(conn: Connection, workspace_id: str) -> tuple[dict[str, int], int]:
+    """({status: live items} for statuses with any, rows summed)."""
+    counts, rows = {}, 0
+    for r in conn.execute(_BY_STATUS, {"ws": workspace_id}):
+        rows += r.rows
+        if r.items:
+            counts[r.status] = int(r.items)
+    return counts, rows
+
+
+# Replace a workspace's rows by their sums. On PostgreSQL in one statement: the rows it deletes
+# are exactly the ones it sums, whatever commits meanwhile (rows of transactions still open are
+# not seen, and stay for the next fold); two folds at once each sum the rows they deleted. On
+# SQLite, whose writers take turns, up to the last row there is.
+_FOLD = {
+    "postgresql": {
+        "location_totals": text(
+            "WITH gone AS (DELETE FROM location_totals WHERE workspace_id = :ws RETURNING *),"
+            " summed AS (SELECT workspace_id, location_id, sum(items) AS items, sum(on_hand) AS on_hand,"
+            " (sum(value_units) * 1000000 + sum(value)) * 1000000 + sum(value_rest) AS pico,"
+            " sum(uncosted) AS uncosted FROM gone GROUP BY workspace_id, location_id)"
+            " INSERT INTO location_totals (workspace_id, location_id, items, on_hand, value_units, value, value_rest,"
+            " uncosted) SELECT workspace_id, location_id, items, on_hand, div(pico, 1000000000000),"
+            " div(mod(pico, 1000000000000), 1000000), mod(pico, 1000000), uncosted FROM summed"
+            " WHERE items <> 0 OR on_hand <> 0 OR pico <> 0 OR uncosted <> 0"),
+        "status_totals": text(
+            "WITH gone AS (DELETE FROM status_totals WHERE workspace_id = :ws RETURNING *)"
+            " INSERT INTO status_totals (workspace_id, status, items)"
+            " SELECT workspace_id, status, sum(items) FROM gone GROUP BY workspace_id, status"
+            " HAVING sum(items) <> 0"),
+    },
+    "sqlite": {
+        "location_totals": [
+            # The parts carried over (with truncating / and %, x = x / M * M + x % M whatever the signs).
+            text("INSERT INTO location_totals (workspace_id, location_id, items, on_hand, value_units, value,"
+                 " value_rest, uncosted)"
+                 " SELECT workspace_id, location_id, items, on_hand, units + (micro + rest / 1000000) / 1000000,"
+                 " (micro + rest / 1000000) % 1000000, rest % 1000000, uncosted FROM ("
+                 " SELECT workspace_id, location_id, sum(items) AS items, sum(on_hand) AS on_hand,"
+                 " sum(value_units) AS units, sum(value) AS micro, sum(value_rest) AS rest, sum(uncosted) AS uncosted"
+                 " FROM location_totals WHERE workspace_id = :ws AND rowid <= :last GROUP BY location_id)"
+                 " WHERE items <> 0 OR on_hand <> 0 OR units <> 0 OR micro <> 0 OR rest <> 0 OR uncosted <> 0"),
+            text("DELETE FROM location_totals WHERE workspace_id = :ws AND rowid <= :last"),
+        ],
+        "status_totals": [
+            text("INSERT INTO status_totals (workspace_id, status, items)"
+                 " SELECT workspace_id, status, sum(items) FROM status_totals"
+                 " WHERE workspace_id = :ws AND rowid <= :last GROUP BY status HAVING sum(items) <> 0"),
+            text("DELETE FROM status_totals WHERE workspace_id = :ws AND rowid <= :last"),
+        ],
+    },
+}
+
+
+def fold(conn: Connection, workspace_id: str) -> None:
+    """Replace the workspace's rows of both tables by one row per location and per status (none
+    where the sums are all 0). The totals read the same before and after."""
+    statements = _FOLD[conn.dialect.name]
+    for table in ("location_totals", "status_totals"):
+        if conn.dialect.name == "postgresql":
+            conn.execute(statements[table], {"ws": workspace_id})
+            continue
+        last = conn.execute(text(f"SELECT max(rowid) FROM {table} WHERE workspace_id = :ws"),
+                            {"ws": workspace_id}).scalar()
+        if last is not None:
+            for statement in statements[table]:
+                conn.execute(statement, {"ws": workspace_id, "last": last})
+
+
+_TO_FOLD = text(
+    "SELECT workspace_id FROM location_totals GROUP BY workspace_id HAVING count(*) > :n"
+    " UNION SELECT workspace_id FROM status_totals GROUP BY workspace_id HAVING count(*) > :n")
+
+
+def workspaces_to_fold(conn: Connection, more_than: int = 100) -> list[str]:
+    """The workspaces with more than `more_than` rows in either table."""
+    return list(conn.execute(_TO_FOLD, {"n": more_than}).scalars())
