@@ -96,7 +96,8 @@ def _item_change(dialect: str) -> str:
     old_units, old_value, old_rest = _value("l.on_hand", _cost("OLD"), dialect)
     return (f"INSERT INTO location_totals ({COLUMNS})"
             f" SELECT l.workspace_id, l.location_id, {new_live} - {old_live}, ({new_live} - {old_live}) * l.on_hand,"
-            f" {new_live} * {new_units} - {old_live} * {old_units}, {new_live} * {new_value} - {old_live} * {old_value},"
+            f" {new_live} * {new_units} - {old_live} * {old_units},"
+            f" {new_live} * {new_value} - {old_live} * {old_value},"
             f" {new_live} * {new_rest} - {old_live} * {old_rest},"
             f" {new_live} * {_is_null(_cost('NEW'), dialect)} - {old_live} * {_is_null(_cost('OLD'), dialect)}"
             f" FROM stock_levels l WHERE l.workspace_id = NEW.workspace_id AND l.item_id = NEW.id AND l.on_hand <> 0;")
@@ -182,7 +183,8 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     units, value, rest = _value("l.on_hand", _cost("i"), dialect)
     op.execute(f"INSERT INTO location_totals ({COLUMNS})"
-               f" SELECT l.workspace_id, l.location_id, count(*), sum(l.on_hand), sum({units}), sum({value}), sum({rest}),"
+               f" SELECT l.workspace_id, l.location_id, count(*), sum(l.on_hand),"
+               f" sum({units}), sum({value}), sum({rest}),"
                f" sum({_is_null(_cost('i'), dialect)})"
                f" FROM stock_levels l JOIN items i ON i.workspace_id = l.workspace_id AND i.id = l.item_id"
                f" WHERE i.deleted_at IS NULL AND l.on_hand <> 0 GROUP BY l.workspace_id, l.location_id")
