@@ -79,8 +79,6 @@ def measure(console: Console, url: str, directory: Path, made: dict, middle: str
             deep = re.search(r'hx-get="(/items\?[^"]+)"', first.text).group(1).replace("&amp;", "&")
             pages = {
                 "overview /": "/",
-                "status counts (htmx, after /)": "/partials/status-counts",
-                "stock value (htmx, after /)": "/partials/stock-value",
                 "items, first page": "/items",
                 "items, second page (cursor)": deep,
                 f"items?q={search}": f"/items?q={search}",

@@ -371,6 +371,17 @@ status_totals = Table(
     Index("ix_status_totals_status", "workspace_id", "status"),
 )
 
+# On-hand change per day (UTC, `YYYY-MM-DD`) of the workspace's movements (migration 0012): all
+# rows sum to its on-hand. The overview's 30-day chart.
+day_totals = Table(
+    "day_totals",
+    metadata,
+    _ws(),
+    Column("day", String(10), nullable=False),
+    Column("on_hand", _EXACT, nullable=False),
+    Index("ix_day_totals_day", "workspace_id", "day"),
+)
+
 reasons = Table(
     "reasons",
     metadata,

@@ -1,17 +1,19 @@
-"""The running totals the triggers of migration 0011 keep: per location (items with stock, their
-on-hand, its value, the levels without a cost) and live items by status. Read as the sums of a
+"""The running totals the triggers of migrations 0011 and 0012 keep: per location (items with
+stock, their on-hand, its value, the levels without a cost), live items by status and the net
+change of on-hand per day. Read as the sums of a
 workspace's rows, in one statement whatever the size of the workspace; `fold` replaces the rows
 by their sums (the worker does it every few seconds, a reader when it finds many)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, localcontext
 
-from sqlalchemy import BigInteger, Connection, bindparam, func, select, text
+from sqlalchemy import BigInteger, Connection, String, bindparam, func, select, text, type_coerce
 
 from storekeeper.domain.quantities import from_micros
-from storekeeper.persistence.tables import location_totals, status_totals
+from storekeeper.persistence.tables import day_totals, location_totals, movements, status_totals
 
 MICRO = 10**6
 # A reader that sums more rows than this folds them (after answering): the sums stay a few
@@ -62,6 +64,31 @@ _BY_STATUS = (
 )
 
 
+def day_of(dialect: str):
+    """A movement's day (UTC) as `YYYY-MM-DD` text, in SQL, as the trigger of 0012 writes it."""
+    if dialect == "sqlite":  # stored as naive UTC text, `YYYY-MM-DD HH:MM:SS…`
+        return func.substr(type_coerce(movements.c.occurred_at, String), 1, 10).label("day")
+    return func.to_char(func.timezone("UTC", movements.c.occurred_at), "YYYY-MM-DD").label("day")
+
+
+_BY_DAY = (
+    select(day_totals.c.day, func.sum(day_totals.c.on_hand).label("on_hand"), func.count().label("rows"))
+    .where(day_totals.c.workspace_id == bindparam("ws"))
+    .group_by(day_totals.c.day)
+)
+
+
+def by_day(conn: Connection, workspace_id: str) -> tuple[dict[date, Decimal], int]:
+    """({day: the net change of on-hand its movements made} for days with any, rows summed).
+    All days together are the workspace's on-hand."""
+    changes, rows = {}, 0
+    for r in conn.execute(_BY_DAY, {"ws": workspace_id}):
+        rows += r.rows
+        if r.on_hand:
+            changes[date.fromisoformat(r.day)] = from_micros(int(r.on_hand))
+    return changes, rows
+
+
 def by_location(conn: Connection, workspace_id: str) -> tuple[dict[str, LocationTotals], int]:
     """({location id: its totals} for locations with any stock counted, rows summed)."""
     totals, rows = {}, 0
@@ -105,6 +132,10 @@ _FOLD = {
             " INSERT INTO status_totals (workspace_id, status, items)"
             " SELECT workspace_id, status, sum(items) FROM gone GROUP BY workspace_id, status"
             " HAVING sum(items) <> 0"),
+        "day_totals": text(
+            "WITH gone AS (DELETE FROM day_totals WHERE workspace_id = :ws RETURNING *)"
+            " INSERT INTO day_totals (workspace_id, day, on_hand)"
+            " SELECT workspace_id, day, sum(on_hand) FROM gone GROUP BY workspace_id, day HAVING sum(on_hand) <> 0"),
     },
     "sqlite": {
         "location_totals": [
@@ -125,15 +156,21 @@ _FOLD = {
                  " WHERE workspace_id = :ws AND rowid <= :last GROUP BY status HAVING sum(items) <> 0"),
             text("DELETE FROM status_totals WHERE workspace_id = :ws AND rowid <= :last"),
         ],
+        "day_totals": [
+            text("INSERT INTO day_totals (workspace_id, day, on_hand)"
+                 " SELECT workspace_id, day, sum(on_hand) FROM day_totals"
+                 " WHERE workspace_id = :ws AND rowid <= :last GROUP BY day HAVING sum(on_hand) <> 0"),
+            text("DELETE FROM day_totals WHERE workspace_id = :ws AND rowid <= :last"),
+        ],
     },
 }
 
 
 def fold(conn: Connection, workspace_id: str) -> None:
-    """Replace the workspace's rows of both tables by one row per location and per status (none
-    where the sums are all 0). The totals read the same before and after."""
+    """Replace the workspace's rows of the three tables by one row per location, status and day
+    (none where the sums are all 0). The totals read the same before and after."""
     statements = _FOLD[conn.dialect.name]
-    for table in ("location_totals", "status_totals"):
+    for table in ("location_totals", "status_totals", "day_totals"):
         if conn.dialect.name == "postgresql":
             conn.execute(statements[table], {"ws": workspace_id})
             continue
@@ -145,10 +182,13 @@ def fold(conn: Connection, workspace_id: str) -> None:
 
 
 _TO_FOLD = text(
-    "SELECT workspace_id FROM location_totals GROUP BY workspace_id HAVING count(*) > :n"
-    " UNION SELECT workspace_id FROM status_totals GROUP BY workspace_id HAVING count(*) > :n")
+    "SELECT workspace_id FROM location_totals GROUP BY workspace_id"
+    " HAVING count(*) > count(DISTINCT location_id) + :n"
+    " UNION SELECT workspace_id FROM status_totals GROUP BY workspace_id HAVING count(*) > count(DISTINCT status) + :n"
+    " UNION SELECT workspace_id FROM day_totals GROUP BY workspace_id HAVING count(*) > count(DISTINCT day) + :n")
 
 
 def workspaces_to_fold(conn: Connection, more_than: int = 100) -> list[str]:
-    """The workspaces with more than `more_than` rows in either table."""
+    """The workspaces with more than `more_than` rows to fold in a table (beyond the one per
+    location, status or day that folding leaves)."""
     return list(conn.execute(_TO_FOLD, {"n": more_than}).scalars())

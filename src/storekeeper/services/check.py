@@ -7,7 +7,8 @@ what its components make up; for every item: incoming = what its lines on open p
 still await; for every production line: produced = the sum of its batches not reversed; for
 every movement: after = before + delta, and its before = the after of the level's previous
 movement; the counts kept for the lists' totals and the movements counter = the rows they count;
-the dashboard's running totals (per location and by status) = the levels and items they sum.
+the dashboard's running totals (per location, by status, per day) = the levels, items and
+movements they sum.
 Each rule is one aggregate query, whatever the size of
 the data, except bundles: two queries per workspace that has any.
 """
@@ -15,6 +16,7 @@ the data, except bundles: two queries per workspace that has any.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Select, and_, func, literal, or_, select, type_coerce
@@ -226,6 +228,21 @@ def _totals(conn, workspace_id: str | None) -> list[Mismatch]:
             if kept.get(status, 0) != counted.get((space, status), 0):
                 found.append(Mismatch(space, f"items by status: {status}", "", None,
                                       Decimal(kept.get(status, 0)), Decimal(counted.get((space, status), 0))))
+    day = running_totals.day_of(conn.dialect.name)
+    moved: dict[tuple[str, str], Decimal] = {
+        (r.workspace_id, r.day): r.delta for r in conn.execute(_scoped(
+            select(movements.c.workspace_id, day, func.sum(movements.c.delta, type_=Micros()).label("delta"))
+            .group_by(movements.c.workspace_id, day), movements.c.workspace_id, workspace_id)) if r.delta}
+    spaces = ([workspace_id] if workspace_id else
+              sorted({ws for ws, _ in moved} | set(conn.execute(select(running_totals.day_totals.c.workspace_id)
+                                                                 .distinct()).scalars())))
+    for space in spaces:
+        kept_days, _ = running_totals.by_day(conn, space)
+        for when in sorted({d for ws, d in moved if ws == space} | {d.isoformat() for d in kept_days}):
+            have = kept_days.get(date.fromisoformat(when), ZERO)
+            if have != moved.get((space, when), ZERO):
+                found.append(Mismatch(space, f"on-hand change of {when} = its movements", "", None,
+                                      have, moved.get((space, when), ZERO)))
     return found
 
 

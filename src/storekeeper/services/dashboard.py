@@ -1,22 +1,20 @@
 """What the dashboard's overview and item pages show beyond the API's own reads: counts by
-status and on-hand over time, rebuilt from the ledger. Each is a fixed number of statements,
-whatever the size of the workspace; the series read only the movements of the period."""
+status, the stock's value, per-location figures and on-hand over time, from the running totals
+that triggers keep (persistence/totals.py) and, for one item, from its own levels and movements.
+Each is a fixed number of statements, whatever the size of the workspace."""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import func, select
 
-from storekeeper.domain.clock import to_utc, utcnow
+from storekeeper.domain.clock import utcnow
 from storekeeper.domain.stock import StockStatus
 from storekeeper.persistence import counters, totals
 from storekeeper.persistence.database import Database
-from storekeeper.persistence.tables import counters as counters_table
 from storekeeper.persistence.tables import movements, stock_levels, workspaces
 from storekeeper.persistence.types import Micros
 
@@ -32,13 +30,14 @@ def status_counts(db: Database, workspace_id: str) -> dict[str, int]:
         kept, rows = totals.by_status(conn, workspace_id)
         counts["items"] = counters.value(conn, workspace_id, counters.ITEMS_LIVE)
     counts.update(kept)
-    _fold_if_many(db, workspace_id, rows)
+    _fold_if_many(db, workspace_id, rows - len(kept))
     return counts
 
 
-def _fold_if_many(db: Database, workspace_id: str, rows: int) -> None:
-    """Fold the running totals a reader found many rows of (the worker keeps them few)."""
-    if rows > totals.FOLD_AFTER_ROWS:
+def _fold_if_many(db: Database, workspace_id: str, unfolded: int) -> None:
+    """Fold the running totals a reader found many rows of beyond one per location, status or
+    day (the worker keeps them few)."""
+    if unfolded > totals.FOLD_AFTER_ROWS:
         with db.write() as conn:
             totals.fold(conn, workspace_id)
 
@@ -54,87 +53,25 @@ def fold_totals(db: Database) -> int:
     return len(workspace_ids)
 
 
-@dataclass
-class _Totals:
-    """A workspace's on-hand in all and its movements' net change per day, as of a movement
-    sequence: kept per process and brought up to date from the movements numbered since."""
-
-    sequence: int
-    total: Decimal
-    by_day: dict[date, Decimal] = field(default_factory=dict)
-    since: date = date.max
-
-
-_TOTALS: dict[tuple[int, str], _Totals] = {}
-_TOTALS_LOCK = threading.Lock()
-
-
-def _day(value: datetime) -> date:
-    return to_utc(value).date()
-
-
-def _day_of(db: Database):
-    """A movement's day (UTC) as `YYYY-MM-DD` text, in SQL: the sums per day are made by the
-    database, not by reading each movement."""
-    if db.is_sqlite:  # stored as naive UTC text, `YYYY-MM-DD HH:MM:SS…`
-        return func.substr(type_coerce(movements.c.occurred_at, String), 1, 10).label("day")
-    return func.to_char(func.timezone("UTC", movements.c.occurred_at), "YYYY-MM-DD").label("day")
-
-
-def _workspace_totals(db: Database, workspace_id: str, since: date) -> _Totals:
-    """On hand in all now, and each day's net change from `since` on. The first call reads
-    every stock level and the period's movements; later calls read only the movements numbered
-    since (sequences are gapless and commit in order), so the overview stays fast at any size."""
-    key = (id(db), workspace_id)
-    with _TOTALS_LOCK:
-        state = _TOTALS.get(key)
-    with db.read() as conn:
-        if state is None or since < state.since:
-            # One statement, one snapshot: the levels' sum and the last sequence it includes.
-            sequence, total = conn.execute(select(
-                select(func.coalesce(func.max(counters_table.c.value), 0)).where(
-                    counters_table.c.workspace_id == workspace_id,
-                    counters_table.c.name == counters.MOVEMENTS).scalar_subquery(),
-                select(func.coalesce(func.sum(stock_levels.c.on_hand), 0, type_=Micros())).where(
-                    stock_levels.c.workspace_id == workspace_id).scalar_subquery())).one()
-            state = _Totals(sequence, Decimal(total) if not isinstance(total, Decimal) else total, since=since)
-            day = _day_of(db)
-            rows = conn.execute(select(day, func.sum(movements.c.delta, type_=Micros())).where(
-                movements.c.workspace_id == workspace_id, movements.c.sequence <= sequence,
-                movements.c.occurred_at >= datetime.combine(since, datetime.min.time(), UTC)).group_by(day))
-            for text_day, delta in rows:
-                state.by_day[date.fromisoformat(text_day)] = delta
-        newer = conn.execute(select(movements.c.sequence, movements.c.occurred_at, movements.c.delta).where(
-            movements.c.workspace_id == workspace_id, movements.c.sequence > state.sequence)
-            .order_by(movements.c.sequence)).all()
-    if newer:
-        state = _Totals(newer[-1].sequence, state.total + sum((m.delta for m in newer), ZERO), dict(state.by_day),
-                        state.since)
-        for m in newer:
-            if _day(m.occurred_at) >= state.since:
-                state.by_day[_day(m.occurred_at)] = state.by_day.get(_day(m.occurred_at), ZERO) + m.delta
-    with _TOTALS_LOCK:
-        _TOTALS[key] = state
-    return state
-
-
 def on_hand_series(db: Database, workspace_id: str, days: int = 30, item_id: str | None = None,
                    now: datetime | None = None) -> list[tuple[date, Decimal]]:
     """On hand at the end of each of the last `days` days (today: now), from the ledger: today's
     on-hand, less what the movements that occurred after each day's end added. For the whole
-    workspace from per-process running totals (`_workspace_totals`); for one item from its
-    levels and its movements of the period (its own index)."""
+    workspace from the on-hand change per day the movements' trigger keeps (migration 0012);
+    for one item from its levels and its movements of the period (its own index)."""
     now = now or utcnow()
     today = now.date()
     first = today - timedelta(days=days - 1)
     if item_id is None:
-        state = _workspace_totals(db, workspace_id, first)
-        total, by_day = state.total, state.by_day
+        with db.read() as conn:
+            by_day, rows = totals.by_day(conn, workspace_id)
+        _fold_if_many(db, workspace_id, rows - len(by_day))
+        total = sum(by_day.values(), ZERO)
     else:
         with db.read() as conn:
             total = conn.execute(select(func.coalesce(func.sum(stock_levels.c.on_hand), 0, type_=Micros())).where(
                 stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id == item_id)).scalar_one()
-            day = _day_of(db)
+            day = totals.day_of(db.dialect)
             # The item's own movements by its index: SQLite, without statistics, read the period's
             # movements of every item by occurred_at instead (0.3-0.5 s at a million), so the time
             # is compared through coalesce(), which no index serves.
@@ -156,7 +93,7 @@ def on_hand_series(db: Database, workspace_id: str, days: int = 30, item_id: str
 def _location_totals(db: Database, workspace_id: str) -> dict[str, totals.LocationTotals]:
     with db.read() as conn:
         kept, rows = totals.by_location(conn, workspace_id)
-    _fold_if_many(db, workspace_id, rows)
+    _fold_if_many(db, workspace_id, rows - len(kept))
     return kept
 
 

@@ -57,28 +57,19 @@ def _locations(request: Request, user: SignedIn, cursor: str | None):
 
 @router.get("/locations", response_class=HTMLResponse)
 def locations_page(request: Request, user: StockViewer, cursor: Cursor = None):
+    """A page of locations, each with its live items with stock and their on-hand, from the
+    running totals (migration 0011)."""
     error = None
     try:
         page = _locations(request, user, cursor)
     except StorekeeperError as exc:
         page, error = None, " ".join(humanize(exc))
     places = [location_out(r) for r in page.rows] if page else []
+    found = dashboard.stock_by_location(db_of(request), user.workspace_id, [p["id"] for p in places])
+    figures = {p["id"]: found.get(p["id"], (0, Decimal(0))) for p in places}
     template = "admin/location_rows.html" if request.headers.get("hx-request") else "admin/locations.html"
-    return render(request, template, user, places=places, error=error,
-                  stock_url=next_page_url("/locations/stock", {}, cursor) or "/locations/stock",
+    return render(request, template, user, places=places, figures=figures, error=error,
                   next_url=next_page_url("/locations", {}, page.next_cursor if page else None))
-
-
-@router.get("/locations/stock", response_class=HTMLResponse)
-def location_stock(request: Request, user: StockViewer, cursor: Cursor = None):
-    """The figures of one page of /locations (the same cursor), each swapped into its place."""
-    try:
-        ids = [r["id"] for r in _locations(request, user, cursor).rows]
-    except StorekeeperError:
-        ids = []
-    found = dashboard.stock_by_location(db_of(request), user.workspace_id, ids)
-    figures = [(i, *found.get(i, (0, Decimal(0)))) for i in ids]
-    return render(request, "admin/location_stock.html", user, figures=figures)
 
 
 # --- Audit log ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from storekeeper.services.items import ItemFilters
 from storekeeper.services.locations import LocationFilters
 from storekeeper.services.reports import ReorderFilters
 from storekeeper.services.stock import Adjustment
-from storekeeper.web.auth import COOKIE, StockMember, StockViewer, Viewer, current_user
+from storekeeper.web.auth import COOKIE, StockMember, Viewer, current_user
 from storekeeper.web.common import (
     db_of,
     fields_in_words,
@@ -83,28 +83,17 @@ def logout(request: Request, user: Viewer):
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, user: Viewer):
+    """Counts by status and the stock's value from the running totals (migration 0011), the
+    reorder list, the latest movements and the chart: a fixed number of statements at any size."""
     db = db_of(request)
     ws = user.workspace_id
+    counts = dashboard.status_counts(db, ws)
+    value = dashboard.stock_value(db, ws) if user.allows("stock:read") else None
     reorder = reports.reorder(db, ws, ReorderFilters(), PageRequest(limit=10, include_total=False))
     latest = inventory.list_movements(db, ws, MovementFilters(), PageRequest(limit=10, include_total=False))
     series = dashboard.on_hand_series(db, ws, days=30)
-    return render(request, "overview.html", user, reorder=reorder, movements=[
+    return render(request, "overview.html", user, counts=counts, value=value, reorder=reorder, movements=[
         movement_out(m) for m in latest.rows], chart=dashboard.as_chart(series), series=series)
-
-
-@router.get("/partials/status-counts", response_class=HTMLResponse)
-def status_counts(request: Request, user: Viewer):
-    """Items by status, loaded after the page (a count over the status index: 0.5 s at a million
-    items on SQLite)."""
-    counts = dashboard.status_counts(db_of(request), user.workspace_id)
-    return render(request, "partials/status_cards.html", user, counts=counts)
-
-
-@router.get("/partials/stock-value", response_class=HTMLResponse)
-def stock_value(request: Request, user: StockViewer):
-    """The stock's value, loaded after the page (it reads every stock level)."""
-    value = dashboard.stock_value(db_of(request), user.workspace_id)
-    return render(request, "partials/stock_value.html", user, value=value)
 
 
 # --- Items ----------------------------------------------------------------------------------
