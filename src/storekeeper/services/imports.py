@@ -28,6 +28,7 @@ from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import BulkFailed, StorekeeperError, ValidationFailed
 from storekeeper.domain.ids import is_id
 from storekeeper.domain.stock import Tracking
+from storekeeper.persistence import totals
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import categories, items, tax_rates
 from storekeeper.services import categories as category_service
@@ -215,6 +216,7 @@ def import_items(db: Database, workspace_id: str, rows: Rows, progress: Progress
                     done += len(batch)
                     progress("applying", done)
             result.applied = done
+            totals.fold(conn, workspace_id)  # the dashboard's totals: a row per item made, one per status now
     except StorekeeperError as exc:  # a race with another writer (a SKU taken meanwhile)
         result.fail(0, describe(exc))
         result.applied = 0
@@ -434,6 +436,7 @@ def import_stock(db: Database, workspace_id: str, rows: Rows, progress: Progress
                 done += len(batch)
                 progress("applying", done)
             result.applied = done
+            totals.fold(conn, workspace_id)  # the dashboard's totals: a row per level changed, one per location now
     except _Abort:
         result.applied = 0
         result.created_locations.clear()
