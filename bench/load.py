@@ -24,6 +24,7 @@ from storekeeper.domain.clock import utcnow
 from storekeeper.domain.ids import new_id
 from storekeeper.domain.stock import stock_status
 from storekeeper.persistence import counters as counter_rows
+from storekeeper.persistence import totals
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import items, locations, movements, stock_levels
 from storekeeper.services.journal import SYSTEM
@@ -92,6 +93,7 @@ def load(db: Database, workspace_id: str, count: int, *, progress=None) -> Loade
             progress(chunk.stop, count)
     with db.engine.begin() as conn:
         counter_rows.bump(conn, workspace_id, "movements", written)
+        totals.fold(conn, workspace_id)  # the triggers' rows of the dashboard's totals, as an import folds them
     if not db.is_sqlite:
         # What autovacuum would have done by the time a database holds this much: the planner's
         # statistics and the visibility map (index-only scans). The server never runs ANALYZE on
