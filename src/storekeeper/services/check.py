@@ -10,7 +10,8 @@ movement; the counts kept for the lists' totals and the movements counter = the 
 the dashboard's running totals (per location, by status, per day) = the levels, items and
 movements they sum.
 Each rule is one aggregate query, whatever the size of
-the data, except bundles: two queries per workspace that has any.
+the data, except bundles (two queries per workspace that has any) and the running totals (the
+kept sums read per workspace that has any: one query per table).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import BigInteger, Select, and_, func, literal, or_, select, type_coerce
 
@@ -200,10 +202,7 @@ def _totals(conn, workspace_id: str | None) -> list[Mismatch]:
         sums[1] += int(r.on_hand)
         sums[2] += int(r.on_hand) * int(r.cost) if r.cost is not None else 0
         sums[3] += r.levels if r.cost is None else 0
-    spaces = ([workspace_id] if workspace_id else
-              sorted({ws for ws, _ in expected} | set(conn.execute(select(running_totals.location_totals.c.workspace_id)
-                                                                    .distinct()).scalars())))
-    for space in spaces:
+    for space in _kept_spaces(conn, workspace_id, expected, running_totals.location_totals):
         kept, _ = running_totals.by_location(conn, space)
         for location_id in sorted({loc for ws, loc in expected if ws == space} | kept.keys()):
             want = expected.get((space, location_id), [0, 0, 0, 0])
@@ -219,10 +218,7 @@ def _totals(conn, workspace_id: str | None) -> list[Mismatch]:
         (r.workspace_id, r.status): r.n for r in conn.execute(_scoped(
             select(items.c.workspace_id, items.c.status, func.count().label("n")).where(items.c.deleted_at.is_(None))
             .group_by(items.c.workspace_id, items.c.status), items.c.workspace_id, workspace_id))}
-    spaces = ([workspace_id] if workspace_id else
-              sorted({ws for ws, _ in counted} | set(conn.execute(select(running_totals.status_totals.c.workspace_id)
-                                                                   .distinct()).scalars())))
-    for space in spaces:
+    for space in _kept_spaces(conn, workspace_id, counted, running_totals.status_totals):
         kept, _ = running_totals.by_status(conn, space)
         for status in sorted({s for ws, s in counted if ws == space} | kept.keys()):
             if kept.get(status, 0) != counted.get((space, status), 0):
@@ -233,10 +229,7 @@ def _totals(conn, workspace_id: str | None) -> list[Mismatch]:
         (r.workspace_id, r.day): r.delta for r in conn.execute(_scoped(
             select(movements.c.workspace_id, day, func.sum(movements.c.delta, type_=Micros()).label("delta"))
             .group_by(movements.c.workspace_id, day), movements.c.workspace_id, workspace_id)) if r.delta}
-    spaces = ([workspace_id] if workspace_id else
-              sorted({ws for ws, _ in moved} | set(conn.execute(select(running_totals.day_totals.c.workspace_id)
-                                                                 .distinct()).scalars())))
-    for space in spaces:
+    for space in _kept_spaces(conn, workspace_id, moved, running_totals.day_totals):
         kept_days, _ = running_totals.by_day(conn, space)
         for when in sorted({d for ws, d in moved if ws == space} | {d.isoformat() for d in kept_days}):
             have = kept_days.get(date.fromisoformat(when), ZERO)
@@ -244,6 +237,15 @@ def _totals(conn, workspace_id: str | None) -> list[Mismatch]:
                 found.append(Mismatch(space, f"on-hand change of {when} = its movements", "", None,
                                       have, moved.get((space, when), ZERO)))
     return found
+
+
+def _kept_spaces(conn, workspace_id: str | None, counted: dict[tuple[str, str], Any], table) -> list[str]:
+    """The workspaces to compare a running total's table in: the one asked for, or every one that
+    has rows in it or something it should count (keys of `counted`: (workspace, ...))."""
+    if workspace_id:
+        return [workspace_id]
+    kept = conn.execute(select(table.c.workspace_id).distinct()).scalars()
+    return sorted({ws for ws, _ in counted} | set(kept))
 
 
 def _parents(conn, workspace_id: str | None) -> list[Mismatch]:
