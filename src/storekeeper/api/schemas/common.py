@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
@@ -100,6 +100,15 @@ class WriteModel(BaseModel):
 
 class ReadModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class ActorRead(ReadModel):
+    """Who made a change: a movement's and an audit entry's `actor` (one schema, one name in
+    /openapi.json: generated clients drop every model that refers to a name defined twice)."""
+
+    type: Literal["api_key", "user", "system"]
+    id: str
+    name: str
 
 
 T = TypeVar("T")

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from pydantic import Field
 
-from storekeeper.api.schemas.common import Bool, ReadModel, ReadOnly, Timestamp, WriteModel
+from storekeeper.api.schemas.common import ActorRead, Bool, ReadModel, ReadOnly, Timestamp, WriteModel
 
 
 class EventRead(ReadModel):
@@ -38,12 +38,6 @@ def event_out(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "sequence": row["sequence"], "type": row["type"], "resource_type": row["resource_type"],
             "resource_id": row["resource_id"], "data": orjson.Fragment(row["data"]), "request_id": row["request_id"],
             "created_at": row["created_at"]}
-
-
-class ActorRead(ReadModel):
-    type: str
-    id: str
-    name: str
 
 
 class AuditEntryRead(ReadModel):

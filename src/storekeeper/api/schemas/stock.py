@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from storekeeper.api.schemas.common import (
+    ActorRead,
     Bool,
     Money,
     NonNegativeMoneyIn,
@@ -74,12 +75,6 @@ class AdjustmentCreate(WriteModel):
 class BulkAdjustmentCreate(WriteModel):
     adjustments: list[AdjustmentCreate] = Field(min_length=1, max_length=500)
     atomic: Bool = True
-
-
-class ActorRead(ReadModel):
-    type: Literal["api_key", "user", "system"]
-    id: str
-    name: str
 
 
 class MovementRead(ReadModel):
