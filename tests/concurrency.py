@@ -7,10 +7,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
+from tests.waiting import PATIENCE
+
 
 def at_once(calls):
     """Run every call on a thread of its own, all starting together; their results in order."""
-    start = threading.Barrier(len(calls), timeout=30)
+    start = threading.Barrier(len(calls), timeout=PATIENCE)
 
     def released(call):
         start.wait()

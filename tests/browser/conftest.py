@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.e2e.test_server import Server, start_server, stop
+from tests.waiting import PATIENCE
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking switches Chromium reaches for Google's services at start, and
@@ -83,6 +84,7 @@ def expect(browser):
     """Playwright's `expect` (assertions that wait), imported only once `browser` found playwright."""
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=PATIENCE * 1000)  # Playwright waits 5 s by default: too short on a busy machine
     return expect
 
 
@@ -97,6 +99,7 @@ def page(browser, request, off_host_requests):
     context = browser.new_context(viewport=VIEWPORT)
     context.on("request", lambda r: None if is_local(r.url) else off_host_requests.append(r.url))
     context.route(lambda url: not is_local(url), lambda route: route.abort("blockedbyclient"))
+    context.set_default_timeout(PATIENCE * 1000)  # clicks, fills and navigations: Playwright's 30 s by default
     new_page = context.new_page()
     yield new_page
     try:

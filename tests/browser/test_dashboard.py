@@ -11,6 +11,8 @@ import re
 import httpx
 import pytest
 
+from tests.waiting import CLIENT_TIMEOUT
+
 PAGES = ("/", "/items", "/items/CANDLE-VAN", "/locations", "/purchase-orders", "/production", "/audit-log",
          "/api-keys", "/webhooks", "/users")
 
@@ -21,7 +23,8 @@ def admin_password(served) -> str:
 
 
 def api(served) -> httpx.Client:
-    return httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"}, timeout=10)
+    return httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"},
+                        timeout=CLIENT_TIMEOUT)
 
 
 def sign_in(page, served, email: str, password: str) -> None:
@@ -46,8 +49,8 @@ def test_sign_in_find_an_item_adjust_it_and_see_the_movement_and_chart(page, ser
 
     page.get_by_role("link", name="Items", exact=True).click()
     page.get_by_label("Search").fill("vanilla")
-    # htmx replaced the rows as I typed (300 ms after the last key; a busy CI machine is slow)
-    expect(page.locator("#item-rows tr")).to_have_count(1, timeout=15_000)
+    # htmx replaced the rows as I typed (300 ms after the last key)
+    expect(page.locator("#item-rows tr")).to_have_count(1)
     assert "q=vanilla" in page.url
     page.get_by_role("link", name="CANDLE-VAN").click()
     expect(page.get_by_role("heading", name=re.compile("Vanilla candle"))).to_be_visible()

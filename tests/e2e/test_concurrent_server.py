@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_server import STOREKEEPER, _children, environment, start_server, stop
+from tests.waiting import CLIENT_TIMEOUT, PATIENCE
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +44,7 @@ def two_process_server(tmp_path_factory, new_database_url):
     running = start_server(directory, database_url, "--workers", "2", "--no-worker")
     try:
         running.wait_for_output(
-            r"(?s)Started server process \[(\d+)\].*Started server process \[(?!\1\])\d+\]", timeout=30
+            r"(?s)Started server process \[(\d+)\].*Started server process \[(?!\1\])\d+\]"
         )
         yield running, json.loads(made.stdout)["api_key"]
     finally:
@@ -61,7 +62,7 @@ def test_a_hundred_sales_from_many_clients_across_two_processes_sell_exactly_the
         assert received.status_code == 201, received.text
 
     sale = {"item": item, "location": location, "reason": "sale", "delta": -1}
-    start = threading.Barrier(CLIENTS, timeout=30)
+    start = threading.Barrier(CLIENTS, timeout=PATIENCE)
 
     def client(n: int) -> list[tuple[int, str | None]]:
         """One client with a connection of its own, selling its share of the hundred one by one."""
@@ -95,10 +96,11 @@ def test_no_writer_starves_when_many_clients_write_through_two_processes(two_pro
     with server.http(key) as http:
         location = http.post("/v1/locations", json={"name": "Busy shelf"}).json()["id"]
         items = [http.post("/v1/items", json={"sku": f"BUSY-{n}", "name": f"Busy {n}"}).json()["id"] for n in range(8)]
-    start = threading.Barrier(CLIENTS, timeout=30)
+    start = threading.Barrier(CLIENTS, timeout=PATIENCE)
 
     def client(n: int) -> list[int | str]:
         statuses: list[int | str] = []
+        # The ordinary timeout is the point: a writer that waited 5 s for its turn has starved.
         with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=5) as http:
             start.wait()
             for k in range(WRITES):
@@ -125,10 +127,11 @@ def test_each_server_process_works_on_at_most_request_threads_requests_at_once(t
     with server.http(key) as http:
         http.post("/v1/locations", json={"name": "Queue"})
         item = http.post("/v1/items", json={"sku": "QUEUED", "name": "Queued"}).json()["id"]
-    start = threading.Barrier(CLIENTS, timeout=30)
+    start = threading.Barrier(CLIENTS, timeout=PATIENCE)
 
     def client(_n: int) -> list[int]:
-        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"},
+                          timeout=CLIENT_TIMEOUT) as http:
             start.wait()
             return [http.post("/v1/stock/adjustments", json={"item": item, "location": "Queue", "reason": "receipt",
                                                               "delta": 1}).status_code for _ in range(5)]

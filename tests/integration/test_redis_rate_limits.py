@@ -29,6 +29,7 @@ from storekeeper.services import api_keys, workspaces
 from tests.conftest import Api
 from tests.factories import error
 from tests.processes import terminate
+from tests.waiting import PATIENCE
 
 HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 
@@ -56,7 +57,7 @@ class RedisServer:
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
         )
         self.client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + PATIENCE
         while True:
             try:
                 self.client.ping()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from storekeeper.persistence.tables import idempotency_keys, items, reservations
 from storekeeper.services import worker
 from storekeeper.services.check import check
 from storekeeper.services.reservations import expire_due
+from tests.waiting import PATIENCE, wait_until
 
 STOREKEEPER = [sys.executable, "-m", "storekeeper.cli.main"]
 
@@ -202,12 +202,11 @@ def test_the_worker_thread_expires_reservations_until_it_is_stopped(workspace):
 
     thread, stop = worker.start_thread(workspace.db, interval=0.05)
     try:
-        deadline = time.monotonic() + 5
-        while stored(workspace, due["id"])["status"] != "expired" and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: stored(workspace, due["id"])["status"] == "expired", "the reservation expired",
+                   interval=0.02)
     finally:
         stop.set()
-        thread.join(timeout=5)
+        thread.join(timeout=PATIENCE)
     assert not thread.is_alive()
     assert stored(workspace, due["id"])["status"] == "expired"
     assert stored_reserved(workspace, "LAMP") == (0, [0])
