@@ -82,8 +82,11 @@ def new_database_url(tmp_path_factory, worker_id):
 @pytest.fixture(scope="session")
 def settings(database_url) -> Settings:
     """The suite sends hundreds of requests a second with one key: rate limits are off here, and
-    on in the apps that tests/api/test_rate_limits.py builds for itself."""
-    return Settings(database_url=database_url, sqlite_synchronous="NORMAL", rate_limit_enabled=False)
+    on in the apps that tests/api/test_rate_limits.py builds for itself. Its webhook receivers
+    listen on 127.0.0.1: private webhook addresses are allowed here, and refused by the apps that
+    tests/integration/test_webhooks.py and tests/web/test_admin_pages.py build with the default."""
+    return Settings(database_url=database_url, sqlite_synchronous="NORMAL", rate_limit_enabled=False,
+                    webhook_allow_private=True)
 
 
 @pytest.fixture(scope="session")

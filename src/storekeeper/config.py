@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # `storekeeper serve` turns it on unless given --no-worker.
     worker: bool = False
     worker_interval_seconds: float = 5.0
+    # Webhooks are delivered only to public addresses (domain/webhook_targets.py): a URL on
+    # loopback, a private network or a cloud's metadata address is refused. A self-hosted install
+    # whose receivers live on its own network turns this on.
+    webhook_allow_private: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
     # Mixed into the key that signs the dashboard's session cookies (each workspace has its own

@@ -4,7 +4,8 @@ default), or plain text (`STOREKEEPER_LOG_FORMAT=text`).
 Every JSON line has `timestamp`, `level`, `logger`, `message` and `request_id` (null outside a
 request); an access line also has `method`, `route`, `path`, `status` and `duration_ms`. What is
 logged is chosen where it is logged: the access line carries the path but never the query
-string (it may hold `api_key`), and no header at all.
+string (it may hold `api_key`), and no header at all; a webhook delivery's line names the
+endpoint's `scheme://host[:port]`, never the rest of its URL.
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ def logging_config(level: str = "INFO", log_format: str = "json") -> dict[str, A
             "uvicorn": {"handlers": [], "propagate": True},
             "uvicorn.error": {"handlers": [], "propagate": True},
             "uvicorn.access": {"handlers": [], "propagate": False},
+            # httpx logs each request at INFO with its whole URL: a webhook's query string and
+            # userinfo, where receivers keep tokens. The delivery logs its own line without them.
+            "httpx": {"level": "WARNING"},
         },
     }
 

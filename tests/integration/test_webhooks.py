@@ -3,8 +3,10 @@
 Endpoints are registered over the API; the worker's delivery loop is called directly
 (`delivery.deliver_due(db, client, now)`), with `now` moved forward to let retries come due.
 The receiver records every request it gets (headers and raw body) and answers as the test
-tells it: an HTTP status, a pause first, or a connection closed without an answer. A receiver
-dedupes by event id, so "exactly once" below means once among the requests it accepted.
+tells it: an HTTP status, a pause first, a redirect, or a connection closed without an answer. A
+receiver dedupes by event id, so "exactly once" below means once among the requests it accepted.
+The shared test app allows webhooks to private addresses (tests/conftest.py), as these receivers
+are on loopback; tests/integration/test_webhook_targets.py proves the refusals with it off.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -64,11 +68,12 @@ class Request:
 
 class Receiver:
     """An HTTP server on 127.0.0.1 that records every request as it arrives and answers from a
-    plan: each planned answer is used once, in order (a status, ("sleep", seconds, status), or
-    "close"), then `otherwise` for every request after them. `most_at_once` is the largest
-    number of requests it was handling at the same time."""
+    plan: each planned answer is used once, in order (a status, ("sleep", seconds, status),
+    ("redirect", status, location), or "close"), then `otherwise` for every request after them.
+    `most_at_once` is the largest number of requests it was handling at the same time. With `tls`
+    (a server context) it speaks HTTPS, and `server_names` records the SNI of each handshake."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[Request] = []
         self.plan: list = []
         self.otherwise: int | tuple | str = 200
@@ -88,7 +93,10 @@ class Receiver:
                     receiver.most_at_once = max(receiver.most_at_once, receiver.in_flight)
                     answer = receiver.plan.pop(0) if receiver.plan else receiver.otherwise
                 receiver.arrived.set()
-                if isinstance(answer, tuple):
+                location = None
+                if isinstance(answer, tuple) and answer[0] == "redirect":
+                    _redirect, answer, location = answer
+                elif isinstance(answer, tuple):
                     _sleep, seconds, answer = answer
                     time.sleep(seconds)
                 # Done before the sender can know: its next request always finds this one finished.
@@ -99,6 +107,8 @@ class Receiver:
                     self.close_connection = True
                     return
                 self.send_response(answer)
+                if location:
+                    self.send_header("Location", location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -107,7 +117,13 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks"
+        self.server_names: list[str | None] = []
+        if tls is not None:
+            tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://127.0.0.1:{self.port}/hooks"
         self.thread = threading.Thread(target=self.server.serve_forever, name="webhook-receiver", daemon=True)
         self.thread.start()
 
@@ -157,17 +173,41 @@ def endpoints_switched_off_afterwards(workspace):
 
 class LocalOnly(httpx.HTTPTransport):
     """Posts only to this machine: endpoints that other tests of the shared database left
-    pointing elsewhere fail at once instead of waiting for a network."""
+    pointing elsewhere fail at once instead of waiting for a network. `seen` holds every request
+    it was given, local or not."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.seen: list[httpx.Request] = []
 
     def handle_request(self, request):
+        self.seen.append(request)
         if request.url.host != "127.0.0.1":
             raise httpx.ConnectError("not a local receiver", request=request)
         return super().handle_request(request)
 
 
-def deliver(workspace, now: datetime | None = None) -> int:
-    with httpx.Client(transport=LocalOnly()) as client:
-        return delivery.deliver_due(workspace.db, client, now)
+def resolver(names: dict[str, list[str]] | None = None) -> delivery.Resolver:
+    """A resolver that never asks DNS: the addresses of the names given, else a numeric host's
+    (getaddrinfo with AI_NUMERICHOST, which reads 127.1 or 2130706433 as the system does)."""
+
+    def resolve(host: str, port: int) -> list[str]:
+        if names and host in names:
+            return names[host]
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+        return list(dict.fromkeys(str(info[4][0]) for info in found))
+
+    return resolve
+
+
+def deliver(workspace, now: datetime | None = None, *, allow_private: bool = True,
+            resolve: delivery.Resolver | None = None, client: httpx.Client | None = None) -> int:
+    """One round of the worker's delivery, as a server with STOREKEEPER_WEBHOOK_ALLOW_PRIVATE on
+    (unless `allow_private` is off) would run it, through a LocalOnly client and a resolver that
+    never asks DNS."""
+    with client or httpx.Client(transport=LocalOnly()) as sender:
+        return delivery.deliver_due(workspace.db, sender, now, allow_private=allow_private,
+                                    resolve=resolve or resolver())
 
 
 def deliver_all(workspace, rounds: int = 20) -> int:
@@ -825,12 +865,14 @@ def test_a_test_event_to_a_failing_receiver_is_logged_as_failed(api, receiver):
 
 @pytest.fixture
 def server(tmp_path: Path, new_database_url) -> Iterator[tuple[Server, str]]:
-    """`storekeeper serve` (with its in-process worker, every 0.2 s) on a database of its own,
-    dropped afterwards on PostgreSQL."""
+    """`storekeeper serve` (with its in-process worker, every 0.2 s, allowed to deliver to this
+    machine's receivers) on a database of its own, dropped afterwards on PostgreSQL. It logs
+    everything (DEBUG), so that a test can look for what must never be logged."""
     database_url = new_database_url("webhooks_e2e")
     env = environment(database_url)
     env["STOREKEEPER_WORKER_INTERVAL_SECONDS"] = "0.2"
-    env["STOREKEEPER_LOG_LEVEL"] = "WARNING"
+    env["STOREKEEPER_LOG_LEVEL"] = "DEBUG"
+    env["STOREKEEPER_WEBHOOK_ALLOW_PRIVATE"] = "true"
     init = subprocess.run([*STOREKEEPER, "init", "--workspace", "Hooks", "--json"], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert init.returncode == 0, init.stderr
@@ -882,3 +924,41 @@ def test_a_running_server_posts_a_stock_change_to_a_registered_endpoint_within_s
         [row] = http.get(f"/v1/webhooks/{created['id']}/deliveries").json()["data"]
     assert (row["event_id"], row["status"], row["response_status"]) == (event["id"], "succeeded", 200)
     assert len(receiver.got()) == 1
+
+
+@pytest.mark.slow
+def test_a_running_server_logs_deliveries_and_failures_without_the_urls_tokens(server, receiver):
+    """Receivers put tokens in a URL's query string and userinfo: the server's logs (at DEBUG,
+    everything) name the endpoint and its host, never them."""
+    running, key = server
+    userinfo = "hook:PASSWORD-IN-USERINFO@"
+    token = "?token=TOKEN-IN-QUERY"
+    port = closed_port()
+    with running.http(key) as http:
+        assert http.post("/v1/locations", json={"name": "Main"}).status_code == 201
+        assert http.post("/v1/items", json={"sku": "LAMP", "name": "Lamp"}).status_code == 201
+        fine = http.post("/v1/webhooks", json={"url": receiver.url.replace("//", "//" + userinfo) + token,
+                                               "events": ["stock.changed"]}).json()
+        failing = http.post("/v1/webhooks", json={"url": f"http://{userinfo}127.0.0.1:{port}/hooks{token}",
+                                                  "events": ["stock.changed"]}).json()
+        assert http.post("/v1/stock/adjustments", json={"item": "LAMP", "reason": "receipt", "delta": 7}
+                         ).status_code == 201
+        assert http.post(f"/v1/webhooks/{fine['id']}/test").status_code == 202
+        assert len(receiver.wait_for(2, timeout=30)) == 2
+        deadline = time.monotonic() + 30
+        while (len(http.get(f"/v1/webhooks/{fine['id']}/deliveries").json()["data"]) < 2
+               or not http.get(f"/v1/webhooks/{failing['id']}/deliveries").json()["data"]):
+            assert time.monotonic() < deadline, running.output()
+            time.sleep(0.05)
+    assert receiver.got()[0].path == "/hooks" + token  # the receiver got its token
+
+    # Each attempt is logged before its outcome is stored: the lines are all there by now.
+    logs = running.output()
+    assert "TOKEN-IN-QUERY" not in logs
+    assert "PASSWORD-IN-USERINFO" not in logs
+    assert f"webhook {fine['id']}: webhook.test" in logs
+    assert f"webhook {fine['id']}: stock.changed" in logs
+    failed = re.search(f"webhook {failing['id']}: stock.changed evt_\\w+ to (\\S+): (.+?)\"", logs)
+    assert failed, logs
+    assert failed.group(1) == f"http://127.0.0.1:{port}"
+    assert "connect" in failed.group(2).lower()

@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from storekeeper.api.app import create_app
 from storekeeper.domain.ids import new_id
 from storekeeper.persistence.tables import webhooks as webhook_rows
 from storekeeper.services import api_keys, users, webhooks
@@ -256,6 +257,41 @@ def test_a_webhook_form_with_a_bad_url_or_event_is_refused_in_words(workspace, a
     refused, _ = new_webhook(admin, url="https://example.com/hooks", types="stock.melted")
     assert refused.status_code == 422 and "Events: Unknown event type &#39;stock.melted&#39;." in refused.text
     assert ok(workspace.api.get("/v1/webhooks"))["data"] == []
+
+
+@pytest.fixture(scope="module")
+def strict_app(settings, db):
+    """The dashboard of a server with STOREKEEPER_WEBHOOK_ALLOW_PRIVATE at its default, off (the
+    shared test app allows private addresses for the receivers on 127.0.0.1)."""
+    return create_app(settings.model_copy(update={"webhook_allow_private": False}), db)
+
+
+def test_a_webhook_form_with_a_private_address_is_refused_in_words(workspace, strict_app):
+    admin = sign_in(strict_app, workspace, "admin")
+    for url, why in (("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+                     ("http://localhost:8080/hooks", "localhost names this machine"),
+                     ("http://0x7f.1/hooks", "127.0.0.1 is a loopback address")):
+        refused, _ = new_webhook(admin, url=url)
+        assert refused.status_code == 422, refused.text
+        assert f"URL: Not a public address: {why}." in refused.text
+        assert "The webhook was not created" in refused.text
+    assert ok(workspace.api.get("/v1/webhooks"))["data"] == []
+
+
+def test_a_test_event_to_a_private_address_is_refused_and_the_page_says_why(workspace, strict_app, receiver):
+    """An endpoint stored while the server allowed private addresses, tested after it stopped."""
+    hook = webhooks.create_webhook(workspace.db, SystemActor(workspace.id), {"url": receiver.url},
+                                   allow_private=True)
+    admin = sign_in(strict_app, workspace, "admin")
+    page = ok(admin.get(f"/webhooks/{hook['id']}"))
+    test_key = re.search(r'/test".*?name="form_key" value="([^"]+)"', page.text, re.S).group(1)
+    assert admin.submit(f"/webhooks/{hook['id']}/test", {"form_key": test_key}).status_code == 303
+    deadline = time.monotonic() + 30
+    while "webhook.test" not in (page := ok(admin.get(f"/webhooks/{hook['id']}"))).text:
+        assert time.monotonic() < deadline, page.text
+        time.sleep(0.05)
+    assert "failed" in page.text and "127.0.0.1 is a loopback address; nothing was sent" in page.text
+    assert receiver.bodies == []
 
 
 def test_the_delivery_log_pages_older_deliveries_by_cursor(workspace, admin):

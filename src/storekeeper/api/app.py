@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
-        worker = start_thread(db, settings.worker_interval_seconds) if settings.worker else None
+        worker = (start_thread(db, settings.worker_interval_seconds, allow_private=settings.webhook_allow_private)
+                  if settings.worker else None)
         yield
         if worker is not None:
             worker[1].set()

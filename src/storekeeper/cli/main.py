@@ -389,11 +389,11 @@ def worker(
     configure_logging(settings.log_level, settings.log_format)
     db = open_db()
     if once:
-        console.print(background.run_once(db))
+        console.print(background.run_once(db, allow_private=settings.webhook_allow_private))
         return
     stop = threading.Event()
     try:
-        background.run_forever(db, interval, stop)
+        background.run_forever(db, interval, stop, allow_private=settings.webhook_allow_private)
     except KeyboardInterrupt:
         stop.set()
 

@@ -10,6 +10,10 @@ from now on.
 
 Every request is signed: `Storekeeper-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret,
 "<t>.<body>")>`. The secret is shown once, when the endpoint is created.
+
+URLs must point at public addresses unless `allow_private` (the server's
+STOREKEEPER_WEBHOOK_ALLOW_PRIVATE): domain/webhook_targets.py has the rule, checked here when a URL
+is set and again by the delivery, against what the URL's host resolves to then.
 """
 
 from __future__ import annotations
@@ -18,13 +22,13 @@ import hashlib
 import hmac
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, func, select
 
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import ValidationFailed
 from storekeeper.domain.ids import new_id
+from storekeeper.domain.webhook_targets import check_url
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
@@ -41,18 +45,16 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def _check(values: dict[str, Any]) -> None:
+def _check(values: dict[str, Any], allow_private: bool) -> None:
     if "url" in values:
-        parts = urlsplit(values["url"])
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValidationFailed({"url": ["An http:// or https:// URL."]})
+        check_url(values["url"], allow_private=allow_private)
     if "events" in values:
         check_patterns(values["events"])
 
 
-def create_webhook(db: Database, principal, data: dict[str, Any]) -> dict[str, Any]:
+def create_webhook(db: Database, principal, data: dict[str, Any], *, allow_private: bool = False) -> dict[str, Any]:
     """A new endpoint, starting at the end of the feed; the answer holds its secret (only now)."""
-    _check(data)
+    _check(data, allow_private)
     workspace_id = principal.workspace_id
     now = utcnow()
     with db.write() as conn:
@@ -85,10 +87,10 @@ def get_webhook(db: Database, workspace_id: str, webhook_id: str) -> dict[str, A
 
 
 def update_webhook(db: Database, principal, webhook_id: str, changes: dict[str, Any],
-                   if_match: int | None = None) -> dict[str, Any]:
+                   if_match: int | None = None, *, allow_private: bool = False) -> dict[str, Any]:
     """Change url, events, description or is_active. Turning a disabled endpoint on again
     retries its held-back event at once."""
-    _check(changes)
+    _check(changes, allow_private)
     with db.write() as conn:
         row = fetch(conn, webhooks, principal.workspace_id, webhook_id, "webhook", for_update=True)
         check_version(row, if_match)

@@ -25,10 +25,11 @@ _PERIODIC = {"events_purged": (3600.0, feed.purge_events), "snapshots_taken": (3
 _last_run: dict[tuple[int, str], float] = {}
 
 
-def run_once(db: Database, *, everything: bool = True) -> dict[str, int]:
-    """One round. `everything` off skips the hourly and five-minutely jobs that ran recently."""
+def run_once(db: Database, *, everything: bool = True, allow_private: bool = False) -> dict[str, int]:
+    """One round. `everything` off skips the hourly and five-minutely jobs that ran recently;
+    `allow_private` lets webhooks reach private addresses (STOREKEEPER_WEBHOOK_ALLOW_PRIVATE)."""
     done = {
-        "events_delivered": delivery.deliver_due(db),
+        "events_delivered": delivery.deliver_due(db, allow_private=allow_private),
         "expired_reservation_items": reservations.expire_due(db),
         "idempotency_keys_purged": idempotency.purge_expired(db),
         "items_purged": trash.purge_expired(db),
@@ -41,10 +42,10 @@ def run_once(db: Database, *, everything: bool = True) -> dict[str, int]:
     return done
 
 
-def run_forever(db: Database, interval: float, stop: threading.Event) -> None:
+def run_forever(db: Database, interval: float, stop: threading.Event, *, allow_private: bool = False) -> None:
     while not stop.is_set():
         try:
-            done = run_once(db, everything=False)
+            done = run_once(db, everything=False, allow_private=allow_private)
             if any(done.values()):
                 log.info("worker: %s", done)
         except Exception:  # keep running: the next round retries whatever failed
@@ -52,8 +53,10 @@ def run_forever(db: Database, interval: float, stop: threading.Event) -> None:
         stop.wait(interval)
 
 
-def start_thread(db: Database, interval: float) -> tuple[threading.Thread, threading.Event]:
+def start_thread(db: Database, interval: float, *,
+                 allow_private: bool = False) -> tuple[threading.Thread, threading.Event]:
     stop = threading.Event()
-    thread = threading.Thread(target=run_forever, args=(db, interval, stop), name="storekeeper-worker", daemon=True)
+    thread = threading.Thread(target=run_forever, args=(db, interval, stop), kwargs={"allow_private": allow_private},
+                              name="storekeeper-worker", daemon=True)
     thread.start()
     return thread, stop

@@ -270,6 +270,11 @@ def webhooks_page(request: Request, user: Admin, cursor: Cursor = None, done: Te
                   done=done)
 
 
+def _allow_private(request: Request) -> bool:
+    """STOREKEEPER_WEBHOOK_ALLOW_PRIVATE of the app's settings."""
+    return request.app.state.settings.webhook_allow_private
+
+
 def _webhook_form(request: Request, user: SignedIn, form: dict[str, str], errors: list[str], code: int = 200):
     chosen = set(filter(None, (form.get("families") or "").split(",")))
     return render(request, "admin/webhook_form.html", user, code=code, form=form, chosen=chosen, errors=errors,
@@ -296,7 +301,7 @@ def _create_webhook(request: Request, user: SignedIn, form: dict[str, str]) -> R
             or None}
 
     def create() -> tuple[str, Response]:
-        row = webhooks.create_webhook(db_of(request), user, data)
+        row = webhooks.create_webhook(db_of(request), user, data, allow_private=_allow_private(request))
         return row["id"], render(request, "admin/webhook_created.html", user, code=201, hook=webhook_out(row),
                                  secret=row["secret"])
 
@@ -356,7 +361,8 @@ async def resume_webhook(request: Request, user: Admin, webhook_id: str) -> Resp
 @router.post("/webhooks/{webhook_id}/test", response_class=HTMLResponse)
 async def test_webhook(request: Request, user: Admin, webhook_id: str) -> Response:
     def change() -> str:
-        delivery.send_test(db_of(request), webhooks.get_webhook(db_of(request), user.workspace_id, webhook_id))
+        delivery.send_test(db_of(request), webhooks.get_webhook(db_of(request), user.workspace_id, webhook_id),
+                           allow_private=_allow_private(request))
         return "A webhook.test event is on its way: its delivery shows below in a moment (reload)."
 
     return await run_in_threadpool(_webhook_change, request, user, webhook_id, await posted_form(request), change)

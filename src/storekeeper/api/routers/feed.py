@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from storekeeper.api.deps import DB, Admin, AnyKey, AuditRead, IfMatch, Paging
 from storekeeper.api.responses import JSONResponse, no_content, page, resource
@@ -63,10 +63,16 @@ def list_audit_log(
     return page(feed.list_audit(db, principal.workspace_id, filters, paging), audit_out)
 
 
+def _allow_private(request: Request) -> bool:
+    """STOREKEEPER_WEBHOOK_ALLOW_PRIVATE of the app's settings."""
+    return request.app.state.settings.webhook_allow_private
+
+
 @router.post("/webhooks", status_code=201, response_model=WebhookRead, tags=["webhooks"],
              summary="Register an endpoint; the answer shows its signing secret, once")
-def create_webhook(body: WebhookCreate, principal: Admin, db: DB) -> JSONResponse:
-    row = webhooks.create_webhook(db, principal, body.model_dump(exclude_unset=True))
+def create_webhook(body: WebhookCreate, principal: Admin, db: DB, request: Request) -> JSONResponse:
+    row = webhooks.create_webhook(db, principal, body.model_dump(exclude_unset=True),
+                                  allow_private=_allow_private(request))
     return resource(webhook_out(row, with_secret=True), status=201, version=row["version"])
 
 
@@ -83,8 +89,10 @@ def get_webhook(webhook_id: str, principal: Admin, db: DB) -> JSONResponse:
 
 @router.patch("/webhooks/{webhook_id}", response_model=WebhookRead, tags=["webhooks"],
               summary="Change an endpoint; is_active true turns a disabled one back on")
-def update_webhook(webhook_id: str, body: WebhookUpdate, principal: Admin, db: DB, version: IfMatch) -> JSONResponse:
-    row = webhooks.update_webhook(db, principal, webhook_id, body.model_dump(exclude_unset=True), if_match=version)
+def update_webhook(webhook_id: str, body: WebhookUpdate, principal: Admin, db: DB, version: IfMatch,
+                   request: Request) -> JSONResponse:
+    row = webhooks.update_webhook(db, principal, webhook_id, body.model_dump(exclude_unset=True), if_match=version,
+                                  allow_private=_allow_private(request))
     return resource(webhook_out(row), version=row["version"])
 
 
@@ -102,6 +110,7 @@ def list_deliveries(webhook_id: str, principal: Admin, db: DB, paging: Paging) -
 
 @router.post("/webhooks/{webhook_id}/test", status_code=202, response_model=WebhookTestRead, tags=["webhooks"],
              summary="Send a webhook.test event now (in the background); see its delivery")
-def test_webhook(webhook_id: str, principal: Admin, db: DB) -> JSONResponse:
+def test_webhook(webhook_id: str, principal: Admin, db: DB, request: Request) -> JSONResponse:
     hook = webhooks.get_webhook(db, principal.workspace_id, webhook_id)
-    return JSONResponse({"event_id": delivery.send_test(db, hook)}, status_code=202)
+    return JSONResponse({"event_id": delivery.send_test(db, hook, allow_private=_allow_private(request))},
+                        status_code=202)
