@@ -74,9 +74,11 @@ class Server:
         return httpx.Client(base_url=self.url, headers=headers, timeout=CLIENT_TIMEOUT)
 
 
-def start_server(directory: Path, database_url: str, *args: str) -> Server:
+def start_server(directory: Path, database_url: str, *args: str, env: dict[str, str] | None = None) -> Server:
+    """`storekeeper serve` on a free loopback port, once its /healthz answers; `env` replaces
+    `environment(database_url)` for a server set up differently."""
     port = free_port()
-    env = environment(database_url)
+    env = env or environment(database_url)
     with (directory / "stdout.log").open("w") as out, (directory / "stderr.log").open("w") as err:
         process = subprocess.Popen(
             [*STOREKEEPER, "serve", "--host", "127.0.0.1", "--port", str(port), *args],

@@ -14,7 +14,6 @@ from __future__ import annotations
 import shutil
 import ssl
 import subprocess
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +39,7 @@ from tests.integration.test_webhooks import (
     resolver,
     stocked,
 )
+from tests.waiting import wait_until
 
 # --- fixtures ------------------------------------------------------------------------------------------------
 
@@ -72,13 +72,9 @@ def endpoints_switched_off_afterwards(workspace):
         conn.execute(update(webhooks).where(webhooks.c.workspace_id == workspace.id).values(is_active=False))
 
 
-def last_delivery(api, webhook_id: str, timeout: float = 30) -> dict:
+def last_delivery(api, webhook_id: str) -> dict:
     """The endpoint's newest delivery, waiting for the first one (a test event is sent by a thread)."""
-    deadline = time.monotonic() + timeout
-    while not (log := deliveries(api, webhook_id)):
-        assert time.monotonic() < deadline, "no delivery was recorded"
-        time.sleep(0.05)
-    return log[-1]
+    return wait_until(lambda: deliveries(api, webhook_id), "a delivery was recorded")[-1]
 
 
 def refused_for(row: dict, reason: str) -> None:

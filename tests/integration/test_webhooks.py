@@ -38,7 +38,8 @@ from storekeeper.persistence.tables import webhooks
 from storekeeper.services import delivery
 from tests.concurrency import at_once
 from tests.conftest import _drop_postgres_database
-from tests.e2e.test_server import STARTUP_SECONDS, STOREKEEPER, Server, environment, free_port, stop
+from tests.e2e.test_server import STOREKEEPER, Server, environment, start_server, stop
+from tests.waiting import PATIENCE, wait_until
 
 
 def error(r) -> tuple[int, str]:
@@ -69,7 +70,8 @@ class Request:
 class Receiver:
     """An HTTP server on 127.0.0.1 that records every request as it arrives and answers from a
     plan: each planned answer is used once, in order (a status, ("sleep", seconds, status),
-    ("redirect", status, location), or "close"), then `otherwise` for every request after them.
+    ("hold", event, status) to answer once the test sets the event, ("redirect", status, location),
+    or "close"), then `otherwise` for every request after them.
     `most_at_once` is the largest number of requests it was handling at the same time. With `tls`
     (a server context) it speaks HTTPS, and `server_names` records the SNI of each handshake."""
 
@@ -96,6 +98,9 @@ class Receiver:
                 location = None
                 if isinstance(answer, tuple) and answer[0] == "redirect":
                     _redirect, answer, location = answer
+                elif isinstance(answer, tuple) and answer[0] == "hold":
+                    _hold, released, answer = answer
+                    released.wait(PATIENCE)  # bounded: a test that never releases it fails, never hangs
                 elif isinstance(answer, tuple):
                     _sleep, seconds, answer = answer
                     time.sleep(seconds)
@@ -144,7 +149,9 @@ class Receiver:
                 seen.setdefault(r.event["id"], r.event)
         return list(seen.values())
 
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[Request]:
+    def wait_for(self, count: int, timeout: float = PATIENCE) -> list[Request]:
+        """What arrived, once at least `count` requests did (or the deadline passed: the caller's
+        assertion on the list then says what is missing)."""
         deadline = time.monotonic() + timeout
         while len(self.got()) < count and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -742,21 +749,24 @@ def test_two_rounds_at_once_never_post_an_endpoints_events_together_nor_out_of_o
 
 
 def test_a_slow_receiver_does_not_slow_the_api(workspace, api, receiver):
+    """The receiver holds its answer until the API has answered a write and a read: an API that
+    waited for the delivery would wait out the receiver's deadline, and the delivery be done."""
     stocked(api, "LAMP")
     register(api, receiver.url, ["stock.changed"])
     adjust(api, "LAMP", 1)
-    receiver.answer(("sleep", 2.0, 200))
+    released = threading.Event()
+    receiver.answer(("hold", released, 200))
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         round_ = pool.submit(deliver, workspace)
-        assert receiver.arrived.wait(5)
-        began = time.monotonic()
-        adjust(api, "LAMP", 1)
-        assert api.get("/v1/stock/LAMP").status_code == 200
-        took = time.monotonic() - began
-        assert not round_.done()
-        assert round_.result(timeout=15) == 1
-    assert took < 1.0
+        try:
+            assert receiver.arrived.wait(PATIENCE)
+            adjust(api, "LAMP", 1)
+            assert api.get("/v1/stock/LAMP").status_code == 200
+            assert not round_.done()  # the delivery is still held by the receiver
+        finally:
+            released.set()
+        assert round_.result(timeout=PATIENCE) == 1
 
     deliver_all(workspace)
     assert [e["data"]["movement"]["after"] for e in receiver.events()] == [1, 2]
@@ -835,10 +845,7 @@ def test_the_test_event_is_posted_signed_in_the_background_and_logged(api, recei
     assert request.headers["storekeeper-event-id"] == event_id
     assert request.headers["storekeeper-event-type"] == "webhook.test"
 
-    deadline = time.monotonic() + 5
-    while not (log := deliveries(api, created["id"])) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    [row] = log
+    [row] = wait_until(lambda: deliveries(api, created["id"]), "the test event's delivery was logged")
     assert (row["event_id"], row["event_type"], row["sequence"], row["attempt"], row["status"],
             row["response_status"], row["error"]) == (event_id, "webhook.test", None, 1, "succeeded", 200, None)
     # A test event is not part of the feed: the endpoint's cursor did not move.
@@ -851,10 +858,7 @@ def test_a_test_event_to_a_failing_receiver_is_logged_as_failed(api, receiver):
 
     assert api.post(f"/v1/webhooks/{created['id']}/test").status_code == 202
 
-    deadline = time.monotonic() + 5
-    while not (log := deliveries(api, created["id"])) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    [row] = log
+    [row] = wait_until(lambda: deliveries(api, created["id"]), "the test event's delivery was logged")
     assert (row["status"], row["response_status"]) == ("failed", 500)
     state = hook(api, created["id"])
     assert (state["is_active"], state["failing_since"]) == (True, None)  # a test never holds back real events
@@ -877,22 +881,8 @@ def server(tmp_path: Path, new_database_url) -> Iterator[tuple[Server, str]]:
                           capture_output=True, text=True, timeout=120)
     assert init.returncode == 0, init.stderr
     key = json.loads(init.stdout)["api_key"]
-    port = free_port()
-    with (tmp_path / "stdout.log").open("w") as out, (tmp_path / "stderr.log").open("w") as err:
-        process = subprocess.Popen([*STOREKEEPER, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                   env=env, cwd=tmp_path, stdout=out, stderr=err)
-    running = Server(f"http://127.0.0.1:{port}", process, tmp_path, env)
+    running = start_server(tmp_path, database_url, env=env)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert process.poll() is None, running.output()
-            try:
-                if httpx.get(f"{running.url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, running.output()
-            time.sleep(0.1)
         yield running, key
     finally:
         stop(running)
@@ -913,14 +903,12 @@ def test_a_running_server_posts_a_stock_change_to_a_registered_endpoint_within_s
         assert r.status_code == 201, r.text
         movement = r.json()["movement"]
 
-        [request] = receiver.wait_for(1, timeout=10)
+        [request] = receiver.wait_for(1)
         event = request.event
         assert (event["type"], event["data"]["movement"]) == ("stock.changed", movement)
         assert verifies(created["secret"], request.headers, request.body)
-        deadline = time.monotonic() + 5
-        while http.get(f"/v1/webhooks/{created['id']}").json()["delivered_sequence"] < event["sequence"]:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_until(lambda: http.get(f"/v1/webhooks/{created['id']}").json()["delivered_sequence"]
+                   >= event["sequence"], "the endpoint's cursor passed the event")
         [row] = http.get(f"/v1/webhooks/{created['id']}/deliveries").json()["data"]
     assert (row["event_id"], row["status"], row["response_status"]) == (event["id"], "succeeded", 200)
     assert len(receiver.got()) == 1
@@ -944,12 +932,10 @@ def test_a_running_server_logs_deliveries_and_failures_without_the_urls_tokens(s
         assert http.post("/v1/stock/adjustments", json={"item": "LAMP", "reason": "receipt", "delta": 7}
                          ).status_code == 201
         assert http.post(f"/v1/webhooks/{fine['id']}/test").status_code == 202
-        assert len(receiver.wait_for(2, timeout=30)) == 2
-        deadline = time.monotonic() + 30
-        while (len(http.get(f"/v1/webhooks/{fine['id']}/deliveries").json()["data"]) < 2
-               or not http.get(f"/v1/webhooks/{failing['id']}/deliveries").json()["data"]):
-            assert time.monotonic() < deadline, running.output()
-            time.sleep(0.05)
+        assert len(receiver.wait_for(2)) == 2
+        wait_until(lambda: len(http.get(f"/v1/webhooks/{fine['id']}/deliveries").json()["data"]) >= 2
+                   and http.get(f"/v1/webhooks/{failing['id']}/deliveries").json()["data"],
+                   lambda: f"both endpoints' deliveries logged:\n{running.output()}")
     assert receiver.got()[0].path == "/hooks" + token  # the receiver got its token
 
     # Each attempt is logged before its outcome is stored: the lines are all there by now.

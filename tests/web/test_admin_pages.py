@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +20,7 @@ from storekeeper.persistence.tables import webhooks as webhook_rows
 from storekeeper.services import api_keys, users, webhooks
 from storekeeper.services.context import SystemActor
 from tests.sql_counting import statements
+from tests.waiting import wait_until
 from tests.web.conftest import sign_in
 
 
@@ -213,6 +213,15 @@ def new_webhook(admin, **fields):
     return admin.submit("/webhooks", data), data
 
 
+def page_once_logged(admin, hook_id: str):
+    """The webhook's page once its delivery log shows the test event (sent by a thread)."""
+    def logged():
+        page = ok(admin.get(f"/webhooks/{hook_id}"))
+        return page if "webhook.test" in page.text else None
+
+    return wait_until(logged, "the test event in the delivery log")
+
+
 def webhook_id_of(response) -> str:
     return re.search(r'href="/webhooks/(whk_\w+)"', response.text).group(1)
 
@@ -243,9 +252,7 @@ def test_a_webhook_is_created_with_its_secret_once_paused_resumed_and_tested(wor
     test_key = re.search(r'/test".*?name="form_key" value="([^"]+)"', page.text, re.S).group(1)
     sent = admin.submit(f"/webhooks/{hook_id}/test", {"form_key": test_key})
     assert sent.status_code == 303 and "test event is on its way" in ok(admin.get(sent.headers["location"])).text
-    deadline = time.monotonic() + 10
-    while "webhook.test" not in (page := ok(admin.get(f"/webhooks/{hook_id}"))).text and time.monotonic() < deadline:
-        time.sleep(0.05)
+    page = page_once_logged(admin, hook_id)
     assert re.search(r"<td>webhook.test</td>\s*<td class=\"num\">1</td>\s*<td><span class=\"badge \">succeeded"
                      r"</span></td>\s*<td class=\"num\">202</td>", page.text), page.text
     assert len(receiver.bodies) == 1 and b"webhook.test" in receiver.bodies[0]
@@ -286,10 +293,7 @@ def test_a_test_event_to_a_private_address_is_refused_and_the_page_says_why(work
     page = ok(admin.get(f"/webhooks/{hook['id']}"))
     test_key = re.search(r'/test".*?name="form_key" value="([^"]+)"', page.text, re.S).group(1)
     assert admin.submit(f"/webhooks/{hook['id']}/test", {"form_key": test_key}).status_code == 303
-    deadline = time.monotonic() + 30
-    while "webhook.test" not in (page := ok(admin.get(f"/webhooks/{hook['id']}"))).text:
-        assert time.monotonic() < deadline, page.text
-        time.sleep(0.05)
+    page = page_once_logged(admin, hook["id"])
     assert "failed" in page.text and "127.0.0.1 is a loopback address; nothing was sent" in page.text
     assert receiver.bodies == []
 
