@@ -7,7 +7,7 @@ Create Date: 2026-12-07
 A stock change now moves its items' `updated_at` (SPEC §6: quantity changes count for
 `updated_since`), in the UPDATE that already writes their sums. Indexed on `items`
 (`ix_items_updated`), that column would make every stock change rewrite every index of the
-item's row on PostgreSQL (a changed indexed column rules out a HOT update): sixteen B-trees and
+item's row on PostgreSQL (a changed indexed column rules out a HOT update): thirteen B-trees and
 three pg_trgm GIN indexes, 0.6-1 ms more an item, a bulk of 500 item updates 62-146 ms → 317-630
 ms (20,000 items, `/tmp` script, not kept). So `items.updated_at` is no longer indexed on `items`:
 `item_updates` holds each item's `updated_at` under (workspace_id, updated_at, item_id), written
