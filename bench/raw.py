@@ -3,7 +3,7 @@
 On a database made by `storekeeper init` and loaded like the server's (same schema and indexes,
 same number of items), with the server's connection settings (WAL, its `synchronous`, foreign
 keys), each adjustment makes the row changes the server makes for one: the level's on_hand, the
-item's sums and average cost, a movement numbered from the workspace's `movements` counter, its
+item's sums, average cost and updated_at, a movement numbered from the workspace's `movements` counter, its
 audit row, its `stock.changed` event numbered from the `events` counter, both counters bumped.
 Nothing else: no lookups by SKU, no locking reads, no HTTP. `single` commits each adjustment on
 its own (BEGIN IMMEDIATE … COMMIT, as the server does), `bulk` 500 to a transaction, each
@@ -27,8 +27,8 @@ from storekeeper.jsoncodec import dumps
 ACTOR = {"type": "api_key", "id": "key_bench", "name": "bench"}
 _LEVEL = ("UPDATE stock_levels SET on_hand = on_hand + ?, updated_at = ? "
           "WHERE workspace_id = ? AND item_id = ? AND location_id = ?")
-_ITEM = ("UPDATE items SET on_hand = on_hand + ?, reserved = 0, status = 'normal', average_cost = ?, incoming = 0 "
-         "WHERE workspace_id = ? AND id = ?")
+_ITEM = ("UPDATE items SET on_hand = on_hand + ?, reserved = 0, status = 'normal', average_cost = ?, incoming = 0, "
+         "updated_at = ? WHERE workspace_id = ? AND id = ?")
 _COUNTERS = ("INSERT INTO counters (workspace_id, name, value) VALUES (?, 'movements', ?), (?, 'events', ?) "
              "ON CONFLICT (workspace_id, name) DO UPDATE SET value = value + excluded.value RETURNING name, value")
 _MOVEMENT = ("INSERT INTO movements (workspace_id, id, sequence, item_id, location_id, reason, delta, before, after, "
@@ -115,7 +115,7 @@ def single(conn: sqlite3.Connection, target: Target, seconds: float) -> dict[str
         conn.execute("BEGIN IMMEDIATE")
         after = conn.execute(_LEVEL + " RETURNING on_hand", (to_micros(delta), _stamp(now), ws, item_id,
                                                              location_id)).fetchone()[0]
-        conn.execute(_ITEM, (to_micros(delta), to_micros(UNIT_COST), ws, item_id))
+        conn.execute(_ITEM, (to_micros(delta), to_micros(UNIT_COST), _stamp(now), ws, item_id))
         before = Decimal(after) / 1_000_000 - delta
         counters = dict(conn.execute(_COUNTERS, (ws, 1, ws, 1)).fetchall())
         movement, audit, event = _rows(target, adjustment, before, counters["movements"], counters["events"], now)
@@ -144,7 +144,7 @@ def bulk(conn: sqlite3.Connection, target: Target, seconds: float, size: int = 5
             f"SELECT item_id, location_id, on_hand FROM stock_levels WHERE workspace_id = ? AND item_id IN ({marks})",
             [ws, *ids])}
         conn.executemany(_LEVEL, [(to_micros(a[4]), at, ws, a[0], a[2]) for a in batch])
-        conn.executemany(_ITEM, [(to_micros(a[4]), to_micros(UNIT_COST), ws, a[0]) for a in batch])
+        conn.executemany(_ITEM, [(to_micros(a[4]), to_micros(UNIT_COST), at, ws, a[0]) for a in batch])
         counters = dict(conn.execute(_COUNTERS, (ws, len(batch), ws, len(batch))).fetchall())
         first_movement, first_event = counters["movements"] - len(batch) + 1, counters["events"] - len(batch) + 1
         rows = [_rows(target, a, levels[(a[0], a[2])], first_movement + n, first_event + n, now)

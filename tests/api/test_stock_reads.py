@@ -59,7 +59,10 @@ def test_a_stock_row_has_the_items_numbers_and_one_entry_per_location(api):
             {"location": shop["id"], "name": "Shop", "type": "store", "on_hand": 1.5, "reserved": 0,
              "available": 1.5, "status": "critical"},
         ],
+        # The item's, moved by the reservation (its latest change) though its version was not.
+        "updated_at": api.get("/v1/items/W-1").json()["updated_at"],
     }
+    assert api.get("/v1/items/W-1").json()["version"] == widget["version"]
     assert api.get("/v1/stock/W-1").json() == row
     assert api.get(f"/v1/stock/{widget['id']}").json() == row
 

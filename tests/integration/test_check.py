@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from storekeeper.persistence.tables import items, movements, stock_levels
+from storekeeper.persistence.tables import item_updates, items, movements, stock_levels
 from storekeeper.services import worker
 from storekeeper.services.check import check
 
@@ -244,3 +244,29 @@ def test_a_bundle_whose_stored_stock_differs_from_what_its_components_make_up_is
     made = _parent_and_bundle(workspace.api)
     with corrupted(workspace, items, (items.c.id == made["kit"],), "reserved"):
         assert rules(workspace) == {("bundle reserved = what its components' reservations hold", made["kit"], None)}
+
+
+def test_an_items_time_that_item_updates_lost_or_keeps_wrong_is_named(workspace):
+    """`updated_since` reads item_updates (kept by triggers): an item missing there, or at another
+    time, would be missed by sync clients or listed for a change long past."""
+    made = stocked(workspace.api)
+    lamp = (item_updates.c.workspace_id == workspace.id, item_updates.c.item_id == made["lamp"])
+    with workspace.db.read() as conn:
+        kept = conn.execute(select(item_updates.c.updated_at).where(*lamp)).scalar_one()
+    rule = ("item_updates = the item's updated_at", made["lamp"], None)
+    try:
+        with workspace.db.write() as conn:
+            conn.execute(update(item_updates).where(*lamp).values(updated_at=kept - timedelta(days=1)))
+        assert rules(workspace) == {rule}
+        result = cli(workspace, "check", "--workspace", workspace.id)
+        assert result.returncode == 1
+        assert f"item_updates = the item's updated_at: item LAMP ({made['lamp']}): recorded " in result.stderr
+        with workspace.db.write() as conn:
+            conn.execute(item_updates.delete().where(*lamp))
+        assert rules(workspace) == {rule}
+    finally:
+        with workspace.db.write() as conn:
+            conn.execute(item_updates.delete().where(*lamp))
+            conn.execute(item_updates.insert().values(workspace_id=workspace.id, item_id=made["lamp"],
+                                                      updated_at=kept))
+    assert rules(workspace) == set()

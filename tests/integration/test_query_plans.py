@@ -98,3 +98,35 @@ def test_a_filtered_movement_list_reads_one_index_range_in_its_order(db, workspa
     reads = [s for s in steps if "movements" in s]
     assert len(reads) == 1 and "uq_movements_sequence" not in reads[0], steps
     assert not any("TEMP B-TREE" in s for s in steps), steps  # no sort: the index gives the order
+
+
+def test_a_stock_change_moves_its_items_updated_at_in_the_updates_that_write_their_sums(api, db):
+    """`updated_since` sees stock changes without a statement more: an item's time moves in the
+    UPDATE that writes its sums, a bundle's in the one that writes what its components make up
+    (run only when that changed), and neither touches `version`."""
+    location(api, "Main")
+    for sku in ("PLAIN", "MUG", "SPOON"):
+        item(api, sku)
+    item(api, "GIFT", tracking="bundle")
+    assert api.put("/v1/items/GIFT/components", json=[{"item": "MUG", "quantity": 1},
+                                                     {"item": "SPOON", "quantity": 2}]).status_code == 200
+    for sku, quantity in (("PLAIN", 10), ("MUG", 5), ("SPOON", 100)):
+        r = api.post("/v1/stock/adjustments", json={"item": sku, "reason": "receipt", "delta": quantity})
+        assert r.status_code == 201, r.text
+
+    def writes_of_a_sale(sku: str) -> list[str]:
+        with statements(db) as seen:
+            r = api.post("/v1/stock/adjustments", json={"item": sku, "reason": "sale", "delta": -1})
+        assert r.status_code == 201, r.text
+        written = [s for s in seen if not s.lstrip().upper().startswith(("SELECT", "BEGIN"))]
+        for statement in written:
+            if statement.startswith("UPDATE items"):
+                assert "updated_at=" in statement and "version" not in statement, statement
+        return [s.split(" SET ")[0].split(" (")[0] for s in written]
+
+    last = ["INSERT INTO audit_log", "INSERT INTO counters", "INSERT INTO counters", "INSERT INTO movements",
+            "INSERT INTO events"]
+    assert writes_of_a_sale("PLAIN") == ["UPDATE stock_levels", "UPDATE items", *last]
+    # The mugs limit the gift sets, not the spoons: a spoon sold leaves the bundle as it was.
+    assert writes_of_a_sale("SPOON") == ["UPDATE stock_levels", "UPDATE items", *last]
+    assert writes_of_a_sale("MUG") == ["UPDATE stock_levels", "UPDATE items", "UPDATE items", *last]

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from storekeeper.domain.stock import ComponentLine, bundle_levels, component_need, units_from
+from storekeeper.domain.stock import ComponentLine, bundle_levels, component_need, levels_before, units_from
 from storekeeper.domain.units import UnitMismatch
 
 D = Decimal
@@ -182,3 +182,29 @@ def test_a_bundle_never_shows_more_available_than_on_hand():
     on_hand, available = bundle_levels(lines, levels)[SHOP]
 
     assert (on_hand, available) == (D(2), D(0))
+
+
+# levels_before: what a bundle made up before a change, to tell whether the change moved it
+
+
+def test_the_levels_before_a_change_put_back_what_the_written_levels_held():
+    now = {"itm_A": {SHOP: (D(3), D(3)), DOCK: (D(5), D(4))}, "itm_B": {SHOP: (D(9), D(9))}}
+    written = {("itm_A", SHOP): (D(4), D(4)), ("itm_A", DOCK): None}  # DOCK's level is new
+
+    assert levels_before(now, written) == {"itm_A": {SHOP: (D(4), D(4))}, "itm_B": {SHOP: (D(9), D(9))}}
+    assert now["itm_A"] == {SHOP: (D(3), D(3)), DOCK: (D(5), D(4))}  # the levels given are left as they were
+
+
+def test_levels_of_items_that_are_no_live_component_stay_out_of_the_levels_before():
+    assert levels_before({"itm_A": {SHOP: (D(1), D(1))}}, {("itm_GONE", SHOP): (D(2), D(2))}) == {
+        "itm_A": {SHOP: (D(1), D(1))}}
+
+
+def test_a_component_moved_between_locations_changes_the_bundle_with_the_same_total():
+    lines = [line("1", component="itm_BOARD"), line("1", component="itm_PIECES")]
+    now = {"itm_BOARD": {SHOP: (D(1), D(1)), DOCK: (D(3), D(3))},
+           "itm_PIECES": {SHOP: (D(10), D(10)), DOCK: (D(10), D(10))}}
+    before = levels_before(now, {("itm_BOARD", SHOP): (D(2), D(2)), ("itm_BOARD", DOCK): (D(2), D(2))})
+
+    assert bundle_levels(lines, before) == {SHOP: (D(2), D(2)), DOCK: (D(2), D(2))}
+    assert bundle_levels(lines, now) == {SHOP: (D(1), D(1)), DOCK: (D(3), D(3))}

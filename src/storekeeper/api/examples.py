@@ -193,8 +193,10 @@ CANDLE_COMPONENTS = [
     {"item": WICK, "sku": "WICK-CD10", "name": "Cotton wick CD-10", "quantity": 1, "unit": "pcs",
      "component_unit": "pcs", "quantity_in_component_unit": 1, "deleted": False},
 ]
+# Its last stock change, the shop top-up, moved its updated_at (not its version).
+CANDLE_TOPPED_UP_AT = "2026-11-19T15:30:44.806Z"
 CANDLE_DETAIL = {
-    **CANDLE_READ,
+    **CANDLE_READ, "updated_at": CANDLE_TOPPED_UP_AT,
     "locations": [
         {"location": MAIN, "name": "Main warehouse", "type": "warehouse", "on_hand": 31, "reserved": 2,
          "available": 29, "status": "normal"},
@@ -283,12 +285,12 @@ CANDLE_STOCK = {
     "item": CANDLE, "sku": "CNDL-LAV-200", "name": "Lavender soy candle 200 g", "unit": "pcs", "on_hand": 55,
     "reserved": 2, "available": 53, "incoming": 0, "safety_stock": 5, "reorder_point": 24, "status": "normal",
     "locations": [_stock_location(MAIN_READ, 31, 2, "normal"), _stock_location(SHOP_READ, 12, 0, "low"),
-                  _stock_location(WORKSHOP_READ, 12, 0, "low")],
+                  _stock_location(WORKSHOP_READ, 12, 0, "low")], "updated_at": CANDLE_TOPPED_UP_AT,
 }
 XMAS_STOCK = {
     "item": XMAS, "sku": "CNDL-XMAS-23", "name": "Christmas spice candle 2023", "unit": "pcs", "on_hand": 0,
     "reserved": 0, "available": 0, "incoming": 0, "safety_stock": 0, "reorder_point": 0, "status": "out_of_stock",
-    "locations": [],
+    "locations": [], "updated_at": XMAS_LISTED["updated_at"],
 }
 
 # --- Reservations ------------------------------------------------------------------------------

@@ -156,3 +156,23 @@ def bundle_levels(
         available = min(units_from(line, levels[line.component_id][place][1]) for line in tracked)
         result[place] = (on_hand, min(available, on_hand))
     return result
+
+
+# {(component id, location id): (on_hand, available) before a change, or None for a new level}
+LevelsBefore = dict[tuple[str, str], tuple[Decimal, Decimal] | None]
+
+
+def levels_before(levels: Mapping[str, Mapping[str, tuple[Decimal, Decimal]]],
+                  written: LevelsBefore) -> dict[str, dict[str, tuple[Decimal, Decimal]]]:
+    """The components' `levels` (as bundle_levels takes them) as they were before the levels in
+    `written` changed. Levels of items that `levels` does not hold (not live components) are left
+    out, as component_levels leaves them out."""
+    before = {component: dict(places) for component, places in levels.items()}
+    for (component, place), was in written.items():
+        if component not in before:
+            continue
+        if was is None:
+            before[component].pop(place, None)
+        else:
+            before[component][place] = was
+    return before

@@ -8,7 +8,7 @@ still await; for every production line: produced = the sum of its batches not re
 every movement: after = before + delta, and its before = the after of the level's previous
 movement; the counts kept for the lists' totals and the movements counter = the rows they count;
 the dashboard's running totals (per location, by status, per day) = the levels, items and
-movements they sum.
+movements they sum; the index of items by `updated_at` (`item_updates`) = their `updated_at`.
 Each rule is one aggregate query, whatever the size of
 the data, except bundles (two queries per workspace that has any) and the running totals (the
 kept sums read per workspace that has any: one query per table).
@@ -17,7 +17,7 @@ kept sums read per workspace that has any: one query per table).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import (
     counters,
+    item_updates,
     items,
     locations,
     movements,
@@ -55,8 +56,8 @@ class Mismatch:
     rule: str
     item_id: str
     location_id: str | None
-    recorded: Decimal
-    expected: Decimal
+    recorded: Decimal | datetime | None
+    expected: Decimal | datetime | None
     # For people reading the report: the item's SKU and the location's name.
     sku: str | None = None
     location_name: str | None = None
@@ -138,6 +139,7 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
             found += [Mismatch(r.workspace_id, rule, r.id, None, r.recorded, r.expected) for r in rows]
         found += _parents(conn, workspace_id) + _bundles(conn, workspace_id) + _incoming(conn, workspace_id)
         found += _produced(conn, workspace_id) + _counts(conn, workspace_id) + _totals(conn, workspace_id)
+        found += _update_times(conn, workspace_id)
 
         previous = func.lag(movements.c.after, type_=Micros()).over(
             partition_by=(movements.c.workspace_id, movements.c.item_id, movements.c.location_id),
@@ -237,6 +239,19 @@ def _totals(conn, workspace_id: str | None) -> list[Mismatch]:
                 found.append(Mismatch(space, f"on-hand change of {when} = its movements", "", None,
                                       have, moved.get((space, when), ZERO)))
     return found
+
+
+def _update_times(conn, workspace_id: str | None) -> list[Mismatch]:
+    """Each item's time in `item_updates` (kept by triggers, migration 0015) is its `updated_at`:
+    else `updated_since` would miss it or list it for a change long past."""
+    kept = and_(item_updates.c.workspace_id == items.c.workspace_id, item_updates.c.item_id == items.c.id)
+    rows = conn.execute(_scoped(
+        select(items.c.workspace_id, items.c.id, item_updates.c.updated_at.label("kept"), items.c.updated_at)
+        .select_from(items.outerjoin(item_updates, kept))
+        .where(or_(item_updates.c.updated_at.is_(None), item_updates.c.updated_at != items.c.updated_at)),
+        items.c.workspace_id, workspace_id))
+    return [Mismatch(r.workspace_id, "item_updates = the item's updated_at", r.id, None, r.kept, r.updated_at)
+            for r in rows]
 
 
 def _kept_spaces(conn, workspace_id: str | None, counted: dict[tuple[str, str], Any], table) -> list[str]:

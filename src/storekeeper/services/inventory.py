@@ -19,7 +19,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import NotFound, ValidationFailed
 from storekeeper.domain.stock import StockStatus, Tracking, stock_status
-from storekeeper.persistence import counters
+from storekeeper.persistence import counters, updates
 from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
@@ -44,6 +44,10 @@ class StockFilters:
     category: str | None = None
     low_stock: bool | None = None
     as_of: datetime | None = None
+    updated_since: datetime | None = None
+    # `sku`, or `updated_at` (when its stock or its item last changed: sync clients walk it
+    # ascending from their last watermark), either descending with `-`.
+    sort: str = "sku"
 
 
 @dataclass(frozen=True)
@@ -64,11 +68,13 @@ class MovementFilters:
 # What a stock row shows of its item: not every column (JSON documents and prices cost a decode
 # per row and are not shown).
 _ROW_COLUMNS = (items.c.id, items.c.sku, items.c.name, items.c.unit, items.c.tracking, items.c.incoming,
-                items.c.safety_stock, items.c.reorder_point)
+                items.c.safety_stock, items.c.reorder_point, items.c.updated_at)
 
 
-def _stocked(workspace_id: str, q: str | None = None):
-    return select(*_ROW_COLUMNS).where(
+def _stocked(workspace_id: str, q: str | None = None, *, by_update: bool = False):
+    """The stocked items; `by_update`: after their times (updates.BY_UPDATE)."""
+    stmt = select(*_ROW_COLUMNS).select_from(updates.BY_UPDATE if by_update else items)
+    return stmt.where(
         search.in_workspace(workspace_id, q), items.c.deleted_at.is_(None), items.c.tracking != Tracking.NONE.value,
         ~items.c.has_variants,
     )
@@ -166,6 +172,9 @@ def _row(item: dict[str, Any], levels: list[dict[str, Any]], as_of: datetime | N
         "incoming": ZERO if as_of is not None else item["incoming"],
         "safety_stock": item["safety_stock"], "reorder_point": item["reorder_point"],
         "status": status(on_hand - reserved), "locations": levels,
+        # The item's: it moves with every change of the row (its stock, a parent's variants, what
+        # a bundle's components make up, the catalogue fields shown), as `updated_since` filters.
+        "updated_at": item["updated_at"],
     }
 
 
@@ -208,7 +217,8 @@ def _status_conditions(status, filters: StockFilters) -> list:
 def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: PageRequest) -> tuple[Page, list]:
     if filters.as_of is not None and (filters.status is not None or filters.low_stock is not None):
         raise ValidationFailed({"as_of": ["Cannot be combined with status or low_stock filters."]})
-    stmt = _stocked(workspace_id, filters.q)
+    by_update = updates.wanted(filters.updated_since, filters.sort)
+    stmt = _stocked(workspace_id, filters.q, by_update=by_update)
     if filters.sku is not None:
         stmt = stmt.where(items.c.sku == filters.sku)
     if filters.category is not None:
@@ -217,6 +227,8 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
         stmt = stmt.where(*_status_conditions(items.c.status, filters))
     if filters.q:
         stmt = stmt.where(search.matches(filters.q))
+    if by_update:
+        stmt = updates.changed_since(stmt, workspace_id, filters.updated_since)
     as_of = to_utc(filters.as_of) if filters.as_of else None
     with db.read() as conn:
         location_id = None
@@ -233,9 +245,11 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
             else:  # a bundle's status at a location is not stored: status filters see stocked items only
                 stmt = stmt.where(has_level)
         # The rows do not depend on `as_of` (only their quantities do).
-        unfiltered = page.include_total and filters == StockFilters(as_of=filters.as_of)
+        unfiltered = page.include_total and filters == StockFilters(as_of=filters.as_of, sort=filters.sort)
         known_total = counters.value(conn, workspace_id, counters.ITEMS_STOCKED) if unfiltered else None
-        result = paginate(conn, stmt, Sort("sku", items.c.sku, items.c.id), page, known_total)
+        sort = (updates.update_sort(filters.sort) if updates.is_update_sort(filters.sort)
+                else Sort(filters.sort, items.c.sku, items.c.id, descending=filters.sort.startswith("-")))
+        result = paginate(conn, stmt, sort, page, known_total)
         levels = _levels(conn, workspace_id, [r["id"] for r in result.rows], location_id, as_of,
                          [r["id"] for r in result.rows if r["tracking"] == Tracking.BUNDLE])
     rows = [_row(item, levels.get(item["id"], []), as_of) for item in result.rows]

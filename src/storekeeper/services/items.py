@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, bindparam, delete, exists, func, literal, or_, select
 
-from storekeeper.domain.clock import to_utc, utcnow
+from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
 from storekeeper.domain.ids import is_id, new_id
 from storekeeper.domain.quantities import format_money
 from storekeeper.domain.stock import StockStatus, Tracking, stock_status
 from storekeeper.domain.units import UnitMismatch, UnknownUnit, convert, resolve_unit
-from storekeeper.persistence import counters
+from storekeeper.persistence import counters, updates
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
@@ -92,8 +92,9 @@ class ItemFilters:
     sort: str = "created_at"
 
 
-def _details() -> Select:
-    """Items with what their representation needs: the tax rate and the number of variants."""
+def _details(base=items) -> Select:
+    """Items with what their representation needs: the tax rate and the number of variants.
+    `base`: items, or items after their times (updates.BY_UPDATE)."""
     variants = _VARIANTS
     variant_count = (
         select(func.count())
@@ -120,15 +121,16 @@ def _details() -> Select:
         .label("due_reserved")
     )
     return select(items, tax_rates.c.rate.label("tax_rate_value"), variant_count, due_reserved).select_from(
-        items.outerjoin(
+        base.outerjoin(
             tax_rates,
             and_(tax_rates.c.workspace_id == items.c.workspace_id, tax_rates.c.id == items.c.tax_rate_id),
         )
     )
 
 
-# Every read of items starts from it: built once.
+# Every read of items starts from one of them: built once.
 _WITH_DETAILS = _details()
+_WITH_DETAILS_BY_UPDATE = _details(updates.BY_UPDATE)
 
 
 def _ref_condition(ref: str):
@@ -379,7 +381,9 @@ def get_item(db: Database, workspace_id: str, ref: str) -> dict[str, Any]:
 
 
 def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: PageRequest) -> Page:
-    stmt = _WITH_DETAILS.where(search.in_workspace(workspace_id, filters.q), items.c.purged_at.is_(None))
+    by_update = updates.wanted(filters.updated_since, filters.sort)
+    stmt = (_WITH_DETAILS_BY_UPDATE if by_update else _WITH_DETAILS).where(
+        search.in_workspace(workspace_id, filters.q), items.c.purged_at.is_(None))
     if filters.deleted == "false":
         stmt = stmt.where(items.c.deleted_at.is_(None))
     elif filters.deleted == "true":
@@ -416,8 +420,8 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
                 item_channels.c.channel == filters.channel,
             )
         )
-    if filters.updated_since is not None:
-        stmt = stmt.where(items.c.updated_at >= to_utc(filters.updated_since))
+    if by_update:
+        stmt = updates.changed_since(stmt, workspace_id, filters.updated_since)
     with db.read() as conn:
         if filters.location is not None:
             place = find_location(conn, workspace_id, filters.location)
@@ -429,10 +433,13 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
                     stock_levels.c.location_id == location_id,
                 )
             )
-        column = items.c[SORTS[filters.sort.lstrip("-")]]
         # The sort's full name, direction included, goes into the cursor: a cursor of `name`
         # must not walk a `-name` list (it would silently skip rows).
-        sort = Sort(filters.sort, column, items.c.id, descending=filters.sort.startswith("-"))
+        if updates.is_update_sort(filters.sort):
+            sort = updates.update_sort(filters.sort)
+        else:
+            sort = Sort(filters.sort, items.c[SORTS[filters.sort.lstrip("-")]], items.c.id,
+                        descending=filters.sort.startswith("-"))
         unfiltered = page.include_total and filters == ItemFilters(sort=filters.sort)
         known_total = counters.value(conn, workspace_id, counters.ITEMS_LIVE) if unfiltered else None
         return paginate(conn, stmt, sort, page, known_total)

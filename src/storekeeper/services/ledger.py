@@ -32,9 +32,11 @@ from storekeeper.domain.ids import new_id
 from storekeeper.domain.quantities import MAX_ABS, format_money
 from storekeeper.domain.stock import (
     COSTED_AT_STANDARD,
+    LevelsBefore,
     Tracking,
     bundle_levels,
     direction_allows,
+    levels_before,
     moving_average_cost,
     stock_status,
 )
@@ -83,12 +85,15 @@ _UPDATE_LEVELS = (
 )
 _ITEM_KEY = and_(items.c.workspace_id == _WS, items.c.id == bindparam("item"))
 # An item's sums and status; for a stocked item its moving average cost too (a parent's or a
-# bundle's has none of its own).
+# bundle's has none of its own). `updated_at` moves with them in the same statement, so that sync
+# clients polling `updated_since` see stock changes; `version` does not (it is the catalogue
+# edit's If-Match, and a sale must not make a concurrent PATCH fail).
 _UPDATE_ITEM_SUMS = update(items).where(_ITEM_KEY).values(
-    on_hand=bindparam("oh"), reserved=bindparam("rs"), status=bindparam("st"), incoming=bindparam("in"))
+    on_hand=bindparam("oh"), reserved=bindparam("rs"), status=bindparam("st"), incoming=bindparam("in"),
+    updated_at=bindparam("at"))
 _UPDATE_ITEM_STOCK = update(items).where(_ITEM_KEY).values(
     on_hand=bindparam("oh"), reserved=bindparam("rs"), status=bindparam("st"), incoming=bindparam("in"),
-    average_cost=bindparam("ac"))
+    average_cost=bindparam("ac"), updated_at=bindparam("at"))
 
 
 @dataclass
@@ -367,10 +372,16 @@ class Ledger:
         """Write everything planned; return the movements, which get their sequence numbers when
         the transaction's write block ends (journal.record_movements writes them then). Each
         movement is audited and published (`stock.changed`), and every level or item whose
-        status it moved across normal/low/critical/out_of_stock gets `stock.status_changed`."""
-        statuses = self._write_levels()
-        changed, item_statuses = self._write_items()
-        statuses += item_statuses + self._refresh_dependents(changed)
+        status it moved across normal/low/critical/out_of_stock gets `stock.status_changed`.
+
+        The items whose stock this changes get it as their `updated_at` (the sync clients'
+        `updated_since`), taken here rather than when the ledger was made: under the item locks
+        and, on SQLite, the write lock, so no change that committed before this one has a later
+        time (the worker's ledger is made with the moment it looks for due reservations)."""
+        at = utcnow()
+        statuses, earlier = self._write_levels(at)
+        changed, item_statuses = self._write_items(at)
+        statuses += item_statuses + self._refresh_dependents(changed, earlier, at)
         if self.planned:
             journal.audit_movements(self.conn, self.workspace_id, self.planned, self.actor)
             journal.record_movements(self.conn, self.workspace_id, self.planned, movement_view)
@@ -386,20 +397,24 @@ class Ledger:
         return [{"item": row["id"], "sku": row["sku"], "location": location_id, "from": before, "to": after,
                  "on_hand": on_hand, "available": on_hand - reserved}]
 
-    def _write_levels(self) -> list[dict[str, Any]]:
+    def _write_levels(self, at: datetime) -> tuple[list[dict[str, Any]], LevelsBefore]:
+        """Write the changed levels; return the status changes and what each written level held
+        before, (on_hand, available) or None for a new one: what the bundles made of them made up."""
         new = [lv for lv in self.levels.values() if lv.dirty and not lv.exists]
         changed = [lv for lv in self.levels.values() if lv.dirty and lv.exists]
         if new:
             self.conn.execute(_INSERT_LEVELS, [
                 {"workspace_id": self.workspace_id, "item_id": lv.item_id, "location_id": lv.location_id,
-                 "on_hand": lv.on_hand, "reserved": lv.reserved, "updated_at": self.now} for lv in new
+                 "on_hand": lv.on_hand, "reserved": lv.reserved, "updated_at": at} for lv in new
             ])
         if changed:
             self.conn.execute(
                 _UPDATE_LEVELS,
                 [{"ws": self.workspace_id, "item": lv.item_id, "loc": lv.location_id, "oh": lv.on_hand,
-                  "rs": lv.reserved, "at": self.now} for lv in changed],
+                  "rs": lv.reserved, "at": at} for lv in changed],
             )
+        earlier: LevelsBefore = {(lv.item_id, lv.location_id): None for lv in new}
+        earlier |= {(lv.item_id, lv.location_id): (lv.written[0], lv.written[0] - lv.written[1]) for lv in changed}
         statuses = []
         for lv in new + changed:
             row = self.items[lv.item_id].row
@@ -408,9 +423,9 @@ class Ledger:
             after = stock_status(lv.available, row["safety_stock"], row["reorder_point"], row["tracking"]).value
             statuses += self._status_change(row, lv.location_id, before, after, lv.on_hand, lv.reserved)
             lv.exists, lv.dirty, lv.written = True, False, (lv.on_hand, lv.reserved)
-        return statuses
+        return statuses, earlier
 
-    def _write_items(self) -> tuple[list[str], list[dict[str, Any]]]:
+    def _write_items(self, at: datetime) -> tuple[list[str], list[dict[str, Any]]]:
         dirty = [s for s in self.items.values() if s.dirty]
         if not dirty:
             return [], []
@@ -420,21 +435,26 @@ class Ledger:
                                   s.row["tracking"]).value
             statuses += self._status_change(s.row, None, s.row["status"], status, s.on_hand, s.reserved)
             rows.append({"ws": self.workspace_id, "item": s.row["id"], "oh": s.on_hand, "rs": s.reserved,
-                         "st": status, "ac": s.average_cost, "in": s.incoming})
+                         "st": status, "ac": s.average_cost, "in": s.incoming, "at": at})
             s.row.update(on_hand=s.on_hand, reserved=s.reserved, status=status, average_cost=s.average_cost,
-                         incoming=s.incoming)
+                         incoming=s.incoming, updated_at=at)
             s.dirty = False
         self.conn.execute(_UPDATE_ITEM_STOCK, rows)
         return [s.row["id"] for s in dirty], statuses
 
-    def _refresh_dependents(self, changed: list[str]) -> list[dict[str, Any]]:
+    def _refresh_dependents(self, changed: list[str], earlier: LevelsBefore, at: datetime) -> list[dict[str, Any]]:
         """Recompute the parents and bundles whose parts changed (or that asked to be): a
-        parent holds the sums of its live variants, a bundle what its components make up."""
+        parent holds the sums of its live variants, a bundle what its components make up.
+
+        One whose stock as a reader sees it changed gets `at` as its `updated_at`, in the same
+        statement as its sums: a parent whenever a variant's stock changed (it shows its
+        variants' quantities and their levels summed per location), a bundle when what it makes
+        up changed at any location, even with the same totals (a component moved between two)."""
         if not changed and not self.refresh:
             return []
         locked = {**{k: s.row for k, s in self.items.items()}, **self.dependents}
-        parents = {locked[i]["parent_id"] for i in changed if locked[i]["parent_id"]}
-        parents |= {i for i in self.refresh if locked[i]["has_variants"]}
+        moved = {locked[i]["parent_id"] for i in changed if locked[i]["parent_id"]}
+        parents = moved | {i for i in self.refresh if locked[i]["has_variants"]}
         # The bundles made of what changed, read again under the locks: one that gained a
         # component after this transaction locked its dependents must not be left stale.
         bundles = set(self.conn.execute(BUNDLES_CONTAINING, {"ws": self.workspace_id, "ids": sorted(changed)})
@@ -443,25 +463,8 @@ class Ledger:
         if missed:
             raise Conflict("A bundle's components changed while this change was made; try again.")
         bundles |= {i for i in self.refresh if locked[i]["tracking"] == Tracking.BUNDLE}
-        sums: dict[str, tuple[Decimal, Decimal]] = {}
-        incoming: dict[str, Decimal] = {}
-        if parents:
-            totals = self.conn.execute(
-                select(items.c.parent_id, func.sum(items.c.on_hand, type_=Micros()).label("on_hand"),
-                       func.sum(items.c.reserved, type_=Micros()).label("reserved"),
-                       func.sum(items.c.incoming, type_=Micros()).label("incoming"))
-                .where(items.c.workspace_id == self.workspace_id, items.c.parent_id.in_(sorted(parents)),
-                       items.c.deleted_at.is_(None))
-                .group_by(items.c.parent_id)).all()
-            sums = {r.parent_id: (r.on_hand, r.reserved) for r in totals}
-            incoming = {r.parent_id: r.incoming for r in totals}
-        if bundles:
-            lines = bom_lines(self.conn, self.workspace_id, bundles)
-            levels = component_levels(self.conn, self.workspace_id, lines)
-            for bundle_id in bundles:
-                per_place = bundle_levels(lines.get(bundle_id, []), levels).values()
-                on_hand = sum((oh for oh, _ in per_place), ZERO)
-                sums[bundle_id] = (on_hand, on_hand - sum((av for _, av in per_place), ZERO))
+        sums, incoming = self._parent_sums(parents)
+        moved |= self._bundle_sums(bundles, earlier, sums)
         rows, statuses = [], []
         for item_id in sorted(parents | bundles):
             row = locked[item_id]
@@ -469,17 +472,48 @@ class Ledger:
             expected = incoming.get(item_id, ZERO) if item_id in parents else row["incoming"]
             status = stock_status(on_hand - reserved, row["safety_stock"], row["reorder_point"],
                                   row["tracking"]).value
-            if (on_hand, reserved, status, expected) != (row["on_hand"], row["reserved"], row["status"],
-                                                         row["incoming"]):
+            if item_id in moved or (on_hand, reserved, status, expected) != (row["on_hand"], row["reserved"],
+                                                                             row["status"], row["incoming"]):
                 rows.append({"ws": self.workspace_id, "item": item_id, "oh": on_hand, "rs": reserved, "st": status,
-                             "in": expected})
+                             "in": expected, "at": at})
                 statuses += self._status_change(row, None, row["status"], status, on_hand, reserved)
-                row.update(on_hand=on_hand, reserved=reserved, status=status, incoming=expected)
+                row.update(on_hand=on_hand, reserved=reserved, status=status, incoming=expected, updated_at=at)
         if rows:
             self.conn.execute(_UPDATE_ITEM_SUMS, rows)
         self.refresh = set()
         return statuses
 
+    def _parent_sums(self, parents: set[str]) -> tuple[dict[str, tuple[Decimal, Decimal]], dict[str, Decimal]]:
+        """The sums of each parent's live variants, as they are now in this transaction:
+        ({parent: (on_hand, reserved)}, {parent: incoming})."""
+        if not parents:
+            return {}, {}
+        totals = self.conn.execute(
+            select(items.c.parent_id, func.sum(items.c.on_hand, type_=Micros()).label("on_hand"),
+                   func.sum(items.c.reserved, type_=Micros()).label("reserved"),
+                   func.sum(items.c.incoming, type_=Micros()).label("incoming"))
+            .where(items.c.workspace_id == self.workspace_id, items.c.parent_id.in_(sorted(parents)),
+                   items.c.deleted_at.is_(None))
+            .group_by(items.c.parent_id)).all()
+        return {r.parent_id: (r.on_hand, r.reserved) for r in totals}, {r.parent_id: r.incoming for r in totals}
+
+    def _bundle_sums(self, bundles: set[str], earlier: LevelsBefore,
+                     sums: dict[str, tuple[Decimal, Decimal]]) -> set[str]:
+        """Put each bundle's totals, (on_hand, reserved) made up by its components, into `sums`;
+        return the bundles whose levels at some location differ from before this flush."""
+        if not bundles:
+            return set()
+        lines = bom_lines(self.conn, self.workspace_id, bundles)
+        levels = component_levels(self.conn, self.workspace_id, lines)
+        before = levels_before(levels, earlier)
+        moved = set()
+        for bundle_id in bundles:
+            made_up = bundle_levels(lines.get(bundle_id, []), levels)
+            on_hand = sum((oh for oh, _ in made_up.values()), ZERO)
+            sums[bundle_id] = (on_hand, on_hand - sum((av for _, av in made_up.values()), ZERO))
+            if made_up != bundle_levels(lines.get(bundle_id, []), before):
+                moved.add(bundle_id)
+        return moved
 
 
 def movement_view(row: dict[str, Any]) -> dict[str, Any]:

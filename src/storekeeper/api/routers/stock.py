@@ -33,6 +33,7 @@ from storekeeper.services.stock import Adjustment
 
 router = APIRouter(prefix="/stock", tags=["stock"], route_class=StorekeeperRoute)
 
+StockSort = Literal["sku", "-sku", "updated_at", "-updated_at"]
 Since = Annotated[TimestampIn | None, Query(description="occurred_at on or after")]
 Until = Annotated[TimestampIn | None, Query(description="occurred_at before")]
 
@@ -116,9 +117,12 @@ def list_stock(
     category: Annotated[str | None, Query(max_length=40)] = None,
     low_stock: Annotated[bool | None, Query()] = None,
     as_of: Annotated[TimestampIn | None, Query(description="On hand at that moment, from the ledger")] = None,
+    updated_since: Annotated[TimestampIn | None, Query(
+        description="Rows whose stock or item changed at or after this moment (their `updated_at`)")] = None,
+    sort: Annotated[StockSort, Query(description="`updated_at` ascending walks changes oldest first")] = "sku",
 ) -> JSONResponse:
     filters = StockFilters(status=status, location=location, sku=sku, q=q, category=category,
-                           low_stock=low_stock, as_of=as_of)
+                           low_stock=low_stock, as_of=as_of, updated_since=updated_since, sort=sort)
     if wants_csv(accept):
         return csv_export(exports.export_stock(db, principal.workspace_id, filters), "stock.csv")
     result, rows = inventory.list_stock(db, principal.workspace_id, filters, paging)

@@ -182,6 +182,8 @@ class StockRead(ReadModel):
     reorder_point: Quantity
     status: Status
     locations: list[StockLocationRead]
+    updated_at: Timestamp = Field(description="The item's: moves with its stock and its catalogue fields "
+                                              "(not with its version)")
 
 
 class ReservationCreate(WriteModel):
