@@ -348,3 +348,22 @@ def test_cells_that_look_like_formulas_are_escaped_in_the_file_and_imported_unch
     assert done.returncode == 0, done.stderr
     notes = [m["note"] for m in ok(target.api.get("/v1/items/@HAND/movements?order=asc"))["data"]]
     assert notes == ["=recount", "'Til dawn"]
+
+
+def test_an_import_refuses_skus_with_invisible_characters_like_the_api(db, client, tmp_path):
+    """Issue 19, item 6: the API's SKU rule, line by line; nothing is imported."""
+    workspace = make_workspace(db, client)
+    path = tmp_path / "items.csv"
+    path.write_text("sku,name,parent\nLAMP,Lamp,\nLAMP\u202e1,Mirrored,\n\ufeffLAMP-2,Marked,\nLAMP\u200b,Hidden,\n"
+                    "LAMP-S\u2066,,LAMP\n", encoding="utf-8")
+    done = cli(workspace, "import", "items", str(path))
+    assert done.returncode == 2, done.stdout
+    reported = [line for line in done.stderr.splitlines() if line.startswith("line ")]
+    assert [line.split(": A SKU must not contain ")[1].split(" ")[0] for line in reported] == [
+        "U+202E", "U+FEFF", "U+200B", "U+2066"]
+    assert [line.split(":")[0] for line in reported] == ["line 3", "line 4", "line 5", "line 6"]
+    assert counts(workspace)[0] == 0
+    jsonl = tmp_path / "items.jsonl"
+    jsonl.write_text(json.dumps({"sku": "LAMP\ufdd0", "name": "Lamp"}) + "\n", encoding="utf-8")
+    done = cli(workspace, "import", "items", str(jsonl))
+    assert done.returncode == 2 and "line 1: sku: A SKU must not contain U+FDD0" in done.stderr
