@@ -39,20 +39,27 @@ def segment(text: str) -> str:
     return quote(text, safe="")
 
 
+def stocked(http, prefix: str) -> list[str]:
+    """The SKUs, prefixed (each test makes its own), each with 3 received at `Back/room`."""
+    if http.get("/v1/locations/Back%2Froom").status_code == 404:
+        assert http.post("/v1/locations", json={"name": "Back/room"}).status_code == 201
+    skus = [prefix + sku for sku in SKUS]
+    for sku in skus:
+        r = http.post("/v1/items", json={"sku": sku, "name": f"Item {sku}"})
+        assert r.status_code == 201, r.text
+        r = http.post("/v1/stock/adjustments", json={"item": sku, "location": "Back/room", "reason": "receipt",
+                                                     "delta": 3})
+        assert r.status_code == 201, r.text
+    return skus
+
+
 def test_every_item_route_reaches_a_sku_whatever_it_holds(served):
     server, initial = served
     with server.http(initial["api_key"]) as http:
-        assert http.post("/v1/locations", json={"name": "Back/room"}).status_code == 201
-        for sku in SKUS:
-            r = http.post("/v1/items", json={"sku": sku, "name": f"Item {sku}"})
-            assert r.status_code == 201, r.text
-            item_id = r.json()["id"]
-            r = http.post("/v1/stock/adjustments", json={"item": sku, "location": "Back/room", "reason": "receipt",
-                                                         "delta": 3})
-            assert r.status_code == 201, r.text
+        for sku in stocked(http, ""):
             ref = segment(sku)
             got = http.get(f"/v1/items/{ref}")
-            assert got.status_code == 200 and got.json()["id"] == item_id, (sku, got.text)
+            assert got.status_code == 200 and got.json()["sku"] == sku, (sku, got.text)
             stock = http.get(f"/v1/stock/{ref}")
             assert stock.status_code == 200 and stock.json()["on_hand"] == 3, (sku, stock.text)
             moved = http.get(f"/v1/items/{ref}/movements")
@@ -77,15 +84,18 @@ def test_every_item_route_reaches_a_sku_whatever_it_holds(served):
 
 def test_the_dashboard_links_to_and_changes_an_item_with_a_slash_in_its_sku(served):
     server, initial = served
+    with server.http(initial["api_key"]) as http:
+        skus = stocked(http, "web ")
     with server.http() as browser:
         r = browser.post("/login", data={"email": initial["admin_email"], "password": initial["admin_password"],
                                          "next": "/"})
         assert r.status_code in (200, 303), r.text
-        hrefs = {html.unescape(h) for h in re.findall(r'<a href="(/items/[^"?]+)">', browser.get("/items").text)}
-        assert {f"/items/{segment(sku)}" for sku in SKUS} <= hrefs
-        href = f"/items/{segment('Café/Ünï')}"
+        listed = browser.get("/items", params={"q": "web "}).text
+        hrefs = {html.unescape(h) for h in re.findall(r'<a href="(/items/[^"?]+)">', listed)}
+        assert hrefs == {f"/items/{segment(sku)}" for sku in skus}
+        href = f"/items/{segment('web Café/Ünï')}"
         page = browser.get(href)
-        assert page.status_code == 200 and "Café/Ünï" in page.text
+        assert page.status_code == 200 and "web Café/Ünï" in page.text
         form = browser.get(f"{href}/adjust")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
         key = re.search(r'name="form_key" value="([^"]+)"', form.text).group(1)
@@ -94,4 +104,4 @@ def test_the_dashboard_links_to_and_changes_an_item_with_a_slash_in_its_sku(serv
         assert r.status_code == 303 and r.headers["location"].startswith(f"{href}?done="), r.text
         assert browser.get(r.headers["location"]).status_code == 200
     with server.http(initial["api_key"]) as http:
-        assert http.get(f"/v1/stock/{segment('Café/Ünï')}").json()["on_hand"] == 5
+        assert http.get(f"/v1/stock/{segment('web Café/Ünï')}").json()["on_hand"] == 5
