@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 _SCRIPT = shutil.which("storekeeper", path=str(Path(sys.executable).parent))
 STOREKEEPER = [_SCRIPT] if _SCRIPT else [sys.executable, "-m", "storekeeper.cli.main"]
-STARTUP_SECONDS = 30
+STARTUP_SECONDS = 60  # two busy cores shared with other test runs: 30 s was seen to pass by
 
 
 def environment(database_url: str) -> dict[str, str]:
