@@ -63,9 +63,9 @@ def route_path(scope) -> tuple[str, bool]:
     return result
 
 
-def path_value(matched: str, encoded: bool) -> str:
-    """A path parameter as matched in `route_path`: its text."""
-    return unquote(matched) if encoded else matched
+def path_value(matched: str) -> str:
+    """The text of a path parameter matched in an encoded `route_path`."""
+    return unquote(matched)
 
 
 def url_segment(value: str) -> str:

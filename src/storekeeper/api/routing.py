@@ -67,11 +67,11 @@ class StorekeeperRoute(APIRoute):
             return APIRoute.matches(self, scope)
         path, encoded = paths.route_path(scope)
         if not encoded:
-            return super().matches(scope)
+            return APIRoute.matches(self, scope)
         match = self.path_regex.match(path)
         if match is None:
             return Match.NONE, {}
-        params = {key: self.param_convertors[key].convert(paths.path_value(value, encoded))
+        params = {key: self.param_convertors[key].convert(paths.path_value(value))
                   for key, value in match.groupdict().items()}
         child_scope = {"endpoint": self.endpoint, "path_params": {**scope.get("path_params", {}), **params},
                        "route": self}
