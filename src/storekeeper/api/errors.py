@@ -18,7 +18,7 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from storekeeper.api import codec
+from storekeeper.api import codec, paths
 from storekeeper.domain import errors as e
 
 log = logging.getLogger("storekeeper.api")
@@ -97,7 +97,7 @@ def allowed_methods(request: Request) -> str:
     (`GET` and `DELETE /v1/api-keys/{key_id}` are two), and HTTP wants all of the resource's.
     Where a literal path and a template both match (`/v1/stock/adjustments` and
     `/v1/stock/{item}`), the literal one is the resource."""
-    path = request.scope["path"]
+    path = paths.route_path(request.scope)[0]  # as the routes matched it (an encoded slash kept)
     matches: list[tuple[int, set[str]]] = []
     for route in iter_route_contexts(request.app.routes):
         regex = getattr(route, "path_regex", None)

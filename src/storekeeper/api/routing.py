@@ -1,6 +1,7 @@
-"""The route class every router uses: request bodies are parsed by our exact JSON codec, and
-every write endpoint honours Idempotency-Key (api/idempotency.py). And `add_routes`, which puts
-a router's routes into the app's own flat route table.
+"""The route class every router uses: request bodies are parsed by our exact JSON codec, every
+write endpoint honours Idempotency-Key (api/idempotency.py), and a path parameter may hold an
+encoded slash (api/paths.py: `/v1/items/A%2FB` is the item `A/B`). And `add_routes`, which puts
+a router's routes into the app's own flat route table (the dashboard's too).
 
 Each router must be built with `APIRouter(..., route_class=StorekeeperRoute)`: FastAPI keeps
 the class a route was created with when its router is included in another, so setting
@@ -14,8 +15,9 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.routing import APIRoute
+from starlette.routing import Match
 
-from storekeeper.api import codec
+from storekeeper.api import codec, paths
 from storekeeper.api.errors import NUL_MESSAGE, InvalidInput
 from storekeeper.api.idempotency import current_request, idempotent
 
@@ -53,6 +55,29 @@ class StorekeeperRoute(APIRoute):
             dependencies = [*(d for d in dependencies or [] if d.dependency is not _idempotency_header),
                             Depends(_idempotency_header)]
         super().__init__(path, endpoint, methods=methods, dependencies=dependencies, **kwargs)
+
+    def matches(self, scope) -> tuple[Match, dict[str, Any]]:
+        """Starlette's matching, on the raw path when it holds an encoded slash (api/paths.py),
+        so that the slash stays inside its parameter."""
+        # Asked of every route until one matches: the raw path is searched once per request.
+        slashed = scope.get(paths.ENCODED_SLASH)
+        if slashed is None:
+            slashed = scope[paths.ENCODED_SLASH] = paths.has_encoded_slash(scope)
+        if not slashed or scope["type"] != "http":
+            return APIRoute.matches(self, scope)
+        path, encoded = paths.route_path(scope)
+        if not encoded:
+            return APIRoute.matches(self, scope)
+        match = self.path_regex.match(path)
+        if match is None:
+            return Match.NONE, {}
+        params = {key: self.param_convertors[key].convert(paths.path_value(value))
+                  for key, value in match.groupdict().items()}
+        child_scope = {"endpoint": self.endpoint, "path_params": {**scope.get("path_params", {}), **params},
+                       "route": self}
+        if self.methods and scope["method"] not in self.methods:
+            return Match.PARTIAL, child_scope
+        return Match.FULL, child_scope
 
     def get_route_handler(self):
         handler = super().get_route_handler()

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from storekeeper.api.schemas.items import ItemCreate, VariantCreate
 from storekeeper.api.schemas.stock import AdjustmentCreate
+from storekeeper.domain.csv_cells import unescape_cell
 from storekeeper.services.exports import ITEM_IMPORT_COLUMNS, READ_ONLY_ITEM_COLUMNS
 from storekeeper.services.imports import RowError, stock_row
 
@@ -45,7 +46,8 @@ def count_rows(path: Path) -> int:
 def _records(path: Path, fmt: str, known: tuple[str, ...], skipped: tuple[str, ...]
              ) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
     """(line, {column: value}) for each row; empty cells and nulls left out, skipped columns
-    dropped. Unknown columns make the file bad (a misspelt column would be lost silently)."""
+    dropped, a CSV cell's formula escape taken off (domain/csv_cells.py: an export reads back as
+    it was). Unknown columns make the file bad (a misspelt column would be lost silently)."""
     allowed = set(known) | set(skipped)
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
@@ -64,7 +66,8 @@ def _records(path: Path, fmt: str, known: tuple[str, ...], skipped: tuple[str, .
                         if None in row:
                             yield reader.line_num, RowError(reader.line_num, "more cells than the header has columns.")
                             continue
-                        yield reader.line_num, {k: v.strip() for k, v in row.items()
+                        # Stripped first: an exported cell's quote is its first character.
+                        yield reader.line_num, {k: unescape_cell(v.strip()) for k, v in row.items()
                                                 if k not in skipped and v is not None and v.strip() != ""}
                 except csv.Error as exc:
                     raise BadFile(f"line {reader.line_num}: not valid CSV ({exc}).") from None

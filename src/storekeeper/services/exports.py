@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storekeeper.domain.clock import format_timestamp
+from storekeeper.domain.csv_cells import escape_cell
 from storekeeper.domain.quantities import format_money, format_quantity
 from storekeeper.domain.stock import Tracking
 from storekeeper.jsoncodec import dumps
@@ -52,6 +53,7 @@ MOVEMENT_COLUMNS = (
     "before", "after", "unit_cost", "note", "reference_type", "reference_id", "transfer", "bundle", "batch",
     "actor_type", "actor_id", "actor_name",
 )
+SNAPSHOT_COLUMNS = ("item", "sku", "location", "location_name", "on_hand", "reserved")
 _MONEY = ("unit_cost", "price", "retail_price", "wholesale_price", "average_cost")
 
 
@@ -189,21 +191,37 @@ def export_movements(db: Database, workspace_id: str, filters: MovementFilters |
     return Export(MOVEMENT_COLUMNS, records(), total)
 
 
+def export_snapshot_levels(levels: list[dict[str, Any]]) -> Export:
+    """A snapshot's levels (already read with the snapshot), a record per item and location."""
+    records = ({"item": level["item_id"], "sku": level["sku"], "location": level["location_id"],
+                "location_name": level["location_name"], "on_hand": level["on_hand"], "reserved": level["reserved"]}
+               for level in levels)
+    return Export(SNAPSHOT_COLUMNS, records, len(levels))
+
+
 def cell(column: str, value: Any) -> str:
     """One CSV cell: empty for none, decimals plain, times in RFC 3339, tags comma-separated,
-    a package size as `250 ml`, other lists and objects as JSON."""
+    a package size as `250 ml`, other lists and objects as JSON. Text is escaped so that no
+    spreadsheet runs it as a formula (domain/csv_cells.py); numbers are not, negative ones
+    included: quantities come as Decimals, money as the text of a number (the _MONEY columns)."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return format_quantity(value)
-    if isinstance(value, datetime):
-        return format_timestamp(value) or ""
     if isinstance(value, int):
         return str(value)
+    if column in _MONEY:
+        return value
+    return escape_cell(_text(column, value))
+
+
+def _text(column: str, value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        return format_timestamp(value) or ""
     if column == "tags" and not any("," in tag for tag in value):
         return ", ".join(value)
     if column == "package_size":
@@ -214,7 +232,9 @@ def cell(column: str, value: Any) -> str:
 
 
 def csv_chunks(export: Export, rows_per_chunk: int = PAGE) -> Iterator[str]:
-    """The export as CSV text, a header and then a chunk of rows at a time."""
+    """The export as CSV text, a header and then a chunk of rows at a time. Every CSV the
+    service writes (`storekeeper export`, `Accept: text/csv`, a snapshot's levels) is written
+    here, so that every cell goes through `cell` and its escaping."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(export.columns)

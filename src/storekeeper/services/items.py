@@ -20,6 +20,7 @@ from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
 from storekeeper.domain.ids import is_id, new_id
 from storekeeper.domain.quantities import format_money
+from storekeeper.domain.skus import InvalidSku, check_sku
 from storekeeper.domain.stock import StockStatus, Tracking, stock_status
 from storekeeper.domain.units import UnitMismatch, UnknownUnit, convert, resolve_unit
 from storekeeper.persistence import counters, updates
@@ -164,6 +165,12 @@ def _unit_code(value: str, field: str = "unit") -> str:
 
 
 def _check_sku(sku: str) -> None:
+    """Wherever a SKU is set (create, PATCH, variants, imports): domain/skus.py's rule, and not
+    like an item id (an id wins a lookup by ref, so the item could not be found by its SKU)."""
+    try:
+        check_sku(sku)
+    except InvalidSku as exc:
+        raise ValidationFailed({"sku": [str(exc)]}) from None
     if is_id("item", sku):
         raise ValidationFailed({"sku": ["A SKU must not look like an item id."]})
 

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from storekeeper.api.paths import url_segment
 from storekeeper.api.schemas.account import api_key_out
 from storekeeper.api.schemas.catalog import location_out
 from storekeeper.api.schemas.feed import delivery_out, webhook_out
@@ -306,7 +307,7 @@ def _create_webhook(request: Request, user: SignedIn, form: dict[str, str]) -> R
                                  secret=row["secret"])
 
     try:
-        return create_once(request, user, form, create, lambda hook_id: f"/webhooks/{quote(hook_id)}?already=1")
+        return create_once(request, user, form, create, lambda hook_id: f"/webhooks/{url_segment(hook_id)}?already=1")
     except StorekeeperError as exc:
         errors = [e.replace("Types:", "Events:") for e in in_words(exc)]
         return _webhook_form(request, user, form, errors, 409 if exc.code == "IDEMPOTENCY_KEY_IN_USE" else 422)
@@ -323,7 +324,7 @@ def webhook_page(request: Request, user: Admin, webhook_id: str, cursor: Cursor 
     except NotFound:
         return not_found(request, user, "No such webhook here.")
     rows = [delivery_out(r) for r in page.rows]
-    next_url = next_page_url(f"/webhooks/{quote(webhook_id)}", {}, page.next_cursor)
+    next_url = next_page_url(f"/webhooks/{url_segment(webhook_id)}", {}, page.next_cursor)
     if request.headers.get("hx-request"):
         return render(request, "admin/delivery_rows.html", user, hook=hook, deliveries=rows, next_url=next_url)
     notice = ("That form was sent already: it created this webhook. Its signing secret was shown once and is not "
@@ -335,7 +336,7 @@ def webhook_page(request: Request, user: Admin, webhook_id: str, cursor: Cursor 
 def _webhook_change(request: Request, user: SignedIn, webhook_id: str, form: dict[str, str],
                     change: Callable[[], str]) -> Response:
     def work() -> str:
-        return f"/webhooks/{quote(webhook_id)}?done={quote(change())}"
+        return f"/webhooks/{url_segment(webhook_id)}?done={quote(change())}"
 
     return change_once(request, user, form, work, "webhook")
 

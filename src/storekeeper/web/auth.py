@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from storekeeper.api.paths import request_url_path
 from storekeeper.persistence.database import Database
 from storekeeper.services.context import current_request
 from storekeeper.services.sessions import SignedIn, session_user
@@ -71,7 +72,7 @@ def _needs(scope: str):
 
         user = await run_in_threadpool(current_user, request)
         if user is None:
-            path = request.url.path if request.method == "GET" else "/"
+            path = request_url_path(request.scope) if request.method == "GET" else "/"  # `%2F` kept
             query = f"?{request.url.query}" if request.url.query and request.method == "GET" else ""
             raise NeedsSignIn(path + query)
         context = current_request()

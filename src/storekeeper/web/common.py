@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Undefined
+from jinja2.filters import do_urlencode
 
+from storekeeper.api.paths import url_segment
 from storekeeper.domain.clock import to_utc
 from storekeeper.domain.errors import StorekeeperError, ValidationFailed
 from storekeeper.domain.quantities import InvalidQuantity, format_money, format_quantity, parse_decimal, round_money
@@ -52,7 +54,16 @@ def _when(value: Any) -> str:
     return to_utc(value).strftime("%Y-%m-%d %H:%M")
 
 
-TEMPLATES.env.filters.update(quantity=_quantity, money=_money, total=_total, when=_when)
+def _urlencode(value: Any) -> str:
+    """Jinja's `urlencode`, except that text keeps no `/` unescaped: the templates use it for a
+    path segment (`/items/{{ sku | urlencode }}`), where the SKU `A/B` must stay one segment
+    (api/paths.py). In a query, `%2F` is read as `/` all the same."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return url_segment(str(value))
+    return do_urlencode(value)
+
+
+TEMPLATES.env.filters.update(quantity=_quantity, money=_money, total=_total, when=_when, urlencode=_urlencode)
 TEMPLATES.env.globals.update(STATUS_LABELS={"normal": "In stock", "low": "Low", "critical": "Critical",
                                             "out_of_stock": "Out of stock"})
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from storekeeper.api.paths import url_segment
 from storekeeper.api.schemas.items import item_out
 from storekeeper.api.schemas.production import production_order_out
 from storekeeper.api.schemas.purchasing import purchase_order_out
@@ -135,8 +136,8 @@ def _transfer(request: Request, user, ref: str, form: dict[str, str]) -> Respons
         def work() -> str:
             moved = stock.transfer(db, user, item=ref, from_location=source, to_location=target, quantity=quantity,
                                    note=note)
-            return _with_done(f"/items/{quote(ref)}", f"Transferred {format_quantity(quantity)} of {moved['sku']} "
-                                                      f"from {source} to {target}.")
+            return _with_done(f"/items/{url_segment(ref)}",
+                              f"Transferred {format_quantity(quantity)} of {moved['sku']} from {source} to {target}.")
 
         try:
             return submit_once(db, user, request, form, work)
@@ -226,7 +227,7 @@ def _receive(request: Request, user, ref: str, form: dict[str, str]) -> Response
         def work() -> str:
             _row, moved = purchasing.receive_purchase_order(db, user, order["id"], lines=wanted)
             text = ", ".join(f"{m['sku']} +{format_quantity(m['delta'])}" for m in moved)
-            return _with_done(f"/purchase-orders/{quote(order['id'])}", f"Received: {text}.")
+            return _with_done(f"/purchase-orders/{url_segment(order['id'])}", f"Received: {text}.")
 
         try:
             return submit_once(db, user, request, form, work)
@@ -313,7 +314,7 @@ def _record_batch(request: Request, user, order_id: str, form: dict[str, str]) -
     if not errors:
         def work() -> str:
             batch = batches.produce(db, user, order_id, line_id, quantity, note=note)
-            return _with_done(f"/production/{quote(order_id)}",
+            return _with_done(f"/production/{url_segment(order_id)}",
                               f"Recorded a batch: {batch['sku']} +{format_quantity(quantity)}.")
 
         try:

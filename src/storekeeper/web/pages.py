@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from storekeeper.api.paths import url_segment
 from storekeeper.api.schemas.items import item_out
 from storekeeper.api.schemas.stock import movement_out
 from storekeeper.domain.errors import NotFound, StorekeeperError
@@ -188,7 +189,7 @@ def _adjust(request: Request, user, ref: str, form: dict[str, str]) -> Response:
         def work() -> str:
             movements, _level = stock.adjust_one(db, user, adjustment)
             sku = movements[0]["sku"] if movements else ref
-            return f"/items/{quote(ref)}?done={quote(f'Recorded: {sku} {_signed(movements)}')}"
+            return f"/items/{url_segment(ref)}?done={quote(f'Recorded: {sku} {_signed(movements)}')}"
 
         try:
             return submit_once(db, user, request, form, work)

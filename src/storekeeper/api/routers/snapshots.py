@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import Response
 
 from storekeeper.api.deps import DB, Admin, Paging, StockRead, StockWrite
-from storekeeper.api.responses import JSONResponse, page
+from storekeeper.api.responses import JSONResponse, csv_export, page, wants_csv
 from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.common import Page
 from storekeeper.api.schemas.snapshots import (
@@ -18,11 +18,11 @@ from storekeeper.api.schemas.snapshots import (
     SnapshotRead,
     SnapshotWithLevels,
     level_out,
-    levels_csv,
     snapshot_out,
 )
 from storekeeper.api.schemas.stock import movement_out
 from storekeeper.services import snapshots
+from storekeeper.services.exports import export_snapshot_levels
 
 router = APIRouter(prefix="/snapshots", tags=["snapshots"], route_class=StorekeeperRoute)
 
@@ -44,9 +44,8 @@ def list_snapshots(principal: StockRead, db: DB, paging: Paging) -> JSONResponse
 def get_snapshot(snapshot_id: str, principal: StockRead, db: DB,
                  accept: Annotated[str | None, Header()] = None) -> Response:
     row = snapshots.get_snapshot(db, principal.workspace_id, snapshot_id)
-    if accept and "text/csv" in accept and "application/json" not in accept:
-        return Response(levels_csv(row["levels"]), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{snapshot_id}.csv"'})
+    if wants_csv(accept):
+        return csv_export(export_snapshot_levels(row["levels"]), f"{snapshot_id}.csv")
     return JSONResponse({**snapshot_out(row), "levels": [level_out(level) for level in row["levels"]]})
 
 

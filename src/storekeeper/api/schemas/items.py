@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AnyHttpUrl, Field, PlainSerializer, StringConstraints
+from pydantic import AfterValidator, AnyHttpUrl, BeforeValidator, Field, PlainSerializer, StringConstraints
 
 from storekeeper.api.schemas.common import (
     Bool,
@@ -21,12 +21,23 @@ from storekeeper.api.schemas.common import (
 )
 from storekeeper.domain.pricing import gross_price, unit_price
 from storekeeper.domain.quantities import format_money
+from storekeeper.domain.skus import check_sku
 from storekeeper.domain.stock import stock_status
 from storekeeper.domain.units import convert
 
 Kind = Literal["product", "material"]
 Tracking = Literal["quantity", "none", "bundle"]
-Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+def _sku_rule(value: Any) -> Any:
+    """The domain's SKU rule on the trimmed text. Before pydantic's own checks, so that a lone
+    surrogate is refused with the rule's message too (pydantic's says "unable to parse")."""
+    if isinstance(value, str):
+        check_sku(value.strip())
+    return value
+
+
+Sku = Annotated[str, BeforeValidator(_sku_rule), StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 ItemName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(max_length=200)]

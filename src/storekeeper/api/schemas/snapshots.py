@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from pydantic import Field
 
 from storekeeper.api.schemas.common import Quantity, ReadModel, Timestamp, WriteModel
 from storekeeper.api.schemas.stock import MovementRead
-from storekeeper.domain.quantities import format_quantity
 
 
 class SnapshotCreate(WriteModel):
@@ -78,12 +75,3 @@ def level_out(level: dict[str, Any]) -> dict[str, Any]:
     return {"item": level["item_id"], "sku": level["sku"], "location": level["location_id"],
             "location_name": level["location_name"], "on_hand": level["on_hand"], "reserved": level["reserved"]}
 
-
-def levels_csv(levels: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["item", "sku", "location", "location_name", "on_hand", "reserved"])
-    for level in levels:
-        writer.writerow([level["item_id"], level["sku"], level["location_id"], level["location_name"],
-                         format_quantity(level["on_hand"]), format_quantity(level["reserved"])])
-    return out.getvalue()
