@@ -9,6 +9,8 @@ import re
 import httpx
 import pytest
 
+from tests.waiting import CLIENT_TIMEOUT
+
 SKU = "LAMP/BRASS #1 ü"
 
 
@@ -19,7 +21,8 @@ def admin_password(served) -> str:
 
 def test_an_item_with_a_slash_in_its_sku_is_reached_and_adjusted_from_its_link(page, served, admin_password,
                                                                               expect, off_host_requests):
-    with httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"}, timeout=10) as api:
+    with httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"},
+                      timeout=CLIENT_TIMEOUT) as api:
         r = api.post("/v1/items", json={"sku": SKU, "name": "Slashed brass lamp"})
         assert r.status_code == 201, r.text
     page.goto(f"{served.url}/login")
