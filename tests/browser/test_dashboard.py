@@ -8,29 +8,12 @@ from __future__ import annotations
 import json
 import re
 
-import httpx
 import pytest
+
+from tests.browser.conftest import api, sign_in
 
 PAGES = ("/", "/items", "/items/CANDLE-VAN", "/locations", "/purchase-orders", "/production", "/audit-log",
          "/api-keys", "/webhooks", "/users")
-
-
-@pytest.fixture(scope="module")
-def admin_password(served) -> str:
-    return served.server.wait_for_output(r"password ([\w-]+)\)").group(1)
-
-
-def api(served) -> httpx.Client:
-    return httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"}, timeout=10)
-
-
-def sign_in(page, served, email: str, password: str) -> None:
-    page.goto(f"{served.url}/")
-    assert page.url.endswith("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{served.url}/")
 
 
 def chart_points(page, selector: str) -> list[float]:
@@ -61,7 +44,7 @@ def test_sign_in_find_an_item_adjust_it_and_see_the_movement_and_chart(page, ser
     page.get_by_label("Stock came in").check()
     page.get_by_label(re.compile("^Quantity")).fill("7")
     page.get_by_label("Reason").select_option("receipt")
-    page.get_by_label(re.compile("^Unit cost")).fill("3.20")
+    page.get_by_label(re.compile("^Unit cost")).fill("3,20")  # the demo keeps euros: a decimal comma
     page.get_by_role("button", name="Record").dblclick()  # a double click records it once
     expect(page.get_by_role("status")).to_contain_text("Recorded: CANDLE-VAN +7")
     expect(page.locator("table.movements tbody tr").first).to_contain_text("+7")

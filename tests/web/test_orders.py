@@ -336,6 +336,9 @@ def test_a_batch_short_of_components_is_refused_with_the_shortages_in_words(work
     assert r.status_code == 422
     assert "The batch was not recorded" in r.text
     assert "<li>WAX: 25 needed, 10 available</li>" in r.text and "<li>WICK: 100 needed, 40 available</li>" in r.text
+    # Each shortage is told once, under a heading (the ledger's message is the same list).
+    assert r.text.count("WAX: 25 needed") == 1 and r.text.count("WICK: 100 needed") == 1
+    assert "<li>Not enough stock at this location:</li>" in r.text
     for quantity, words in (("0", "Quantity: Must be greater than 0."), ("", "Quantity: Enter a number.")):
         r = member.submit(f"/production/{made['id']}/batches", {"line": made["lines"][0]["id"], "quantity": quantity})
         assert r.status_code == 422 and words in r.text

@@ -44,6 +44,7 @@ class StockFilters:
     category: str | None = None
     low_stock: bool | None = None
     as_of: datetime | None = None
+    kind: str | None = None  # product | material (the dashboard's filter; the API has none)
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,8 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
         stmt = stmt.where(items.c.sku == filters.sku)
     if filters.category is not None:
         stmt = stmt.where(items.c.category_id == filters.category)
+    if filters.kind is not None:
+        stmt = stmt.where(items.c.kind == filters.kind)
     if filters.location is None:
         stmt = stmt.where(*_status_conditions(items.c.status, filters))
     if filters.q:
