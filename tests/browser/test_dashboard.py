@@ -12,8 +12,8 @@ import pytest
 
 from tests.browser.conftest import api, sign_in
 
-PAGES = ("/", "/items", "/items/CANDLE-VAN", "/locations", "/purchase-orders", "/production", "/audit-log",
-         "/api-keys", "/webhooks", "/users")
+PAGES = ("/", "/items", "/items/CANDLE-VAN", "/items/CANDLE-VAN/movements", "/items?location=Workshop", "/locations",
+         "/purchase-orders", "/production", "/audit-log", "/api-keys", "/webhooks", "/users")
 
 
 def chart_points(page, selector: str) -> list[float]:
@@ -28,6 +28,8 @@ def test_sign_in_find_an_item_adjust_it_and_see_the_movement_and_chart(page, ser
     expect(page.locator(".card", has_text="stock value")).not_to_contain_text("…")  # loaded by htmx
 
     page.get_by_role("link", name="Items", exact=True).click()
+    page.wait_for_url(f"{served.url}/items")
+    page.wait_for_load_state()  # htmx (a deferred script) listens from the load on, not before
     page.get_by_label("Search").fill("vanilla")
     # htmx replaced the rows as I typed (300 ms after the last key; a busy CI machine is slow)
     expect(page.locator("#item-rows tr")).to_have_count(1, timeout=15_000)
