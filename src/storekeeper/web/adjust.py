@@ -2,8 +2,8 @@
 reasons offered, so that the ledger never refuses a reason's sign.
 
 The server renders the reasons of the chosen kind and checks the pair when the form is sent, so
-the form works without JavaScript (its "Show the reasons for this" button re-renders the form for
-another kind); app.js swaps the reasons at once when the kind changes, from `data-reasons`."""
+the form works without JavaScript (its "Show the reasons for what happened" button re-renders the
+form for another kind); app.js swaps the reasons at once when the kind changes, from `data-reasons`."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from storekeeper.services.stock import Adjustment
 from storekeeper.web.auth import StockMember
 from storekeeper.web.common import (
     db_of,
-    decimal_separator,
+    decimal_mark,
     fields_in_words,
     humanize,
     local_quantity,
@@ -122,7 +122,7 @@ def _adjust(request: Request, user, ref: str, form: dict[str, str]) -> Response:
     field_errors: dict[str, list[str]] = {}
     if kind is None:
         field_errors["mode"] = ["Choose whether stock came in, went out or was counted."]
-    separator = decimal_separator(request, user)
+    separator = decimal_mark(request, user)
     amount = quantity_field(form, "quantity", field_errors, separator=separator)
     unit_cost = quantity_field(form, "unit_cost", field_errors, required=False, separator=separator)
     if kind in (ChangeKind.IN, ChangeKind.OUT) and amount is not None and amount <= 0:

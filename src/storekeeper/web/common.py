@@ -19,13 +19,13 @@ from storekeeper.domain.clock import to_utc
 from storekeeper.domain.errors import StorekeeperError, ValidationFailed
 from storekeeper.domain.quantities import (
     InvalidQuantity,
+    decimal_separator,
     format_money,
     format_quantity,
     local_text,
     parse_local_decimal,
     round_money,
 )
-from storekeeper.domain.quantities import decimal_separator as quantity_marks
 from storekeeper.persistence.database import Database
 from storekeeper.services import dashboard, idempotency
 from storekeeper.services.idempotency import Claim
@@ -117,20 +117,20 @@ def fields_in_words(errors: dict[str, list[str]]) -> list[str]:
     return [f"{LABELS.get(k, k.replace('_', ' ').capitalize())}: {' '.join(v)}" for k, v in errors.items()]
 
 
-def decimal_separator(request: Request, user: SignedIn | None) -> str:
+def decimal_mark(request: Request, user: SignedIn | None) -> str:
     """The signed-in workspace's decimal mark, from its currency (domain.quantities), read once
     a request: pages write numbers with it and forms read them with it."""
     if user is None:
         return "."
     mark = getattr(request.state, "decimal_mark", None)
     if mark is None:
-        mark = quantity_marks(dashboard.workspace_currency(db_of(request), user.workspace_id))
+        mark = decimal_separator(dashboard.workspace_currency(db_of(request), user.workspace_id))
         request.state.decimal_mark = mark
     return mark
 
 
 def render(request: Request, template: str, user: SignedIn | None, code: int = 200, **context: Any) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, template, {"user": user, "decimal_mark": decimal_separator(
+    return TEMPLATES.TemplateResponse(request, template, {"user": user, "decimal_mark": decimal_mark(
         request, user), **context}, status_code=code)
 
 

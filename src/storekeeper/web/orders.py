@@ -30,7 +30,7 @@ from storekeeper.services.purchasing import PurchaseOrderFilters
 from storekeeper.web.auth import OrdersMember, OrdersViewer, ProductionMember, ProductionViewer, StockMember
 from storekeeper.web.common import (
     db_of,
-    decimal_separator,
+    decimal_mark,
     fields_in_words,
     humanize,
     local_quantity,
@@ -127,7 +127,7 @@ async def transfer(request: Request, user: StockMember, ref: str) -> Response:
 def _transfer(request: Request, user, ref: str, form: dict[str, str]) -> Response:
     db = db_of(request)
     field_errors: dict[str, list[str]] = {}
-    mark = decimal_separator(request, user)
+    mark = decimal_mark(request, user)
     quantity = quantity_field(form, "quantity", field_errors, separator=mark)
     note = _note(form, field_errors)
     errors = fields_in_words(field_errors)
@@ -213,7 +213,7 @@ def _receive(request: Request, user, ref: str, form: dict[str, str]) -> Response
     order = context["order"]
     field_errors: dict[str, list[str]] = {}
     wanted = []
-    mark = decimal_separator(request, user)
+    mark = decimal_mark(request, user)
     for line in order["lines"]:
         name = f"receive:{line['id']}"
         quantity = quantity_field(form, name, field_errors, separator=mark, required=False)
@@ -310,7 +310,7 @@ def _record_batch(request: Request, user, order_id: str, form: dict[str, str]) -
     line_id = (form.get("line") or "").strip()
     if not line_id:
         field_errors["line"] = ["Choose what to make."]
-    mark = decimal_separator(request, user)
+    mark = decimal_mark(request, user)
     quantity = _positive(form, "quantity", field_errors, separator=mark)
     note = _note(form, field_errors)
     errors = fields_in_words(field_errors)
