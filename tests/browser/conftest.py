@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from tests.e2e.test_server import Server, start_server, stop
-from tests.waiting import PATIENCE
+from tests.waiting import CLIENT_TIMEOUT, PATIENCE
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking switches Chromium reaches for Google's services at start, and
@@ -133,3 +134,23 @@ def served(browser, tmp_path_factory, new_database_url) -> Iterator[Served]:
         yield Served(running.url, key, running)
     finally:
         stop(running)
+
+
+@pytest.fixture(scope="session")
+def admin_password(served) -> str:
+    """The demo admin's (owner@example.com) password, as `serve --demo` printed it."""
+    return served.server.wait_for_output(r"password ([\w-]+)\)").group(1)
+
+
+def api(served: Served) -> httpx.Client:
+    """The demo server's API with its admin key."""
+    return httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"}, timeout=CLIENT_TIMEOUT)
+
+
+def sign_in(page, served: Served, email: str, password: str) -> None:
+    page.goto(f"{served.url}/")
+    assert page.url.endswith("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{served.url}/")

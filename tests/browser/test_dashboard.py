@@ -8,32 +8,12 @@ from __future__ import annotations
 import json
 import re
 
-import httpx
 import pytest
 
-from tests.waiting import CLIENT_TIMEOUT
+from tests.browser.conftest import api, sign_in
 
-PAGES = ("/", "/items", "/items/CANDLE-VAN", "/locations", "/purchase-orders", "/production", "/audit-log",
-         "/api-keys", "/webhooks", "/users")
-
-
-@pytest.fixture(scope="module")
-def admin_password(served) -> str:
-    return served.server.wait_for_output(r"password ([\w-]+)\)").group(1)
-
-
-def api(served) -> httpx.Client:
-    return httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"},
-                        timeout=CLIENT_TIMEOUT)
-
-
-def sign_in(page, served, email: str, password: str) -> None:
-    page.goto(f"{served.url}/")
-    assert page.url.endswith("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{served.url}/")
+PAGES = ("/", "/items", "/items/CANDLE-VAN", "/items/CANDLE-VAN/movements", "/items?location=Workshop", "/locations",
+         "/purchase-orders", "/production", "/audit-log", "/api-keys", "/webhooks", "/users")
 
 
 def chart_points(page, selector: str) -> list[float]:
@@ -48,6 +28,8 @@ def test_sign_in_find_an_item_adjust_it_and_see_the_movement_and_chart(page, ser
     expect(page.locator(".card", has_text="stock value")).not_to_contain_text("…")  # loaded by htmx
 
     page.get_by_role("link", name="Items", exact=True).click()
+    page.wait_for_url(f"{served.url}/items")
+    page.wait_for_load_state()  # htmx (a deferred script) listens from the load on, not before
     page.get_by_label("Search").fill("vanilla")
     # htmx replaced the rows as I typed (300 ms after the last key)
     expect(page.locator("#item-rows tr")).to_have_count(1)
@@ -64,7 +46,7 @@ def test_sign_in_find_an_item_adjust_it_and_see_the_movement_and_chart(page, ser
     page.get_by_label("Stock came in").check()
     page.get_by_label(re.compile("^Quantity")).fill("7")
     page.get_by_label("Reason").select_option("receipt")
-    page.get_by_label(re.compile("^Unit cost")).fill("3.20")
+    page.get_by_label(re.compile("^Unit cost")).fill("3,20")  # the demo keeps euros: a decimal comma
     page.get_by_role("button", name="Record").dblclick()  # a double click records it once
     expect(page.get_by_role("status")).to_contain_text("Recorded: CANDLE-VAN +7")
     expect(page.locator("table.movements tbody tr").first).to_contain_text("+7")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from storekeeper.domain.clock import format_timestamp, to_utc, utcnow
+import pytest
+
+from storekeeper.domain.clock import format_timestamp, plausible, to_utc, utcnow
+from storekeeper.domain.errors import ValidationFailed
 
 
 def test_timestamps_are_utc_with_milliseconds_and_z():
@@ -35,3 +38,20 @@ def test_years_before_1000_are_written_with_four_digits():
     from storekeeper.domain.clock import format_timestamp
 
     assert format_timestamp(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00.000Z"
+
+
+def test_a_recorded_date_from_1970_to_2099_is_kept_in_utc():
+    berlin = timezone(timedelta(hours=1))
+    assert plausible(datetime(1970, 1, 1, 1, 0, tzinfo=berlin), "due") == datetime(1970, 1, 1, tzinfo=UTC)
+    assert plausible(datetime(2099, 12, 31, 23, 59, 59), "due") == datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert plausible(None, "due") is None
+
+
+def test_an_implausible_date_is_refused_naming_the_field_and_the_range():
+    for moment in (datetime(1, 1, 1, tzinfo=UTC), datetime(1969, 12, 31, 23, 59, 59, tzinfo=UTC),
+                   datetime(2100, 1, 1, tzinfo=UTC),
+                   datetime(9999, 12, 31, 23, 0, tzinfo=timezone(-timedelta(hours=2))),
+                   datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1)))):
+        with pytest.raises(ValidationFailed) as refused:
+            plausible(moment, "occurred_at")
+        assert refused.value.fields == {"occurred_at": ["Must be a date from 1970-01-01 to 2099-12-31 (UTC)."]}

@@ -196,7 +196,8 @@ def test_a_purchase_orders_page_shows_its_latest_50_movements_in_the_same_statem
     assert f"reference_type=purchase_order&amp;reference_id={order['id']}" in page.text
     after = [m["after"] for m in ok(workspace.api.get(
         f"/v1/stock/movements?reference_type=purchase_order&reference_id={order['id']}&limit=50"))["data"]]
-    assert re.findall(r'<td class="num">(\d+)</td><td>', page.text) == [str(a) for a in after]  # the latest 50
+    # the latest 50: the on-hand after each, then who made it
+    assert re.findall(r'<td class="num">(\d+)</td><td class="breakable">', page.text) == [str(a) for a in after]
 
 
 def test_an_over_receipt_or_an_order_in_the_wrong_state_is_refused_in_words(workspace, member):
@@ -336,6 +337,9 @@ def test_a_batch_short_of_components_is_refused_with_the_shortages_in_words(work
     assert r.status_code == 422
     assert "The batch was not recorded" in r.text
     assert "<li>WAX: 25 needed, 10 available</li>" in r.text and "<li>WICK: 100 needed, 40 available</li>" in r.text
+    # Each shortage is told once, under a heading (the ledger's message is the same list).
+    assert r.text.count("WAX: 25 needed") == 1 and r.text.count("WICK: 100 needed") == 1
+    assert "<li>Not enough stock at this location:</li>" in r.text
     for quantity, words in (("0", "Quantity: Must be greater than 0."), ("", "Quantity: Enter a number.")):
         r = member.submit(f"/production/{made['id']}/batches", {"line": made["lines"][0]["id"], "quantity": quantity})
         assert r.status_code == 422 and words in r.text

@@ -147,7 +147,7 @@ def test_a_refused_adjustment_says_why_in_words_and_changes_nothing(workspace, m
     r = member.submit("/items/LAMP/adjust", {"mode": "in", "quantity": "two", "reason": "receipt"})
     assert r.status_code == 422 and "&#39;two&#39; is not a number." in r.text
     r = member.submit("/items/LAMP/adjust", {"mode": "in", "quantity": "2", "location": "Main", "reason": "sale"})
-    assert r.status_code == 422 and "Reason &#39;sale&#39; must decrease stock" in r.text
+    assert r.status_code == 422 and "Reason: Sale does not fit stock that came in." in r.text
     assert ok(workspace.api.get("/v1/stock/LAMP"))["on_hand"] == 12
 
 

@@ -28,6 +28,74 @@ class InvalidQuantity(ValueError):
     """A value that is not an exact decimal the SPEC accepts."""
 
 
+# Currencies whose countries write decimals with a comma (2,5) and group thousands with a point or
+# a space (1.000 / 1 000), as their merchants price goods: the euro area, the rest of continental
+# Europe but Switzerland, and Latin America's and South-East Asia's that do. Every other currency
+# (USD, GBP, CHF, JPY, …) takes a decimal point.
+COMMA_CURRENCIES = frozenset({
+    "EUR", "DKK", "SEK", "NOK", "ISK", "PLN", "CZK", "HUF", "RON", "BGN", "RSD", "BAM", "MKD", "ALL", "MDL",
+    "UAH", "BYN", "RUB", "GEL", "AZN", "KZT", "TRY", "BRL", "ARS", "CLP", "COP", "UYU", "PYG", "BOB", "VES",
+    "IDR", "VND",
+})
+# Spaces that group thousands: the ordinary one, the no-break space and the narrow no-break space.
+_GROUP_SPACES = " \u00a0\u202f"
+_MARK_NAMES = {",": "comma", ".": "point"}
+
+
+def decimal_separator(currency: str | None) -> str:
+    """The decimal mark of a workspace that keeps its money in `currency`: "," or "."."""
+    return "," if (currency or "").upper() in COMMA_CURRENCIES else "."
+
+
+def _local_number(separator: str) -> re.Pattern[str]:
+    grouping = re.escape("." if separator == "," else ",") + "|[" + _GROUP_SPACES + "]"
+    return re.compile(
+        rf"(?P<sign>[-+]?)(?P<whole>\d{{1,3}}(?P<group>{grouping})\d{{3}}(?:(?P=group)\d{{3}})*|\d*)"
+        rf"(?:{re.escape(separator)}(?P<fraction>\d*))?", re.ASCII)
+
+
+_LOCAL_NUMBER = {mark: _local_number(mark) for mark in _MARK_NAMES}
+_LIMIT_TEXT = {mark: f"{MAX_ABS:,f}".replace(",", "." if mark == "," else ",") for mark in _MARK_NAMES}
+
+
+def parse_local_decimal(text: str, separator: str = ".") -> Decimal:
+    """A number as a person types it where `separator` marks the decimals: the other mark, or a
+    space, may group the thousands in threes ("1.234,5" with a comma, "1,234.5" with a point).
+
+    Nothing else is guessed: with a comma, "2.5" is refused rather than read (a slip for 2,5 or
+    for 25?), and with a point "1,000" is a thousand, never one. The messages name the value and
+    say what is wrong: not a number, the marks of this workspace, too large (the SPEC's 10^12),
+    more than 6 decimal places."""
+    written = text.strip()
+    found = _LOCAL_NUMBER[separator].fullmatch(written)
+    if found is None or not (found["whole"] or found["fraction"]):
+        other = "." if separator == "," else ","
+        if found is None and other in written and any(c.isdigit() for c in written):
+            example = "2,5" if separator == "," else "2.5"
+            grouped = "1.000" if separator == "," else "1,000"
+            raise InvalidQuantity(
+                f"{written!r} is not a number here: decimals take a {_MARK_NAMES[separator]} ({example}), and a "
+                f"{_MARK_NAMES[other]} only separates thousands ({grouped}).")
+        raise InvalidQuantity(f"{written!r} is not a number.")
+    whole = re.sub(r"\D", "", found["whole"]).lstrip("0")
+    fraction = found["fraction"] or ""
+    if len(whole) > len(str(MAX_ABS)):
+        raise InvalidQuantity(f"{written!r} is too large: at most {_LIMIT_TEXT[separator]} either way.")
+    value = Decimal(f"{found['sign']}{whole or 0}.{fraction or 0}")
+    if value.copy_abs() > MAX_ABS:
+        raise InvalidQuantity(f"{written!r} is too large: at most {_LIMIT_TEXT[separator]} either way.")
+    if len(fraction.rstrip("0")) > SCALE:
+        raise InvalidQuantity(f"{written!r} has more than {SCALE} decimal places.")
+    return normalize(value)
+
+
+def local_text(text: str, separator: str) -> str:
+    """A number as this module writes it ("1234.5", "1,234.50") in the marks of `separator`."""
+    if separator == ".":
+        return text
+    return text.translate(str.maketrans({".": ",", ",": "."}))
+
+
 def parse_decimal(value: object, *, what: str = "quantity") -> Decimal:
     """Parse a JSON number (already a Decimal or int) or a numeric string, exactly.
 

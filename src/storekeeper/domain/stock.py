@@ -74,6 +74,31 @@ SYSTEM_REASONS: dict[str, tuple[str, Direction]] = {
 COSTED_AT_STANDARD = frozenset({"receipt", "initial"})
 
 
+class ChangeKind(StrEnum):
+    """What a person says happened to the stock (the dashboard's adjust form): it came in, went out,
+    or was counted (a `set`)."""
+
+    IN = "in"
+    OUT = "out"
+    COUNT = "set"
+
+
+# The reason a kind of change starts with: the everyday one of a shop.
+DEFAULT_REASON = {ChangeKind.IN: "receipt", ChangeKind.OUT: "sale", ChangeKind.COUNT: "count"}
+
+
+def reason_suits(code: str, direction: str, kind: ChangeKind) -> bool:
+    """Whether a reason (built-in or custom, with its direction) fits a kind of change, so that
+    the ledger will not refuse its sign: stock that came in takes an `in` reason, stock that went
+    out an `out` one, a count one that may go either way (the count finds the sign). `count` is
+    for counts only, and reasons that may go either way (`correction`) fit every kind."""
+    if code == "count":
+        return kind == ChangeKind.COUNT
+    if direction == Direction.ANY:
+        return True
+    return kind != ChangeKind.COUNT and direction == kind.value
+
+
 def direction_allows(direction: str, delta: Decimal) -> bool:
     """Whether a change of `delta` fits the reason's direction. A count that finds the stock as
     recorded (delta 0) fits any reason that may be used with `set`."""

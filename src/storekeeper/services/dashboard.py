@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.stock import StockStatus
@@ -102,9 +102,7 @@ def stock_value(db: Database, workspace_id: str) -> dict[str, Any]:
     the running totals (exact; /v1/reports/valuation is the report per location and category).
     Levels whose item has no cost are counted apart."""
     kept = _location_totals(db, workspace_id)
-    with db.read() as conn:
-        currency = conn.execute(select(workspaces.c.currency).where(
-            workspaces.c.workspace_id == workspace_id)).scalar_one()
+    currency = workspace_currency(db, workspace_id)
     pico = sum(t.value_pico for t in kept.values())
     value = totals.from_pico(pico).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return {"value": value, "uncosted_levels": sum(t.uncosted for t in kept.values()), "currency": currency}
@@ -122,3 +120,12 @@ def as_chart(series: list[tuple[date, Decimal]]) -> dict[str, Any]:
     """The series for the chart: unix seconds (noon of each day) and floats (a chart's precision)."""
     return {"x": [int(datetime.combine(day, datetime.min.time(), UTC).timestamp()) + 43_200 for day, _ in series],
             "y": [float(value) for _, value in series]}
+
+
+_CURRENCY = select(workspaces.c.currency).where(workspaces.c.workspace_id == bindparam("ws"))
+
+
+def workspace_currency(db: Database, workspace_id: str) -> str:
+    """The workspace's currency: its pages write numbers in its marks (domain.quantities)."""
+    with db.read() as conn:
+        return conn.execute(_CURRENCY, {"ws": workspace_id}).scalar_one()

@@ -48,6 +48,7 @@ class StockFilters:
     # `sku`, or `updated_at` (when its stock or its item last changed: sync clients walk it
     # ascending from their last watermark), either descending with `-`.
     sort: str = "sku"
+    kind: str | None = None  # product | material (the dashboard's filter; the API has none)
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,8 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
         stmt = stmt.where(items.c.sku == filters.sku)
     if filters.category is not None:
         stmt = stmt.where(items.c.category_id == filters.category)
+    if filters.kind is not None:
+        stmt = stmt.where(items.c.kind == filters.kind)
     if filters.location is None:
         stmt = stmt.where(*_status_conditions(items.c.status, filters))
     if filters.q:

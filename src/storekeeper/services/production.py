@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, false, func, select, update
 
-from storekeeper.domain.clock import to_utc, utcnow
+from storekeeper.domain.clock import plausible, utcnow
 from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
 from storekeeper.domain.ids import new_id
 from storekeeper.persistence.counters import bump
@@ -156,7 +156,7 @@ def create_production_order(db: Database, principal, data: dict[str, Any]) -> di
             "workspace_id": workspace_id, "id": new_id("production_order"), "name": data.get("name"),
             "location_id": resolve_location(conn, workspace_id, data.get("location"))["id"],
             "assignee_id": _assignee(conn, workspace_id, data.get("assignee")),
-            "due": to_utc(data["due"]) if data.get("due") else None, "notes": data.get("notes"),
+            "due": plausible(data.get("due"), "due"), "notes": data.get("notes"),
             "position": data["position"] if data.get("position") is not None else _next_position(conn, workspace_id),
             **_status_values(data.get("status") or "pending", now),
             "version": 1, "created_at": now, "updated_at": now, "deleted_at": None,
@@ -227,7 +227,7 @@ def update_production_order(db: Database, principal, order_id: str, changes: dic
         if "status" in changes and changes["status"] != order["status"]:
             values.update(_status_values(changes["status"], utcnow()))
         if "due" in changes:
-            values["due"] = to_utc(changes["due"]) if changes["due"] else None
+            values["due"] = plausible(changes["due"], "due")
         if "assignee" in changes:
             values["assignee_id"] = _assignee(conn, workspace_id, changes["assignee"])
         if "location" in changes:

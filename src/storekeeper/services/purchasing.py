@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, false, func, or_, select, update
 
-from storekeeper.domain.clock import to_utc, utcnow
+from storekeeper.domain.clock import plausible, utcnow
 from storekeeper.domain.errors import Conflict, DomainRuleBroken, NotFound, ValidationFailed
 from storekeeper.domain.ids import is_id, new_id
 from storekeeper.persistence.counters import bump
@@ -150,7 +150,7 @@ def create_purchase_order(db: Database, principal, data: dict[str, Any]) -> dict
         order = {
             "workspace_id": workspace_id, "id": new_id("purchase_order"), "number": number,
             "supplier": data.get("supplier"), "location_id": place["id"], "status": "draft",
-            "expected_at": to_utc(data["expected_at"]) if data.get("expected_at") else None,
+            "expected_at": plausible(data.get("expected_at"), "expected_at"),
             "notes": data.get("notes"), "ordered_at": None, "received_at": None, "cancelled_at": None,
             "version": 1, "created_at": now, "updated_at": now,
         }
@@ -215,7 +215,7 @@ def update_purchase_order(db: Database, principal, ref: str, changes: dict[str, 
                            f"change once it was placed, not {', '.join(fixed)}.")
         values: dict[str, Any] = {k: changes[k] for k in ("supplier", "notes") if k in changes}
         if "expected_at" in changes:
-            values["expected_at"] = to_utc(changes["expected_at"]) if changes["expected_at"] else None
+            values["expected_at"] = plausible(changes["expected_at"], "expected_at")
         if "number" in changes:
             if changes["number"] is None:
                 raise ValidationFailed({"number": ["An order keeps its number; give another one."]})

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, union
 
-from storekeeper.domain.clock import to_utc, utcnow
+from storekeeper.domain.clock import plausible, utcnow
 from storekeeper.domain.errors import (
     BulkFailed,
     Conflict,
@@ -160,9 +160,9 @@ def _inactive(location: dict[str, Any]) -> Conflict:
 
 
 def _check_occurred_at(value: datetime | None, now: datetime) -> datetime | None:
+    value = plausible(value, "occurred_at")
     if value is None:
         return None
-    value = to_utc(value)
     if value > now + FUTURE_MARGIN:
         raise ValidationFailed({"occurred_at": ["Must not be in the future."]})
     return value

@@ -12,38 +12,56 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Undefined
+from jinja2 import Undefined, pass_context
 from jinja2.filters import do_urlencode
+from jinja2.runtime import Context
 
 from storekeeper.api.paths import url_segment
 from storekeeper.domain.clock import to_utc
 from storekeeper.domain.errors import StorekeeperError, ValidationFailed
-from storekeeper.domain.quantities import InvalidQuantity, format_money, format_quantity, parse_decimal, round_money
+from storekeeper.domain.quantities import (
+    InvalidQuantity,
+    decimal_separator,
+    format_money,
+    format_quantity,
+    local_text,
+    parse_local_decimal,
+    round_money,
+)
 from storekeeper.persistence.database import Database
-from storekeeper.services import idempotency
+from storekeeper.services import dashboard, idempotency
 from storekeeper.services.idempotency import Claim
 from storekeeper.services.sessions import SignedIn
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
-def _quantity(value: Any) -> str:
+def _marks(context: Context) -> str:
+    """The page's decimal mark (render() puts the workspace's in every page's context)."""
+    return context.get("decimal_mark") or "."
+
+
+@pass_context
+def _quantity(context: Context, value: Any) -> str:
     if value is None or value == "" or isinstance(value, Undefined):
         return ""
-    return format_quantity(value if isinstance(value, Decimal) else Decimal(str(value)))
+    return local_text(format_quantity(value if isinstance(value, Decimal) else Decimal(str(value))), _marks(context))
 
 
-def _money(value: Any) -> str:
+@pass_context
+def _money(context: Context, value: Any) -> str:
     if value is None or value == "" or isinstance(value, Undefined):
         return "—"
-    return format_money(value if isinstance(value, Decimal) else Decimal(str(value)))
+    return local_text(format_money(value if isinstance(value, Decimal) else Decimal(str(value))), _marks(context))
 
 
-def _total(value: Any) -> str:
-    """A sum of money, to the cent (unit costs keep their places: `money`)."""
+@pass_context
+def _total(context: Context, value: Any) -> str:
+    """A sum of money, to the cent, its thousands grouped (unit costs keep their places: `money`)."""
     if value is None or value == "" or isinstance(value, Undefined):
         return "—"
-    return f"{round_money(value if isinstance(value, Decimal) else Decimal(str(value))):,}"
+    return local_text(f"{round_money(value if isinstance(value, Decimal) else Decimal(str(value))):,}",
+                      _marks(context))
 
 
 def _when(value: Any) -> str:
@@ -74,16 +92,20 @@ LABELS = {"delta": "Change", "set": "New count", "set_to": "New count", "quantit
           "url": "URL", "events": "Events", "sku": "SKU"}
 
 
-def humanize(exc: StorekeeperError) -> list[str]:
+def humanize(exc: StorekeeperError, mark: str = ".") -> list[str]:
     """A refusal as sentences a person understands: the field's name and what is wrong."""
     if isinstance(exc, ValidationFailed) and exc.fields:
         return [f"{LABELS.get(name.split('.')[0], name.replace('_', ' ').capitalize())}: {' '.join(messages)}"
                 for name, messages in exc.fields.items()]
-    shortages = (exc.details or {}).get("shortages") if hasattr(exc, "details") else None
-    lines = [exc.message]
-    for s in shortages or []:
-        lines.append(f"{s.get('sku') or s.get('item')}: {format_quantity(s['needed'])} needed, "
-                     f"{format_quantity(s['available'])} available")
+    shortages = (exc.details or {}).get("shortages") or []
+    # The ledger's message is the list of shortages itself: a heading in its place, or each
+    # shortage would be told twice. A message that says something else (a bundle's component in
+    # the trash) stays above the list.
+    listed = shortages and all(f"{s.get('sku')}: " in exc.message for s in shortages)
+    lines = ["Not enough stock at this location:" if listed else exc.message]
+    for s in shortages:
+        lines.append(f"{s.get('sku') or s.get('item')}: {local_quantity(s['needed'], mark)} needed, "
+                     f"{local_quantity(s['available'], mark)} available")
     return lines
 
 
@@ -106,23 +128,42 @@ def fields_in_words(errors: dict[str, list[str]]) -> list[str]:
     return [f"{LABELS.get(k, k.replace('_', ' ').capitalize())}: {' '.join(v)}" for k, v in errors.items()]
 
 
+def decimal_mark(request: Request, user: SignedIn | None) -> str:
+    """The signed-in workspace's decimal mark, from its currency (domain.quantities), read once
+    a request: pages write numbers with it and forms read them with it."""
+    if user is None:
+        return "."
+    mark = getattr(request.state, "decimal_mark", None)
+    if mark is None:
+        mark = decimal_separator(dashboard.workspace_currency(db_of(request), user.workspace_id))
+        request.state.decimal_mark = mark
+    return mark
+
+
 def render(request: Request, template: str, user: SignedIn | None, code: int = 200, **context: Any) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, template, {"user": user, **context}, status_code=code)
+    return TEMPLATES.TemplateResponse(request, template, {"user": user, "decimal_mark": decimal_mark(
+        request, user), **context}, status_code=code)
 
 
-def quantity_field(form: dict[str, Any], name: str, errors: dict[str, list[str]], *, required: bool = True
-                   ) -> Decimal | None:
-    """A decimal from a form field; a message in `errors` if it is not one."""
+def quantity_field(form: dict[str, Any], name: str, errors: dict[str, list[str]], *, separator: str,
+                   required: bool = True) -> Decimal | None:
+    """A decimal from a form field, written with the workspace's decimal mark (`separator`); a
+    message in `errors` if it is not one."""
     raw = (form.get(name) or "").strip()
     if not raw:
         if required:
             errors.setdefault(name, []).append("Enter a number.")
         return None
     try:
-        return parse_decimal(raw, what=name)
-    except (InvalidQuantity, ValueError):
-        errors.setdefault(name, []).append(f"{raw!r} is not a number.")
+        return parse_local_decimal(raw, separator)
+    except InvalidQuantity as exc:
+        errors.setdefault(name, []).append(str(exc))
         return None
+
+
+def local_quantity(value: Decimal, separator: str) -> str:
+    """A quantity for a sentence of a page (what was recorded), in the workspace's marks."""
+    return local_text(format_quantity(value), separator)
 
 
 def new_form_key() -> str:

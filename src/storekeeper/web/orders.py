@@ -22,7 +22,6 @@ from storekeeper.api.schemas.production import production_order_out
 from storekeeper.api.schemas.purchasing import purchase_order_out
 from storekeeper.api.schemas.stock import movement_out
 from storekeeper.domain.errors import NotFound, StorekeeperError
-from storekeeper.domain.quantities import format_quantity
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import batches, inventory, items, locations, production, purchasing, stock
 from storekeeper.services.inventory import MovementFilters
@@ -32,8 +31,10 @@ from storekeeper.services.purchasing import PurchaseOrderFilters
 from storekeeper.web.auth import OrdersMember, OrdersViewer, ProductionMember, ProductionViewer, StockMember
 from storekeeper.web.common import (
     db_of,
+    decimal_mark,
     fields_in_words,
     humanize,
+    local_quantity,
     new_form_key,
     not_found,
     posted_form,
@@ -62,9 +63,9 @@ def _note(form: dict[str, str], errors: dict[str, list[str]]) -> str | None:
     return note or None
 
 
-def _positive(form: dict[str, str], name: str, errors: dict[str, list[str]], *, required: bool = True
-              ) -> Decimal | None:
-    value = quantity_field(form, name, errors, required=required)
+def _positive(form: dict[str, str], name: str, errors: dict[str, list[str]], *, separator: str,
+              required: bool = True) -> Decimal | None:
+    value = quantity_field(form, name, errors, separator=separator, required=required)
     if value is not None and value <= 0:
         errors.setdefault(name, []).append("Must be greater than 0.")
         return None
@@ -127,7 +128,8 @@ async def transfer(request: Request, user: StockMember, ref: str) -> Response:
 def _transfer(request: Request, user, ref: str, form: dict[str, str]) -> Response:
     db = db_of(request)
     field_errors: dict[str, list[str]] = {}
-    quantity = quantity_field(form, "quantity", field_errors)
+    mark = decimal_mark(request, user)
+    quantity = quantity_field(form, "quantity", field_errors, separator=mark)
     note = _note(form, field_errors)
     errors = fields_in_words(field_errors)
     if not errors:
@@ -137,12 +139,13 @@ def _transfer(request: Request, user, ref: str, form: dict[str, str]) -> Respons
             moved = stock.transfer(db, user, item=ref, from_location=source, to_location=target, quantity=quantity,
                                    note=note)
             return _with_done(f"/items/{url_segment(ref)}",
-                              f"Transferred {format_quantity(quantity)} of {moved['sku']} from {source} to {target}.")
+                              f"Transferred {local_quantity(quantity, mark)} of {moved['sku']} "
+                              f"from {source} to {target}.")
 
         try:
             return submit_once(db, user, request, form, work)
         except StorekeeperError as exc:
-            errors = humanize(exc)
+            errors = humanize(exc, mark)
     try:
         item = item_out(items.get_item(db, user.workspace_id, ref))
     except NotFound:
@@ -212,9 +215,10 @@ def _receive(request: Request, user, ref: str, form: dict[str, str]) -> Response
     order = context["order"]
     field_errors: dict[str, list[str]] = {}
     wanted = []
+    mark = decimal_mark(request, user)
     for line in order["lines"]:
         name = f"receive:{line['id']}"
-        quantity = quantity_field(form, name, field_errors, required=False)
+        quantity = quantity_field(form, name, field_errors, separator=mark, required=False)
         if quantity is not None and quantity < 0:
             field_errors.setdefault(name, []).append("Cannot be below 0.")
         elif quantity:
@@ -226,13 +230,13 @@ def _receive(request: Request, user, ref: str, form: dict[str, str]) -> Response
     if not errors:
         def work() -> str:
             _row, moved = purchasing.receive_purchase_order(db, user, order["id"], lines=wanted)
-            text = ", ".join(f"{m['sku']} +{format_quantity(m['delta'])}" for m in moved)
+            text = ", ".join(f"{m['sku']} +{local_quantity(m['delta'], mark)}" for m in moved)
             return _with_done(f"/purchase-orders/{url_segment(order['id'])}", f"Received: {text}.")
 
         try:
             return submit_once(db, user, request, form, work)
         except StorekeeperError as exc:
-            errors = humanize(exc)
+            errors = humanize(exc, mark)
     return render(request, "orders/purchase_order.html", user, code=422, done=None, form=form,
                   form_key=new_form_key(), errors=errors, **context)
 
@@ -308,19 +312,20 @@ def _record_batch(request: Request, user, order_id: str, form: dict[str, str]) -
     line_id = (form.get("line") or "").strip()
     if not line_id:
         field_errors["line"] = ["Choose what to make."]
-    quantity = _positive(form, "quantity", field_errors)
+    mark = decimal_mark(request, user)
+    quantity = _positive(form, "quantity", field_errors, separator=mark)
     note = _note(form, field_errors)
     errors = fields_in_words(field_errors)
     if not errors:
         def work() -> str:
             batch = batches.produce(db, user, order_id, line_id, quantity, note=note)
             return _with_done(f"/production/{url_segment(order_id)}",
-                              f"Recorded a batch: {batch['sku']} +{format_quantity(quantity)}.")
+                              f"Recorded a batch: {batch['sku']} +{local_quantity(quantity, mark)}.")
 
         try:
             return submit_once(db, user, request, form, work)
         except StorekeeperError as exc:
-            errors = humanize(exc)
+            errors = humanize(exc, mark)
     try:
         context = _production_context(request, user, order_id)
     except NotFound:

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from storekeeper.api.routing import add_routes
-from storekeeper.web import admin, orders, pages, users
+from storekeeper.web import adjust, admin, items, orders, pages, users
 from storekeeper.web.auth import BadCsrf, NeedsSignIn, NotAllowed
 from storekeeper.web.common import render
 
@@ -20,6 +20,8 @@ _DOING = {"stock:write": "change stock", "items:write": "change items", "orders:
 
 def install(app: FastAPI) -> None:
     add_routes(app.router, pages.router)
+    add_routes(app.router, items.router)
+    add_routes(app.router, adjust.router)
     add_routes(app.router, admin.router)
     add_routes(app.router, users.router)
     add_routes(app.router, orders.router)

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from storekeeper.domain.clock import to_utc
+from storekeeper.domain.clock import IMPLAUSIBLE, is_plausible, to_utc
 from storekeeper.domain.quantities import InvalidQuantity, parse_decimal
 
 
@@ -83,6 +83,17 @@ def _representable_in_utc(value: datetime) -> datetime:
 
 # Requests: an RFC 3339 timestamp, never a number.
 TimestampIn = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_representable_in_utc)]
+
+
+def _plausible(value: datetime) -> datetime:
+    if not is_plausible(value):
+        raise PydanticCustomError("datetime_range", IMPLAUSIBLE)
+    return value
+
+
+# A date a client records (occurred_at, expected_at, due): from 1970 to 2099 (domain.clock), as the
+# services check too. Filters (since, until, as_of) take any timestamp.
+RecordedDateIn = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_plausible)]
 # JSON true/false only: lax mode would also take 0, 1, "yes" and "true".
 Bool = Annotated[bool, Strict()]
 

@@ -6,7 +6,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from storekeeper.api.schemas.common import Money, Quantity, ReadModel, ReadOnly, Timestamp, TimestampIn, WriteModel
+from storekeeper.api.schemas.common import (
+    Money,
+    Quantity,
+    ReadModel,
+    ReadOnly,
+    RecordedDateIn,
+    Timestamp,
+    WriteModel,
+)
 from storekeeper.api.schemas.stock import MovementRead, PositiveQuantityIn, Ref, movement_out
 from storekeeper.domain.quantities import exact_product, format_money, round_money
 
@@ -39,7 +47,7 @@ class ProductionOrderCreate(_ReadOnlyFields):
     status: ProductionStatus = "pending"
     location: Ref | None = Field(None, description="Where it is made (id or name); default: the default location")
     assignee: str | None = Field(None, max_length=320, description="A user's id or email")
-    due: TimestampIn | None = None
+    due: RecordedDateIn | None = Field(None, description="From 1970-01-01 to 2099-12-31 (UTC)")
     notes: str | None = Field(None, max_length=5000)
     position: Position | None = Field(None, description="Order on a board; default: after every other order")
     lines: list[ProductionLineIn] = Field(min_length=1, max_length=200)
@@ -52,7 +60,7 @@ class ProductionOrderUpdate(_ReadOnlyFields):
     status: ProductionStatus | None = None
     location: Ref | None = None
     assignee: str | None = Field(None, max_length=320)
-    due: TimestampIn | None = None
+    due: RecordedDateIn | None = Field(None, description="From 1970-01-01 to 2099-12-31 (UTC)")
     notes: str | None = Field(None, max_length=5000)
     position: Position | None = None
     lines: list[ProductionLineIn] | None = Field(None, min_length=1, max_length=200,

@@ -13,8 +13,8 @@ from storekeeper.api.schemas.common import (
     Quantity,
     ReadModel,
     ReadOnly,
+    RecordedDateIn,
     Timestamp,
-    TimestampIn,
     WriteModel,
 )
 from storekeeper.api.schemas.stock import MovementRead, PositiveQuantityIn, Ref, movement_out
@@ -50,7 +50,7 @@ class PurchaseOrderCreate(_ReadOnlyFields):
     number: Number | None = Field(None, description="Default: the next PO-000001")
     supplier: str | None = Field(None, max_length=200)
     location: Ref | None = Field(None, description="Where it is delivered (id or name); default: the default location")
-    expected_at: TimestampIn | None = None
+    expected_at: RecordedDateIn | None = Field(None, description="From 1970-01-01 to 2099-12-31 (UTC)")
     notes: str | None = Field(None, max_length=5000)
     lines: list[PurchaseOrderLineIn] = Field(default_factory=list, max_length=500)
 
@@ -59,7 +59,7 @@ class PurchaseOrderUpdate(_ReadOnlyFields):
     number: Number = None
     supplier: str | None = Field(None, max_length=200)
     location: Ref | None = Field(None, description="null: the default location")
-    expected_at: TimestampIn | None = None
+    expected_at: RecordedDateIn | None = Field(None, description="From 1970-01-01 to 2099-12-31 (UTC)")
     notes: str | None = Field(None, max_length=5000)
     lines: list[PurchaseOrderLineIn] = Field(None, max_length=500, description="Replaces every line (draft only)")
 

@@ -16,6 +16,7 @@ from storekeeper.api.schemas.common import (
     QuantityIn,
     ReadModel,
     ReadOnly,
+    RecordedDateIn,
     Timestamp,
     TimestampIn,
     WriteModel,
@@ -59,7 +60,8 @@ class AdjustmentCreate(WriteModel):
     set: QuantityIn | None = Field(None, description="The new on-hand stock (a count)")
     note: str | None = Field(None, max_length=2000)
     unit_cost: NonNegativeMoneyIn | None = Field(None, description="Cost per unit of incoming stock")
-    occurred_at: TimestampIn | None = Field(None, description="When it happened (default: now; never ahead)")
+    occurred_at: RecordedDateIn | None = Field(
+        None, description="When it happened (default: now; never ahead; from 1970 on)")
     reference: Reference | None = None
     expected_on_hand: QuantityIn | None = Field(None, description="Apply only if on hand is still this (else 409)")
 

@@ -1,0 +1,62 @@
+"""No page is wider than a 1280 px window (issue 19, item 13): a user with a very long email,
+who recorded stock of an item with the largest quantities and values the API takes, opens every
+page; none scrolls sideways (the page's scrollWidth fits its clientWidth). A table too wide for
+its box scrolls inside it; the page itself does not."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from tests.browser.conftest import VIEWPORT, api, sign_in
+
+LONG_EMAIL = f"{'quartermaster.of.the.northern.warehouses.' * 4}{secrets.token_hex(3)}@a-very-long-domain-name-" \
+             "for-a-very-small-candle-shop.example"
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def huge(served) -> str:
+    """An item of its own with 999,999,999,999.999999 on hand, costed near 10^12 a piece (its value
+    past 10^23), moved by the long-email user; returns its SKU."""
+    sku = f"HUGE-{secrets.token_hex(4).upper()}-{'X' * 40}"
+    with api(served) as client:
+        user = client.post("/v1/users", json={"email": LONG_EMAIL, "role": "admin", "password": PASSWORD})
+        assert user.status_code == 201, user.text
+        key = client.post("/v1/api-keys", json={"name": "long", "scopes": ["*"], "user": user.json()["id"]}).json()
+        assert client.post("/v1/items", json={
+            "sku": sku, "name": "Enormous" + "-candle" * 20, "price": "999999999999.99",
+            "unit_cost": "999999999999.99", "reorder_point": "999999999999", "unit": "kg"}).status_code == 201
+    with api(served) as client:
+        client.headers["Authorization"] = f"Bearer {key['key']}"
+        for body in ({"reason": "receipt", "delta": "999999999999.999999", "unit_cost": "999999999999.99"},
+                     {"reason": "sale", "delta": "-0.000001"}):
+            assert client.post("/v1/stock/adjustments", json={"item": sku, **body}).status_code == 201
+    return sku
+
+
+def pages(sku: str) -> list[str]:
+    return ["/", "/items", f"/items?q={sku}", f"/items/{sku}", f"/items/{sku}/adjust", f"/items/{sku}/transfer",
+            f"/items/{sku}/movements", "/items?location=Main%20warehouse", "/locations", "/purchase-orders",
+            "/production", "/audit-log", "/api-keys", "/webhooks", "/users"]
+
+
+def test_no_page_is_wider_than_the_window(page, served, huge, expect, off_host_requests):
+    assert page.viewport_size == VIEWPORT == {"width": 1280, "height": 800}
+    sign_in(page, served, LONG_EMAIL, PASSWORD)
+    wide, failed = {}, {}
+    for path in pages(huge):
+        response = page.goto(f"{served.url}{path}")
+        if response.status != 200:
+            failed[path] = response.status
+            continue
+        expect(page.locator("main h1")).to_be_visible()
+        width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if width[0] > width[1]:
+            wide[path] = width
+    assert wide == {}, f"pages wider than the window (scrollWidth, clientWidth): {wide}"
+    assert failed == {}
+    page.goto(f"{served.url}/items/{huge}")
+    expect(page.locator("main")).to_contain_text("999999999999")  # the figures are there, only wrapped
+    assert off_host_requests == []
