@@ -23,20 +23,24 @@ from rich.progress import (
 from rich.table import Table
 
 from storekeeper.config import get_settings
-from storekeeper.domain.errors import StorekeeperError
+from storekeeper.domain.errors import StorekeeperError, WorkspaceExists
 from storekeeper.logs import configure_logging
 from storekeeper.persistence import migrate
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import api_keys, workspaces
+from storekeeper.services.locations import DEFAULT_NAME as DEFAULT_LOCATION
 
-app = typer.Typer(help="Storekeeper: exact inventory across locations.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(help="Storekeeper: exact inventory across locations.", no_args_is_help=True, add_completion=False,
+                  rich_markup_mode="markdown")
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 users_app = typer.Typer(help="Dashboard users' passwords.", no_args_is_help=True)
 import_app = typer.Typer(help="Load items or stock from a CSV or JSON Lines file: all rows or none.",
                          no_args_is_help=True)
 export_app = typer.Typer(help="Write items, stock or movements as CSV or JSON Lines.", no_args_is_help=True)
+workspaces_app = typer.Typer(help="The workspaces of the database.", no_args_is_help=True)
+app.add_typer(workspaces_app, name="workspaces")
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
@@ -50,10 +54,14 @@ err = Console(stderr=True)
 EXIT_CODES = [("ValidationFailed", 2), ("NotFound", 4), ("Conflict", 5), ("StorekeeperError", 1)]
 
 
-def fail(exc: StorekeeperError) -> typer.Exit:
-    err.print(f"[red]{exc.code}[/red]: {exc.message}")
+def exit_code(exc: StorekeeperError) -> int:
     names = {cls.__name__ for cls in type(exc).__mro__}
-    return typer.Exit(next(code for name, code in EXIT_CODES if name in names))
+    return next(code for name, code in EXIT_CODES if name in names)
+
+
+def fail(exc: StorekeeperError) -> typer.Exit:
+    err.print(f"[red]{exc.code}[/red]: {escape(exc.message)}")
+    return typer.Exit(exit_code(exc))
 
 
 def open_db() -> Database:
@@ -61,21 +69,36 @@ def open_db() -> Database:
     return Database(settings.database_url, settings)
 
 
+def _listed(candidates: list[dict]) -> str:
+    """Workspaces as the lines of a message: id and name."""
+    return "".join(f"\n  {ws['workspace_id']}  {escape(ws['name'])}" for ws in candidates)
+
+
 def pick_workspace(db: Database, workspace: str | None) -> str:
-    """The workspace named by --workspace, or the only one there is."""
+    """The workspace named by --workspace (its id, or a name no other workspace has), or the only
+    one there is. When that is not one workspace, the message lists the candidates."""
     all_workspaces = workspaces.list_workspaces(db)
     if workspace:
-        for ws in all_workspaces:
-            if workspace in (ws["workspace_id"], ws["name"]):
-                return ws["workspace_id"]
-        err.print(f"[red]No workspace {workspace!r}.[/red]")
+        by_id = [ws for ws in all_workspaces if ws["workspace_id"] == workspace]
+        matches = by_id or [ws for ws in all_workspaces if ws["name"] == workspace]
+        if len(matches) == 1:
+            return matches[0]["workspace_id"]
+        if matches:
+            err.print(f"[red]Several workspaces are named {escape(repr(workspace))}: name one by its id:[/red]"
+                      + _listed(matches))
+            raise typer.Exit(2)
+        if all_workspaces:
+            err.print(f"[red]No workspace {escape(repr(workspace))}.[/red] The workspaces are:"
+                      + _listed(all_workspaces))
+        else:
+            err.print(f"[red]No workspace {escape(repr(workspace))}: there is none yet; run `storekeeper init`.[/red]")
         raise typer.Exit(4)
     if len(all_workspaces) == 1:
         return all_workspaces[0]["workspace_id"]
     if not all_workspaces:
         err.print("[red]No workspace yet: run `storekeeper init` first.[/red]")
     else:
-        err.print("[red]There are several workspaces: name one with --workspace ID.[/red]")
+        err.print("[red]There are several workspaces: name one with --workspace ID.[/red]" + _listed(all_workspaces))
     raise typer.Exit(2)
 
 
@@ -83,35 +106,70 @@ WorkspaceOpt = Annotated[str | None, typer.Option("--workspace", "-w", help="Wor
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
+def whole_ids_table(*columns: str, ids: list[str]) -> Table:
+    """A table whose first column, ids to copy into other commands, is never cut or wrapped,
+    however narrow the terminal: the other columns wrap instead."""
+    table = Table()
+    table.add_column(columns[0], no_wrap=True, min_width=max(map(len, ids), default=len(columns[0])))
+    for column in columns[1:]:
+        table.add_column(column, overflow="fold")
+    return table
+
+
 @app.command()
 def init(
-    workspace: Annotated[str, typer.Option("--workspace", help="Name of the new workspace")] = "Default",
+    workspace: Annotated[str | None, typer.Option(
+        "--workspace", help="Name of the new workspace (default: Default, on a database without one)")] = None,
     currency: Annotated[str, typer.Option(help="ISO 4217 currency")] = "USD",
     admin_email: Annotated[str, typer.Option(help="Email of the dashboard's first admin user")]
     = "admin@example.com",
+    location: Annotated[str, typer.Option(help="Name of the workspace's default location")] = DEFAULT_LOCATION,
     as_json: JsonOpt = False,
 ) -> None:
-    """Create or upgrade the database, then create a workspace with an admin key and an admin
-    user for the dashboard (its password is printed once)."""
-    from storekeeper.services import sessions, users
+    """Create or upgrade the database, then a workspace with an admin key and a dashboard admin.
 
+    The workspace starts with a default location, so stock can be recorded at once. The key and
+    the admin's password are printed once. Without --workspace, init creates a workspace only in a
+    database that has none; with it, only one of a new name. Otherwise it creates nothing, lists
+    the workspaces there are and exits with 5 (WORKSPACE_EXISTS)."""
     db = open_db()
     migrate.upgrade(db)
-    ws, key = workspaces.create_workspace(db, workspace, currency.upper())
     try:
-        admin = users.create_user(db, ws["workspace_id"], admin_email, "Admin", "admin")
+        made = workspaces.provision(db, workspace, currency, admin_email, location)
+    except WorkspaceExists as exc:
+        err.print(f"[red]{exc.code}[/red]: {escape(exc.message)} The workspaces are:"
+                  + _listed(exc.details["workspaces"]))
+        err.print("A new admin key: storekeeper keys create --workspace ID --name admin --scope '*'\n"
+                  "A new dashboard password: storekeeper users password EMAIL --workspace ID\n"
+                  "Another workspace: storekeeper init --workspace NAME")
+        raise typer.Exit(exit_code(exc)) from None
     except StorekeeperError as exc:
         raise fail(exc) from None
-    password = sessions.new_password()
-    sessions.set_password(db, ws["workspace_id"], admin["id"], password)
+    ws = made.workspace
     if as_json:
-        print(json.dumps({"workspace_id": ws["workspace_id"], "api_key": key, "admin_email": admin["email"],
-                          "admin_password": password}))
+        print(json.dumps({"workspace_id": ws["workspace_id"], "api_key": made.api_key,
+                          "admin_email": made.admin["email"], "admin_password": made.password,
+                          "location": {"id": made.location["id"], "name": made.location["name"]}}))
         return
-    console.print(f"Workspace [bold]{ws['name']}[/bold] ({ws['workspace_id']})")
-    console.print(f"Admin API key (shown once, store it now): [bold green]{key}[/bold green]")
-    console.print(f"Dashboard admin: [bold]{admin['email']}[/bold], password (shown once): "
-                  f"[bold green]{password}[/bold green]")
+    console.print(f"Workspace [bold]{escape(ws['name'])}[/bold] ({ws['workspace_id']}), default location "
+                  f"[bold]{escape(made.location['name'])}[/bold]")
+    console.print(f"Admin API key (shown once, store it now): [bold green]{made.api_key}[/bold green]")
+    console.print(f"Dashboard admin: [bold]{escape(made.admin['email'])}[/bold], password (shown once): "
+                  f"[bold green]{made.password}[/bold green]")
+
+
+@workspaces_app.command("list")
+def workspaces_list(as_json: JsonOpt = False) -> None:
+    """List the workspaces: the ids and names --workspace takes."""
+    rows = workspaces.list_workspaces(open_db())
+    if as_json:
+        print(json.dumps([{"id": r["workspace_id"], "name": r["name"], "currency": r["currency"],
+                           "created_at": r["created_at"].isoformat()} for r in rows]))
+        return
+    table = whole_ids_table("id", "name", "currency", "created", ids=[r["workspace_id"] for r in rows])
+    for r in rows:
+        table.add_row(r["workspace_id"], escape(r["name"]), r["currency"], r["created_at"].strftime("%Y-%m-%d %H:%M"))
+    console.print(table)
 
 
 @keys_app.command("create")
@@ -156,9 +214,9 @@ def keys_list(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
         ]
         print(json.dumps(listed))
         return
-    table = Table("id", "name", "prefix", "scopes", "status", "created")
+    table = whole_ids_table("id", "name", "prefix", "scopes", "status", "created", ids=[r["id"] for r in rows])
     for r in rows:
-        table.add_row(r["id"], r["name"], r["prefix"] + "…", " ".join(r["scopes"]), api_keys.key_status(r),
+        table.add_row(r["id"], escape(r["name"]), r["prefix"] + "…", " ".join(r["scopes"]), api_keys.key_status(r),
                       r["created_at"].strftime("%Y-%m-%d %H:%M"))
     console.print(table)
 
@@ -380,7 +438,11 @@ def worker(
     interval: Annotated[float, typer.Option(min=0.1, help="Seconds between rounds")] = 5.0,
     once: Annotated[bool, typer.Option("--once", help="Run one round and exit")] = False,
 ) -> None:
-    """Run the background worker: expire reservations, purge old Idempotency-Key records."""
+    """Run the background worker on its own (serve runs it in-process unless --no-worker).
+
+    Each round: deliver webhooks, expire reservations, take the daily snapshots workspaces ask
+    for, fold the dashboard's running totals, and purge Idempotency-Key records past 24 hours,
+    events past their retention and items past the trash retention."""
     import threading
 
     from storekeeper.services import worker as background
