@@ -20,8 +20,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 
+from storekeeper.cli.listing import print_listing
 from storekeeper.config import get_settings
 from storekeeper.domain.errors import StorekeeperError, WorkspaceExists
 from storekeeper.logs import configure_logging
@@ -106,16 +106,6 @@ WorkspaceOpt = Annotated[str | None, typer.Option("--workspace", "-w", help="Wor
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
-def whole_ids_table(*columns: str, ids: list[str]) -> Table:
-    """A table whose first column, ids to copy into other commands, is never cut or wrapped,
-    however narrow the terminal: the other columns wrap instead."""
-    table = Table()
-    table.add_column(columns[0], no_wrap=True, min_width=max(map(len, ids), default=len(columns[0])))
-    for column in columns[1:]:
-        table.add_column(column, overflow="fold")
-    return table
-
-
 @app.command()
 def init(
     workspace: Annotated[str | None, typer.Option(
@@ -166,10 +156,8 @@ def workspaces_list(as_json: JsonOpt = False) -> None:
         print(json.dumps([{"id": r["workspace_id"], "name": r["name"], "currency": r["currency"],
                            "created_at": r["created_at"].isoformat()} for r in rows]))
         return
-    table = whole_ids_table("id", "name", "currency", "created", ids=[r["workspace_id"] for r in rows])
-    for r in rows:
-        table.add_row(r["workspace_id"], escape(r["name"]), r["currency"], r["created_at"].strftime("%Y-%m-%d %H:%M"))
-    console.print(table)
+    print_listing(console, ("id", "name", "currency", "created"),
+                  [(r["workspace_id"], r["name"], r["currency"], f"{r['created_at']:%Y-%m-%d %H:%M}") for r in rows])
 
 
 @keys_app.command("create")
@@ -214,11 +202,9 @@ def keys_list(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
         ]
         print(json.dumps(listed))
         return
-    table = whole_ids_table("id", "name", "prefix", "scopes", "status", "created", ids=[r["id"] for r in rows])
-    for r in rows:
-        table.add_row(r["id"], escape(r["name"]), r["prefix"] + "…", " ".join(r["scopes"]), api_keys.key_status(r),
-                      r["created_at"].strftime("%Y-%m-%d %H:%M"))
-    console.print(table)
+    print_listing(console, ("id", "name", "prefix", "scopes", "status", "created"),
+                  [(r["id"], r["name"], r["prefix"] + "…", " ".join(r["scopes"]), api_keys.key_status(r),
+                    f"{r['created_at']:%Y-%m-%d %H:%M}") for r in rows])
 
 
 @keys_app.command("revoke")
