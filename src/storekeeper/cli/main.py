@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -21,15 +20,15 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from storekeeper.cli.common import JsonOpt, WorkspaceOpt, console, err, fail, open_db, pick_workspace
 from storekeeper.cli.listing import print_listing
+from storekeeper.cli.workspaces import init, workspaces_app
 from storekeeper.config import get_settings
-from storekeeper.domain.errors import StorekeeperError, WorkspaceExists
+from storekeeper.domain.errors import StorekeeperError
 from storekeeper.logs import configure_logging
 from storekeeper.persistence import migrate
-from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import PageRequest
-from storekeeper.services import api_keys, workspaces
-from storekeeper.services.locations import DEFAULT_NAME as DEFAULT_LOCATION
+from storekeeper.services import api_keys
 
 app = typer.Typer(help="Storekeeper: exact inventory across locations.", no_args_is_help=True, add_completion=False,
                   rich_markup_mode="markdown")
@@ -39,126 +38,13 @@ users_app = typer.Typer(help="Dashboard users' passwords.", no_args_is_help=True
 import_app = typer.Typer(help="Load items or stock from a CSV or JSON Lines file: all rows or none.",
                          no_args_is_help=True)
 export_app = typer.Typer(help="Write items, stock or movements as CSV or JSON Lines.", no_args_is_help=True)
-workspaces_app = typer.Typer(help="The workspaces of the database.", no_args_is_help=True)
+app.command()(init)
 app.add_typer(workspaces_app, name="workspaces")
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
-
-console = Console(soft_wrap=True)
-err = Console(stderr=True)
-
-# Exit codes by error class, most specific first (mirrors api/errors.py).
-EXIT_CODES = [("ValidationFailed", 2), ("NotFound", 4), ("Conflict", 5), ("StorekeeperError", 1)]
-
-
-def exit_code(exc: StorekeeperError) -> int:
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    return next(code for name, code in EXIT_CODES if name in names)
-
-
-def fail(exc: StorekeeperError) -> typer.Exit:
-    err.print(f"[red]{exc.code}[/red]: {escape(exc.message)}")
-    return typer.Exit(exit_code(exc))
-
-
-def open_db() -> Database:
-    settings = get_settings()
-    return Database(settings.database_url, settings)
-
-
-def _listed(candidates: list[dict]) -> str:
-    """Workspaces as the lines of a message: id and name."""
-    return "".join(f"\n  {ws['workspace_id']}  {escape(ws['name'])}" for ws in candidates)
-
-
-def pick_workspace(db: Database, workspace: str | None) -> str:
-    """The workspace named by --workspace (its id, or a name no other workspace has), or the only
-    one there is. When that is not one workspace, the message lists the candidates."""
-    all_workspaces = workspaces.list_workspaces(db)
-    if workspace:
-        by_id = [ws for ws in all_workspaces if ws["workspace_id"] == workspace]
-        matches = by_id or [ws for ws in all_workspaces if ws["name"] == workspace]
-        if len(matches) == 1:
-            return matches[0]["workspace_id"]
-        if matches:
-            err.print(f"[red]Several workspaces are named {escape(repr(workspace))}: name one by its id:[/red]"
-                      + _listed(matches))
-            raise typer.Exit(2)
-        if all_workspaces:
-            err.print(f"[red]No workspace {escape(repr(workspace))}.[/red] The workspaces are:"
-                      + _listed(all_workspaces))
-        else:
-            err.print(f"[red]No workspace {escape(repr(workspace))}: there is none yet; run `storekeeper init`.[/red]")
-        raise typer.Exit(4)
-    if len(all_workspaces) == 1:
-        return all_workspaces[0]["workspace_id"]
-    if not all_workspaces:
-        err.print("[red]No workspace yet: run `storekeeper init` first.[/red]")
-    else:
-        err.print("[red]There are several workspaces: name one with --workspace ID.[/red]" + _listed(all_workspaces))
-    raise typer.Exit(2)
-
-
-WorkspaceOpt = Annotated[str | None, typer.Option("--workspace", "-w", help="Workspace id or name")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
-
-
-@app.command()
-def init(
-    workspace: Annotated[str | None, typer.Option(
-        "--workspace", help="Name of the new workspace (default: Default, on a database without one)")] = None,
-    currency: Annotated[str, typer.Option(help="ISO 4217 currency")] = "USD",
-    admin_email: Annotated[str, typer.Option(help="Email of the dashboard's first admin user")]
-    = "admin@example.com",
-    location: Annotated[str, typer.Option(help="Name of the workspace's default location")] = DEFAULT_LOCATION,
-    as_json: JsonOpt = False,
-) -> None:
-    """Create or upgrade the database, then a workspace with an admin key and a dashboard admin.
-
-    The workspace starts with a default location, so stock can be recorded at once. The key and
-    the admin's password are printed once. Without --workspace, init creates a workspace only in a
-    database that has none; with it, only one of a new name. Otherwise it creates nothing, lists
-    the workspaces there are and exits with 5 (WORKSPACE_EXISTS)."""
-    db = open_db()
-    migrate.upgrade(db)
-    try:
-        made = workspaces.provision(db, workspace, currency, admin_email, location)
-    except WorkspaceExists as exc:
-        err.print(f"[red]{exc.code}[/red]: {escape(exc.message)} The workspaces are:"
-                  + _listed(exc.details["workspaces"]))
-        err.print("A new admin key: storekeeper keys create --workspace ID --name admin --scope '*'\n"
-                  "A new dashboard password: storekeeper users password EMAIL --workspace ID\n"
-                  "Another workspace: storekeeper init --workspace NAME")
-        raise typer.Exit(exit_code(exc)) from None
-    except StorekeeperError as exc:
-        raise fail(exc) from None
-    ws = made.workspace
-    if as_json:
-        print(json.dumps({"workspace_id": ws["workspace_id"], "api_key": made.api_key,
-                          "admin_email": made.admin["email"], "admin_password": made.password,
-                          "location": {"id": made.location["id"], "name": made.location["name"]}}))
-        return
-    console.print(f"Workspace [bold]{escape(ws['name'])}[/bold] ({ws['workspace_id']}), default location "
-                  f"[bold]{escape(made.location['name'])}[/bold]")
-    console.print(f"Admin API key (shown once, store it now): [bold green]{made.api_key}[/bold green]")
-    console.print(f"Dashboard admin: [bold]{escape(made.admin['email'])}[/bold], password (shown once): "
-                  f"[bold green]{made.password}[/bold green]")
-
-
-@workspaces_app.command("list")
-def workspaces_list(as_json: JsonOpt = False) -> None:
-    """List the workspaces: the ids and names --workspace takes."""
-    rows = workspaces.list_workspaces(open_db())
-    if as_json:
-        print(json.dumps([{"id": r["workspace_id"], "name": r["name"], "currency": r["currency"],
-                           "created_at": r["created_at"].isoformat()} for r in rows]))
-        return
-    print_listing(console, ("id", "name", "currency", "created"),
-                  [(r["workspace_id"], r["name"], r["currency"], f"{r['created_at']:%Y-%m-%d %H:%M}") for r in rows])
-
 
 @keys_app.command("create")
 def keys_create(
@@ -424,11 +310,12 @@ def worker(
     interval: Annotated[float, typer.Option(min=0.1, help="Seconds between rounds")] = 5.0,
     once: Annotated[bool, typer.Option("--once", help="Run one round and exit")] = False,
 ) -> None:
-    """Run the background worker on its own (serve runs it in-process unless --no-worker).
+    """Run the background work on its own: webhooks, expiries, snapshots, totals and purges.
 
     Each round: deliver webhooks, expire reservations, take the daily snapshots workspaces ask
     for, fold the dashboard's running totals, and purge Idempotency-Key records past 24 hours,
-    events past their retention and items past the trash retention."""
+    events past their retention and items past the trash retention. `serve` runs the same in
+    each server process unless --no-worker."""
     import threading
 
     from storekeeper.services import worker as background
