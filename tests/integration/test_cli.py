@@ -96,8 +96,15 @@ def test_keys_list_shows_ids_whole_that_keys_revoke_takes_even_in_a_narrow_termi
                for key_id in ids), wide.stdout
 
 
-def test_with_several_workspaces_a_command_lists_them_and_init_adds_one_only_by_a_new_name(new_database_url):
+def test_init_makes_all_or_nothing_and_another_workspace_only_by_a_new_name_which_commands_then_list(
+        new_database_url):
     url = new_database_url("cli_several")
+    refused = cli(url, "init", "--currency", "EURO", "--admin-email", "nobody", "--json")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "currency: A currency is an ISO 4217 code" in refused.stderr
+    refused = cli(url, "init", "--admin-email", "nobody")
+    assert refused.returncode == 2 and "email:" in refused.stderr
+    assert printed_json(cli(url, "workspaces", "list", "--json")) == []  # all or nothing
     first = printed_json(cli(url, "init", "--json"))
     shop = printed_json(cli(url, "init", "--workspace", "Shop", "--currency", "eur", "--location", "Back room",
                             "--json"))

@@ -28,6 +28,8 @@ def exit_code(exc: StorekeeperError) -> int:
 
 def fail(exc: StorekeeperError) -> typer.Exit:
     err.print(f"[red]{exc.code}[/red]: {escape(exc.message)}")
+    for field, messages in getattr(exc, "fields", {}).items():
+        err.print(f"  {escape(field)}: {escape(' '.join(messages))}")
     return typer.Exit(exit_code(exc))
 
 
