@@ -29,7 +29,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import items, locations, movements, stock_levels
 from storekeeper.services.journal import SYSTEM
 
-LOCATIONS = ("Main warehouse", "Second warehouse")
+LOCATIONS = ("Main warehouse", "Second warehouse")  # the first: the default location `init` makes
 ON_HAND = Decimal(1000)  # per level: W1's and W2's sales (-1) never run out
 UNIT_COST = Decimal("2.50")
 WORDS = ("amber", "basket", "candle", "drawer", "easel", "funnel", "goblet", "hammock", "inkwell", "jigsaw",
@@ -139,14 +139,17 @@ class _Insert:
 
 
 def _insert_locations(conn: Connection, workspace_id: str, now) -> tuple[str, ...]:
-    existing = conn.execute(select(locations.c.id).where(locations.c.workspace_id == workspace_id)).first()
-    if existing is not None:
-        raise RuntimeError("the benchmark loads into a new workspace without locations")
+    """The new workspace's default location, which `storekeeper init` made ("Main warehouse"),
+    and the others of LOCATIONS."""
+    existing = conn.execute(select(locations.c.id, locations.c.name).where(
+        locations.c.workspace_id == workspace_id, locations.c.deleted_at.is_(None))).all()
+    if [row.name for row in existing] != [LOCATIONS[0]]:
+        raise RuntimeError(f"the benchmark loads into a new workspace, whose one location is {LOCATIONS[0]!r}")
     rows = [{"workspace_id": workspace_id, "id": new_id("location"), "name": place, "type": "warehouse",
-             "read_only": False, "is_default": index == 0, "is_active": True, "hide_materials": False,
-             "version": 1, "created_at": now, "updated_at": now} for index, place in enumerate(LOCATIONS)]
+             "read_only": False, "is_default": False, "is_active": True, "hide_materials": False,
+             "version": 1, "created_at": now, "updated_at": now} for place in LOCATIONS[1:]]
     conn.execute(locations.insert(), rows)
-    return tuple(row["id"] for row in rows)
+    return (existing[0].id, *(row["id"] for row in rows))
 
 
 def item_id_of(db: Database, workspace_id: str, i: int) -> str:

@@ -40,7 +40,6 @@ class Side:
         self.client = TestClient(create_app(settings, self.db))
         _, key = workspaces.create_workspace(self.db, "Bench")
         self.headers = {"Authorization": f"Bearer {key}"}
-        self.post("/v1/locations", {"name": "Main"})
         for n in range(ITEMS):
             self.post("/v1/items", {"sku": f"S{n}", "name": f"Item {n}", "unit_cost": "1.25"})
         if not triggers:

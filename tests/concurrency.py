@@ -27,8 +27,8 @@ def body(response) -> dict:
     return response.json(parse_float=Decimal)
 
 
-def new_location(api, name: str) -> str:
-    r = api.post("/v1/locations", json={"name": name})
+def new_location(api, name: str, **fields) -> str:
+    r = api.post("/v1/locations", json={"name": name, **fields})
     assert r.status_code == 201, r.text
     return r.json()["id"]
 

@@ -159,6 +159,17 @@ def workspace(db, client) -> Workspace:
 
 
 @pytest.fixture
+def workspace_without_locations(db, client) -> Workspace:
+    """A workspace as one made before migration 0014 was until someone created a location: none
+    at all, so no default location. (Made so now only by hand: a new workspace gets one, and the
+    default location cannot be deleted.)"""
+    with db.write() as conn:
+        ws = workspaces.insert_workspace(conn, "Without locations")
+        _row, key = api_keys.insert_api_key(conn, ws["workspace_id"], "admin", ["*"])
+    return Workspace(id=ws["workspace_id"], key=key, api=Api(client, key), db=db)
+
+
+@pytest.fixture
 def api(workspace) -> Api:
     """An admin (`*`) key of a fresh workspace."""
     return workspace.api

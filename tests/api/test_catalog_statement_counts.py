@@ -15,7 +15,7 @@ def _count(db, call) -> int:
 
 
 def test_a_bulk_of_variant_sales_costs_the_same_statements_for_two_parents_as_for_twenty(api, db):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     for p in range(20):
         api.post("/v1/items", json={"sku": f"P{p:02}", "name": f"Parent {p}", "variants": [
             {"sku": f"P{p:02}-{size}", "attributes": {"size": size}, "initial_stock": [{"quantity": 5}]}
@@ -31,7 +31,7 @@ def test_a_bulk_of_variant_sales_costs_the_same_statements_for_two_parents_as_fo
 
 
 def test_a_bulk_of_bundle_sales_costs_the_same_statements_for_two_bundles_as_for_twenty(api, db):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "PART-A", initial_stock=[{"quantity": 100}])
     item(api, "PART-B", initial_stock=[{"quantity": 100}])
     for b in range(20):
@@ -51,7 +51,7 @@ def test_a_bulk_of_bundle_sales_costs_the_same_statements_for_two_bundles_as_for
 
 
 def test_a_page_of_bundles_and_parents_costs_the_same_statements_as_a_page_of_one(api, db):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "PART", initial_stock=[{"quantity": 10}])
     for b in range(12):
         item(api, f"BX{b:02}", tracking="bundle")

@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from storekeeper.api.app import create_app
 from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.services import locations as location_service
+from storekeeper.services.locations import DEFAULT_NAME
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -28,6 +29,11 @@ GENERATED_REQUEST_ID = re.compile(rf"^req_{ULID}$")
 
 def error(r) -> tuple[int, str]:
     return r.status_code, r.json()["error"]["code"]
+
+
+def location_names(api) -> list[str]:
+    """The workspace's locations: the default one it was created with, and the test's."""
+    return [loc["name"] for loc in api.get("/v1/locations").json()["data"]]
 
 
 def json_post(client, path: str, content, key: str | None = None, **headers: str):
@@ -147,7 +153,7 @@ def test_any_other_api_version_is_refused(api, version):
 def test_an_unsupported_api_version_changes_nothing(api):
     r = api.post("/v1/locations", json={"name": "Main"}, headers={"X-Api-Version": "2"})
     assert r.status_code == 400
-    assert api.get("/v1/locations").json()["data"] == []
+    assert location_names(api) == [DEFAULT_NAME]
 
 
 # --- JSON bodies ----------------------------------------------------------------------------
@@ -169,7 +175,7 @@ def test_an_unsupported_api_version_changes_nothing(api):
 def test_a_body_that_is_not_json_is_malformed(api, client, content):
     r = json_post(client, "/v1/locations", content, api.key)
     assert error(r) == (400, "MALFORMED_JSON")
-    assert api.get("/v1/locations").json()["data"] == []
+    assert location_names(api) == [DEFAULT_NAME]
 
 
 @pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity"])
@@ -205,7 +211,7 @@ def test_a_write_with_another_content_type_is_415(api, client, content_type):
         headers["Content-Type"] = content_type
     r = client.post("/v1/locations", content=b'{"name": "Main"}', headers=headers)
     assert error(r) == (415, "UNSUPPORTED_MEDIA_TYPE")
-    assert api.get("/v1/locations").json()["data"] == []
+    assert location_names(api) == [DEFAULT_NAME]
 
 
 @pytest.mark.parametrize(
@@ -223,7 +229,7 @@ def test_json_content_types_are_accepted(api, client, content_type):
 def test_a_body_over_1_mib_is_refused_by_its_content_length(api, client):
     r = json_post(client, "/v1/locations", b'{"name": "Main"}' + b" " * MIB, api.key)
     assert error(r) == (413, "PAYLOAD_TOO_LARGE")
-    assert api.get("/v1/locations").json()["data"] == []
+    assert location_names(api) == [DEFAULT_NAME]
 
 
 def test_a_streamed_body_over_1_mib_is_refused_while_it_arrives(api, client):
@@ -236,7 +242,7 @@ def test_a_streamed_body_over_1_mib_is_refused_while_it_arrives(api, client):
     r = json_post(client, "/v1/locations", chunks(), api.key)
     assert "content-length" not in r.request.headers
     assert error(r) == (413, "PAYLOAD_TOO_LARGE")
-    assert api.get("/v1/locations").json()["data"] == []
+    assert location_names(api) == [DEFAULT_NAME]
 
 
 def test_a_streamed_body_under_1_mib_is_accepted(api, client):
@@ -266,7 +272,7 @@ def test_text_with_nul_characters_is_refused_wherever_it_is(api):
     for r, field in checks:
         assert error(r) == (422, "VALIDATION_ERROR"), field
         assert list(r.json()["error"]["fields"]) == [field]
-    assert [loc["name"] for loc in api.get("/v1/locations").json()["data"]] == ["Main"]
+    assert location_names(api) == ["Main", DEFAULT_NAME]
 
 
 # --- Routes, methods --------------------------------------------------------------------------
@@ -360,10 +366,12 @@ def test_timestamps_are_rfc3339_utc_with_milliseconds(api):
 
 
 def make_locations(workspace, count: int) -> list[str]:
+    """`count` more locations: returns the names of all of them, the workspace's default location
+    ("Main warehouse", sorted after "Location …") among them."""
     names = [f"Location {i:04d}" for i in range(count)]
     for name in names:
         location_service.create_location(workspace.db, workspace.id, {"name": name})
-    return names
+    return sorted([*names, DEFAULT_NAME])
 
 
 def test_a_list_is_data_and_meta(api):
@@ -372,12 +380,12 @@ def test_a_list_is_data_and_meta(api):
     assert r.status_code == 200
     body = r.json()
     assert set(body) == {"data", "meta"}
-    assert body["meta"] == {"limit": 50, "total": 1, "has_more": False, "next_cursor": None}
+    assert body["meta"] == {"limit": 50, "total": 2, "has_more": False, "next_cursor": None}
 
 
 def test_a_page_holds_50_rows_unless_asked_and_at_most_1000(workspace):
     api = workspace.api
-    make_locations(workspace, 51)
+    make_locations(workspace, 50)
     first = api.get("/v1/locations").json()
     assert len(first["data"]) == 50
     assert first["meta"]["limit"] == 50
@@ -395,7 +403,7 @@ def test_a_page_holds_50_rows_unless_asked_and_at_most_1000(workspace):
 
 @pytest.mark.parametrize("sort", ["name", "-name", "created_at", "-created_at"])
 def test_a_cursor_walk_returns_every_location_exactly_once(workspace, sort):
-    names = make_locations(workspace, 23)
+    names = make_locations(workspace, 22)
     seen: list[str] = []
     cursor = None
     pages = 0
@@ -420,14 +428,14 @@ def test_a_cursor_walk_returns_every_location_exactly_once(workspace, sort):
 
 
 def test_a_cursor_walk_sees_rows_added_behind_it_but_never_a_row_twice(workspace):
-    make_locations(workspace, 6)
+    make_locations(workspace, 5)
     first = workspace.api.get("/v1/locations?limit=3").json()
     location_service.create_location(workspace.db, workspace.id, {"name": "Location 0000a"})  # before the cursor
-    location_service.create_location(workspace.db, workspace.id, {"name": "Location 9999"})  # after it
+    location_service.create_location(workspace.db, workspace.id, {"name": "Warehouse 9999"})  # after it
     rest = workspace.api.get(f"/v1/locations?limit=100&cursor={first['meta']['next_cursor']}").json()
     names = [loc["name"] for loc in first["data"] + rest["data"]]
     assert len(names) == len(set(names))
-    assert names[-1] == "Location 9999"
+    assert names[-1] == "Warehouse 9999"
     assert "Location 0000a" not in names
 
 
@@ -439,7 +447,7 @@ def test_include_total_false_skips_the_count(workspace):
 
 
 def test_offset_skips_rows(workspace):
-    names = make_locations(workspace, 5)
+    names = make_locations(workspace, 4)
     r = workspace.api.get("/v1/locations?offset=3")
     assert [loc["name"] for loc in r.json()["data"]] == names[3:]
     assert r.json()["meta"]["total"] == 5

@@ -25,7 +25,7 @@ def table(r) -> list[dict[str, str]]:
 
 
 def stocked(api, count: int) -> None:
-    ok(api.post("/v1/locations", json={"name": "Main"}))
+    ok(api.post("/v1/locations", json={"name": "Main", "is_default": True}))  # where stock goes unless named
     ok(api.post("/v1/locations", json={"name": "Shop"}))
     for n in range(count):
         ok(api.post("/v1/items", json={"sku": f"LAMP-{n:04d}", "name": f"Lamp {n}", "price": "9.90",

@@ -42,7 +42,7 @@ def _item(api) -> str:
 
 
 def _location(api) -> str:
-    location(api, "Main")  # the first location is the default one, which stays
+    location(api, "Main", is_default=True)  # the first location is the default one, which stays
     return f"/v1/locations/{location(api, 'Spare')['id']}"
 
 
@@ -64,7 +64,7 @@ def _user(api) -> str:
 
 
 def _reservation(api) -> str:
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "ETAG-RES", initial_stock=[{"quantity": 10}])
     r = api.post("/v1/reservations", json={"item": "ETAG-RES", "quantity": 5})
     assert r.status_code == 201, r.text

@@ -215,7 +215,7 @@ def tick() -> None:
 
 
 def test_the_feed_lists_every_event_oldest_first_with_sequences_counting_up_from_one(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     created = api.post("/v1/items", json={"sku": "LAMP", "name": "Lamp"})
     lamp = ok(created, 201)
     received = adjusted(api, "LAMP", "receipt", delta=10)
@@ -238,7 +238,7 @@ def test_the_feed_lists_every_event_oldest_first_with_sequences_counting_up_from
 
 
 def test_after_pages_through_the_feed_with_limit_has_more_and_next_after(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     for n in range(7):
         item(api, f"PAGE-{n}")
 
@@ -262,7 +262,7 @@ def test_after_pages_through_the_feed_with_limit_has_more_and_next_after(api):
 
 
 def test_a_client_that_reads_from_where_it_stopped_sees_each_event_exactly_once(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "ONCE")
     seen: list[int] = []
     after = 0
@@ -276,7 +276,7 @@ def test_a_client_that_reads_from_where_it_stopped_sees_each_event_exactly_once(
 
 
 def test_the_types_filter_takes_exact_types_families_and_lists_of_both(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "TYPE", reorder_point=5)
     adjusted(api, "TYPE", "receipt", delta=10)
     adjusted(api, "TYPE", "sale", delta=-6)
@@ -307,7 +307,7 @@ def test_an_unknown_event_type_or_family_is_refused(api):
 
 
 def test_each_stock_changed_event_carries_its_movement_exactly_as_the_ledger_shows_it(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Depot")
     sku = item(api, "ROPE", unit="m")
     writes = [
@@ -338,7 +338,7 @@ def test_each_stock_changed_event_carries_its_movement_exactly_as_the_ledger_sho
 
 
 def test_status_changes_are_reported_per_level_and_for_the_item_at_each_crossing_and_never_otherwise(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     item(api, "GAUGE", reorder_point=10, safety_stock=5)
 
     def step(reason: str, delta) -> list[tuple]:
@@ -366,7 +366,7 @@ def test_status_changes_are_reported_per_level_and_for_the_item_at_each_crossing
 
 
 def test_a_level_can_change_status_while_the_items_total_keeps_its_own(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     depot = location(api, "Depot")
     item(api, "SPLIT", reorder_point=10, safety_stock=5)
     adjusted(api, "SPLIT", "receipt", delta=20)
@@ -379,7 +379,7 @@ def test_a_level_can_change_status_while_the_items_total_keeps_its_own(api):
 
 
 def test_changing_the_reorder_point_or_safety_stock_across_the_stock_reports_the_status_change(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     item(api, "LIMIT")
     adjusted(api, "LIMIT", "receipt", delta=8)
 
@@ -397,7 +397,7 @@ def test_changing_the_reorder_point_or_safety_stock_across_the_stock_reports_the
 
 
 def test_a_reservation_that_leaves_less_available_changes_the_status_and_its_release_changes_it_back(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     item(api, "HELD", reorder_point=10, safety_stock=5)
     adjusted(api, "HELD", "receipt", delta=20)
 
@@ -453,7 +453,7 @@ def test_item_events_report_creation_changes_deletion_restoration_and_publishing
 
 
 def test_reservation_events_report_creation_release_and_fulfilment(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     lamp = item(api, "RLAMP")
     adjusted(api, "RLAMP", "receipt", delta=10)
     first = ok(api.post("/v1/reservations", json={"item": "RLAMP", "quantity": 2,
@@ -489,7 +489,7 @@ def wait_until_past(moment: str) -> None:
 
 
 def test_a_reservation_past_its_expiry_is_reported_expired_by_the_next_write_to_its_item(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "EXP")
     adjusted(api, "EXP", "receipt", delta=10)
     due = seconds_ahead(1)
@@ -508,7 +508,7 @@ def test_a_reservation_past_its_expiry_is_reported_expired_by_the_next_write_to_
 
 
 def test_the_expiry_worker_reports_a_reservation_expired_as_the_system(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "EXPW")
     adjusted(api, "EXPW", "receipt", delta=10)
     due = seconds_ahead(1)
@@ -529,7 +529,7 @@ def test_the_expiry_worker_reports_a_reservation_expired_as_the_system(api, work
 
 
 def test_purchase_order_events_follow_an_order_from_draft_to_received_and_a_cancelled_one(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     item(api, "PO-A")
     created = ok(api.post("/v1/purchase-orders", json={"supplier": "Acme", "lines": [
         {"item": "PO-A", "quantity": 5, "unit_cost": "2.00"}]}), 201)
@@ -563,7 +563,7 @@ def test_purchase_order_events_follow_an_order_from_draft_to_received_and_a_canc
 
 
 def test_production_order_events_report_creation_changes_batches_reversals_and_deletion(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "PART")
     item(api, "FRAME")
     bill_of(api, "FRAME", [("PART", 2)])
@@ -597,7 +597,7 @@ def test_production_order_events_report_creation_changes_batches_reversals_and_d
 
 
 def test_snapshot_events_report_a_snapshot_taken_and_restored(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "SNAP")
     adjusted(api, "SNAP", "receipt", delta=5)
     snapshot = ok(api.post("/v1/snapshots", json={"note": "before"}), 201)
@@ -617,7 +617,7 @@ def test_snapshot_events_report_a_snapshot_taken_and_restored(api):
 
 
 def test_a_refused_request_writes_no_event_and_no_audit_entry(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "SHORT")
     item(api, "OTHER")
     adjusted(api, "SHORT", "receipt", delta=5)
@@ -648,7 +648,7 @@ def test_a_refused_request_writes_no_event_and_no_audit_entry(api):
 
 
 def test_a_replayed_idempotent_request_writes_no_second_event_or_audit_entry(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "ONCE-ONLY")
     keyed = {"Idempotency-Key": "receipt-1"}
     payload = {"item": "ONCE-ONLY", "reason": "receipt", "delta": "4"}
@@ -678,7 +678,7 @@ def test_a_replayed_idempotent_request_writes_no_second_event_or_audit_entry(api
 
 
 def test_a_key_sees_only_the_event_families_its_read_scopes_cover(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "SCOPE")
     item(api, "SCOPE-OUT")
     bill_of(api, "SCOPE-OUT", [("SCOPE", 1)])
@@ -721,7 +721,7 @@ def test_a_key_without_any_read_scope_of_the_feed_is_refused(workspace):
 
 
 def test_each_workspace_has_a_feed_of_its_own(api, other_workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "MINE")
     location(other_workspace.api, "Theirs")
     item(other_workspace.api, "THEIRS")
@@ -729,14 +729,15 @@ def test_each_workspace_has_a_feed_of_its_own(api, other_workspace):
     assert [e["data"]["item"]["sku"] for e in every_event(other_workspace.api, types="item.*")] == ["THEIRS"]
     assert [e["sequence"] for e in every_event(other_workspace.api)] == [1]
     assert "THEIRS" not in api.get("/v1/audit-log", params={"limit": 1000}).text
-    assert [e["changes"]["name"][1] for e in audit_log(other_workspace.api, action="location.created")] == ["Theirs"]
+    assert [e["changes"]["name"][1] for e in audit_log(other_workspace.api, action="location.created")] == [
+        "Theirs", "Main warehouse"]  # and the default location the workspace was created with
 
 
 # Retention
 
 
 def test_events_past_the_retention_are_purged_and_the_oldest_sequence_moves_on(api, workspace, other_workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "OLD")
     adjusted(api, "OLD", "receipt", delta=3)
     location(other_workspace.api, "Theirs")
@@ -780,7 +781,7 @@ def test_events_past_the_retention_are_purged_and_the_oldest_sequence_moves_on(a
 
 
 def test_replaying_every_stock_changed_event_rebuilds_every_stock_level_after_a_mixed_workload(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     location(api, "Depot")
     location(api, "Shop")
     for sku in ("BOLT", "NUT", "WASHER", "FRAME"):
@@ -897,7 +898,7 @@ def test_any_sequence_of_adjustments_and_transfers_is_rebuilt_exactly_by_replayi
 
 
 def test_concurrent_writers_leave_a_gap_free_feed_with_one_stock_changed_per_movement(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Depot")
     for sku in ("RACE-A", "RACE-B"):
         item(api, sku)
@@ -926,7 +927,7 @@ def test_concurrent_writers_leave_a_gap_free_feed_with_one_stock_changed_per_mov
 
 
 def test_concurrent_writers_to_one_item_each_get_their_own_sequence(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "CROWD")
     results = at_once([lambda: adjust(api, "CROWD", "receipt", delta=1) for _ in range(8)])
     assert [r.status_code for r in results] == [201] * 8, [r.text for r in results]
@@ -1060,7 +1061,7 @@ def test_stock_reservation_order_and_snapshot_writes_are_audited(api):
         assert r.status_code in (200, 201, 204), r.text
         writes.append((r, action, resource_type, resource_id))
 
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     depot = location(api, "Depot")
     bolt = item(api, "BOLT")
     item(api, "FRAME")
@@ -1134,7 +1135,7 @@ def test_stock_reservation_order_and_snapshot_writes_are_audited(api):
 
 
 def test_what_the_worker_does_is_audited_as_the_system_without_a_request(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     gone = item(api, "GONE")
     assert api.patch("/v1/workspace", json={"settings": {"trash_retention_days": 1}}).status_code == 200
     assert api.delete("/v1/items/GONE").status_code == 204
@@ -1148,7 +1149,7 @@ def test_what_the_worker_does_is_audited_as_the_system_without_a_request(api, wo
 
 
 def test_a_key_of_a_user_is_audited_as_that_user_just_as_the_ledger_names_its_movements(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "MINE")
     ann = created_ok(api.post("/v1/users", json={"email": "ann@example.com", "name": "Ann"}))
     key = created_ok(api.post("/v1/api-keys", json={"name": "ann's phone", "scopes": ["stock:write", "items:write"],
@@ -1195,7 +1196,8 @@ def test_patching_a_location_audits_its_changed_fields(api):
 
 
 def test_the_audit_log_filters_by_action_resource_actor_and_time(api, workspace):
-    location(api, "Main")
+    default = api.get("/v1/locations/Main warehouse").json()  # made with the workspace
+    main = location(api, "Main", is_default=True)
     first = item(api, "F-1")
     tick()
     item(api, "F-2")
@@ -1214,7 +1216,7 @@ def test_the_audit_log_filters_by_action_resource_actor_and_time(api, workspace)
 
     assert [sku for sku in (e["changes"]["sku"][1] for e in audit_log(api, action="item.created"))] == [
         "F-3", "F-2", "F-1"]
-    assert pick(resource_type="location") == [("location.created", everything[-2]["resource_id"])]
+    assert pick(resource_type="location") == [("location.created", main["id"]), ("location.created", default["id"])]
     assert pick(resource_id=first["id"]) == [("item.updated", first["id"]), ("item.created", first["id"])]
     assert pick(actor="robot") == [("item.created", third["id"])]
     assert pick(actor=robot_id) == [("item.created", third["id"])]
@@ -1241,11 +1243,12 @@ def test_the_audit_log_filters_by_action_resource_actor_and_time(api, workspace)
 
 
 def test_the_audit_log_pages_newest_first_through_a_cursor(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     for n in range(6):
         item(api, f"CUR-{n}")
     everything = audit_log(api)
-    assert len(everything) == ok(api.get("/v1/audit-log"))["meta"]["total"] == 8  # the key, a location, 6 items
+    # The workspace's key and default location, Main, 6 items.
+    assert len(everything) == ok(api.get("/v1/audit-log"))["meta"]["total"] == 9
 
     pages, cursor = [], None
     while True:
@@ -1254,7 +1257,7 @@ def test_the_audit_log_pages_newest_first_through_a_cursor(api):
         cursor = page["meta"]["next_cursor"]
         if cursor is None:
             break
-    assert [len(p) for p in pages] == [3, 3, 2]
+    assert [len(p) for p in pages] == [3, 3, 3]
     assert [e for p in pages for e in p] == everything
     assert [at(e["created_at"]) for e in everything] == sorted((at(e["created_at"]) for e in everything),
                                                               reverse=True)
@@ -1268,7 +1271,7 @@ def test_the_audit_log_pages_newest_first_through_a_cursor(api):
 
 
 def test_entries_written_at_the_same_instant_page_without_loss_or_repeat(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "TIE")
     bulk = api.post("/v1/stock/adjustments/bulk", json={"adjustments": [
         {"item": "TIE", "reason": "receipt", "delta": str(n + 1)} for n in range(9)]})
@@ -1291,7 +1294,7 @@ def test_entries_written_at_the_same_instant_page_without_loss_or_repeat(api):
 
 def test_reading_the_audit_log_needs_the_audit_read_scope_which_admin_implies(workspace):
     api = workspace.api
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     for scopes in (("items:write", "stock:write", "orders:write", "production:write"), ("locations:sync",)):
         r = workspace.key_with(*scopes).get("/v1/audit-log")
         assert error(r) == (403, "INSUFFICIENT_SCOPE"), scopes
@@ -1299,12 +1302,14 @@ def test_reading_the_audit_log_needs_the_audit_read_scope_which_admin_implies(wo
         reader = workspace.key_with(*scopes)
         r = reader.get("/v1/audit-log")
         assert r.status_code == 200, (scopes, r.text)
-        assert [e["action"] for e in r.json()["data"]][-2:] == ["location.created", "api_key.created"]
+        # Main, then what the workspace was created with: its admin key and default location.
+        assert [e["action"] for e in r.json()["data"]][-3:] == ["location.created", "api_key.created",
+                                                               "location.created"]
         assert audit_log(reader, action="location.created") == audit_log(api, action="location.created")
 
 
 def test_no_key_hash_or_webhook_secret_ever_appears_in_the_audit_log(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     key = created_ok(api.post("/v1/api-keys", json={"name": "leaky", "scopes": ["stock:read"]}))
     assert api.delete(f"/v1/api-keys/{key['id']}").status_code == 204
     hook = created_ok(api.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/hook", "is_active": False}))
@@ -1341,7 +1346,7 @@ def test_no_key_hash_or_webhook_secret_ever_appears_in_the_audit_log(api, worksp
 
 
 def test_concurrent_writes_of_every_kind_share_one_gap_free_feed_with_each_requests_events(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Depot")
     for sku in ("MIX-A", "MIX-B"):
         item(api, sku)

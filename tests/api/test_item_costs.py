@@ -37,7 +37,7 @@ def ledger_explains_the_stock(workspace) -> bool:
 
 
 def test_a_first_receipt_without_a_unit_cost_is_costed_at_the_standard_cost_and_sets_the_average(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "COST-1", unit_cost="2.50")
     assert average_cost(api, "COST-1") is None  # nothing received yet
     movement = receive(api, "COST-1", 4)
@@ -47,7 +47,7 @@ def test_a_first_receipt_without_a_unit_cost_is_costed_at_the_standard_cost_and_
 
 
 def test_a_new_standard_cost_values_later_receipts_and_leaves_the_average_of_earlier_ones(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "COST-2", unit_cost="2.00")
     receive(api, "COST-2", 4)
     r = api.patch("/v1/items/COST-2", json={"unit_cost": "4.00"})
@@ -57,14 +57,14 @@ def test_a_new_standard_cost_values_later_receipts_and_leaves_the_average_of_ear
 
 
 def test_a_receipt_with_its_own_unit_cost_ignores_the_standard_cost(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "COST-3", unit_cost="9.00")
     assert receive(api, "COST-3", 2, unit_cost="1.00")["unit_cost"] == "1.00"
     assert average_cost(api, "COST-3") == "1.00"
 
 
 def test_without_a_standard_cost_an_uncosted_receipt_leaves_the_average_unknown(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "COST-4")
     assert receive(api, "COST-4", 3)["unit_cost"] is None
     assert average_cost(api, "COST-4") is None
@@ -85,7 +85,7 @@ def test_without_a_standard_cost_an_uncosted_receipt_leaves_the_average_unknown(
     ],
 )
 def test_costed_receipts_move_the_average_cost_as_a_weighted_average_exact_to_four_places(api, receipts, expected):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "AVG-1", unit="kg")
     for quantity, unit_cost in receipts:
         receive(api, "AVG-1", quantity, unit_cost=unit_cost)
@@ -93,7 +93,7 @@ def test_costed_receipts_move_the_average_cost_as_a_weighted_average_exact_to_fo
 
 
 def test_receipts_at_different_locations_make_one_average_for_the_item(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "AVG-2")
     receive(api, "AVG-2", 10, unit_cost="4.00", at="Main")
@@ -103,7 +103,7 @@ def test_receipts_at_different_locations_make_one_average_for_the_item(api, work
 
 
 def test_a_standard_costed_receipt_weighs_in_like_any_other(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "AVG-3", unit_cost="5.00")
     receive(api, "AVG-3", 10, unit_cost="4.00")
     receive(api, "AVG-3", 5)  # at the standard cost, 5.00
@@ -111,7 +111,7 @@ def test_a_standard_costed_receipt_weighs_in_like_any_other(api):
 
 
 def test_a_bulk_of_receipts_averages_them_in_order(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "AVG-4")
     r = api.post("/v1/stock/adjustments/bulk", json={"atomic": True, "adjustments": [
         {"item": "AVG-4", "reason": "receipt", "delta": 10, "unit_cost": "4.00"},
@@ -143,7 +143,7 @@ def _fulfil_a_reservation(api, sku):
 
 @pytest.mark.parametrize("going_out", [_sell, _lose, _count_down, _fulfil_a_reservation], ids=lambda f: f.__name__[1:])
 def test_stock_going_out_leaves_the_average_cost_alone(api, workspace, going_out):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "OUT-1")
     receive(api, "OUT-1", 10, unit_cost="4.00")
     receive(api, "OUT-1", 5, unit_cost="5.00")
@@ -160,7 +160,7 @@ def test_stock_going_out_leaves_the_average_cost_alone(api, workspace, going_out
 
 
 def test_initial_stock_at_a_unit_cost_sets_the_average_cost(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     created = item(api, "INIT-1", unit_cost="9.00", initial_stock=[{"quantity": 4, "unit_cost": "2.25"}])
     assert (created["on_hand"], created["average_cost"], created["unit_cost"]) == (4, "2.25", "9.00")
     moves = api.get("/v1/items/INIT-1/movements").json()["data"]
@@ -169,14 +169,14 @@ def test_initial_stock_at_a_unit_cost_sets_the_average_cost(api, workspace):
 
 
 def test_initial_stock_without_a_unit_cost_is_costed_at_the_standard_cost_given_with_it(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     created = item(api, "INIT-2", unit_cost="3.10", initial_stock=[{"quantity": 2}])
     assert created["average_cost"] == "3.10"
     assert api.get("/v1/items/INIT-2/movements").json()["data"][0]["unit_cost"] == "3.10"
 
 
 def test_initial_stock_at_several_locations_and_costs_is_averaged(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     created = item(api, "INIT-3", unit_cost="5.00", initial_stock=[
         {"location": "Main", "quantity": 10, "unit_cost": "4.00"},
@@ -187,7 +187,7 @@ def test_initial_stock_at_several_locations_and_costs_is_averaged(api, workspace
 
 
 def test_a_variants_initial_stock_is_costed_at_the_standard_cost_it_inherits(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "INIT-TEE", unit_cost="6.00", variants=[
         {"sku": "INIT-TEE-S", "attributes": {"size": "S"}, "initial_stock": [{"quantity": 2}]},
         {"sku": "INIT-TEE-M", "attributes": {"size": "M"}, "unit_cost": "7.00", "initial_stock": [{"quantity": 1}]},
@@ -202,7 +202,7 @@ def test_a_variants_initial_stock_is_costed_at_the_standard_cost_it_inherits(api
 
 
 def test_receipts_after_initial_stock_average_with_it(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "INIT-4", initial_stock=[{"quantity": 10, "unit_cost": "4.00"}])
     receive(api, "INIT-4", 5, unit_cost="5.00")
     assert average_cost(api, "INIT-4") == "4.3333"
@@ -316,7 +316,7 @@ def test_a_variant_with_an_inherited_price_and_its_own_package_size_has_its_own_
 
 
 def test_the_average_cost_and_the_computed_prices_cannot_be_written(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BASE-6", price="1.00", package_size={"value": 1, "unit": "kg"})
     receive(api, "BASE-6", 2, unit_cost="3.00")
     for field, value in (("average_cost", "0.01"), ("gross_price", "2.00"), ("base_price", "3.00")):

@@ -52,7 +52,7 @@ def counted(api, db, path: str) -> tuple[int, int]:
 
 @pytest.fixture
 def lists(api, db):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     populate(api, 0, 2)
     few = {path: counted(api, db, path) for path in LISTS}
     populate(api, 2, 8)

@@ -45,7 +45,7 @@ def assert_totals_exact(api, workspace) -> dict[str, int]:
 
 
 def test_the_totals_follow_every_change_of_the_items(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     assert assert_totals_exact(api, workspace) == {"/v1/items": 0, "/v1/stock": 0, "/v1/stock/movements": 0}
     item(api, "LAMP", initial_stock=[{"quantity": 5}])
     item(api, "SERVICE", tracking="none")
@@ -74,7 +74,7 @@ def test_the_totals_follow_every_change_of_the_items(api, workspace):
 
 
 def test_filtered_lists_are_counted_and_asking_for_no_total_gives_none(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     for sku in ("RED-1", "RED-2", "BLUE-1"):
         item(api, sku, initial_stock=[{"quantity": 1}])
     assert ok(api.get("/v1/items", params={"q": "red"}))["meta"]["total"] == 2
@@ -85,7 +85,7 @@ def test_filtered_lists_are_counted_and_asking_for_no_total_gives_none(api):
 
 
 def test_items_created_by_many_clients_at_once_are_all_counted(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     results = at_once([lambda i=i: api.post("/v1/items", json={
         "sku": f"C-{i:02}", "name": f"Concurrent {i}", "initial_stock": [{"quantity": 1}]}) for i in range(16)])
     assert [r.status_code for r in results] == [201] * 16
@@ -93,7 +93,7 @@ def test_items_created_by_many_clients_at_once_are_all_counted(api, workspace):
 
 
 def test_check_names_a_kept_count_that_drifted_from_the_items(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "LAMP")
     with workspace.db.write() as conn:
         conn.execute(update(counters).where(counters.c.workspace_id == workspace.id,
@@ -109,7 +109,7 @@ def test_check_names_a_kept_count_that_drifted_from_the_items(api, workspace):
 
 
 def test_a_filtered_list_that_fits_on_its_first_page_is_not_counted_again(api, db):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     for sku in ("RED-1", "RED-2", "RED-3", "BLUE-1"):
         item(api, sku)
 

@@ -24,19 +24,33 @@ def defaults(api) -> list[str]:
     return [loc["name"] for loc in api.get("/v1/locations").json()["data"] if loc["is_default"]]
 
 
+def names(api) -> list[str]:
+    return [loc["name"] for loc in api.get("/v1/locations").json()["data"]]
+
+
+def test_a_new_workspace_has_one_location_its_default_so_stock_can_be_recorded_at_once(api):
+    [main] = api.get("/v1/locations").json()["data"]
+    assert (main["name"], main["type"], main["is_default"], main["is_active"]) == (
+        "Main warehouse", "warehouse", True, True)
+    assert api.post("/v1/items", json={"sku": "LOC-FIRST", "name": "Widget"}).status_code == 201
+    r = api.post("/v1/stock/adjustments", json={"item": "LOC-FIRST", "reason": "receipt", "delta": 4})
+    assert r.status_code == 201, r.text
+    assert r.json()["movement"]["location"] == main["id"]
+
+
 def test_a_new_location_has_sensible_defaults_and_its_version_as_etag(api):
-    r = api.post("/v1/locations", json={"name": "Main warehouse"})
+    r = api.post("/v1/locations", json={"name": "Back room"})
     assert r.status_code == 201
     body = r.json()
     assert body["id"].startswith("loc_")
     assert body == {
         "id": body["id"],
-        "name": "Main warehouse",
+        "name": "Back room",
         "type": "warehouse",
         "read_only": False,
         "marketplace": None,
         "address": None,
-        "is_default": True,
+        "is_default": False,
         "is_active": True,
         "hide_materials": False,
         "version": 1,
@@ -69,12 +83,11 @@ def test_every_field_given_on_create_is_kept(api):
     assert api.get(f"/v1/locations/{body['id']}").json() == body
 
 
-def test_the_first_location_becomes_the_default_even_when_created_with_is_default_false(api):
+def test_a_new_location_leaves_the_default_where_it_is(api):
     first = create(api, "First", is_default=False)
     second = create(api, "Second")
-    assert first["is_default"] is True
-    assert second["is_default"] is False
-    assert defaults(api) == ["First"]
+    assert (first["is_default"], second["is_default"]) == (False, False)
+    assert defaults(api) == ["Main warehouse"]
 
 
 def test_creating_a_location_with_is_default_true_moves_the_default(api):
@@ -85,7 +98,7 @@ def test_creating_a_location_with_is_default_true_moves_the_default(api):
 
 
 def test_patching_is_default_true_moves_the_default(api):
-    first = create(api, "First")
+    first = api.get("/v1/locations/Main warehouse").json()
     second = create(api, "Second")
     r = api.patch(f"/v1/locations/{second['id']}", json={"is_default": True})
     assert r.status_code == 200
@@ -109,15 +122,15 @@ def test_locations_created_at_the_same_time_end_up_with_exactly_one_default(api)
 
 
 def test_the_default_location_cannot_be_unset_directly(api):
-    first = create(api, "First")
+    first = api.get("/v1/locations/Main warehouse").json()
     create(api, "Second")
     r = api.patch(f"/v1/locations/{first['id']}", json={"is_default": False})
     assert error(r) == (409, "INVALID_STATE")
-    assert defaults(api) == ["First"]
+    assert defaults(api) == ["Main warehouse"]
 
 
 def test_the_default_location_cannot_be_deactivated(api):
-    first = create(api, "First")
+    first = api.get("/v1/locations/Main warehouse").json()
     r = api.patch(f"/v1/locations/{first['id']}", json={"is_active": False})
     assert error(r) == (409, "INVALID_STATE")
     assert api.get(f"/v1/locations/{first['id']}").json()["is_active"] is True
@@ -233,23 +246,27 @@ def test_a_deleted_location_is_gone_and_its_name_is_free_again(api):
     assert error(api.get(f"/v1/locations/{old['id']}")) == (404, "LOCATION_NOT_FOUND")
     assert error(api.get("/v1/locations/Overflow")) == (404, "LOCATION_NOT_FOUND")
     assert error(api.delete(f"/v1/locations/{old['id']}")) == (404, "LOCATION_NOT_FOUND")
-    assert [loc["name"] for loc in api.get("/v1/locations").json()["data"]] == ["Main"]
+    assert "Overflow" not in names(api)
     new = create(api, "Overflow")
     assert new["id"] != old["id"]
     assert api.get("/v1/locations/Overflow").json()["id"] == new["id"]
 
 
-def test_the_default_location_cannot_be_deleted_while_others_exist(api):
-    main = create(api, "Main")
+def test_the_default_location_cannot_be_deleted_even_as_the_only_one(api):
+    main = api.get("/v1/locations/Main warehouse").json()
+    r = api.delete(f"/v1/locations/{main['id']}")
+    assert error(r) == (409, "INVALID_STATE")
+    assert "make another location the default" in r.json()["error"]["message"]
     create(api, "Other")
     assert error(api.delete(f"/v1/locations/{main['id']}")) == (409, "INVALID_STATE")
-    assert api.get(f"/v1/locations/{main['id']}").status_code == 200
+    assert defaults(api) == ["Main warehouse"]
 
 
-def test_after_deleting_the_only_location_the_next_one_becomes_the_default(api):
-    only = create(api, "Only")
-    assert api.delete(f"/v1/locations/{only['id']}").status_code == 204
-    assert create(api, "Next")["is_default"] is True
+def test_the_former_default_location_can_be_deleted_once_another_is_the_default(api):
+    main = api.get("/v1/locations/Main warehouse").json()
+    create(api, "Next", is_default=True)
+    assert api.delete(f"/v1/locations/{main['id']}").status_code == 204
+    assert (names(api), defaults(api)) == (["Next"], ["Next"])
 
 
 def test_a_location_holding_stock_cannot_be_deleted(api, workspace, db):
@@ -281,7 +298,7 @@ def test_an_invalid_location_is_refused_with_the_fields_at_fault(api, body):
     r = api.post("/v1/locations", json=body)
     assert error(r) == (422, "VALIDATION_ERROR")
     assert r.json()["error"]["fields"]
-    assert api.get("/v1/locations").json()["data"] == []
+    assert names(api) == ["Main warehouse"]
 
 
 def test_an_unknown_field_is_named_in_the_error(api):
@@ -329,7 +346,7 @@ def test_the_list_sorts_by_name_or_creation_either_way(api):
         create(api, name)
 
     def listed(sort: str) -> list[dict]:
-        return api.get(f"/v1/locations?sort={sort}").json()["data"]
+        return [loc for loc in api.get(f"/v1/locations?sort={sort}").json()["data"] if loc["name"] in {"a", "b", "c"}]
 
     assert [loc["name"] for loc in listed("name")] == ["a", "b", "c"]
     assert [loc["name"] for loc in listed("-name")] == ["c", "b", "a"]

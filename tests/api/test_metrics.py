@@ -51,7 +51,7 @@ def client(settings, own_db) -> Iterator[TestClient]:
 def api(own_db, client) -> Api:
     _workspace, key = workspaces.create_workspace(own_db, "Metrics")
     api = Api(client, key)
-    location(api, "Main")  # the workspace's first location is its default
+    location(api, "Main", is_default=True)  # the workspace's first location is its default
     return api
 
 

@@ -45,7 +45,7 @@ def now_iso() -> str:
 
 
 def test_the_newest_movement_comes_first_by_default_and_asc_reverses_it(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     written = [adjust(api, "W-1", n) for n in (1, 2, 3)]
     newest_first = listed(api)
@@ -56,7 +56,7 @@ def test_the_newest_movement_comes_first_by_default_and_asc_reverses_it(api):
 
 
 def test_a_listed_movement_has_every_field_of_the_one_written(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1", unit_cost="1.50")
     written = adjust(api, "W-1", 4, reason="receipt", note="n", reference={"type": "po", "id": "PO-1"})
     [shown] = listed(api)
@@ -67,7 +67,7 @@ def test_a_listed_movement_has_every_field_of_the_one_written(api):
 
 
 def test_filter_by_item_by_id_or_sku_and_by_location_by_id_or_name(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     location(api, "Shop")
     widget = item(api, "W-1")
     item(api, "W-2")
@@ -84,7 +84,7 @@ def test_filter_by_item_by_id_or_sku_and_by_location_by_id_or_name(api):
 
 
 def test_filter_by_reason(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     receipt = adjust(api, "W-1", 5, reason="receipt")
     sale = adjust(api, "W-1", -1, reason="sale")
@@ -94,7 +94,7 @@ def test_filter_by_reason(api):
 
 
 def test_since_includes_and_until_excludes_the_moment_a_movement_occurred(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     early = adjust(api, "W-1", 1, occurred_at="2025-03-01T08:00:00Z")
     middle = adjust(api, "W-1", 1, occurred_at="2025-03-02T08:00:00Z")
@@ -106,7 +106,7 @@ def test_since_includes_and_until_excludes_the_moment_a_movement_occurred(api):
 
 
 def test_since_and_until_go_by_when_it_occurred_not_when_it_was_recorded(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     start = now_iso()
     time.sleep(0.01)
@@ -118,7 +118,7 @@ def test_since_and_until_go_by_when_it_occurred_not_when_it_was_recorded(api):
 
 def test_filter_by_actor_id_key_name_or_user_email(workspace):
     api = workspace.api
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     till = api.post("/v1/api-keys", json={"name": "Till 3", "scopes": ["stock:write"]}).json()
     user = api.post("/v1/users", json={"email": "ana@example.com"}).json()
@@ -135,7 +135,7 @@ def test_filter_by_actor_id_key_name_or_user_email(workspace):
 
 
 def test_filter_by_reference_type_and_id(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     order_1 = adjust(api, "W-1", 3, reference={"type": "order", "id": "1001"})
     order_2 = adjust(api, "W-1", 3, reference={"type": "order", "id": "1002"})
@@ -147,7 +147,7 @@ def test_filter_by_reference_type_and_id(api):
 
 
 def test_filter_by_transfer(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "W-1")
     adjust(api, "W-1", 10)
@@ -159,7 +159,7 @@ def test_filter_by_transfer(api):
 
 
 def test_an_items_movements_are_its_own(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     widget = item(api, "W-1")
     item(api, "W-2")
     mine = [adjust(api, "W-1", 1), adjust(api, "W-1", 2, reason="receipt")]
@@ -172,7 +172,7 @@ def test_an_items_movements_are_its_own(api):
 
 
 def test_a_deleted_items_history_stays_readable_by_id(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     widget = item(api, "W-1")
     written = adjust(api, "W-1", 1)
     adjust(api, "W-1", -1)
@@ -183,7 +183,7 @@ def test_a_deleted_items_history_stays_readable_by_id(api):
 
 @pytest.mark.parametrize("order", ["desc", "asc"])
 def test_cursor_pages_over_many_movements_return_each_once_in_sequence_order(api, order):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "W-1")
     item(api, "W-2")
@@ -200,7 +200,7 @@ def test_cursor_pages_over_many_movements_return_each_once_in_sequence_order(api
 
 
 def test_cursor_pages_of_a_filtered_list_keep_the_filter(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     item(api, "W-2")
     api.post("/v1/stock/adjustments/bulk", json={"adjustments": [
@@ -212,7 +212,7 @@ def test_cursor_pages_of_a_filtered_list_keep_the_filter(api):
 
 
 def test_movements_written_while_paging_newest_first_are_not_seen_twice_nor_shift_the_pages(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     for _ in range(6):
         adjust(api, "W-1", 1)
@@ -223,7 +223,7 @@ def test_movements_written_while_paging_newest_first_are_not_seen_twice_nor_shif
 
 
 def test_a_page_of_movements_costs_the_same_statements_for_few_as_for_many(api, db):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     item(api, "W-2")
 
@@ -240,7 +240,7 @@ def test_a_page_of_movements_costs_the_same_statements_for_few_as_for_many(api, 
 
 
 def test_another_workspaces_movements_are_not_listed(api, other_workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     location(other_workspace.api, "Theirs")
     theirs = item(other_workspace.api, "W-1")
@@ -270,7 +270,7 @@ def test_invalid_parameters_are_refused(api, params):
 
 
 def test_reading_the_ledger_needs_stock_read(workspace):
-    location(workspace.api, "Main")
+    location(workspace.api, "Main", is_default=True)
     item(workspace.api, "W-1")
     items_only = workspace.key_with("items:read")
     assert error(items_only.get("/v1/stock/movements")) == (403, "INSUFFICIENT_SCOPE")

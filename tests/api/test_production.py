@@ -46,7 +46,7 @@ def workshop(api, *, wax_kg="10", wicks="40", at: str | None = None) -> dict:
     """Main (the default location), wax received at 12.00 a kg (its standard cost is 8.00), wicks
     found by a correction (so they have no average cost, only their standard 0.15), labour at 20.00
     an hour, and the candle's bill of materials. Returns the items by SKU and the location."""
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     things = {
         "WAX": item(api, "WAX", name="Soy wax", unit="kg", kind="material", unit_cost="8.00"),
         "WICK": item(api, "WICK", name="Wick", kind="material", unit_cost="0.15"),

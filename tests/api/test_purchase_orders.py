@@ -123,7 +123,7 @@ def etag(r) -> str:
 
 
 def test_generated_numbers_count_up_from_po_000001_in_each_workspace(api, workspace, other_workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(other_workspace.api, "Main")
     assert [draft(api)["number"] for _ in range(3)] == ["PO-000001", "PO-000002", "PO-000003"]
     assert draft(other_workspace.api)["number"] == "PO-000001"
@@ -131,7 +131,7 @@ def test_generated_numbers_count_up_from_po_000001_in_each_workspace(api, worksp
 
 
 def test_a_given_number_is_kept_and_a_number_already_taken_is_a_duplicate(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     assert draft(api, number="ACME-17")["number"] == "ACME-17"
     assert error(create(api, number="ACME-17")) == (409, "DUPLICATE_NAME")
     other = draft(api)
@@ -142,7 +142,7 @@ def test_a_given_number_is_kept_and_a_number_already_taken_is_a_duplicate(api, w
 
 
 def test_generated_numbers_skip_a_number_taken_by_hand(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     draft(api, number="PO-000002")
     assert [draft(api)["number"] for _ in range(2)] == ["PO-000001", "PO-000003"]
     assert consistent(workspace)
@@ -152,7 +152,7 @@ def test_generated_numbers_skip_a_number_taken_by_hand(api, workspace):
 
 
 def test_a_new_order_is_a_draft_with_its_lines_costed_and_its_total(api, workspace):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     bolt = item(api, "BOLT", unit_cost="2.50")
     item(api, "WIRE", unit="m")
     r = create(api, line("BOLT", 4), line("WIRE", "2.5", unit_cost="1.25"),
@@ -179,7 +179,7 @@ def test_a_new_order_is_a_draft_with_its_lines_costed_and_its_total(api, workspa
 
 
 def test_an_order_is_delivered_to_the_location_it_names_or_else_the_default_one(api, workspace):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     annex = location(api, "Annex")
     assert draft(api)["location"] == main["id"]
     assert draft(api, location="Annex")["location"] == annex["id"]
@@ -188,7 +188,7 @@ def test_an_order_is_delivered_to_the_location_it_names_or_else_the_default_one(
 
 
 def test_a_line_must_be_a_known_item_that_holds_stock_of_its_own(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "KIT", tracking="bundle")
     item(api, "SERVICE", tracking="none")
     ok(api.post("/v1/items", json={"sku": "TEE", "name": "Tee", "variants": [
@@ -203,7 +203,7 @@ def test_a_line_must_be_a_known_item_that_holds_stock_of_its_own(api, workspace)
 
 
 def test_an_unknown_order_is_not_found(api, workspace, other_workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(other_workspace.api, "Main")
     theirs = draft(other_workspace.api)
     for ref in (MISSING_ORDER, "PO-999999", theirs["id"], theirs["number"]):
@@ -233,7 +233,7 @@ def test_an_unknown_order_is_not_found(api, workspace, other_workspace):
         "unknown-line-field", "unknown-field", "line-without-item", "expected-at-number", "status", "total-cost",
         "received-at", "received-quantity"])
 def test_an_invalid_order_is_refused_and_nothing_is_created(api, workspace, payload, code):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     assert error(api.post(PO, json=payload)) == (422, code)
     assert ok(api.get(PO))["meta"]["total"] == 0
@@ -241,7 +241,7 @@ def test_an_invalid_order_is_refused_and_nothing_is_created(api, workspace, payl
 
 
 def test_a_line_may_have_six_decimal_places(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "FLOUR", unit="kg")
     order = draft(api, line("FLOUR", "0.000001"), line("FLOUR", "1234.567891", unit_cost="0.000001"))
     assert [ln["quantity"] for ln in order["lines"]] == [Decimal("0.000001"), Decimal("1234.567891")]
@@ -253,7 +253,7 @@ def test_a_line_may_have_six_decimal_places(api, workspace):
 
 
 def test_orders_are_listed_newest_first_and_filtered_by_status_supplier_location_item_and_text(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Annex")
     item(api, "BOLT")
     item(api, "NUT")
@@ -292,7 +292,7 @@ def test_orders_are_listed_newest_first_and_filtered_by_status_supplier_location
 
 
 def test_orders_sort_by_number_or_creation_either_way(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     for number in ("B-2", "A-9", "C-1"):
         draft(api, number=number)
     assert listed(api, sort="number") == ["A-9", "B-2", "C-1"]
@@ -305,7 +305,7 @@ def test_orders_sort_by_number_or_creation_either_way(api, workspace):
 
 @pytest.mark.parametrize("sort", ["number", "-number", "created_at", "-created_at"])
 def test_a_cursor_pages_through_every_order_once(api, workspace, sort):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     for _ in range(7):
         draft(api)
     everything = listed(api, sort=sort)
@@ -330,7 +330,7 @@ def test_a_cursor_pages_through_every_order_once(api, workspace, sort):
 
 
 def test_a_draft_changes_anything_and_its_replaced_lines_keep_the_ids_they_name(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     annex = location(api, "Annex")
     item(api, "BOLT", unit_cost="1.00")
     item(api, "NUT", unit_cost="0.10")
@@ -363,7 +363,7 @@ def test_a_draft_changes_anything_and_its_replaced_lines_keep_the_ids_they_name(
 
 
 def test_a_replaced_line_may_not_name_a_line_of_another_order_or_the_same_line_twice(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     order = draft(api, line("BOLT", 1))
     other = draft(api, line("BOLT", 2))
@@ -381,7 +381,7 @@ def test_a_replaced_line_may_not_name_a_line_of_another_order_or_the_same_line_t
     {"lines": [line("BOLT", 99)]}, {"lines": []}, {"notes": "Rush", "supplier": "Other"},
 ], ids=["number", "supplier", "location", "lines", "no-lines", "notes-and-supplier"])
 def test_once_placed_only_notes_and_expected_at_change(api, workspace, change):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Annex")
     item(api, "BOLT")
     order = placed(api, line("BOLT", 5), supplier="Acme")
@@ -397,7 +397,7 @@ def test_once_placed_only_notes_and_expected_at_change(api, workspace, change):
 
 
 def test_notes_and_expected_at_change_after_a_receipt_too_but_lines_do_not(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     order = placed(api, line("BOLT", 5))
     received(api, order["id"], (order["lines"][0]["id"], 2))
@@ -413,7 +413,7 @@ def test_notes_and_expected_at_change_after_a_receipt_too_but_lines_do_not(api, 
 
 
 def test_an_order_without_lines_cannot_be_placed(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     order = draft(api)
     assert error(place(api, order["id"])) == (409, "INVALID_STATE")
     assert get(api, order["id"]) == order
@@ -421,7 +421,7 @@ def test_an_order_without_lines_cannot_be_placed(api, workspace):
 
 
 def test_an_order_is_placed_once_only(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     order = draft(api, line("BOLT", 3))
     r = place(api, order["number"])
@@ -437,7 +437,7 @@ def test_an_order_is_placed_once_only(api, workspace):
 
 
 def test_the_open_lines_of_placed_orders_are_incoming_on_the_item_and_its_stock(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     item(api, "NUT")
     draft(api, line("BOLT", 100))
@@ -453,7 +453,7 @@ def test_the_open_lines_of_placed_orders_are_incoming_on_the_item_and_its_stock(
 
 
 def test_a_variant_parents_incoming_is_the_sum_of_its_variants(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     ok(api.post("/v1/items", json={"sku": "TEE", "name": "Tee", "variants": [
         {"sku": "TEE-S", "attributes": {"size": "S"}},
         {"sku": "TEE-M", "attributes": {"size": "M"}},
@@ -474,7 +474,7 @@ def test_a_variant_parents_incoming_is_the_sum_of_its_variants(api, workspace):
 
 
 def test_a_partial_then_a_full_receipt_moves_the_stock_at_the_line_costs_and_completes_the_order(api, workspace):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     bolt = item(api, "BOLT", unit_cost="2.00")
     nut = item(api, "NUT", unit_cost="0.50")
     order = placed(api, line("BOLT", 10, unit_cost="3.00"), line("NUT", 4, unit_cost="0.25"), supplier="Acme")
@@ -517,7 +517,7 @@ def test_a_partial_then_a_full_receipt_moves_the_stock_at_the_line_costs_and_com
 
 
 def test_a_receipt_can_arrive_at_another_location(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     annex = location(api, "Annex")
     item(api, "BOLT")
     order = placed(api, line("BOLT", 10))
@@ -532,7 +532,7 @@ def test_a_receipt_can_arrive_at_another_location(api, workspace):
 
 
 def test_a_receipt_at_an_unknown_location_is_refused(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     order = placed(api, line("BOLT", 10))
     assert error(receive(api, order["id"], location="Nowhere")) == (404, "LOCATION_NOT_FOUND")
@@ -541,7 +541,7 @@ def test_a_receipt_at_an_unknown_location_is_refused(api, workspace):
 
 
 def test_a_receipt_at_an_inactive_location_is_refused(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Closed", is_active=False)
     item(api, "BOLT")
     order = placed(api, line("BOLT", 10))
@@ -552,7 +552,7 @@ def test_a_receipt_at_an_inactive_location_is_refused(api, workspace):
 
 
 def test_a_receipt_at_a_read_only_location_needs_locations_sync(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Marketplace", read_only=True)
     item(api, "BOLT")
     order = placed(api, line("BOLT", 10))
@@ -567,7 +567,7 @@ def test_a_receipt_at_a_read_only_location_needs_locations_sync(api, workspace):
 
 @pytest.mark.parametrize("how", ["no-body", "empty-object", "lines-null"])
 def test_a_receipt_without_lines_receives_everything_still_open(api, workspace, how):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     item(api, "NUT")
     item(api, "WASHER")
@@ -590,7 +590,7 @@ def test_a_receipt_without_lines_receives_everything_still_open(api, workspace, 
 
 
 def test_a_receipt_beyond_the_ordered_quantity_lists_every_over_line_and_applies_nothing(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     bolt = item(api, "BOLT")
     nut = item(api, "NUT")
     item(api, "WASHER")
@@ -619,7 +619,7 @@ def test_a_receipt_beyond_the_ordered_quantity_lists_every_over_line_and_applies
 
 
 def test_a_receipt_of_a_line_not_on_the_order_or_of_one_line_twice_is_refused(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     order = placed(api, line("BOLT", 5))
     other = placed(api, line("BOLT", 5))
@@ -636,7 +636,7 @@ def test_a_receipt_of_a_line_not_on_the_order_or_of_one_line_twice_is_refused(ap
 
 @pytest.mark.parametrize("quantity", [0, -1, "1.0000001", "lots"])
 def test_a_receipt_quantity_must_be_positive_with_at_most_six_places(api, workspace, quantity):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     order = placed(api, line("BOLT", 5))
     assert error(receive(api, order["id"], (order["lines"][0]["id"], quantity))) == (422, "VALIDATION_ERROR")
@@ -646,7 +646,7 @@ def test_a_receipt_quantity_must_be_positive_with_at_most_six_places(api, worksp
 
 
 def test_only_an_ordered_or_partially_received_order_can_be_received(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     a_draft = draft(api, line("BOLT", 5))
     done = placed(api, line("BOLT", 5))
@@ -663,7 +663,7 @@ def test_only_an_ordered_or_partially_received_order_can_be_received(api, worksp
 
 
 def test_racing_receipts_of_the_rest_of_a_line_receive_it_once(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     item(api, "NUT")
     order = placed(api, line("BOLT", 10), line("NUT", 1))  # NUT stays open: the order stays receivable
@@ -680,7 +680,7 @@ def test_racing_receipts_of_the_rest_of_a_line_receive_it_once(api, workspace):
 
 
 def test_a_receipt_retried_with_its_idempotency_key_is_received_once(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT", unit_cost="2.00")
     order = placed(api, line("BOLT", 10))
     bolt_line = order["lines"][0]["id"]
@@ -699,7 +699,7 @@ def test_a_receipt_retried_with_its_idempotency_key_is_received_once(api, worksp
 
 
 def test_an_order_created_twice_with_one_idempotency_key_is_created_once(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     payload = {"supplier": "Acme", "lines": [line("BOLT", 3)]}
     first = api.post(PO, json=payload, headers={"Idempotency-Key": "po-acme-1"})
@@ -712,7 +712,7 @@ def test_an_order_created_twice_with_one_idempotency_key_is_created_once(api, wo
 
 
 def test_an_item_in_the_trash_is_neither_ordered_nor_received(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     item(api, "NUT")
     a_draft = draft(api, line("BOLT", 2))
@@ -729,7 +729,7 @@ def test_an_item_in_the_trash_is_neither_ordered_nor_received(api, workspace):
 
 
 def test_the_total_of_the_largest_valid_line_is_exact(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BIG")
     order = ok(create(api, line("BIG", "1000000000000", unit_cost="999999999999.999999")), 201)
     assert order["total_cost"] == "999999999999999999000000.00"  # 10^24 - 10^6, exactly
@@ -739,7 +739,7 @@ def test_the_total_of_the_largest_valid_line_is_exact(api, workspace):
 
 
 def test_receipts_at_different_line_costs_move_the_average_cost_exactly(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT", unit_cost="9.99")
     first = placed(api, line("BOLT", 3, unit_cost="1.00"), line("BOLT", 4, unit_cost="2.00"))
     cheap, dear = (ln["id"] for ln in first["lines"])
@@ -757,7 +757,7 @@ def test_receipts_at_different_line_costs_move_the_average_cost_exactly(api, wor
 
 
 def test_a_line_without_a_unit_cost_is_costed_at_the_items_standard_cost(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT", unit_cost="4.00")
     order = placed(api, line("BOLT", 2))
     assert order["lines"][0]["unit_cost"] == "4.00"
@@ -769,7 +769,7 @@ def test_a_line_without_a_unit_cost_is_costed_at_the_items_standard_cost(api, wo
 
 
 def test_a_line_with_a_null_unit_cost_is_received_at_the_standard_cost_of_the_day(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT", unit_cost="4.00")
     item(api, "FREE")  # no standard cost at all
     order = placed(api, line("BOLT", 2, unit_cost=None), line("FREE", 3), line("BOLT", 1, unit_cost="1.00"))
@@ -788,7 +788,7 @@ def test_a_line_with_a_null_unit_cost_is_received_at_the_standard_cost_of_the_da
 
 
 def test_a_draft_is_cancelled_without_ever_having_been_incoming(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     order = draft(api, line("BOLT", 5))
     r = cancel(api, order["id"])
@@ -806,7 +806,7 @@ def test_a_draft_is_cancelled_without_ever_having_been_incoming(api, workspace):
 
 
 def test_cancelling_an_ordered_order_releases_its_incoming(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     item(api, "NUT")
     order = placed(api, line("BOLT", 5), line("NUT", "1.5"))
@@ -825,7 +825,7 @@ def test_cancelling_an_ordered_order_releases_its_incoming(api, workspace):
 
 
 def test_an_order_with_anything_received_cannot_be_cancelled(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     order = placed(api, line("BOLT", 5))
     partly = received(api, order["id"], (order["lines"][0]["id"], 1))["purchase_order"]
@@ -852,7 +852,7 @@ ACTIONS = {
 
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_a_write_with_a_stale_if_match_is_refused_and_changes_nothing(api, workspace, action):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     order = draft(api, line("BOLT", 5))
     if action == "receive":
@@ -877,7 +877,7 @@ def test_a_write_with_a_stale_if_match_is_refused_and_changes_nothing(api, works
 
 @pytest.mark.parametrize("status", ["draft", "ordered", "cancelled"])
 def test_the_unit_and_tracking_of_an_item_on_an_order_line_are_locked(api, workspace, status):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     item(api, "SPARE")
     order = draft(api, line("BOLT", 5))
@@ -898,7 +898,7 @@ def test_the_unit_and_tracking_of_an_item_on_an_order_line_are_locked(api, works
 
 
 def test_a_key_that_only_reads_orders_cannot_write_them(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     order = draft(api, line("BOLT", 5))
     ordered = placed(api, line("BOLT", 5))
@@ -918,7 +918,7 @@ def test_a_key_that_only_reads_orders_cannot_write_them(api, workspace):
 
 
 def test_a_key_that_writes_stock_cannot_read_or_write_purchase_orders(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT")
     order = placed(api, line("BOLT", 5))
     stocker = workspace.key_with("stock:write")
@@ -943,7 +943,7 @@ def _statements(db, call) -> int:
 
 
 def test_a_page_of_fifty_orders_costs_the_same_statements_as_a_page_of_five(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT", unit_cost="1.00")
     item(api, "NUT", unit_cost="0.10")
     for n in range(50):

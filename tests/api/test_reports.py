@@ -71,7 +71,7 @@ def figures(row: dict) -> tuple:
 
 
 def test_stock_is_valued_at_its_moving_average_cost(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "AVG", unit_cost="2.50")
     adjust(api, "AVG", "receipt", 4, unit_cost="3.00")
     adjust(api, "AVG", "receipt", 6, unit_cost="4.00")  # average (12 + 24) / 10 = 3.60
@@ -84,7 +84,7 @@ def test_stock_is_valued_at_its_moving_average_cost(api):
 
 
 def test_stock_without_an_average_cost_is_valued_at_the_standard_cost(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "STD", unit_cost="1.25")
     adjust(api, "STD", "correction", 8)  # not a receipt: no cost, no average
 
@@ -95,7 +95,7 @@ def test_stock_without_an_average_cost_is_valued_at_the_standard_cost(api):
 
 
 def test_the_average_cost_wins_over_the_standard_cost_once_there_is_one(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOTH", unit_cost="1.00")
     adjust(api, "BOTH", "receipt", 5, unit_cost="2.00")
 
@@ -103,7 +103,7 @@ def test_the_average_cost_wins_over_the_standard_cost_once_there_is_one(api):
 
 
 def test_values_add_up_per_location_and_in_total(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Annex")
     item(api, "A", unit_cost="2.00")
     item(api, "B", unit_cost="0.50")
@@ -123,7 +123,7 @@ def test_values_add_up_per_location_and_in_total(api):
 
 
 def test_values_add_up_per_category_with_uncategorized_items_as_category_null(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     tools, paint = category(api, "Tools"), category(api, "Paint")
     item(api, "HAMMER", unit_cost="12.00", category=tools)
     item(api, "SAW", unit_cost="20.00", category=tools)
@@ -145,7 +145,7 @@ def test_values_add_up_per_category_with_uncategorized_items_as_category_null(ap
 
 
 def test_stock_of_items_without_any_cost_is_counted_apart_and_adds_nothing(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Annex")
     item(api, "FREE")
     item(api, "PAID", unit_cost="3.00")
@@ -165,7 +165,7 @@ def test_stock_of_items_without_any_cost_is_counted_apart_and_adds_nothing(api):
 
 
 def test_a_cost_of_zero_is_a_cost_not_a_missing_one(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "SAMPLE", unit_cost="0")
     adjust(api, "SAMPLE", "correction", 7)
 
@@ -175,7 +175,7 @@ def test_a_cost_of_zero_is_a_cost_not_a_missing_one(api):
 
 
 def test_bundles_and_variant_parents_add_nothing_beyond_the_stock_of_their_parts(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "PART", unit_cost="1.00", initial_stock=[{"quantity": 10}])
     item(api, "KIT", tracking="bundle", unit_cost="50.00")
     assert api.put("/v1/items/KIT/components", json=[{"item": "PART", "quantity": 2}]).status_code == 200
@@ -190,7 +190,7 @@ def test_bundles_and_variant_parents_add_nothing_beyond_the_stock_of_their_parts
 
 
 def test_levels_with_nothing_on_hand_are_not_counted(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "GONE", unit_cost="4.00")
     item(api, "FREE-GONE")
     item(api, "KEPT", unit_cost="1.00")
@@ -207,7 +207,7 @@ def test_levels_with_nothing_on_hand_are_not_counted(api):
 
 
 def test_items_in_the_trash_are_left_out(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     tools = category(api, "Tools")
     item(api, "TRASHED", unit_cost="100.00", category=tools)
     item(api, "TRASHED-FREE")
@@ -228,7 +228,7 @@ def test_items_in_the_trash_are_left_out(api):
 
 
 def test_the_variants_of_a_parent_in_the_trash_are_left_out_with_it(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     r = api.post("/v1/items", json={"sku": "TEE", "name": "Tee", "variants": [
         {"sku": f"TEE-{size}", "attributes": {"size": size}, "unit_cost": "2.00", "initial_stock": [{"quantity": 5}]}
         for size in ("S", "M")]})
@@ -241,7 +241,7 @@ def test_the_variants_of_a_parent_in_the_trash_are_left_out_with_it(api):
 
 
 def test_the_location_filter_values_only_that_location_by_id_or_by_name(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     annex = location(api, "Annex")
     item(api, "A", unit_cost="2.00")
     adjust(api, "A", "receipt", 3)
@@ -256,7 +256,7 @@ def test_the_location_filter_values_only_that_location_by_id_or_by_name(api):
 
 
 def test_the_category_filter_values_only_items_of_that_category(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Annex")
     tools, paint = category(api, "Tools"), category(api, "Paint")
     item(api, "HAMMER", unit_cost="12.00", category=tools)
@@ -278,7 +278,7 @@ def test_the_category_filter_values_only_items_of_that_category(api):
 
 
 def test_values_are_summed_exactly_and_rounded_half_up_to_cents_only_when_shown(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     for n in range(3):
         item(api, f"THIRD-{n}", unit_cost="0.335")
         adjust(api, f"THIRD-{n}", "correction", 1)  # valued at the standard cost, 0.335 each
@@ -291,7 +291,7 @@ def test_values_are_summed_exactly_and_rounded_half_up_to_cents_only_when_shown(
 
 
 def test_fractional_quantities_times_costs_are_exact(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "THIRDS", unit_cost="0.333")
     item(api, "CLOTH", unit="m", unit_cost="0.125")
     adjust(api, "THIRDS", "correction", 3)  # 0.999
@@ -303,7 +303,7 @@ def test_fractional_quantities_times_costs_are_exact(api):
 
 
 def test_values_of_the_largest_quantities_and_costs_are_exact(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BIG", unit_cost="999999.999999")
     adjust(api, "BIG", "correction", "999999999999.999999")
 
@@ -328,7 +328,7 @@ def test_an_empty_workspace_is_worth_nothing(api):
 
 
 def test_valuation_does_not_show_another_workspaces_stock(api, other_workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(other_workspace.api, "Main")
     item(other_workspace.api, "THEIRS", unit_cost="9.00")
     adjust(other_workspace.api, "THEIRS", "receipt", 2)
@@ -341,7 +341,7 @@ def test_valuation_does_not_show_another_workspaces_stock(api, other_workspace):
 
 
 def test_reorder_lists_only_stocked_items_that_are_low_critical_or_out_of_stock(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "LOW", reorder_point=10, safety_stock=2, initial_stock=[{"quantity": 8}])
     item(api, "CRIT", reorder_point=10, safety_stock=5, initial_stock=[{"quantity": 5}])
     item(api, "OUT", reorder_point=10)
@@ -369,7 +369,7 @@ def test_reorder_lists_only_stocked_items_that_are_low_critical_or_out_of_stock(
 
 
 def test_a_reorder_row_shows_the_items_figures_and_what_to_order(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     shelf = item(api, "SHELF", name="Shelf", kind="material", unit="m", supplier="Acme", reorder_point=10,
                  safety_stock=3, reorder_quantity=5, unit_cost="2.50",
                  reorder_urls=["https://acme.example/shelf"], initial_stock=[{"quantity": 10}])
@@ -388,7 +388,7 @@ def test_a_reorder_row_shows_the_items_figures_and_what_to_order(api):
 
 
 def test_the_reorder_quantity_is_suggested_when_it_is_more_than_the_shortfall(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOLT", reorder_point=10, reorder_quantity=100, unit_cost="0.05", initial_stock=[{"quantity": 4}])
 
     [row] = reorder(api)
@@ -397,7 +397,7 @@ def test_the_reorder_quantity_is_suggested_when_it_is_more_than_the_shortfall(ap
 
 
 def test_a_fractional_shortfall_is_suggested_as_whole_units(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "ROPE", unit="m", reorder_point="2.5", unit_cost="1.10", initial_stock=[{"quantity": "0.75"}])
 
     [row] = reorder(api)
@@ -406,7 +406,7 @@ def test_a_fractional_shortfall_is_suggested_as_whole_units(api):
 
 
 def test_stock_sold_below_zero_is_made_up_in_the_suggestion(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     assert api.patch("/v1/workspace", json={"settings": {"allow_negative_stock": True}}).status_code == 200
     item(api, "OVERSOLD", reorder_point=2, unit_cost="0.335")
     adjust(api, "OVERSOLD", "sale", -3)
@@ -419,7 +419,7 @@ def test_stock_sold_below_zero_is_made_up_in_the_suggestion(api):
 
 
 def test_ordered_stock_lowers_the_suggestion_and_draft_orders_do_not(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "CUP", reorder_point=10, unit_cost="1.00")
     purchase_order(api, [("CUP", "3")], place=False)
     assert [(r["incoming"], r["suggested_quantity"]) for r in reorder(api)] == [(0, 11)]
@@ -430,7 +430,7 @@ def test_ordered_stock_lowers_the_suggestion_and_draft_orders_do_not(api):
 
 
 def test_changing_an_items_thresholds_puts_it_on_or_takes_it_off_the_list(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "RISING", initial_stock=[{"quantity": 5}])
     item(api, "FALLING", reorder_point=10, initial_stock=[{"quantity": 5}])
     assert skus(reorder(api)) == ["FALLING"]
@@ -442,7 +442,7 @@ def test_changing_an_items_thresholds_puts_it_on_or_takes_it_off_the_list(api):
 
 
 def test_a_reservation_past_its_expiry_no_longer_lowers_what_is_available_to_reorder(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "HELD", reorder_point=1, initial_stock=[{"quantity": 5}])
     soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
     r = api.post("/v1/reservations", json={"item": "HELD", "quantity": 5, "expires_at": soon})
@@ -458,7 +458,7 @@ def test_a_reservation_past_its_expiry_no_longer_lowers_what_is_available_to_reo
 
 
 def test_an_item_whose_ordered_stock_covers_the_target_stays_listed_with_nothing_to_order(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "CUP", reorder_point=10, reorder_quantity=20, unit_cost="1.00", initial_stock=[{"quantity": 2}])
     purchase_order(api, [("CUP", "8")])
     assert [(r["incoming"], r["suggested_quantity"]) for r in reorder(api)] == [(8, 20)]  # exactly 10: not above
@@ -471,7 +471,7 @@ def test_an_item_whose_ordered_stock_covers_the_target_stays_listed_with_nothing
 
 
 def test_received_and_cancelled_orders_no_longer_count_as_incoming(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "CUP", reorder_point=10, unit_cost="1.00")
     received = purchase_order(api, [("CUP", "4")])
     cancelled = purchase_order(api, [("CUP", "5")])
@@ -487,7 +487,7 @@ def test_received_and_cancelled_orders_no_longer_count_as_incoming(api):
 
 
 def test_the_estimated_cost_falls_back_to_the_average_cost_and_is_null_without_any_cost(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "AVG", reorder_point=10)
     adjust(api, "AVG", "receipt", 5, unit_cost="3.00")
     item(api, "NONE", reorder_point=10, initial_stock=[{"quantity": 5}])
@@ -501,7 +501,7 @@ def test_the_estimated_cost_falls_back_to_the_average_cost_and_is_null_without_a
 
 
 def test_the_estimated_cost_is_rounded_to_cents(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "PIN", reorder_point=2, unit_cost="0.335")
 
     [row] = reorder(api)
@@ -510,7 +510,7 @@ def test_the_estimated_cost_is_rounded_to_cents(api):
 
 
 def test_reorder_filters_by_supplier_category_kind_and_status(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     tools = category(api, "Tools")
     item(api, "A", supplier="Acme", category=tools, kind="material", reorder_point=10,
          initial_stock=[{"quantity": 5}])
@@ -539,7 +539,7 @@ def test_reorder_refuses_a_status_it_never_lists(api):
 
 
 def test_reorder_pages_by_sku(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     for n in (5, 3, 1, 4, 2):
         item(api, f"SKU-{n}", reorder_point=1)
 
@@ -582,7 +582,7 @@ def _statements(db, call) -> int:
 
 
 def test_a_reorder_page_of_fifty_items_costs_the_same_statements_as_a_page_of_five(api, db):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     for n in range(50):
         item(api, f"R{n:02}", reorder_point=5, reorder_quantity=n, unit_cost="1.00",
              reorder_urls=[f"https://shop.example/{n}"])
@@ -599,7 +599,7 @@ def test_a_reorder_page_of_fifty_items_costs_the_same_statements_as_a_page_of_fi
 
 
 def test_valuing_fifty_stock_levels_costs_the_same_statements_as_five(api, db):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     tools = category(api, "Tools")
     for n in range(50):
         item(api, f"V{n:02}", unit_cost="1.00", category=tools if n % 2 else None)

@@ -34,7 +34,8 @@ def wait_until_past(moment: str) -> None:
 
 
 def location(api, name: str = "Main") -> dict:
-    r = api.post("/v1/locations", json={"name": name})
+    """A location; "Main" is made the default, where a reservation that names none goes."""
+    r = api.post("/v1/locations", json={"name": name, "is_default": name == "Main"})
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -212,9 +213,13 @@ def test_unknown_items_and_locations_are_not_found(api):
     assert error(reserve(api, "BOLT", 1, location="Nowhere")) == (404, "LOCATION_NOT_FOUND")
 
 
-def test_with_no_location_at_all_there_is_no_default_to_reserve_at(api):
+def test_without_any_location_there_is_no_default_to_reserve_at_and_the_error_says_how_to_make_one(
+        workspace_without_locations):
+    api = workspace_without_locations.api
     api.post("/v1/items", json={"sku": "GHOST", "name": "Ghost"})
-    assert error(reserve(api, "GHOST", 1)) == (404, "LOCATION_NOT_FOUND")
+    r = reserve(api, "GHOST", 1)
+    assert error(r) == (404, "LOCATION_NOT_FOUND")
+    assert "POST /v1/locations" in r.json()["error"]["message"]
 
 
 # Releasing and fulfilling

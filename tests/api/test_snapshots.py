@@ -122,7 +122,7 @@ def allow_negative_stock(api) -> None:
 
 def shop(api) -> tuple[dict, dict]:
     """Two locations; bolts (10 at Main, 2.5 at Shop) and nuts (5 at Main)."""
-    main, store = location(api, "Main"), location(api, "Shop")
+    main, store = location(api, "Main", is_default=True), location(api, "Shop")
     item(api, "BOLT")
     item(api, "NUT")
     adjust(api, "BOLT", "Main", 10)
@@ -181,7 +181,7 @@ def test_a_snapshot_of_a_workspace_without_stock_has_no_levels(api):
 
 
 def test_a_level_with_reserved_stock_is_in_the_snapshot(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     widget = item(api, "W")
     adjust(api, "W", "Main", 3)
     ok(api.post("/v1/reservations", json={"item": "W", "location": "Main", "quantity": 2}), 201)
@@ -210,7 +210,7 @@ def test_snapshots_are_listed_newest_first_a_page_at_a_time(api):
 
 
 def test_a_snapshot_shows_each_level_with_its_sku_location_name_and_exact_quantities(api):
-    main, store = location(api, "Main"), location(api, "Back room")
+    main, store = location(api, "Main", is_default=True), location(api, "Back room")
     bolt = item(api, "BOLT", unit="kg")
     adjust(api, "BOLT", "Main", "1234.567891")
     adjust(api, "BOLT", "Back room", "0.000001")
@@ -405,7 +405,7 @@ def test_a_location_deleted_after_the_snapshot_is_skipped_and_listed(api, worksp
 
 
 def test_a_workspace_with_negative_stock_gets_its_exact_negative_levels_back(api, workspace):
-    main, store = location(api, "Main"), location(api, "Shop")
+    main, store = location(api, "Main", is_default=True), location(api, "Shop")
     allow_negative_stock(api)
     item(api, "BOLT")
     adjust(api, "BOLT", "Main", "-3.125")
@@ -611,7 +611,7 @@ def test_restoring_any_snapshot_brings_back_exactly_its_stock(db, client, before
     workspace = make_workspace(db, client, f"Property {n}")
     api = workspace.api
     skus = [item(api, f"P{n}-A")["sku"], item(api, f"P{n}-B")["sku"]]
-    places = [location(api, "Main")["name"]]
+    places = [location(api, "Main", is_default=True)["name"]]
 
     def apply(step) -> None:
         if step[0] == "new item":

@@ -44,7 +44,7 @@ def iso(moment: datetime) -> str:
 
 
 def test_a_receipt_returns_its_movement_and_the_new_level(api, workspace):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     widget = item(api, "W-1")
     body = adjusted(api, item="W-1", location="Main", reason="receipt", delta=12)
     movement = body["movement"]
@@ -80,7 +80,7 @@ def test_a_receipt_returns_its_movement_and_the_new_level(api, workspace):
 
 
 def test_the_item_may_be_named_by_id_and_the_location_by_id(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     widget = item(api, "W-1")
     body = adjusted(api, item=widget["id"], location=main["id"], reason="receipt", delta=3)
     assert body["movement"]["item"] == widget["id"]
@@ -88,27 +88,39 @@ def test_the_item_may_be_named_by_id_and_the_location_by_id(api):
 
 
 def test_without_a_location_the_adjustment_goes_to_the_default_location(api):
-    first = location(api, "First")
     location(api, "Second")
     item(api, "W-1")
     body = adjusted(api, item="W-1", reason="receipt", delta=5)
-    assert body["movement"]["location"] == first["id"]
-    assert body["level"]["location"] == first["id"]
+    default = api.get("/v1/locations/Main warehouse").json()  # the one a new workspace has
+    assert default["is_default"] is True
+    assert body["movement"]["location"] == default["id"]
+    assert body["level"]["location"] == default["id"]
+    moved = location(api, "Third", is_default=True)
+    assert adjusted(api, item="W-1", reason="receipt", delta=1)["movement"]["location"] == moved["id"]
 
 
-def test_without_a_location_in_a_workspace_without_locations_it_is_location_not_found(api):
+def test_without_a_location_in_a_workspace_without_locations_it_is_location_not_found_saying_how_to_make_one(
+        workspace_without_locations):
+    api = workspace_without_locations.api
     item(api, "W-1")
-    assert error(adjust(api, item="W-1", reason="receipt", delta=5)) == (404, "LOCATION_NOT_FOUND")
+    r = adjust(api, item="W-1", reason="receipt", delta=5)
+    assert error(r) == (404, "LOCATION_NOT_FOUND")
+    assert r.json()["error"]["message"] == (
+        "The workspace has no default location: create a location with POST /v1/locations (the first one "
+        "becomes the default), or name a location in the request.")
+    location(api, "First")
+    assert adjusted(api, item="W-1", reason="receipt", delta=5)["movement"]["location"] == \
+        api.get("/v1/locations/First").json()["id"]
 
 
 def test_an_unknown_location_is_location_not_found(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     assert error(adjust(api, item="W-1", location="Nowhere", reason="receipt", delta=5)) == (404, "LOCATION_NOT_FOUND")
 
 
 def test_an_unknown_or_deleted_item_is_item_not_found(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "GONE")
     assert api.delete("/v1/items/GONE").status_code == 204
     assert error(adjust(api, item="NOPE", reason="receipt", delta=5)) == (404, "ITEM_NOT_FOUND")
@@ -116,7 +128,7 @@ def test_an_unknown_or_deleted_item_is_item_not_found(api):
 
 
 def test_another_workspaces_item_and_location_do_not_exist(api, other_workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     theirs = location(other_workspace.api, "Theirs")
     their_item = item(other_workspace.api, "T-1")
@@ -136,14 +148,14 @@ def test_another_workspaces_item_and_location_do_not_exist(api, other_workspace)
     {"delta": "0.000000"},
 ])
 def test_exactly_one_of_a_non_zero_delta_and_set_is_required(api, body):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     assert error(adjust(api, item="W-1", reason="correction", **body)) == (422, "VALIDATION_ERROR")
     assert movement_count(api, "W-1") == 0
 
 
 def test_unknown_fields_are_refused_and_read_only_ones_named(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     assert error(adjust(api, item="W-1", reason="receipt", delta=1, colour="red")) == (422, "VALIDATION_ERROR")
     r = adjust(api, item="W-1", reason="receipt", delta=1, on_hand=5)
@@ -152,7 +164,7 @@ def test_unknown_fields_are_refused_and_read_only_ones_named(api):
 
 
 def test_a_key_without_stock_write_may_not_adjust(workspace):
-    location(workspace.api, "Main")
+    location(workspace.api, "Main", is_default=True)
     item(workspace.api, "W-1")
     reader = workspace.key_with("stock:read")
     assert error(adjust(reader, item="W-1", reason="receipt", delta=1)) == (403, "INSUFFICIENT_SCOPE")
@@ -173,7 +185,7 @@ def _sign(direction: Direction) -> list[tuple[int, bool]]:
     for delta, allowed in _sign(direction)
 ])
 def test_a_built_in_reason_accepts_its_direction_and_refuses_the_other(api, reason, delta, allowed):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="correction", delta=10)
     r = adjust(api, item="W-1", reason=reason, delta=delta)
@@ -196,7 +208,7 @@ def test_the_directions_of_the_built_in_reasons_are_those_of_the_spec():
 
 @pytest.mark.parametrize("reason", sorted(SYSTEM_REASONS))
 def test_reasons_written_by_the_system_only_are_refused(api, reason):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     r = adjust(api, item="W-1", reason=reason, delta=1)
     assert error(r) == (422, "VALIDATION_ERROR")
@@ -205,7 +217,7 @@ def test_reasons_written_by_the_system_only_are_refused(api, reason):
 
 
 def test_an_unknown_reason_is_refused(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     r = adjust(api, item="W-1", reason="gift", delta=1)
     assert error(r) == (422, "VALIDATION_ERROR")
@@ -216,7 +228,7 @@ def test_an_unknown_reason_is_refused(api):
 
 
 def test_set_writes_a_count_movement_with_the_difference(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=10)
     down = adjusted(api, item="W-1", reason="count", set=7)["movement"]
@@ -227,7 +239,7 @@ def test_set_writes_a_count_movement_with_the_difference(api):
 
 
 def test_a_count_that_finds_the_recorded_stock_writes_a_movement_of_zero(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=4)
     movement = adjusted(api, item="W-1", reason="count", set=4)["movement"]
@@ -236,7 +248,7 @@ def test_a_count_that_finds_the_recorded_stock_writes_a_movement_of_zero(api):
 
 
 def test_set_with_a_one_way_reason_must_go_that_way(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=10)
     assert error(adjust(api, item="W-1", reason="receipt", set=8)) == (422, "REASON_DIRECTION")
@@ -246,7 +258,7 @@ def test_set_with_a_one_way_reason_must_go_that_way(api):
 
 
 def test_a_count_below_zero_is_refused(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     assert error(adjust(api, item="W-1", reason="count", set=-1)) == (422, "NEGATIVE_QUANTITY")
 
@@ -255,7 +267,7 @@ def test_a_count_below_zero_is_refused(api):
 
 
 def test_expected_on_hand_that_matches_applies_the_change(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=10)
     body = adjusted(api, item="W-1", reason="sale", delta=-4, expected_on_hand=10)
@@ -264,7 +276,7 @@ def test_expected_on_hand_that_matches_applies_the_change(api):
 
 @pytest.mark.parametrize("change", [{"delta": -4}, {"set": 3}])
 def test_expected_on_hand_that_differs_is_stock_changed_and_writes_nothing(api, change):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=10)
     r = adjust(api, item="W-1", reason="count", expected_on_hand="9.5", **change)
@@ -276,7 +288,7 @@ def test_expected_on_hand_that_differs_is_stock_changed_and_writes_nothing(api, 
 
 
 def test_expected_on_hand_of_zero_holds_for_an_item_never_stocked_there(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=2, expected_on_hand=0)
     assert error(adjust(api, item="W-1", reason="receipt", delta=2, expected_on_hand=0)) == (409, "STOCK_CHANGED")
@@ -286,7 +298,7 @@ def test_expected_on_hand_of_zero_holds_for_an_item_never_stocked_there(api):
 
 
 def test_going_below_zero_is_negative_quantity_and_writes_nothing(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     widget = item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=5)
     r = adjust(api, item="W-1", reason="sale", delta=-6)
@@ -300,14 +312,14 @@ def test_going_below_zero_is_negative_quantity_and_writes_nothing(api):
 
 
 def test_the_whole_stock_may_go_out(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=5)
     assert adjusted(api, item="W-1", reason="sale", delta=-5)["level"]["on_hand"] == 0
 
 
 def test_a_workspace_that_allows_negative_stock_may_go_below_zero(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     assert api.patch("/v1/workspace", json={"settings": {"allow_negative_stock": True}}).status_code == 200
     body = adjusted(api, item="W-1", reason="sale", delta=-3)
@@ -318,7 +330,7 @@ def test_a_workspace_that_allows_negative_stock_may_go_below_zero(api):
 
 
 def test_stock_below_zero_may_be_topped_up_once_negative_stock_is_no_longer_allowed(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     api.patch("/v1/workspace", json={"settings": {"allow_negative_stock": True}})
     adjusted(api, item="W-1", reason="sale", delta=-10)
@@ -331,7 +343,7 @@ def test_stock_below_zero_may_be_topped_up_once_negative_stock_is_no_longer_allo
 
 
 def test_a_loss_is_recorded_even_when_it_eats_into_reserved_stock(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=10)
     assert api.post("/v1/reservations", json={"item": "W-1", "quantity": 7}).status_code == 201
@@ -345,7 +357,7 @@ def test_a_loss_is_recorded_even_when_it_eats_into_reserved_stock(api):
 
 def test_a_read_only_location_is_changed_only_by_a_key_with_locations_sync(workspace):
     api = workspace.api
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     fba = location(api, "FBA", type="external", read_only=True)
     item(api, "W-1")
     writer = workspace.key_with("stock:write")
@@ -358,14 +370,14 @@ def test_a_read_only_location_is_changed_only_by_a_key_with_locations_sync(works
 
 
 def test_an_admin_key_may_change_a_read_only_location(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "FBA", type="external", read_only=True)
     item(api, "W-1")
     assert adjusted(api, item="W-1", location="FBA", reason="receipt", delta=5)["level"]["on_hand"] == 5
 
 
 def test_an_inactive_location_refuses_incoming_stock_but_lets_stock_go_out(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     closing = location(api, "Closing")
     item(api, "W-1")
     adjusted(api, item="W-1", location="Closing", reason="receipt", delta=10)
@@ -383,7 +395,7 @@ def test_an_inactive_location_refuses_incoming_stock_but_lets_stock_go_out(api):
 
 @pytest.mark.parametrize(("tracking", "delta"), [("none", 1), ("none", -1), ("bundle", 1)])
 def test_an_item_without_stock_of_its_own_is_not_stockable(api, tracking, delta):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "X-1", tracking=tracking)
     api.patch("/v1/workspace", json={"settings": {"allow_negative_stock": True}})
     assert error(adjust(api, item="X-1", reason="correction", delta=delta)) == (422, "NOT_STOCKABLE")
@@ -394,7 +406,7 @@ def test_an_item_without_stock_of_its_own_is_not_stockable(api, tracking, delta)
 
 
 def test_receipts_at_a_unit_cost_keep_a_moving_weighted_average(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     first = adjusted(api, item="W-1", reason="receipt", delta=10, unit_cost="2.00")["movement"]
     assert first["unit_cost"] == "2.00"
@@ -404,7 +416,7 @@ def test_receipts_at_a_unit_cost_keep_a_moving_weighted_average(api):
 
 
 def test_the_average_cost_is_exact_to_four_places(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=1, unit_cost="1.00")
     adjusted(api, item="W-1", reason="receipt", delta=2, unit_cost="2.00")
@@ -412,7 +424,7 @@ def test_the_average_cost_is_exact_to_four_places(api):
 
 
 def test_stock_going_out_keeps_the_average_cost_and_the_next_receipt_weighs_what_is_left(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=10, unit_cost="4.00")
     adjusted(api, item="W-1", reason="sale", delta=-8)
@@ -422,7 +434,7 @@ def test_stock_going_out_keeps_the_average_cost_and_the_next_receipt_weighs_what
 
 
 def test_a_receipt_without_a_unit_cost_is_costed_at_the_standard_cost(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1", unit_cost="5.00")
     movement = adjusted(api, item="W-1", reason="receipt", delta=10)["movement"]
     assert movement["unit_cost"] == "5.00"
@@ -431,7 +443,7 @@ def test_a_receipt_without_a_unit_cost_is_costed_at_the_standard_cost(api):
 
 
 def test_a_return_at_a_unit_cost_counts_in_the_average(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=1, unit_cost="1.00")
     adjusted(api, item="W-1", reason="return", delta=1, unit_cost="3.00")
@@ -439,7 +451,7 @@ def test_a_return_at_a_unit_cost_counts_in_the_average(api):
 
 
 def test_stock_without_a_known_cost_takes_the_cost_of_the_first_costed_receipt(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="correction", delta=5)
     assert api.get("/v1/items/W-1").json()["average_cost"] is None
@@ -449,7 +461,7 @@ def test_stock_without_a_known_cost_takes_the_cost_of_the_first_costed_receipt(a
 
 @pytest.mark.parametrize("change", [{"reason": "sale", "delta": -1}, {"reason": "count", "set": 3}])
 def test_a_unit_cost_on_stock_going_out_is_refused(api, change):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=5, unit_cost="1.00")
     r = adjust(api, item="W-1", unit_cost="9.00", **change)
@@ -460,7 +472,7 @@ def test_a_unit_cost_on_stock_going_out_is_refused(api, change):
 
 
 def test_a_negative_unit_cost_is_refused(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     assert error(adjust(api, item="W-1", reason="receipt", delta=5, unit_cost="-1.00")) == (422, "VALIDATION_ERROR")
 
@@ -469,7 +481,7 @@ def test_a_negative_unit_cost_is_refused(api):
 
 
 def test_occurred_at_in_the_past_is_kept(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     movement = adjusted(api, item="W-1", reason="receipt", delta=1, occurred_at="2024-02-29T10:00:00+01:00")["movement"]
     assert movement["occurred_at"] == "2024-02-29T09:00:00.000Z"
@@ -477,7 +489,7 @@ def test_occurred_at_in_the_past_is_kept(api):
 
 
 def test_occurred_at_in_the_future_is_refused(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     later = iso(datetime.now(UTC) + timedelta(hours=1))
     r = adjust(api, item="W-1", reason="receipt", delta=1, occurred_at=later)
@@ -487,14 +499,14 @@ def test_occurred_at_in_the_future_is_refused(api):
 
 
 def test_a_clock_a_little_fast_is_tolerated(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     soon = iso(datetime.now(UTC) + timedelta(minutes=1))
     assert adjusted(api, item="W-1", reason="receipt", delta=1, occurred_at=soon)["movement"]["occurred_at"] == soon
 
 
 def test_the_reference_and_the_note_are_kept_on_the_movement(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     body = adjusted(api, item="W-1", reason="receipt", delta=1, note="Pallet 7 — dented box",
                     reference={"type": "delivery", "id": "DN-0042"})
@@ -505,7 +517,7 @@ def test_the_reference_and_the_note_are_kept_on_the_movement(api):
 
 
 def test_the_actor_is_the_calling_key(workspace):
-    location(workspace.api, "Main")
+    location(workspace.api, "Main", is_default=True)
     item(workspace.api, "W-1")
     created = workspace.api.post("/v1/api-keys", json={"name": "Till 3", "scopes": ["stock:write"]}).json()
     till = type(workspace.api)(workspace.api.client, created["key"])
@@ -515,7 +527,7 @@ def test_the_actor_is_the_calling_key(workspace):
 
 def test_the_actor_of_a_users_key_is_the_user_by_email(workspace):
     api = workspace.api
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     user = api.post("/v1/users", json={"email": "ana@example.com", "name": "Ana"}).json()
     created = api.post("/v1/api-keys", json={"name": "Ana's key", "scopes": ["stock:write"], "user": user["id"]})
@@ -529,7 +541,7 @@ def test_the_actor_of_a_users_key_is_the_user_by_email(workspace):
 
 
 def test_sequence_increases_strictly_and_before_after_and_delta_agree(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Back")
     item(api, "W-1")
     item(api, "W-2")
@@ -545,7 +557,7 @@ def test_sequence_increases_strictly_and_before_after_and_delta_agree(api, works
 
 
 def test_the_item_follows_the_ledger_and_its_status_crosses_the_thresholds(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Back")
     item(api, "W-1", reorder_point=10, safety_stock=5)
     assert api.get("/v1/items/W-1").json()["status"] == "out_of_stock"
@@ -559,7 +571,7 @@ def test_the_item_follows_the_ledger_and_its_status_crosses_the_thresholds(api):
 
 
 def test_the_level_status_is_that_of_the_location(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Back")
     item(api, "W-1", reorder_point=10, safety_stock=5)
     adjusted(api, item="W-1", location="Main", reason="receipt", delta=50)
@@ -569,7 +581,7 @@ def test_the_level_status_is_that_of_the_location(api):
 
 
 def test_the_unit_is_locked_once_the_item_has_movements(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     item(api, "W-2")
     assert api.patch("/v1/items/W-2", json={"unit": "kg"}).status_code == 200
@@ -583,7 +595,7 @@ def test_the_unit_is_locked_once_the_item_has_movements(api):
 
 
 def test_ten_adjustments_of_a_tenth_give_exactly_one(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     for _ in range(10):
         r = adjust(api, item="W-1", reason="receipt", delta=0.1)
@@ -593,7 +605,7 @@ def test_ten_adjustments_of_a_tenth_give_exactly_one(api):
 
 
 def test_millionths_add_up_exactly(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     for _ in range(3):
         adjusted(api, item="W-1", reason="receipt", delta="0.000001")
@@ -603,7 +615,7 @@ def test_millionths_add_up_exactly(api):
 
 
 def test_twelve_digit_quantities_are_exact(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjusted(api, item="W-1", reason="receipt", delta=999999999999)
     body = adjusted(api, item="W-1", reason="sale", delta="-0.000001")
@@ -612,7 +624,7 @@ def test_twelve_digit_quantities_are_exact(api):
 
 
 def test_numeric_strings_are_accepted(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     assert adjusted(api, item="W-1", reason="receipt", delta="2.50")["movement"]["delta"] == 2.5
     assert adjusted(api, item="W-1", reason="count", set="1")["movement"]["delta"] == -1.5
@@ -620,7 +632,7 @@ def test_numeric_strings_are_accepted(api):
 
 @pytest.mark.parametrize("delta", ["0.0000001", 0.1234567, "1e13", 1_000_000_000_001, "NaN", "Infinity", "abc", True])
 def test_quantities_out_of_range_or_not_numbers_are_refused(api, delta):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     r = adjust(api, item="W-1", reason="receipt", delta=delta)
     assert error(r) == (422, "VALIDATION_ERROR")
@@ -629,7 +641,7 @@ def test_quantities_out_of_range_or_not_numbers_are_refused(api, delta):
 
 
 def test_on_hand_beyond_the_largest_quantity_is_refused_at_a_location_and_in_all(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Back")
     item(api, "W-1")
     adjusted(api, item="W-1", location="Main", reason="receipt", delta=1_000_000_000_000)

@@ -37,7 +37,7 @@ def ledger_explains_the_stock(workspace) -> bool:
 
 
 def test_an_atomic_bulk_applies_every_adjustment_and_answers_one_result_each(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     widget = item(api, "W-1")
     item(api, "W-2")
     r = bulk(api, [
@@ -61,7 +61,7 @@ def test_an_atomic_bulk_applies_every_adjustment_and_answers_one_result_each(api
 
 
 def test_the_movements_of_a_bulk_follow_its_order_in_the_sequence(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     item(api, "W-2")
     before = receive(api, "W-1", 1)["sequence"]
@@ -70,7 +70,7 @@ def test_the_movements_of_a_bulk_follow_its_order_in_the_sequence(api):
 
 
 def test_a_failing_atomic_bulk_lists_every_failing_index_and_applies_nothing(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     item(api, "W-2")
     receive(api, "W-1", 5)
@@ -99,7 +99,7 @@ def test_a_failing_atomic_bulk_lists_every_failing_index_and_applies_nothing(api
 
 
 def test_atomic_is_the_default(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     r = bulk(api, [{"item": "W-1", "reason": "receipt", "delta": 1}, {"item": "W-1", "reason": "sale", "delta": -2}])
     assert error(r) == (422, "BULK_FAILED")
@@ -107,7 +107,7 @@ def test_atomic_is_the_default(api):
 
 
 def test_demand_within_one_bulk_adds_up_so_two_sales_of_six_cannot_both_take_ten(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     receive(api, "W-1", 10)
     sales = [{"item": "W-1", "reason": "sale", "delta": -6}, {"item": "W-1", "reason": "sale", "delta": -6}]
@@ -121,7 +121,7 @@ def test_demand_within_one_bulk_adds_up_so_two_sales_of_six_cannot_both_take_ten
 
 
 def test_entries_on_the_same_level_chain_their_before_and_after(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     receive(api, "W-1", 2)
     body = bulk(api, [
@@ -138,7 +138,7 @@ def test_entries_on_the_same_level_chain_their_before_and_after(api):
 
 
 def test_one_item_named_by_id_and_by_sku_in_one_bulk_is_one_level(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     widget = item(api, "W-1")
     body = bulk(api, [{"item": "W-1", "reason": "receipt", "delta": 3},
                       {"item": widget["id"], "reason": "sale", "delta": -2},
@@ -149,7 +149,7 @@ def test_one_item_named_by_id_and_by_sku_in_one_bulk_is_one_level(api):
 
 
 def test_expected_on_hand_in_a_bulk_is_checked_against_the_entries_before_it(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     r = bulk(api, [
         {"item": "W-1", "reason": "receipt", "delta": 5, "expected_on_hand": 0},
@@ -160,7 +160,7 @@ def test_expected_on_hand_in_a_bulk_is_checked_against_the_entries_before_it(api
 
 
 def test_a_non_atomic_bulk_applies_the_good_entries_and_reports_the_bad_ones(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     item(api, "W-2")
     receive(api, "W-1", 10)
@@ -191,7 +191,7 @@ def test_a_non_atomic_bulk_applies_the_good_entries_and_reports_the_bad_ones(api
 
 
 def test_a_non_atomic_bulk_where_everything_fails_writes_nothing(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     r = bulk(api, [{"item": "W-1", "reason": "sale", "delta": -1}, {"item": "NOPE", "reason": "receipt",
                                                                     "delta": 1}], atomic=False)
@@ -201,7 +201,7 @@ def test_a_non_atomic_bulk_where_everything_fails_writes_nothing(api):
 
 
 def test_one_bulk_may_touch_many_items_and_locations(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     back = location(api, "Back")
     location(api, "Shop", type="store")
     for sku in ["A", "B", "C"]:
@@ -224,7 +224,7 @@ def test_one_bulk_may_touch_many_items_and_locations(api, workspace):
 
 
 def test_receipts_in_one_bulk_keep_the_moving_average_cost(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     r = bulk(api, [{"item": "W-1", "reason": "receipt", "delta": 10, "unit_cost": "2.00"},
                    {"item": "W-1", "reason": "receipt", "delta": 30, "unit_cost": "3.00"}])
@@ -233,7 +233,7 @@ def test_receipts_in_one_bulk_keep_the_moving_average_cost(api):
 
 
 def test_a_failed_atomic_bulk_leaves_the_average_cost_alone(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     bulk(api, [{"item": "W-1", "reason": "receipt", "delta": 10, "unit_cost": "2.00"}])
     r = bulk(api, [{"item": "W-1", "reason": "receipt", "delta": 10, "unit_cost": "4.00"},
@@ -244,7 +244,7 @@ def test_a_failed_atomic_bulk_leaves_the_average_cost_alone(api):
 
 def test_a_read_only_location_in_a_bulk_needs_locations_sync(workspace):
     api = workspace.api
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "FBA", type="external", read_only=True)
     item(api, "W-1")
     entries = [{"item": "W-1", "reason": "receipt", "delta": 1},
@@ -256,7 +256,7 @@ def test_a_read_only_location_in_a_bulk_needs_locations_sync(workspace):
 
 
 def test_a_bulk_costs_the_same_statements_for_two_adjustments_as_for_sixty(api, db):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     skus = [f"B-{n:02}" for n in range(30)]
     for sku in skus:
@@ -276,7 +276,7 @@ def test_a_bulk_costs_the_same_statements_for_two_adjustments_as_for_sixty(api, 
 
 
 def test_five_hundred_adjustments_are_accepted_and_five_hundred_and_one_are_not(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     entry = {"item": "W-1", "reason": "receipt", "delta": "0.1"}
     r = bulk(api, [entry] * 501)
@@ -295,7 +295,7 @@ def test_five_hundred_adjustments_are_accepted_and_five_hundred_and_one_are_not(
     {"adjustments": [{"item": "W-1", "reason": "receipt", "delta": 1}], "colour": "red"},
 ])
 def test_a_malformed_bulk_is_refused(api, body):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     r = api.post("/v1/stock/adjustments/bulk", json=body)
     assert error(r) == (422, "VALIDATION_ERROR")
@@ -303,7 +303,7 @@ def test_a_malformed_bulk_is_refused(api, body):
 
 
 def test_an_invalid_entry_refuses_the_whole_request_and_names_its_index(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     r = bulk(api, [{"item": "W-1", "reason": "receipt", "delta": 1},
                    {"item": "W-1", "reason": "receipt", "delta": 1, "set": 2}], atomic=False)

@@ -42,7 +42,7 @@ def moment_between() -> str:
 
 
 def test_a_stock_row_has_the_items_numbers_and_one_entry_per_location(api):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     shop = location(api, "Shop", type="store")
     widget = item(api, "W-1", unit="kg", reorder_point=5, safety_stock=2)
     adjust(api, "W-1", 10, "Main")
@@ -68,7 +68,7 @@ def test_a_stock_row_has_the_items_numbers_and_one_entry_per_location(api):
 
 
 def test_only_live_items_with_stock_or_made_of_stock_are_listed_in_sku_order(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "B")
     item(api, "A")
     item(api, "SERVICE", tracking="none")
@@ -86,7 +86,7 @@ def test_only_live_items_with_stock_or_made_of_stock_are_listed_in_sku_order(api
 
 
 def test_one_item_is_found_by_id_or_sku_and_an_unknown_one_is_not_found(api, other_workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     theirs = item(other_workspace.api, "T-1")
     assert api.get("/v1/stock/W-1").json()["incoming"] == 0
@@ -96,14 +96,14 @@ def test_one_item_is_found_by_id_or_sku_and_an_unknown_one_is_not_found(api, oth
 
 
 def test_a_deleted_item_has_no_stock_row(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     widget = item(api, "W-1")
     api.delete("/v1/items/W-1")
     assert error(api.get(f"/v1/stock/{widget['id']}")) == (404, "ITEM_NOT_FOUND")
 
 
 def test_a_deleted_location_no_longer_shows_but_its_past_stock_does(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     back = location(api, "Back")
     item(api, "W-1")
     adjust(api, "W-1", 5, "Main")
@@ -120,7 +120,7 @@ def test_a_deleted_location_no_longer_shows_but_its_past_stock_does(api):
 
 
 def test_the_location_filter_shows_only_that_locations_quantities_and_items(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     shop = location(api, "Shop")
     item(api, "A", reorder_point=5)
     item(api, "B")
@@ -137,7 +137,7 @@ def test_the_location_filter_shows_only_that_locations_quantities_and_items(api)
 
 
 def test_sku_q_and_category_filters(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     tools = api.post("/v1/categories", json={"name": "Tools"}).json()
     item(api, "HAM-1", name="Claw Hammer", category=tools["id"])
     item(api, "SAW-1", name="Hand saw", barcode="4006381333931")
@@ -152,7 +152,7 @@ def test_sku_q_and_category_filters(api):
 
 
 def test_status_and_low_stock_filters_follow_the_ledger(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     for sku in ("NORMAL", "LOW", "CRITICAL", "OUT"):
         item(api, sku, reorder_point=10, safety_stock=5)
     adjust(api, "NORMAL", 11)
@@ -167,7 +167,7 @@ def test_status_and_low_stock_filters_follow_the_ledger(api):
 
 
 def test_reserved_stock_lowers_the_status(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1", reorder_point=10, safety_stock=5)
     adjust(api, "W-1", 20)
     api.post("/v1/reservations", json={"item": "W-1", "quantity": 16})
@@ -176,7 +176,7 @@ def test_reserved_stock_lowers_the_status(api):
 
 
 def test_the_status_filter_at_a_location_is_the_status_there(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "W-1", reorder_point=10, safety_stock=5)
     adjust(api, "W-1", 50, "Main")
@@ -198,7 +198,7 @@ def test_a_repeated_filter_is_refused(api):
 
 
 def test_cursor_pages_return_every_row_once(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     skus = [f"P-{n:02}" for n in range(7)]
     for sku in reversed(skus):
         item(api, sku)
@@ -216,7 +216,7 @@ def test_cursor_pages_return_every_row_once(api):
 
 
 def test_a_page_of_stock_costs_the_same_statements_for_few_items_as_for_many(api, db):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
 
     def stock_page_statements(first: int, last: int) -> int:
@@ -234,7 +234,7 @@ def test_a_page_of_stock_costs_the_same_statements_for_few_items_as_for_many(api
 
 
 def test_include_total_false_skips_the_count(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     body = api.get("/v1/stock", params={"include_total": "false"}).json()
     assert "total" not in body["meta"]
@@ -242,7 +242,7 @@ def test_include_total_false_skips_the_count(api):
 
 
 def test_reading_stock_needs_stock_read(workspace):
-    location(workspace.api, "Main")
+    location(workspace.api, "Main", is_default=True)
     item(workspace.api, "W-1")
     assert error(workspace.key_with("items:read").get("/v1/stock")) == (403, "INSUFFICIENT_SCOPE")
     assert error(workspace.key_with("items:read").get("/v1/stock/W-1")) == (403, "INSUFFICIENT_SCOPE")
@@ -254,7 +254,7 @@ def test_reading_stock_needs_stock_read(workspace):
 
 
 def test_as_of_shows_the_stock_of_that_moment(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     shop = location(api, "Shop")
     item(api, "W-1")
     item(api, "W-2")
@@ -279,7 +279,7 @@ def test_as_of_shows_the_stock_of_that_moment(api):
 
 
 def test_as_of_counts_a_backdated_movement_at_the_time_it_occurred(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1")
     adjust(api, "W-1", 5, occurred_at="2025-01-10T12:00:00Z")
     adjust(api, "W-1", 3, occurred_at="2025-01-05T12:00:00Z")
@@ -291,7 +291,7 @@ def test_as_of_counts_a_backdated_movement_at_the_time_it_occurred(api):
 
 
 def test_as_of_shows_no_reserved_stock_and_the_status_of_the_on_hand_then(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "W-1", reorder_point=10)
     adjust(api, "W-1", 8)
     then = moment_between()
@@ -311,7 +311,7 @@ def test_as_of_cannot_be_combined_with_a_status_filter(api, other):
 
 
 def test_as_of_sees_a_transfer_move_stock_between_locations(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "W-1")
     adjust(api, "W-1", 10, "Main")

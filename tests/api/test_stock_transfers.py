@@ -41,7 +41,7 @@ def movement_total(api) -> int:
 
 
 def test_a_transfer_writes_a_movement_out_and_a_movement_in_that_share_its_id(api, workspace):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     shop = location(api, "Shop", type="store")
     widget = item(api, "W-1")
     last = receive(api, "W-1", 10, "Main")["sequence"]
@@ -68,7 +68,7 @@ def test_a_transfer_writes_a_movement_out_and_a_movement_in_that_share_its_id(ap
 
 
 def test_the_movements_of_a_transfer_are_found_by_its_id(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "W-1")
     receive(api, "W-1", 10)
@@ -79,7 +79,7 @@ def test_the_movements_of_a_transfer_are_found_by_its_id(api):
 
 
 def test_locations_may_be_named_by_id_and_from_defaults_to_the_default_location(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     shop = location(api, "Shop")
     item(api, "W-1")
     receive(api, "W-1", 5)
@@ -90,7 +90,7 @@ def test_locations_may_be_named_by_id_and_from_defaults_to_the_default_location(
 
 
 def test_only_available_stock_can_leave_so_reserved_stock_stays(api, workspace):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     location(api, "Shop")
     widget = item(api, "W-1")
     receive(api, "W-1", 10)
@@ -108,7 +108,7 @@ def test_only_available_stock_can_leave_so_reserved_stock_stays(api, workspace):
 
 
 def test_more_than_is_on_hand_cannot_leave(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "W-1")
     receive(api, "W-1", 2)
@@ -118,7 +118,7 @@ def test_more_than_is_on_hand_cannot_leave(api):
 
 
 def test_a_workspace_that_allows_negative_stock_may_transfer_more_than_it_has(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "W-1")
     api.patch("/v1/workspace", json={"settings": {"allow_negative_stock": True}})
@@ -129,7 +129,7 @@ def test_a_workspace_that_allows_negative_stock_may_transfer_more_than_it_has(ap
 
 @pytest.mark.parametrize("to", ["Main", "by id"])
 def test_a_transfer_to_the_same_location_is_refused(api, to):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     item(api, "W-1")
     receive(api, "W-1", 2)
     r = transfer(api, item="W-1", **{"from": "Main"}, to=main["id"] if to == "by id" else to, quantity=1)
@@ -140,7 +140,7 @@ def test_a_transfer_to_the_same_location_is_refused(api, to):
 
 @pytest.mark.parametrize("quantity", [0, -1, "0.0000001", None, "x"])
 def test_the_quantity_must_be_a_positive_quantity(api, quantity):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "W-1")
     receive(api, "W-1", 2)
@@ -151,7 +151,7 @@ def test_the_quantity_must_be_a_positive_quantity(api, quantity):
 
 
 def test_unknown_items_and_locations_are_not_found(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "W-1")
     receive(api, "W-1", 2)
@@ -163,7 +163,7 @@ def test_unknown_items_and_locations_are_not_found(api):
 
 
 def test_an_item_without_stock_of_its_own_cannot_be_transferred(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "SVC", tracking="none")
     assert error(transfer(api, item="SVC", to="Shop", quantity=1)) == (422, "NOT_STOCKABLE")
@@ -172,7 +172,7 @@ def test_an_item_without_stock_of_its_own_cannot_be_transferred(api):
 @pytest.mark.parametrize("end", ["from", "to"])
 def test_a_read_only_location_at_either_end_needs_locations_sync(workspace, end):
     api = workspace.api
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "FBA", type="external", read_only=True)
     item(api, "W-1")
     receive(api, "W-1", 5, "Main")
@@ -186,7 +186,7 @@ def test_a_read_only_location_at_either_end_needs_locations_sync(workspace, end)
 
 
 def test_an_inactive_location_gives_stock_away_but_takes_none(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     old = location(api, "Old")
     item(api, "W-1")
     receive(api, "W-1", 5, "Main")
@@ -198,7 +198,7 @@ def test_an_inactive_location_gives_stock_away_but_takes_none(api):
 
 
 def test_a_transfer_leaves_the_average_cost_alone(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "W-1", unit_cost="9.00")
     receive(api, "W-1", 10, unit_cost="2.00")
@@ -209,7 +209,7 @@ def test_a_transfer_leaves_the_average_cost_alone(api):
 
 
 def test_a_transfer_moves_the_status_of_each_location(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "W-1", reorder_point=5, safety_stock=2)
     receive(api, "W-1", 10)
@@ -221,7 +221,7 @@ def test_a_transfer_moves_the_status_of_each_location(api):
 
 def test_a_transfer_needs_stock_write_and_takes_only_known_fields(workspace):
     api = workspace.api
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     item(api, "W-1")
     receive(api, "W-1", 5)

@@ -142,7 +142,7 @@ def test_a_stale_if_match_keeps_the_item_out_of_the_trash(api, workspace):
 
 
 def test_the_stock_of_a_deleted_item_is_kept_and_comes_back_on_restore(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     rope = item(api, "ROPE", unit="m", reorder_point=5)
     receive(api, "ROPE", "7.5")
@@ -164,7 +164,7 @@ def test_the_stock_of_a_deleted_item_is_kept_and_comes_back_on_restore(api, work
 
 
 def test_an_item_in_the_trash_takes_no_stock(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "NAIL")
     receive(api, "NAIL", 10)
     delete(api, "NAIL")
@@ -178,7 +178,7 @@ def test_an_item_in_the_trash_takes_no_stock(api, workspace):
 
 
 def test_deleting_a_parent_takes_its_variants_along(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     parent = parent_with_variants(api, "TEE", [
         {"sku": "TEE-S", "attributes": {"size": "S"}, "initial_stock": [{"quantity": 2}]},
         {"sku": "TEE-M", "attributes": {"size": "M"}},
@@ -196,7 +196,7 @@ def test_deleting_a_parent_takes_its_variants_along(api, workspace):
 
 
 def test_restoring_a_parent_brings_back_the_variants_deleted_with_it(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     parent = parent_with_variants(api, "CAP", [
         {"sku": "CAP-RED", "attributes": {"colour": "red"}, "initial_stock": [{"quantity": 4}]},
         {"sku": "CAP-BLUE", "attributes": {"colour": "blue"}, "initial_stock": [{"quantity": 1}]},
@@ -214,7 +214,7 @@ def test_restoring_a_parent_brings_back_the_variants_deleted_with_it(api, worksp
 
 
 def test_a_variant_deleted_before_its_parent_stays_in_the_trash_when_the_parent_comes_back(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     parent_with_variants(api, "MUG", [
         {"sku": "MUG-RED", "attributes": {"colour": "red"}, "initial_stock": [{"quantity": 4}]},
         {"sku": "MUG-BLUE", "attributes": {"colour": "blue"}, "initial_stock": [{"quantity": 3}]},
@@ -236,7 +236,7 @@ def test_a_variant_deleted_before_its_parent_stays_in_the_trash_when_the_parent_
 
 
 def test_deleting_a_variant_lowers_the_parents_sums_and_restoring_it_raises_them_again(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     parent_with_variants(api, "VASE", [
         {"sku": "VASE-S", "attributes": {"size": "S"},
@@ -324,7 +324,7 @@ def test_restoring_a_variant_is_refused_when_a_live_sibling_now_has_its_attribut
 
 
 def test_a_bundle_makes_up_nothing_while_a_component_is_in_the_trash(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "CANDLE")
     item(api, "MATCHES")
     item(api, "GIFTBOX", tracking="bundle")
@@ -353,7 +353,7 @@ def test_a_bundle_makes_up_nothing_while_a_component_is_in_the_trash(api, worksp
 
 
 def test_a_bundle_of_a_variant_makes_up_nothing_while_the_variants_parent_is_in_the_trash(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     parent_with_variants(api, "TEA", [{"sku": "TEA-GREEN", "attributes": {"kind": "green"},
                                        "initial_stock": [{"quantity": 6}]}])
     item(api, "TEASET", tracking="bundle")
@@ -390,7 +390,7 @@ def test_within_the_retention_the_worker_leaves_a_deleted_item_restorable(api, w
 
 
 def test_purged_items_leave_the_trash_and_cannot_be_restored(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     set_retention(api, 1)
     plain = item(api, "SOFA")
     receive(api, "SOFA", 2)

@@ -114,7 +114,7 @@ def test_a_variants_name_defaults_to_the_parents_name_and_its_attribute_values(a
 
 
 def test_initial_stock_of_variants_is_recorded_and_summed_on_the_parent(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     parent = parent_with_variants(api, "MUG", [
         {"sku": "MUG-RED", "attributes": {"colour": "red"},
@@ -152,7 +152,7 @@ def test_variants_that_differ_in_one_attribute_value_are_not_duplicates(api, wor
 
 
 def test_a_sku_repeated_inside_the_request_is_refused_and_nothing_is_created(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     twice = api.post("/v1/items", json={"sku": "HAT", "name": "Hat", "variants": [
         {"sku": "HAT-1", "attributes": {"size": "S"}, "initial_stock": [{"quantity": 1}]},
         {"sku": "HAT-1", "attributes": {"size": "M"}},
@@ -169,7 +169,7 @@ def test_a_sku_repeated_inside_the_request_is_refused_and_nothing_is_created(api
 
 
 def test_a_variant_sku_already_in_use_is_refused_and_nothing_is_created(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     existing = item(api, "BAG-RED")
     r = api.post("/v1/items", json={"sku": "BAG", "name": "Bag", "variants": [
         {"sku": "BAG-BLUE", "attributes": {"colour": "blue"}, "initial_stock": [{"quantity": 4}]},
@@ -193,7 +193,7 @@ def test_a_parent_sku_already_in_use_is_refused_and_no_variant_is_created(api, w
 
 
 def test_initial_stock_on_a_parent_with_variants_is_refused(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     r = api.post("/v1/items", json={"sku": "JAR", "name": "Jar", "initial_stock": [{"quantity": 5}],
                                     "variants": [{"sku": "JAR-1", "attributes": {"size": "1l"}}]})
     assert error(r) == (422, "VALIDATION_ERROR")
@@ -202,7 +202,7 @@ def test_initial_stock_on_a_parent_with_variants_is_refused(api, workspace):
 
 
 def test_initial_stock_of_an_untracked_variant_is_not_stockable_and_creates_nothing(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     r = api.post("/v1/items", json={"sku": "REPAIR", "name": "Repair", "tracking": "none", "variants": [
         {"sku": "REPAIR-1H", "attributes": {"length": "1h"}, "initial_stock": [{"quantity": 1}]}]})
     assert error(r) == (422, "NOT_STOCKABLE")
@@ -218,7 +218,7 @@ def test_a_bundle_cannot_be_created_with_variants(api, workspace):
 
 
 def test_initial_stock_without_the_stock_write_scope_is_forbidden_and_creates_nothing(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     catalog = workspace.key_with("items:write")
     r = catalog.post("/v1/items", json={"sku": "PEN", "name": "Pen", "variants": [
         {"sku": "PEN-BLACK", "attributes": {"ink": "black"}, "initial_stock": [{"quantity": 10}]},
@@ -235,7 +235,7 @@ def test_initial_stock_without_the_stock_write_scope_is_forbidden_and_creates_no
 
 
 def test_a_variant_added_with_initial_stock_needs_the_stock_write_scope(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "CUP")
     catalog = workspace.key_with("items:write")
     r = catalog.post("/v1/items/CUP/variants", json={"sku": "CUP-S", "initial_stock": [{"quantity": 3}]})
@@ -284,7 +284,7 @@ def test_the_variants_of_an_item_are_listed_as_a_page_of_full_items(api, workspa
 
 
 def test_a_variant_can_be_added_with_its_initial_stock(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     parent = parent_with_variants(api, "BOX", [{"sku": "BOX-S", "attributes": {"size": "S"},
                                                 "initial_stock": [{"quantity": 2}]}])
     variant = created(api.post("/v1/items/BOX/variants", json={
@@ -295,7 +295,7 @@ def test_a_variant_can_be_added_with_its_initial_stock(api, workspace):
 
 
 def test_an_item_with_stock_movements_of_its_own_cannot_get_variants(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "BOTTLE")
     assert adjust(api, "BOTTLE", "receipt", 3).status_code == 201
     assert adjust(api, "BOTTLE", "sale", -3).status_code == 201  # empty again, but it has a history
@@ -323,7 +323,7 @@ def test_a_bundle_cannot_get_variants(api, workspace):
 
 
 def test_an_item_with_a_reservation_of_its_own_cannot_get_variants(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "SERVICE", tracking="none")
     created(api.post("/v1/reservations", json={"item": "SERVICE", "location": "Main", "quantity": 1}))
     r = api.post("/v1/items/SERVICE/variants", json={"sku": "SERVICE-1H", "attributes": {"length": "1h"}})
@@ -335,7 +335,7 @@ def test_an_item_with_a_reservation_of_its_own_cannot_get_variants(api, workspac
 def test_a_component_of_a_bundle_cannot_become_a_parent(api, workspace):
     # A parent holds no stock of its own, so a bundle made of it would make up nothing; the
     # components endpoint refuses a parent as a component (NOT_STOCKABLE) for that reason.
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "CANDLE")
     item(api, "CANDLESET", tracking="bundle")
     assert api.put("/v1/items/CANDLESET/components", json=[{"item": "CANDLE", "quantity": 1}]).status_code == 200
@@ -389,7 +389,7 @@ def test_an_added_variant_with_a_sku_in_use_is_a_duplicate_sku(api, workspace):
 
 
 def test_a_variant_sale_lowers_the_parents_quantities_and_its_status_follows_the_parents_thresholds(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     parent_with_variants(api, "VASE", [
         {"sku": "VASE-S", "attributes": {"size": "S"}, "initial_stock": [{"quantity": 6}]},
         {"sku": "VASE-L", "attributes": {"size": "L"}, "initial_stock": [{"quantity": 6}]},
@@ -409,7 +409,7 @@ def test_a_variant_sale_lowers_the_parents_quantities_and_its_status_follows_the
 
 
 def test_changing_a_parents_thresholds_recomputes_its_status_from_its_variants_sums(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     parent_with_variants(api, "TOWEL", [
         {"sku": "TOWEL-S", "attributes": {"size": "S"}, "initial_stock": [{"quantity": 12}]},
     ])
@@ -424,7 +424,7 @@ def test_changing_a_parents_thresholds_recomputes_its_status_from_its_variants_s
 
 
 def test_reserving_a_variant_raises_the_parents_reserved_and_lowers_its_available(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     parent_with_variants(api, "CLOCK", [
         {"sku": "CLOCK-GOLD", "attributes": {"finish": "gold"}, "initial_stock": [{"quantity": 5}]},
         {"sku": "CLOCK-STEEL", "attributes": {"finish": "steel"}, "initial_stock": [{"quantity": 5}]},
@@ -444,7 +444,7 @@ def test_reserving_a_variant_raises_the_parents_reserved_and_lowers_its_availabl
 
 
 def test_a_transfer_of_a_variant_moves_the_parents_stock_between_locations(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     parent_with_variants(api, "RUG", [
         {"sku": "RUG-RED", "attributes": {"colour": "red"}, "initial_stock": [{"location": "Main", "quantity": 8}]},
@@ -459,7 +459,7 @@ def test_a_transfer_of_a_variant_moves_the_parents_stock_between_locations(api, 
 
 
 def test_a_parent_shows_its_variants_levels_summed_per_location_and_its_variants(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     parent = parent_with_variants(api, "PLANT", [
         {"sku": "PLANT-S", "attributes": {"size": "S"}, "price": "4.00",
@@ -489,7 +489,7 @@ def test_a_parent_shows_its_variants_levels_summed_per_location_and_its_variants
 
 
 def test_a_parent_cannot_be_adjusted_reserved_or_transferred(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Shop")
     parent_with_variants(api, "DESK", [
         {"sku": "DESK-OAK", "attributes": {"wood": "oak"}, "initial_stock": [{"quantity": 4}]},
@@ -510,7 +510,7 @@ def test_a_parent_cannot_be_adjusted_reserved_or_transferred(api, workspace):
 
 
 def test_the_stock_list_shows_variants_not_their_parents(api, workspace):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     parent_with_variants(api, "FAN", [
         {"sku": "FAN-W", "attributes": {"colour": "white"}, "initial_stock": [{"quantity": 2}]},
         {"sku": "FAN-B", "attributes": {"colour": "black"}},
@@ -523,7 +523,7 @@ def test_the_stock_list_shows_variants_not_their_parents(api, workspace):
 
 
 def test_the_stock_of_a_parent_is_its_variants_summed(api, workspace):
-    main = location(api, "Main")
+    main = location(api, "Main", is_default=True)
     shop = location(api, "Shop")
     parent = parent_with_variants(api, "BENCH", [
         {"sku": "BENCH-1", "attributes": {"seats": 1},

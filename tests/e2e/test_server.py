@@ -126,7 +126,7 @@ def initial(directory, new_database_url) -> dict[str, str]:
     )
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
-    assert set(printed) == {"workspace_id", "api_key", "admin_email", "admin_password"}
+    assert set(printed) == {"workspace_id", "api_key", "admin_email", "admin_password", "location"}
     return {**printed, "database_url": env["STOREKEEPER_DATABASE_URL"]}
 
 

@@ -52,7 +52,7 @@ def wait_until_past(moment: str) -> None:
 def busy_day(api) -> dict:
     """Receipts, sales, a count, a transfer, and reservations released, fulfilled in part and
     in full, still active, and expired. Returns the ids of what it made."""
-    main = ok(api.post("/v1/locations", json={"name": "Main"}))
+    main = ok(api.post("/v1/locations", json={"name": "Main", "is_default": True}))
     shop = ok(api.post("/v1/locations", json={"name": "Shop"}))
     lamp = ok(api.post("/v1/items", json={"sku": "LAMP", "name": "Lamp"}))
     rope = ok(api.post("/v1/items", json={"sku": "ROPE", "name": "Rope", "unit": "m"}))
@@ -86,7 +86,7 @@ def busy_day(api) -> dict:
 
 def stocked(api) -> dict:
     """A smaller ledger to corrupt: two levels of one item, three movements, one reservation."""
-    main = ok(api.post("/v1/locations", json={"name": "Main"}))
+    main = ok(api.post("/v1/locations", json={"name": "Main", "is_default": True}))
     shop = ok(api.post("/v1/locations", json={"name": "Shop"}))
     lamp = ok(api.post("/v1/items", json={"sku": "LAMP", "name": "Lamp"}))
     ok(api.post("/v1/stock/adjustments", json={"item": "LAMP", "reason": "receipt", "delta": 10}))
@@ -216,7 +216,7 @@ def test_check_of_an_unknown_workspace_fails_with_not_found(workspace):
 
 
 def _parent_and_bundle(api) -> dict[str, str]:
-    api.post("/v1/locations", json={"name": "Main"})
+    api.post("/v1/locations", json={"name": "Main", "is_default": True})
     tee = ok(api.post("/v1/items", json={"sku": "TEE", "name": "Tee", "variants": [
         {"sku": "TEE-M", "attributes": {"size": "M"}, "initial_stock": [{"quantity": 5}]},
         {"sku": "TEE-L", "attributes": {"size": "L"}, "initial_stock": [{"quantity": 3}]}]}))

@@ -29,7 +29,7 @@ def assert_ledger_and_feed_agree(api) -> None:
 
 
 def test_the_counters_are_taken_by_the_last_statements_of_a_stock_change(api, db):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "LAST")
     with statements(db) as seen:
         r = api.post("/v1/stock/adjustments", json={"item": "LAST", "reason": "receipt", "delta": 3})
@@ -44,7 +44,7 @@ def test_the_counters_are_taken_by_the_last_statements_of_a_stock_change(api, db
 
 
 def test_movements_and_events_are_numbered_in_commit_order_from_one_and_alike(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     location(api, "Back")
     for sku in ("N-1", "N-2"):
         item(api, sku)
@@ -64,7 +64,7 @@ def test_movements_and_events_are_numbered_in_commit_order_from_one_and_alike(ap
 
 def test_a_bulk_of_bundles_is_numbered_like_any_other(api, db):
     """500 bundles of three components: 1,500 movements and their audit rows."""
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     parts = [f"PART-{n}" for n in range(3)]
     for sku in parts:
         item(api, sku)
@@ -80,7 +80,7 @@ def test_a_bulk_of_bundles_is_numbered_like_any_other(api, db):
 
 
 def test_an_idempotent_write_shows_and_replays_the_sequences_its_movements_got(api):
-    location(api, "Main")
+    location(api, "Main", is_default=True)
     item(api, "IDEM")
     ok(api.post("/v1/stock/adjustments", json={"item": "IDEM", "reason": "receipt", "delta": 1}))
     headers = {"Idempotency-Key": "numbered-once"}

@@ -53,7 +53,7 @@ def counts(workspace) -> tuple[int, int, int, int]:
 def catalogue(api) -> None:
     """A small but varied workspace: categories, a parent with variants, decimal materials,
     every kind of item field, stock at two locations with costs, sales and a transfer."""
-    ok(api.post("/v1/locations", json={"name": "Main"}))
+    ok(api.post("/v1/locations", json={"name": "Main", "is_default": True}))
     ok(api.post("/v1/locations", json={"name": "Shop", "type": "store"}))
     candles = ok(api.post("/v1/categories", json={"name": "Candles"}))
     ok(api.post("/v1/items", json={
@@ -173,7 +173,7 @@ def test_a_file_with_an_unknown_column_is_refused_before_any_row(db, client, tmp
 
 def test_every_bad_stock_row_is_reported_and_nothing_is_recorded(db, client, tmp_path):
     workspace = make_workspace(db, client)
-    ok(workspace.api.post("/v1/locations", json={"name": "Main"}))
+    ok(workspace.api.post("/v1/locations", json={"name": "Main", "is_default": True}))
     ok(workspace.api.post("/v1/items", json={"sku": "LAMP", "name": "Lamp"}))
     ok(workspace.api.post("/v1/items", json={"sku": "NOTE", "name": "Note", "tracking": "none"}))
     before = counts(workspace)
@@ -201,7 +201,7 @@ def test_a_fault_that_shows_only_when_applied_rolls_back_every_batch(db, client,
     """600 rows: the first batch of 500 applies, the second oversells on its last row; the
     import is one transaction, so the first batch is rolled back too."""
     workspace = make_workspace(db, client)
-    ok(workspace.api.post("/v1/locations", json={"name": "Main"}))
+    ok(workspace.api.post("/v1/locations", json={"name": "Main", "is_default": True}))
     ok(workspace.api.post("/v1/items", json={"sku": "LAMP", "name": "Lamp"}))
     before = counts(workspace)
     lines = ["sku,delta,reason"] + ["LAMP,1,receipt"] * 599 + ["LAMP,-1000,sale"]

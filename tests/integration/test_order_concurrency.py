@@ -131,7 +131,7 @@ def open_on_orders(api, item: str) -> Decimal:
 
 @pytest.mark.parametrize("same_order", [True, False], ids=["one order", "two orders"])
 def test_two_batches_racing_for_the_last_components_make_exactly_one(api, same_order):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     a, b = new_item(api, "LAST-A"), new_item(api, "LAST-B")
     stool = new_item(api, "STOOL")
     receive(api, a, shop, 3)
@@ -158,7 +158,7 @@ def test_two_batches_racing_for_the_last_components_make_exactly_one(api, same_o
 
 
 def test_batches_racing_sales_of_a_component_never_use_more_than_there_is(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     threads = 8
     wood, glue = new_item(api, "WOOD"), new_item(api, "GLUE", unit="ml")
     chair = new_item(api, "CHAIR")
@@ -191,7 +191,7 @@ def test_batches_racing_sales_of_a_component_never_use_more_than_there_is(api):
 
 
 def test_batches_never_consume_stock_that_concurrent_reservations_hold(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     flour, bread = new_item(api, "FLOUR", unit="kg"), new_item(api, "BREAD")
     receive(api, flour, shop, 6)
     bill(api, "BREAD", [(flour, "0.5")])
@@ -216,7 +216,7 @@ def test_batches_never_consume_stock_that_concurrent_reservations_hold(api):
 
 
 def test_batches_racing_a_change_of_the_bill_of_materials_each_consume_one_whole_bill(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     old, new = new_item(api, "OLD-PART"), new_item(api, "NEW-PART")
     gadget = new_item(api, "GADGET")
     receive(api, old, shop, 20)
@@ -248,7 +248,7 @@ def test_batches_racing_a_change_of_the_bill_of_materials_each_consume_one_whole
 
 
 def test_a_receipt_racing_sales_of_the_same_item_keeps_every_unit_and_the_incoming(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     mug = new_item(api, "MUG", unit_cost="1.00")
     receive(api, mug, shop, 5)
     order = purchase_order(api, [(mug, 10)], supplier="Acme")
@@ -267,7 +267,7 @@ def test_a_receipt_racing_sales_of_the_same_item_keeps_every_unit_and_the_incomi
 
 
 def test_the_last_receipt_of_an_order_racing_sales_leaves_nothing_incoming(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     mug = new_item(api, "JUG", unit_cost="1.00")
     receive(api, mug, shop, 5)  # 5 at 1.00
     r = api.post("/v1/purchase-orders", json={"lines": [{"item": mug, "quantity": 10, "unit_cost": "2.00"}]})
@@ -311,7 +311,7 @@ def test_the_last_receipt_of_an_order_racing_sales_leaves_nothing_incoming(api):
     ids=["partial and partial", "all and all", "partial and all"],
 )
 def test_two_receipts_of_one_line_that_together_exceed_it_receive_only_one(api, quantities, allowed):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     box = new_item(api, "BOX", unit_cost="1.00")
     order = purchase_order(api, [(box, 10)])
 
@@ -338,7 +338,7 @@ def error_code(r) -> str:
 
 
 def test_many_receipts_of_one_line_receive_what_was_ordered_and_no_more(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     nail = new_item(api, "NAIL", unit_cost="0.10")
     order = purchase_order(api, [(nail, 10)])
 
@@ -358,7 +358,7 @@ def test_many_receipts_of_one_line_receive_what_was_ordered_and_no_more(api):
 
 
 def test_orders_placed_cancelled_and_received_concurrently_leave_incoming_equal_to_the_open_lines(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     tape, glue = new_item(api, "TAPE"), new_item(api, "PASTE")
     receive(api, tape, shop, 20)
     drafts = [purchase_order(api, [(tape, k + 1), (glue, "0.5")], place=False) for k in range(6)]
@@ -383,7 +383,7 @@ def test_orders_placed_cancelled_and_received_concurrently_leave_incoming_equal_
 
 
 def test_orders_of_different_variants_placed_and_received_at_once_keep_the_parents_incoming_their_sum(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     sizes = ["S", "M", "L", "XL"]
     r = api.post("/v1/items", json={"sku": "TEE", "name": "Tee", "variants": [
         {"sku": f"TEE-{size}", "attributes": {"size": size}, "initial_stock": [{"quantity": 4}]} for size in sizes]})
@@ -408,7 +408,7 @@ def test_orders_of_different_variants_placed_and_received_at_once_keep_the_paren
 
 
 def test_receipts_and_batches_touching_the_same_items_in_opposite_orders_never_deadlock(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     a, b = new_item(api, "OPP-A"), new_item(api, "OPP-B")
     kit = new_item(api, "OPP-KIT")
     receive(api, a, shop, 8)
@@ -436,7 +436,7 @@ def test_receipts_and_batches_touching_the_same_items_in_opposite_orders_never_d
 
 
 def test_placing_one_draft_twice_at_once_counts_it_incoming_once(api):
-    new_location(api, "Shop")
+    new_location(api, "Shop", is_default=True)
     pen = new_item(api, "PEN")
     draft = purchase_order(api, [(pen, 5)], place=False)
 
@@ -448,7 +448,7 @@ def test_placing_one_draft_twice_at_once_counts_it_incoming_once(api):
 
 
 def test_a_cancel_racing_a_receipt_of_the_same_order_lets_only_one_through(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     cup = new_item(api, "CUP")
     order = purchase_order(api, [(cup, 8)])
 
@@ -472,7 +472,7 @@ def test_a_cancel_racing_a_receipt_of_the_same_order_lets_only_one_through(api):
 
 
 def test_reversing_one_batch_twice_at_once_gives_the_components_back_once(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     leg, lamp = new_item(api, "LEG"), new_item(api, "LAMP")
     receive(api, leg, shop, 12)
     bill(api, "LAMP", [(leg, 3)])
@@ -490,7 +490,7 @@ def test_reversing_one_batch_twice_at_once_gives_the_components_back_once(api):
 
 
 def test_a_reversal_racing_a_batch_for_the_components_it_gives_back_never_goes_negative(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     leg, table = new_item(api, "TLEG"), new_item(api, "TABLE")
     receive(api, leg, shop, 4)
     bill(api, "TABLE", [(leg, 4)])
@@ -510,7 +510,7 @@ def test_a_reversal_racing_a_batch_for_the_components_it_gives_back_never_goes_n
 
 
 def test_a_reversal_racing_a_sale_of_the_output_lets_only_one_through(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     bead, necklace = new_item(api, "BEAD"), new_item(api, "NECKLACE")
     receive(api, bead, shop, 30)
     bill(api, "NECKLACE", [(bead, 10)])
@@ -533,7 +533,7 @@ def test_a_reversal_racing_a_sale_of_the_output_lets_only_one_through(api):
 
 
 def test_reversals_racing_sales_of_the_output_and_new_batches_keep_every_level_explained(api):
-    shop = new_location(api, "Shop")
+    shop = new_location(api, "Shop", is_default=True)
     cord, lace = new_item(api, "CORD", unit="m"), new_item(api, "LACE")
     receive(api, cord, shop, 10)
     bill(api, "LACE", [(cord, "0.5")])

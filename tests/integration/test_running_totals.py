@@ -108,7 +108,7 @@ def test_a_random_day_of_changes_keeps_every_total_equal_to_what_it_sums(db, wor
 
 def test_the_worker_folds_and_a_reader_folds_what_the_worker_has_not(db, workspace):
     api = workspace.api
-    place = new_location(api, "Main")
+    place = new_location(api, "Main", is_default=True)
     item = new_item(api, "LAMP", unit_cost="2.50")
     for _ in range(30):
         receive(api, item, place, 1)

@@ -77,7 +77,7 @@ def webhooks_switched_off_afterwards(workspace):
 
 
 def stocked(api) -> None:
-    ok(api.post("/v1/locations", json={"name": "Main"}), 201)
+    ok(api.post("/v1/locations", json={"name": "Main", "is_default": True}), 201)
     ok(api.post("/v1/locations", json={"name": "Shop", "type": "store"}), 201)
     ok(api.post("/v1/locations", json={"name": "Amazon", "type": "external", "read_only": True,
                                        "marketplace": "amazon.de"}), 201)
@@ -94,10 +94,11 @@ def stocked(api) -> None:
 def stock_at(viewer, api) -> dict[str, tuple[str, str]]:
     """What /locations shows, by location name: items with stock and on hand."""
     page = ok(viewer.get("/locations"))
-    assert page.text.count('<span id="items-at-') == 3
+    places = ok(api.get("/v1/locations"))["data"]
+    assert page.text.count('<span id="items-at-') == len(places)
     found = dict(re.findall(r'<span id="([\w-]+-at-loc_\w+)">([^<]*)</span>', page.text))
     return {place["name"]: (found[f"items-at-{place['id']}"], found[f"on-hand-at-{place['id']}"])
-            for place in ok(api.get("/v1/locations"))["data"]}
+            for place in places}
 
 
 def test_locations_show_each_places_stocked_items_and_on_hand_as_the_api_counts_them(workspace, viewer):
@@ -115,7 +116,8 @@ def test_locations_show_each_places_stocked_items_and_on_hand_as_the_api_counts_
         assert Decimal(on_hand) == sum(levels[name])
     assert shown == {"Main": ("2", "10.5"),  # 8 lamps and 2.5 m of rope; the vases left
                      "Shop": ("2", "7"),  # 4 lamps, 3 vases; not the stool in the trash
-                     "Amazon": ("0", "0")}
+                     "Amazon": ("0", "0"),
+                     "Main warehouse": ("0", "0")}  # the workspace's first default, holding nothing
     page = ok(viewer.get("/locations"))
     assert "Read-only · amazon.de" in page.text and "Default" in page.text
     at_shop = ok(viewer.get("/items?location=Shop"))

@@ -31,7 +31,7 @@ def on_hand(api, sku: str, location: str | None = None):
 
 def stocked(api) -> None:
     """Lamps at Main (the default location), an empty Shop, and a read-only marketplace."""
-    ok(api.post("/v1/locations", json={"name": "Main"}))
+    ok(api.post("/v1/locations", json={"name": "Main", "is_default": True}))
     ok(api.post("/v1/locations", json={"name": "Shop"}))
     ok(api.post("/v1/locations", json={"name": "Amazon", "type": "external", "read_only": True}))
     ok(api.post("/v1/items", json={"sku": "LAMP", "name": "Brass lamp", "unit_cost": "15"}))
@@ -50,7 +50,7 @@ def purchase_order(api, *, place: bool = True, **fields) -> dict:
 def workshop(api) -> dict:
     """A candle takes 250 g of wax (kept in kg) and a wick; there are 10 kg of wax and 40 wicks at
     Main. Returns a pending production order for 20 candles."""
-    ok(api.post("/v1/locations", json={"name": "Main"}))
+    ok(api.post("/v1/locations", json={"name": "Main", "is_default": True}))
     ok(api.post("/v1/items", json={"sku": "WAX", "name": "Soy wax", "unit": "kg", "kind": "material"}))
     ok(api.post("/v1/items", json={"sku": "WICK", "name": "Wick", "kind": "material"}))
     ok(api.post("/v1/items", json={"sku": "CANDLE", "name": "Candle"}))
@@ -355,7 +355,7 @@ def test_a_batch_short_of_components_is_refused_with_the_shortages_in_words(work
 
 
 def test_the_board_pages_each_column_by_cursor(workspace, viewer):
-    ok(workspace.api.post("/v1/locations", json={"name": "Main"}))
+    ok(workspace.api.post("/v1/locations", json={"name": "Main", "is_default": True}))
     ok(workspace.api.post("/v1/items", json={"sku": "MUG", "name": "Mug"}))
     for n in range(23):
         ok(workspace.api.post("/v1/production-orders", json={"name": f"Mugs {n:02d}",

@@ -17,7 +17,7 @@ def ok(r):
 
 
 def stocked(api) -> None:
-    ok(api.post("/v1/locations", json={"name": "Main"}))
+    ok(api.post("/v1/locations", json={"name": "Main", "is_default": True}))
     ok(api.post("/v1/locations", json={"name": "Shop"}))
     ok(api.post("/v1/items", json={"sku": "LAMP", "name": "Brass lamp", "reorder_point": 5, "price": "40"}))
     ok(api.post("/v1/items", json={"sku": "ROPE", "name": "Hemp rope", "unit": "m"}))

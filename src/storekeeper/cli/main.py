@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -20,99 +19,32 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 
+from storekeeper.cli.common import JsonOpt, WorkspaceOpt, console, err, fail, open_db, pick_workspace
+from storekeeper.cli.listing import print_listing
+from storekeeper.cli.workspaces import init, workspaces_app
 from storekeeper.config import get_settings
 from storekeeper.domain.errors import StorekeeperError
 from storekeeper.logs import configure_logging
 from storekeeper.persistence import migrate
-from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import PageRequest
-from storekeeper.services import api_keys, workspaces
+from storekeeper.services import api_keys
 
-app = typer.Typer(help="Storekeeper: exact inventory across locations.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(help="Storekeeper: exact inventory across locations.", no_args_is_help=True, add_completion=False,
+                  rich_markup_mode="markdown")
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 users_app = typer.Typer(help="Dashboard users' passwords.", no_args_is_help=True)
 import_app = typer.Typer(help="Load items or stock from a CSV or JSON Lines file: all rows or none.",
                          no_args_is_help=True)
 export_app = typer.Typer(help="Write items, stock or movements as CSV or JSON Lines.", no_args_is_help=True)
+app.command()(init)
+app.add_typer(workspaces_app, name="workspaces")
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
-
-console = Console(soft_wrap=True)
-err = Console(stderr=True)
-
-# Exit codes by error class, most specific first (mirrors api/errors.py).
-EXIT_CODES = [("ValidationFailed", 2), ("NotFound", 4), ("Conflict", 5), ("StorekeeperError", 1)]
-
-
-def fail(exc: StorekeeperError) -> typer.Exit:
-    err.print(f"[red]{exc.code}[/red]: {exc.message}")
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    return typer.Exit(next(code for name, code in EXIT_CODES if name in names))
-
-
-def open_db() -> Database:
-    settings = get_settings()
-    return Database(settings.database_url, settings)
-
-
-def pick_workspace(db: Database, workspace: str | None) -> str:
-    """The workspace named by --workspace, or the only one there is."""
-    all_workspaces = workspaces.list_workspaces(db)
-    if workspace:
-        for ws in all_workspaces:
-            if workspace in (ws["workspace_id"], ws["name"]):
-                return ws["workspace_id"]
-        err.print(f"[red]No workspace {workspace!r}.[/red]")
-        raise typer.Exit(4)
-    if len(all_workspaces) == 1:
-        return all_workspaces[0]["workspace_id"]
-    if not all_workspaces:
-        err.print("[red]No workspace yet: run `storekeeper init` first.[/red]")
-    else:
-        err.print("[red]There are several workspaces: name one with --workspace ID.[/red]")
-    raise typer.Exit(2)
-
-
-WorkspaceOpt = Annotated[str | None, typer.Option("--workspace", "-w", help="Workspace id or name")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
-
-
-@app.command()
-def init(
-    workspace: Annotated[str, typer.Option("--workspace", help="Name of the new workspace")] = "Default",
-    currency: Annotated[str, typer.Option(help="ISO 4217 currency")] = "USD",
-    admin_email: Annotated[str, typer.Option(help="Email of the dashboard's first admin user")]
-    = "admin@example.com",
-    as_json: JsonOpt = False,
-) -> None:
-    """Create or upgrade the database, then create a workspace with an admin key and an admin
-    user for the dashboard (its password is printed once)."""
-    from storekeeper.services import sessions, users
-
-    db = open_db()
-    migrate.upgrade(db)
-    ws, key = workspaces.create_workspace(db, workspace, currency.upper())
-    try:
-        admin = users.create_user(db, ws["workspace_id"], admin_email, "Admin", "admin")
-    except StorekeeperError as exc:
-        raise fail(exc) from None
-    password = sessions.new_password()
-    sessions.set_password(db, ws["workspace_id"], admin["id"], password)
-    if as_json:
-        print(json.dumps({"workspace_id": ws["workspace_id"], "api_key": key, "admin_email": admin["email"],
-                          "admin_password": password}))
-        return
-    console.print(f"Workspace [bold]{ws['name']}[/bold] ({ws['workspace_id']})")
-    console.print(f"Admin API key (shown once, store it now): [bold green]{key}[/bold green]")
-    console.print(f"Dashboard admin: [bold]{admin['email']}[/bold], password (shown once): "
-                  f"[bold green]{password}[/bold green]")
-
 
 @keys_app.command("create")
 def keys_create(
@@ -156,11 +88,9 @@ def keys_list(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
         ]
         print(json.dumps(listed))
         return
-    table = Table("id", "name", "prefix", "scopes", "status", "created")
-    for r in rows:
-        table.add_row(r["id"], r["name"], r["prefix"] + "…", " ".join(r["scopes"]), api_keys.key_status(r),
-                      r["created_at"].strftime("%Y-%m-%d %H:%M"))
-    console.print(table)
+    print_listing(console, ("id", "name", "prefix", "scopes", "status", "created"),
+                  [(r["id"], r["name"], r["prefix"] + "…", " ".join(r["scopes"]), api_keys.key_status(r),
+                    f"{r['created_at']:%Y-%m-%d %H:%M}") for r in rows])
 
 
 @keys_app.command("revoke")
@@ -380,7 +310,12 @@ def worker(
     interval: Annotated[float, typer.Option(min=0.1, help="Seconds between rounds")] = 5.0,
     once: Annotated[bool, typer.Option("--once", help="Run one round and exit")] = False,
 ) -> None:
-    """Run the background worker: expire reservations, purge old Idempotency-Key records."""
+    """Run the background work on its own: webhooks, expiries, snapshots, totals and purges.
+
+    Each round: deliver webhooks, expire reservations, take the daily snapshots workspaces ask
+    for, fold the dashboard's running totals, and purge Idempotency-Key records past 24 hours,
+    events past their retention and items past the trash retention. `serve` runs the same in
+    each server process unless --no-worker."""
     import threading
 
     from storekeeper.services import worker as background

@@ -44,10 +44,35 @@ class NotFound(StorekeeperError):
         self.resource = resource
 
 
+class NoDefaultLocation(NotFound):
+    """A request that names no location, in a workspace with no default location to go to (one
+    whose locations were all deleted before the default location could no longer be)."""
+
+    def __init__(self) -> None:
+        super().__init__("location", "(default)")
+        # The dashboard lists locations but does not create them: the API does.
+        self.message = ("The workspace has no default location: create a location with POST /v1/locations "
+                        "(the first one becomes the default), or name a location in the request.")
+        self.args = (self.message,)
+
+
 class Conflict(StorekeeperError):
     """A uniqueness or state rule (DUPLICATE_SKU, DUPLICATE_NAME, INVALID_STATE, …): HTTP 409."""
 
     code = "INVALID_STATE"
+
+
+class WorkspaceExists(Conflict):
+    """`storekeeper init` on a database that already has the workspace it would make."""
+
+    code = "WORKSPACE_EXISTS"
+
+    def __init__(self, name: str | None, existing: list[dict[str, Any]]):
+        if name is None:
+            message = "The database already has a workspace; nothing was created."
+        else:
+            message = f"A workspace named {name!r} already exists; nothing was created."
+        super().__init__(message, details={"workspaces": existing})
 
 
 class PreconditionFailed(StorekeeperError):

@@ -91,7 +91,7 @@ def load_demo(db: Database) -> tuple[str, str]:
         workspace_id = existing[0]["workspace_id"]
         _row, key = api_keys.create_api_key(db, workspace_id, "demo admin", ["*"])
         return workspace_id, key
-    ws, key = workspaces.create_workspace(db, DEMO_NAME, "EUR")
+    ws, key = workspaces.create_workspace(db, DEMO_NAME, "EUR", location=MAIN)
     workspace_id = ws["workspace_id"]
     _populate(db, workspace_id)
     return workspace_id, key
@@ -112,9 +112,9 @@ def _populate(db: Database, ws: str) -> None:
 
 
 def _places(db: Database, ws: str) -> None:
-    locations.create_location(db, ws, {"name": MAIN, "type": "warehouse",
-                                       "address": {"line1": "Industriestraße 1", "city": "Berlin",
-                                                   "postal_code": "12345", "country": "DE"}})
+    # The workspace's default location, which it was created with.
+    locations.update_location(db, ws, MAIN, {"address": {"line1": "Industriestraße 1", "city": "Berlin",
+                                                         "postal_code": "12345", "country": "DE"}})
     locations.create_location(db, ws, {"name": HAMBURG, "type": "warehouse",
                                        "address": {"line1": "Am Sandtorkai 5", "city": "Hamburg",
                                                    "postal_code": "20457", "country": "DE"}})

@@ -1,9 +1,11 @@
 """Locations: warehouses, stores, production floors and external (marketplace) stock.
 
-Rules: exactly one default location once any exist (the first one created, until another is
-made the default); a location holding stock cannot be deleted (LOCATION_NOT_EMPTY); deleting is
-soft, because the ledger keeps pointing at the location, and frees its name. Every write locks
-the workspace row first, so that two concurrent writes cannot both see "no default".
+Rules: a workspace has exactly one default location, from its creation on (`DEFAULT_NAME`,
+made with the workspace, until another is made the default); the default location can be neither
+deactivated nor deleted, so a request that names no location always has one to go to; a location
+holding stock cannot be deleted (LOCATION_NOT_EMPTY); deleting is soft, because the ledger keeps
+pointing at the location, and frees its name. Every write locks the workspace row first, so that
+two concurrent writes cannot both see "no default".
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, false, func, or_, select, update
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict, NotFound
+from storekeeper.domain.errors import Conflict, NoDefaultLocation, NotFound
 from storekeeper.domain.ids import new_id
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
@@ -29,6 +31,11 @@ def _duplicate_name():
 
 
 _UNIQUE = {"uq_locations_name": _duplicate_name, "locations.name": _duplicate_name}
+
+# The location a new workspace starts with. The type it gets (warehouse, the default type) and
+# the name the README's tour, the demo and the API's examples use for the default location;
+# renamed like any other (PATCH /v1/locations/{id}, or `storekeeper init --location NAME`).
+DEFAULT_NAME = "Main warehouse"
 
 
 @dataclass(frozen=True)
@@ -67,9 +74,9 @@ def _unset_default(conn: Connection, workspace_id: str) -> None:
     )
 
 
-def create_location(db: Database, workspace_id: str, data: dict[str, Any]) -> dict[str, Any]:
+def _new_row(workspace_id: str, data: dict[str, Any]) -> dict[str, Any]:
     now = utcnow()
-    row = {
+    return {
         "workspace_id": workspace_id,
         "id": new_id("location"),
         "type": "warehouse",
@@ -85,6 +92,18 @@ def create_location(db: Database, workspace_id: str, data: dict[str, Any]) -> di
         "updated_at": now,
         "deleted_at": None,
     }
+
+
+def insert_default_location(conn: Connection, workspace_id: str, name: str = DEFAULT_NAME) -> dict[str, Any]:
+    """The default location of a workspace being created in the transaction open on `conn`."""
+    row = _new_row(workspace_id, {"name": name, "is_default": True})
+    conn.execute(locations.insert().values(row))
+    journal.created(conn, "location", row)
+    return row
+
+
+def create_location(db: Database, workspace_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    row = _new_row(workspace_id, data)
     with db.write() as conn, translate_integrity(_UNIQUE):
         lock_workspace(conn, workspace_id)
         if _name_taken(conn, workspace_id, row["name"]):
@@ -153,7 +172,7 @@ def names_of(db: Database, workspace_id: str, ids: set[str | None]) -> dict[str,
 
 
 def location_not_found(ref: str | None) -> NotFound:
-    return NotFound("location", ref if ref is not None else "(default)")
+    return NotFound("location", ref) if ref is not None else NoDefaultLocation()
 
 
 def find_location(conn: Connection, workspace_id: str, ref: str | None) -> dict[str, Any] | None:
@@ -213,16 +232,13 @@ def delete_location(db: Database, workspace_id: str, ref: str, if_match: int | N
         if stocked:
             raise Conflict("The location still holds stock: move or write it off first.", code="LOCATION_NOT_EMPTY")
         if row["is_default"]:
-            others = conn.execute(
-                select(locations.c.id).where(_live(workspace_id), locations.c.id != row["id"]).limit(1)
-            ).first()
-            if others:
-                raise Conflict("The default location cannot be deleted: make another location the default first.")
+            # Even the only one: requests that name no location go to the default.
+            raise Conflict("The default location cannot be deleted: make another location the default first.")
         now = utcnow()
         conn.execute(
             update(locations)
             .where(locations.c.workspace_id == workspace_id, locations.c.id == row["id"])
-            .values(deleted_at=now, updated_at=now, is_default=False, version=row["version"] + 1)
+            .values(deleted_at=now, updated_at=now, version=row["version"] + 1)
         )
 
 

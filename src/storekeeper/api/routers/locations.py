@@ -61,7 +61,7 @@ def update_location(
     return resource(location_out(row), version=row["version"])
 
 
-@router.delete("/{location}", status_code=204, summary="Delete an empty location")
+@router.delete("/{location}", status_code=204, summary="Delete an empty location other than the default")
 def delete_location(location: LocationRef, principal: StockWrite, db: DB, version: IfMatch):
     locations.delete_location(db, principal.workspace_id, location, if_match=version)
     return no_content()
