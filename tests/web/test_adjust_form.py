@@ -18,7 +18,7 @@ def ok(r, status: int = 200):
 
 
 def stocked(api) -> None:
-    ok(api.post("/v1/locations", json={"name": "Main"}), 201)
+    ok(api.post("/v1/locations", json={"name": "Main", "is_default": True}), 201)
     ok(api.post("/v1/items", json={"sku": "LAMP", "name": "Brass lamp"}), 201)
     ok(api.post("/v1/stock/adjustments", json={"item": "LAMP", "reason": "receipt", "delta": 12}), 201)
     for code, direction in (("gift", "in"), ("sample", "out"), ("audit", "any")):

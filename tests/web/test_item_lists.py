@@ -26,7 +26,7 @@ def rows(page) -> list[tuple[str, ...]]:
 def stocked(api) -> None:
     """Lamps: 8 at Main, 4 at the Workshop (1 reserved); rope at Main only; a material at both."""
     for name in ("Main", "Workshop"):
-        ok(api.post("/v1/locations", json={"name": name}), 201)
+        ok(api.post("/v1/locations", json={"name": name, "is_default": name == "Main"}), 201)
     ok(api.post("/v1/items", json={"sku": "LAMP", "name": "Brass lamp", "reorder_point": 5}), 201)
     ok(api.post("/v1/items", json={"sku": "ROPE", "name": "Hemp rope", "unit": "m"}), 201)
     ok(api.post("/v1/items", json={"sku": "WAX", "name": "Soy wax", "kind": "material", "unit": "kg"}), 201)
@@ -72,7 +72,7 @@ def test_an_unknown_location_says_so_and_offers_every_location(workspace, viewer
 
 
 def test_items_at_a_location_page_by_cursor_in_the_same_statements_for_many_rows_as_for_few(workspace, viewer):
-    ok(workspace.api.post("/v1/locations", json={"name": "Main"}), 201)
+    ok(workspace.api.post("/v1/locations", json={"name": "Main", "is_default": True}), 201)
     ok(workspace.api.post("/v1/locations", json={"name": "Workshop"}), 201)
 
     def more(start: int, n: int) -> None:
@@ -101,7 +101,7 @@ def test_items_at_a_location_page_by_cursor_in_the_same_statements_for_many_rows
 
 
 def test_an_items_page_leads_to_every_movement_page_by_page(workspace, viewer):
-    ok(workspace.api.post("/v1/locations", json={"name": "Main"}), 201)
+    ok(workspace.api.post("/v1/locations", json={"name": "Main", "is_default": True}), 201)
     ok(workspace.api.post("/v1/items", json={"sku": "LAMP", "name": "Brass lamp"}), 201)
     ok(workspace.api.post("/v1/stock/adjustments/bulk", json={"adjustments": [
         {"item": "LAMP", "reason": "receipt", "delta": n + 1} for n in range(75)]}), 201)

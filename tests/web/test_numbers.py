@@ -18,7 +18,7 @@ def ok(r, status: int = 200):
 
 def stocked(api, currency: str) -> None:
     ok(api.patch("/v1/workspace", json={"currency": currency}))
-    ok(api.post("/v1/locations", json={"name": "Main"}), 201)
+    ok(api.post("/v1/locations", json={"name": "Main", "is_default": True}), 201)
     ok(api.post("/v1/locations", json={"name": "Shop"}), 201)
     ok(api.post("/v1/items", json={"sku": "ROPE", "name": "Hemp rope", "unit": "m"}), 201)
     ok(api.post("/v1/stock/adjustments", json={"item": "ROPE", "reason": "receipt", "delta": "10.5"}), 201)

@@ -1,7 +1,7 @@
 """items by updated_at, in a table of their own kept by triggers
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-07
 
 A stock change now moves its items' `updated_at` (SPEC §6: quantity changes count for
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
