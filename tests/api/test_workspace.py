@@ -9,6 +9,7 @@ DEFAULT_SETTINGS = {
     "trash_retention_days": 30,
     "auto_snapshot": "off",
     "event_retention_days": 30,
+    "decimal_mark": "auto",
     "rate_limit": {"per_second": 20, "burst": 40, "per_minute": None, "per_day": None},
 }
 
@@ -93,6 +94,7 @@ def test_settings_are_merged_key_by_key(api):
         "trash_retention_days": 7,
         "auto_snapshot": "daily",
         "event_retention_days": 30,
+        "decimal_mark": "auto",
         "rate_limit": {"per_second": 20, "burst": 100, "per_minute": None, "per_day": None},
     }
     r = api.patch("/v1/workspace", json={"settings": {"rate_limit": {"per_minute": 600, "per_second": 5.5}}})

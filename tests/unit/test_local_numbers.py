@@ -25,6 +25,13 @@ from storekeeper.domain.quantities import (
                                                 (None, ".")])
 def test_the_currency_decides_the_decimal_mark(currency, mark):
     assert decimal_separator(currency) == mark
+    assert decimal_separator(currency, "auto") == mark
+
+
+@pytest.mark.parametrize(("currency", "setting", "mark"), [("EUR", ".", "."), ("USD", ",", ","), ("EUR", ",", ","),
+                                                           ("USD", None, ".")])
+def test_the_workspace_setting_decides_over_the_currency(currency, setting, mark):
+    assert decimal_separator(currency, setting) == mark
 
 
 @pytest.mark.parametrize(("text", "mark", "expected"), [

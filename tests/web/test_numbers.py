@@ -110,3 +110,22 @@ def test_each_workspace_reads_numbers_in_its_own_marks(app, workspace, other_wor
                                                 "location": "Main"}).status_code == 422
     assert ok(workspace.api.get("/v1/stock/ROPE"))["on_hand"] == 12
     assert ok(other_workspace.api.get("/v1/stock/ROPE"))["on_hand"] == 10.5
+
+
+def test_a_euro_workspace_that_writes_decimal_points_says_so_in_its_settings(workspace, member):
+    """An Irish or Maltese shop keeps euros and writes 2.5: its `decimal_mark` setting wins over
+    its currency's custom, on the forms and on the pages."""
+    stocked(workspace.api, "EUR")
+    settings = ok(workspace.api.patch("/v1/workspace", json={"settings": {"decimal_mark": "."}}))["settings"]
+    assert settings["decimal_mark"] == "."
+    r = member.submit("/items/ROPE/adjust", {"mode": "in", "reason": "receipt", "quantity": "1,002.5",
+                                             "location": "Main"})
+    assert r.status_code == 303, r.text
+    assert latest(workspace.api)["delta"] == 1002.5
+    assert "Recorded: ROPE +1002.5" in unescape(member.client.get(r.headers["location"]).text)
+    ok(workspace.api.patch("/v1/workspace", json={"settings": {"decimal_mark": "auto"}}))
+    words = refusal(member.submit("/items/ROPE/adjust", {"mode": "in", "reason": "receipt", "quantity": "2.5",
+                                                         "location": "Main"}))
+    assert "Quantity: '2.5' is not a number here: decimals take a comma (2,5)" in words
+    r = workspace.api.patch("/v1/workspace", json={"settings": {"decimal_mark": ";"}})
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "VALIDATION_ERROR")

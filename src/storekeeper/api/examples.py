@@ -72,7 +72,7 @@ RATE_LIMIT = {"per_second": 20, "burst": 40, "per_minute": None, "per_day": None
 WORKSPACE_READ = {
     "id": WORKSPACE, "name": "Northwick Candle Co.", "currency": "GBP",
     "settings": {"allow_negative_stock": False, "trash_retention_days": 30, "auto_snapshot": "daily",
-                 "event_retention_days": 30, "rate_limit": RATE_LIMIT},
+                 "event_retention_days": 30, "decimal_mark": "auto", "rate_limit": RATE_LIMIT},
     "version": 2, "created_at": "2026-10-05T08:30:11.204Z", "updated_at": "2026-10-05T08:36:40.127Z",
 }
 ADMIN_KEY_READ = {

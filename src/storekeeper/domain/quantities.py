@@ -42,8 +42,11 @@ _GROUP_SPACES = " \u00a0\u202f"
 _MARK_NAMES = {",": "comma", ".": "point"}
 
 
-def decimal_separator(currency: str | None) -> str:
-    """The decimal mark of a workspace that keeps its money in `currency`: "," or "."."""
+def decimal_separator(currency: str | None, setting: str | None = "auto") -> str:
+    """The decimal mark of a workspace: "," or ".". Its `decimal_mark` setting when it names one
+    (a euro shop in Ireland or Malta writes 2.5), else the custom of its currency."""
+    if setting in _MARK_NAMES:
+        return setting
     return "," if (currency or "").upper() in COMMA_CURRENCIES else "."
 
 

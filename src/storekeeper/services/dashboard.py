@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 
 from storekeeper.domain.clock import utcnow
+from storekeeper.domain.quantities import decimal_separator
 from storekeeper.domain.stock import StockStatus
 from storekeeper.persistence import counters, totals
 from storekeeper.persistence.database import Database
@@ -122,10 +123,22 @@ def as_chart(series: list[tuple[date, Decimal]]) -> dict[str, Any]:
             "y": [float(value) for _, value in series]}
 
 
-_CURRENCY = select(workspaces.c.currency).where(workspaces.c.workspace_id == bindparam("ws"))
+_CURRENCY = select(workspaces.c.currency, workspaces.c.settings).where(workspaces.c.workspace_id == bindparam("ws"))
 
 
 def workspace_currency(db: Database, workspace_id: str) -> str:
-    """The workspace's currency: its pages write numbers in its marks (domain.quantities)."""
+    """The workspace's currency, for the sums of money its pages show."""
+    return _currency_and_settings(db, workspace_id)[0]
+
+
+def workspace_decimal_mark(db: Database, workspace_id: str) -> str:
+    """The decimal mark its pages write and read numbers with: its `decimal_mark` setting, or
+    its currency's custom (domain.quantities)."""
+    currency, settings = _currency_and_settings(db, workspace_id)
+    return decimal_separator(currency, (settings or {}).get("decimal_mark"))
+
+
+def _currency_and_settings(db: Database, workspace_id: str) -> tuple[str, dict | None]:
     with db.read() as conn:
-        return conn.execute(_CURRENCY, {"ws": workspace_id}).scalar_one()
+        currency, settings = conn.execute(_CURRENCY, {"ws": workspace_id}).one()
+    return currency, settings

@@ -22,6 +22,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "trash_retention_days": 30,
     "auto_snapshot": "off",
     "event_retention_days": 30,
+    "decimal_mark": "auto",  # the dashboard's: "," or ".", or "auto" for its currency's custom
     "rate_limit": {"per_second": 20, "burst": 40, "per_minute": None, "per_day": None},
 }
 

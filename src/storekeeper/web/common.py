@@ -21,7 +21,6 @@ from storekeeper.domain.clock import to_utc
 from storekeeper.domain.errors import StorekeeperError, ValidationFailed
 from storekeeper.domain.quantities import (
     InvalidQuantity,
-    decimal_separator,
     format_money,
     format_quantity,
     local_text,
@@ -129,13 +128,13 @@ def fields_in_words(errors: dict[str, list[str]]) -> list[str]:
 
 
 def decimal_mark(request: Request, user: SignedIn | None) -> str:
-    """The signed-in workspace's decimal mark, from its currency (domain.quantities), read once
+    """The signed-in workspace's decimal mark (its setting, or its currency's custom), read once
     a request: pages write numbers with it and forms read them with it."""
     if user is None:
         return "."
     mark = getattr(request.state, "decimal_mark", None)
     if mark is None:
-        mark = decimal_separator(dashboard.workspace_currency(db_of(request), user.workspace_id))
+        mark = dashboard.workspace_decimal_mark(db_of(request), user.workspace_id)
         request.state.decimal_mark = mark
     return mark
 

@@ -36,6 +36,8 @@ class WorkspaceSettings(ReadModel):
     trash_retention_days: int
     auto_snapshot: Literal["off", "daily"]
     event_retention_days: int
+    decimal_mark: Literal["auto", ",", "."] = Field(
+        description="How the dashboard writes and reads decimals: `auto` follows the currency (EUR: 2,5; USD: 2.5)")
     rate_limit: RateLimitPlan
 
 
@@ -44,6 +46,7 @@ class WorkspaceSettingsUpdate(WriteModel):
     trash_retention_days: int = Field(None, ge=0, le=3650, strict=True)
     auto_snapshot: Literal["off", "daily"] = None
     event_retention_days: int = Field(None, ge=1, le=3650, strict=True)
+    decimal_mark: Literal["auto", ",", "."] = None
     rate_limit: RateLimitPlanUpdate = None
 
 
