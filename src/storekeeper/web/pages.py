@@ -1,5 +1,5 @@
-"""The dashboard's pages: sign-in, the overview, items and an item with its stock and history,
-and the stock adjustment form. Each page reads through the same services as the API, as the
+"""The dashboard's pages: the overview, items and an item with its stock and history, and the
+stock adjustment form (signing in is web/sign_in.py). Each page reads through the same services as the API, as the
 signed-in user (their role's scopes), and renders Jinja2 templates; htmx swaps parts of them."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from storekeeper.api.schemas.items import item_out
@@ -16,13 +16,13 @@ from storekeeper.api.schemas.stock import movement_out
 from storekeeper.domain.errors import NotFound, StorekeeperError
 from storekeeper.domain.quantities import format_quantity
 from storekeeper.persistence.pagination import PageRequest
-from storekeeper.services import dashboard, inventory, items, locations, reasons, reports, sessions, stock
+from storekeeper.services import dashboard, inventory, items, locations, reasons, reports, stock
 from storekeeper.services.inventory import MovementFilters
 from storekeeper.services.items import ItemFilters
 from storekeeper.services.locations import LocationFilters
 from storekeeper.services.reports import ReorderFilters
 from storekeeper.services.stock import Adjustment
-from storekeeper.web.auth import COOKIE, StockMember, Viewer, current_user
+from storekeeper.web.auth import StockMember, Viewer
 from storekeeper.web.common import (
     db_of,
     fields_in_words,
@@ -39,43 +39,6 @@ router = APIRouter(include_in_schema=False)
 
 PAGE = 50
 STATUSES = ("normal", "low", "critical", "out_of_stock")
-
-
-def _safe_next(value: str | None) -> str:
-    """Only a path of this site: never another host (an open redirect)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/"
-    return value
-
-
-# --- Signing in -----------------------------------------------------------------------------
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str | None = None):
-    if current_user(request) is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "login.html", None, next=_safe_next(next))
-
-
-@router.post("/login", response_class=HTMLResponse)
-def login(request: Request, email: Annotated[str, Form(max_length=320)] = "",
-          password: Annotated[str, Form(max_length=1000)] = "", next: Annotated[str, Form()] = "/"):
-    cookie = sessions.sign_in(db_of(request), email, password, request.app.state.settings.secret_key)
-    if cookie is None:
-        return render(request, "login.html", None, code=401, next=_safe_next(next), email=email,
-                      error="That email and password do not match a user who may sign in.")
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(COOKIE, cookie, max_age=sessions.SESSION_SECONDS, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https", path="/")
-    return response
-
-
-@router.post("/logout")
-def logout(request: Request, user: Viewer):
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/")
-    return response
 
 
 # --- Overview -------------------------------------------------------------------------------
