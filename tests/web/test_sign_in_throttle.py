@@ -127,18 +127,20 @@ async def _default_thread_limiter():
 
 def test_when_the_password_threads_are_busy_a_sign_in_is_refused_at_once_and_the_api_still_answers(
         settings, db, workspace):
-    app = app_with(settings, db, password_threads=1, password_queue=0)
-    ada = person(workspace, "ada@busy.example")
+    app = app_with(settings, db, password_threads=1, password_queue=0, sign_in_failures_per_email=1)
+    ada, bob = person(workspace, "ada@busy.example"), person(workspace, "bob@busy.example")
     browser = TestClient(app)
     api = TestClient(app, headers={"Authorization": f"Bearer {workspace.key}"})
+    assert attempt(browser, bob, WRONG).status_code == 401  # bob's email has no tries left
     gate = threading.Event()
     busy = app.state.passwords.submit(gate.wait, 60)  # the one password thread, taken
     try:
         refused = attempt(browser, ada, PASSWORD)
         assert refused.status_code == 503 and refused.headers["retry-after"] == "2"
         assert "Too many sign-ins are being checked right now. Try again in 2 seconds." in message(refused)
+        assert attempt(browser, bob, PASSWORD).status_code == 429  # the throttle answers without waiting in line
         assert api.get("/v1/me").status_code == 200
     finally:
         gate.set()
         busy.result(timeout=60)
-    assert attempt(browser, ada, PASSWORD).status_code == 303
+    assert attempt(browser, ada, PASSWORD).status_code == 303  # the refused try did not count against her

@@ -2,20 +2,21 @@
 
 A sign-in is refused before any password is checked when it comes from another site's page
 (403, web/auth.py `same_origin`) or when its email or address has failed too often (429 with
-`Retry-After`, web/throttle.py). The password is checked on the server's password threads
-(services/passwords.py), never on the threads that serve the API: the endpoint is async and
-waits for them without holding a thread, and when too many sign-ins wait already it answers 503.
+`Retry-After`, web/throttle.py): a refused attempt costs microseconds and never waits in line.
+The password is checked on the server's password threads (services/passwords.py), never on the
+threads that serve the API: the endpoint is async and waits for them without holding a thread,
+and when too many sign-ins wait already it answers 503.
 Signing out deletes the session on the server.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from storekeeper.services import sessions
 from storekeeper.services.passwords import PasswordsBusy
@@ -46,22 +47,16 @@ def in_words(seconds: int) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    cookie: str | None = None
-    refused: Refused | None = None
+def _check(request: Request, email: str, password: str) -> str | None:
+    """On a password thread: the password, and a new session if it matches."""
+    return sessions.sign_in(db_of(request), email, password, request.app.state.settings.secret_key)
 
 
-def _attempt(request: Request, host: str | None, email: str, password: str) -> _Outcome:
-    """One sign-in, on a password thread: the throttle, the check, the new session."""
-    throttle: SignInThrottle = request.app.state.sign_in_throttle
-    attempt = throttle.begin(host, email)
-    if isinstance(attempt, Refused):
-        return _Outcome(refused=attempt)
-    cookie = sessions.sign_in(db_of(request), email, password, request.app.state.settings.secret_key)
-    if cookie is not None:
-        throttle.give_back(attempt)
-    return _Outcome(cookie=cookie)
+async def _ask(throttle: SignInThrottle, call, *args):
+    """Ask the throttle where it costs the API nothing: on the event loop when it counts in this
+    process's memory (microseconds under a lock); on a request thread when it asks Redis, whose
+    answer is a network round trip (a second at most when Redis is down)."""
+    return await run_in_threadpool(call, *args) if throttle.shared else call(*args)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -79,19 +74,21 @@ async def login(request: Request, email: Annotated[str, Form(max_length=320)] = 
     page = {"next": safe_next(next), "email": email}
     if not email.strip() or not password:
         return render(request, "login.html", None, code=401, error=NO_MATCH, **page)
-    host = request.client.host if request.client else None
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    attempt = await _ask(throttle, throttle.begin, request.client.host if request.client else None, email)
+    if isinstance(attempt, Refused):
+        whose = "with this email" if attempt.limit == "email" else "from your network address"
+        return _retry_later(request, 429, attempt.retry_after, page, f"Too many failed sign-ins {whose}.")
     try:
-        outcome = await request.app.state.passwords.run(_attempt, request, host, email, password)
+        cookie = await request.app.state.passwords.run(_check, request, email, password)
     except PasswordsBusy as busy:
-        return _retry_later(request, 503, busy.retry_after, page,
-                            "Too many sign-ins are being checked right now.")
-    if outcome.refused is not None:
-        whose = "with this email" if outcome.refused.limit == "email" else "from your network address"
-        return _retry_later(request, 429, outcome.refused.retry_after, page, f"Too many failed sign-ins {whose}.")
-    if outcome.cookie is None:
+        await _ask(throttle, throttle.give_back, attempt)  # nothing was tried
+        return _retry_later(request, 503, busy.retry_after, page, "Too many sign-ins are being checked right now.")
+    if cookie is None:
         return render(request, "login.html", None, code=401, error=NO_MATCH, **page)
+    await _ask(throttle, throttle.give_back, attempt)  # only failures count
     response = RedirectResponse(page["next"], status_code=303)
-    response.set_cookie(COOKIE, outcome.cookie, max_age=sessions.SESSION_SECONDS, httponly=True, samesite="lax",
+    response.set_cookie(COOKIE, cookie, max_age=sessions.SESSION_SECONDS, httponly=True, samesite="lax",
                         secure=request.url.scheme == "https", path="/")
     return response
 

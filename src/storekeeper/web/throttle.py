@@ -67,6 +67,11 @@ class SignInThrottle:
         return cls(backend, _plan(settings.sign_in_failures_per_email, window),
                    _plan(settings.sign_in_failures_per_address, window))
 
+    @property
+    def shared(self) -> bool:
+        """Counted in Redis: each call is a network round trip."""
+        return isinstance(self.backend, RedisBackend)
+
     def begin(self, host: str | None, email: str) -> Attempt | Refused:
         """Take a token for the address, then for the email; a refusal gives back what it took."""
         taken: list[tuple[Plan, str]] = []
