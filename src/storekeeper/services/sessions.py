@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -30,10 +31,11 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.rows import fetch, update_versioned
 from storekeeper.persistence.tables import sessions, users, workspaces
 from storekeeper.services import journal
-from storekeeper.services.passwords import DUMMY_HASH, MIN_PASSWORD, hash_password, new_password, password_matches
+from storekeeper.services.passwords import DUMMY_HASH, hash_password, new_password, password_matches
 
-__all__ = ["MIN_PASSWORD", "SESSION_SECONDS", "SignedIn", "end_user_sessions", "hash_password", "new_password",
-           "purge_expired", "session_user", "set_password", "sign_in", "sign_out"]
+# `new_password` stays importable from here, where the CLI and the users page have always found it.
+__all__ = ["SESSION_SECONDS", "SignedIn", "end_user_sessions", "new_password", "purge_expired", "session_user",
+           "set_password", "sign_in", "sign_out"]
 
 SESSION_SECONDS = 14 * 24 * 3600
 _SALT = "storekeeper.session"
@@ -67,7 +69,7 @@ class SignedIn:
     name: str | None
     role: str
     csrf: str
-    session_id: str = ""  # the row of `sessions` (its key), which signing out deletes
+    session_id: str  # the key of the session's row, which signing out deletes
 
     def allows(self, scope: str) -> bool:
         return scope_rules.allows(ROLE_SCOPES[self.role], scope)
@@ -78,7 +80,7 @@ class SignedIn:
 
 
 def set_password(db: Database, workspace_id: str, user_ref: str, password: str,
-                 hasher=hash_password) -> dict[str, Any]:
+                 hasher: Callable[[str], str] = hash_password) -> dict[str, Any]:
     """Set a user's password (by id or email); the user's sessions end. `hasher` is where the
     hash is made: a server passes its password threads' (PasswordWork.hash)."""
     from storekeeper.services.users import find_user
