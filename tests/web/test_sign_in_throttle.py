@@ -9,7 +9,6 @@ import html
 import threading
 import time
 
-import anyio.to_thread
 from fastapi.testclient import TestClient
 
 from storekeeper.api.app import create_app
@@ -99,30 +98,37 @@ def test_the_limit_is_lifted_once_the_window_has_passed(settings, db, workspace)
     assert attempt(browser, ada, PASSWORD).status_code == 429
 
 
-def test_with_every_request_thread_taken_a_sign_in_still_completes(settings, db, workspace):
-    """Passwords are checked off the request threads: with all of them held (as a burst of API
-    requests would hold them), a sign-in is still answered. Before, it waited for one."""
-    app = app_with(settings, db, request_threads=2)
+def test_sign_ins_waiting_for_a_password_thread_hold_no_request_thread(settings, db, workspace):
+    """Passwords are checked on the password threads, and a sign-in waits for one without holding
+    a request thread: with the one password thread held, three sign-ins wait in its line while the
+    API, on its two request threads, still answers. Before, each checked its password on a request
+    thread."""
+    app = app_with(settings, db, request_threads=2, password_threads=1, password_queue=4)
     ada = person(workspace, "ada@threads.example")
-    answers = []
-    with TestClient(app) as browser:
-        limiter = browser.portal.call(_default_thread_limiter)
-        holders = [object() for _ in range(int(limiter.total_tokens))]
-        for holder in holders:
-            browser.portal.call(limiter.acquire_on_behalf_of, holder)
-        signing_in = threading.Thread(target=lambda: answers.append(attempt(browser, ada, PASSWORD)))
+    gate, answers, me = threading.Event(), [], []
+    with TestClient(app) as client:
+        passwords = app.state.passwords
+        held = passwords.submit(gate.wait, 60)
+        signing_in = [threading.Thread(target=lambda: answers.append(attempt(client, ada, PASSWORD).status_code))
+                      for _ in range(3)]
         try:
-            signing_in.start()
-            signing_in.join(timeout=60)
-            assert [r.status_code for r in answers] == [303]
+            for thread in signing_in:
+                thread.start()
+            deadline = time.monotonic() + 60
+            while passwords.pending < 4 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert passwords.pending == 4  # the held job and the three sign-ins, in the password line
+            asking = threading.Thread(target=lambda: me.append(
+                client.get("/v1/me", headers={"Authorization": f"Bearer {workspace.key}"}).status_code))
+            asking.start()
+            asking.join(timeout=60)
+            assert me == [200] and answers == []
         finally:
-            for holder in holders:
-                browser.portal.call(limiter.release_on_behalf_of, holder)
-            signing_in.join(timeout=60)
-
-
-async def _default_thread_limiter():
-    return anyio.to_thread.current_default_thread_limiter()
+            gate.set()
+            held.result(timeout=60)
+            for thread in signing_in:
+                thread.join(timeout=60)
+    assert answers == [303, 303, 303]
 
 
 def test_when_the_password_threads_are_busy_a_sign_in_is_refused_at_once_and_the_api_still_answers(

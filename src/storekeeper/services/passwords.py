@@ -6,7 +6,8 @@ while it works: on the threads that serve the API, eight clients sending wrong p
 the CPU from every other request (GET /v1/me went from 5 ms to 1.5 s). `PasswordWork` runs
 them on at most `threads` threads of its own, so they never take more than that many cores,
 and refuses a sign-in (`PasswordsBusy`) when more than `queue` are waiting rather than letting
-the line grow without end.
+the line grow without end. They only ever run argon2: nothing here waits for the database, so
+a request that holds a write lock while it waits for a hash cannot wait for itself.
 """
 
 from __future__ import annotations
@@ -67,19 +68,35 @@ class PasswordWork:
     def __init__(self, threads: int, queue: int):
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=THREAD_NAME)
         self._places = threading.BoundedSemaphore(threads + queue)
+        self._lock = threading.Lock()
+        self._pending = 0
+
+    @property
+    def pending(self) -> int:
+        """Jobs running or waiting in line."""
+        return self._pending
 
     def submit(self, fn: Callable[..., T], *args: Any, wait: bool = False) -> Future[T]:
         """Run `fn(*args)` on a password thread (with the caller's context: request id, ip).
         When every thread is busy and the line is full: PasswordsBusy, or with `wait` a wait."""
         if not self._places.acquire(blocking=wait):
             raise PasswordsBusy()
+        self._count(+1)
         try:
             future = self._executor.submit(contextvars.copy_context().run, fn, *args)
         except BaseException:
-            self._places.release()
+            self._done()
             raise
-        future.add_done_callback(lambda _done: self._places.release())
+        future.add_done_callback(lambda _future: self._done())
         return future
+
+    def _count(self, change: int) -> None:
+        with self._lock:
+            self._pending += change
+
+    def _done(self) -> None:
+        self._count(-1)
+        self._places.release()
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """For an async endpoint: the request waits without holding any thread."""

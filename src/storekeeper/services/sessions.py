@@ -1,15 +1,17 @@
 """Users signing in to the dashboard: sessions, and what a role may do.
 
 A session is a row of `sessions` and a cookie naming it, `{workspace}.{token}.{signed}`: a random
-token (the row is keyed by its sha256, so the table's contents sign nobody in), and the token, a
-CSRF token and a fingerprint of the password hash signed (itsdangerous) with the workspace's
-`session_secret`.
-Signing out deletes the row, so a copy of the cookie taken before is refused after; a new
-password or deleting the user deletes the user's rows, and the fingerprint refuses a session
-whatever changed the password. Each request reads the session, its user and the workspace's key
-in one statement by primary key: a changed role applies at once.
+token (the row is keyed by its sha256, so the table's contents sign nobody in), then the token, a
+CSRF token and a fingerprint of the password hash, signed (itsdangerous) with the workspace's
+`session_secret`. Signing out deletes the row, so a copy of the cookie taken before is refused
+after; a new password or deleting the user deletes the user's rows, and the fingerprint refuses
+a session whatever changed the password. Each request reads the session, its user and the
+workspace's key in one statement by primary key: a changed role applies at once.
 
-Passwords are checked in services/passwords.py; `sign_in` runs on its threads.
+Signing in is three steps: the `candidates` for an email (a read), the one whose password
+`matching` finds (argon2, on the server's password threads: services/passwords.py), and
+`start_session` (a write). The password threads never touch the database, so nothing they run
+ever waits for a lock that a request holds while it waits for them.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ from storekeeper.services import journal
 from storekeeper.services.passwords import DUMMY_HASH, hash_password, new_password, password_matches
 
 # `new_password` stays importable from here, where the CLI and the users page have always found it.
-__all__ = ["SESSION_SECONDS", "SignedIn", "end_user_sessions", "new_password", "purge_expired", "session_user",
-           "set_password", "sign_in", "sign_out"]
+__all__ = ["SESSION_SECONDS", "Candidate", "SignedIn", "candidates", "end_user_sessions", "matching", "new_password",
+           "purge_expired", "session_user", "set_password", "sign_out", "start_session"]
 
 SESSION_SECONDS = 14 * 24 * 3600
 _SALT = "storekeeper.session"
@@ -121,26 +123,45 @@ def _secret(conn, workspace_id: str) -> str:
         workspaces.c.workspace_id == workspace_id)).scalar_one()
 
 
-def sign_in(db: Database, email: str, password: str, server_secret: str | None = None) -> str | None:
-    """A new session's cookie value for the user with this email and password, or None. An email
-    may belong to users of several workspaces: the one whose password matches signs in. Checks
-    passwords for a tenth of a second each: call it on a password thread."""
-    email = email.strip().lower()
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A user who may sign in with the email given, and the hash to check the password against."""
+
+    workspace_id: str
+    user_id: str
+    password_hash: str
+
+
+def candidates(db: Database, email: str) -> list[Candidate]:
+    """The users who may sign in with this email: one per workspace that has such a user."""
     with db.read() as conn:
-        candidates = conn.execute(select(users.c.workspace_id, users.c.id, users.c.password_hash).where(
-            users.c.email == email, users.c.deleted_at.is_(None), users.c.password_hash.is_not(None))).all()
-    for workspace_id, user_id, password_hash in candidates or [(None, None, DUMMY_HASH)]:
-        if not password_matches(password_hash, password) or workspace_id is None:
-            continue
-        token, now = secrets.token_urlsafe(32), utcnow()
-        with db.write() as conn:
-            secret = _secret(conn, workspace_id)
-            conn.execute(insert(sessions).values(workspace_id=workspace_id, id=_session_id(token), user_id=user_id,
-                                                 created_at=now, expires_at=now + timedelta(seconds=SESSION_SECONDS)))
-        payload = {"ws": workspace_id, "sid": token, "pw": _fingerprint(password_hash),
-                   "csrf": secrets.token_urlsafe(24)}
-        return f"{workspace_id}.{token}.{_serializer(secret, server_secret).dumps(payload)}"
-    return None
+        rows = conn.execute(select(users.c.workspace_id, users.c.id, users.c.password_hash).where(
+            users.c.email == email.strip().lower(), users.c.deleted_at.is_(None),
+            users.c.password_hash.is_not(None))).all()
+    return [Candidate(*row) for row in rows]
+
+
+def matching(found: list[Candidate], password: str) -> Candidate | None:
+    """The candidate whose password this is, or None. A check takes a tenth of a second of a core:
+    run this on a password thread (services/passwords.py). With no candidate it checks a dummy
+    hash, so that the answer takes as long (no probing which emails exist by timing)."""
+    if not found:
+        password_matches(DUMMY_HASH, password)
+        return None
+    return next((candidate for candidate in found if password_matches(candidate.password_hash, password)), None)
+
+
+def start_session(db: Database, user: Candidate, server_secret: str | None = None) -> str:
+    """A new session of the user whose password matched: its row, and the cookie's value."""
+    token, now = secrets.token_urlsafe(32), utcnow()
+    with db.write() as conn:
+        secret = _secret(conn, user.workspace_id)
+        conn.execute(insert(sessions).values(workspace_id=user.workspace_id, id=_session_id(token),
+                                             user_id=user.user_id, created_at=now,
+                                             expires_at=now + timedelta(seconds=SESSION_SECONDS)))
+    payload = {"ws": user.workspace_id, "sid": token, "pw": _fingerprint(user.password_hash),
+               "csrf": secrets.token_urlsafe(24)}
+    return f"{user.workspace_id}.{token}.{_serializer(secret, server_secret).dumps(payload)}"
 
 
 def session_user(db: Database, cookie: str | None, server_secret: str | None = None) -> SignedIn | None:

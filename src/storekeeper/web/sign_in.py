@@ -5,7 +5,8 @@ A sign-in is refused before any password is checked when it comes from another s
 `Retry-After`, web/throttle.py): a refused attempt costs microseconds and never waits in line.
 The password is checked on the server's password threads (services/passwords.py), never on the
 threads that serve the API: the endpoint is async and waits for them without holding a thread,
-and when too many sign-ins wait already it answers 503.
+and when too many sign-ins wait already it answers 503. Only the reads and the write around the
+check (the users with the email, the new session) take a request thread, for milliseconds.
 Signing out deletes the session on the server.
 """
 
@@ -47,11 +48,6 @@ def in_words(seconds: int) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
-def _check(request: Request, email: str, password: str) -> str | None:
-    """On a password thread: the password, and a new session if it matches."""
-    return sessions.sign_in(db_of(request), email, password, request.app.state.settings.secret_key)
-
-
 async def _ask(throttle: SignInThrottle, call, *args):
     """Ask the throttle where it costs the API nothing: on the event loop when it counts in this
     process's memory (microseconds under a lock); on a request thread when it asks Redis, whose
@@ -79,14 +75,17 @@ async def login(request: Request, email: Annotated[str, Form(max_length=320)] = 
     if isinstance(attempt, Refused):
         whose = "with this email" if attempt.limit == "email" else "from your network address"
         return _retry_later(request, 429, attempt.retry_after, page, f"Too many failed sign-ins {whose}.")
+    db = db_of(request)
+    found = await run_in_threadpool(sessions.candidates, db, email)
     try:
-        cookie = await request.app.state.passwords.run(_check, request, email, password)
+        user = await request.app.state.passwords.run(sessions.matching, found, password)
     except PasswordsBusy as busy:
         await _ask(throttle, throttle.give_back, attempt)  # nothing was tried
         return _retry_later(request, 503, busy.retry_after, page, "Too many sign-ins are being checked right now.")
-    if cookie is None:
+    if user is None:
         return render(request, "login.html", None, code=401, error=NO_MATCH, **page)
     await _ask(throttle, throttle.give_back, attempt)  # only failures count
+    cookie = await run_in_threadpool(sessions.start_session, db, user, request.app.state.settings.secret_key)
     response = RedirectResponse(page["next"], status_code=303)
     response.set_cookie(COOKIE, cookie, max_age=sessions.SESSION_SECONDS, httponly=True, samesite="lax",
                         secure=request.url.scheme == "https", path="/")
