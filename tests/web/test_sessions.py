@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from storekeeper.domain.clock import utcnow
+from storekeeper.persistence.tables import sessions as sessions_table
 from storekeeper.services import sessions, users, worker
 from tests.sql_counting import statements
 from tests.web.conftest import PASSWORD, sign_in
@@ -23,22 +24,15 @@ def copy_of(app, browser) -> TestClient:
     return thief
 
 
-def sessions_table():
-    from storekeeper.persistence.tables import sessions as table  # new in migration 0013
-
-    return table
-
-
 def user_id(workspace, email: str) -> str:
     with workspace.db.read() as conn:
         return users.find_user(conn, workspace.id, email)["id"]
 
 
 def live_sessions(workspace, of_user: str) -> int:
-    table = sessions_table()
     with workspace.db.read() as conn:
-        return conn.execute(select(func.count()).select_from(table).where(
-            table.c.workspace_id == workspace.id, table.c.user_id == of_user)).scalar_one()
+        return conn.execute(select(func.count()).select_from(sessions_table).where(
+            sessions_table.c.workspace_id == workspace.id, sessions_table.c.user_id == of_user)).scalar_one()
 
 
 def test_a_cookie_copied_before_sign_out_is_refused_after_it(app, admin):
@@ -77,9 +71,8 @@ def test_a_new_password_or_deleting_the_user_deletes_their_sessions(app, workspa
 
 def test_a_session_past_its_end_is_refused_and_the_worker_purges_it(app, workspace, admin):
     # Fourteen days pass for this session (set on its row: the clock is not ours to move).
-    table = sessions_table()
     with workspace.db.write() as conn:
-        conn.execute(update(table).where(table.c.workspace_id == workspace.id)
+        conn.execute(update(sessions_table).where(sessions_table.c.workspace_id == workspace.id)
                      .values(expires_at=utcnow() - timedelta(seconds=1)))
     assert admin.get("/items").status_code == 303
     assert worker.run_once(workspace.db)["sessions_purged"] >= 1
