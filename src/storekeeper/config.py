@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     webhook_allow_private: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
+    # Failed sign-ins to the dashboard allowed per email and per client address before POST /login
+    # answers 429: each may fail that many times in a row, then once more every window / limit
+    # seconds (5 and 900: once every 3 minutes), and all of them again after a quiet window.
+    # Counted with the rate limits (in memory, or in Redis when `redis_url` is set).
+    sign_in_failures_per_email: int = Field(default=5, ge=1)
+    sign_in_failures_per_address: int = Field(default=20, ge=1)
+    sign_in_window_seconds: float = Field(default=900.0, gt=0)
+    # Threads that hash and check passwords (argon2, ~0.1 s of a core each), apart from the
+    # request threads so that sign-ins cannot take the API's CPU; sign-ins waiting beyond
+    # `password_queue` are refused (503) rather than queued.
+    password_threads: int = Field(default=1, ge=1)
+    password_queue: int = Field(default=8, ge=0)
     # Mixed into the key that signs the dashboard's session cookies (each workspace has its own
     # key in the database); changing it signs everyone out. Unset: the database's keys alone.
     secret_key: str | None = None

@@ -12,7 +12,7 @@ from storekeeper.api import docs, examples
 from storekeeper.api.errors import install_error_handlers
 from storekeeper.api.metrics import Metrics
 from storekeeper.api.middleware import ApiMiddleware
-from storekeeper.api.ratelimit import RateLimited, build_limiter, rate_limited_handler
+from storekeeper.api.ratelimit import RateLimited, build_backend, build_limiter, rate_limited_handler
 from storekeeper.api.responses import COMMON_ERRORS, JSONResponse
 from storekeeper.api.routers import (
     account,
@@ -36,8 +36,10 @@ from storekeeper.api.routers import (
 from storekeeper.api.routing import StorekeeperRoute, add_routes
 from storekeeper.config import Settings, get_settings
 from storekeeper.persistence.database import Database
+from storekeeper.services.passwords import PasswordWork
 from storekeeper.services.worker import start_thread
 from storekeeper.web import routes as web_routes
+from storekeeper.web.throttle import SignInThrottle
 
 DESCRIPTION = """
 Exact stock of products and materials across locations, with an append-only history of every
@@ -55,6 +57,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     db = db or Database(settings.database_url, settings)
     metrics = Metrics(db)
     limiter = build_limiter(settings, db, on_backend_error=metrics.rate_limit_backend_errors.inc)
+    throttle = SignInThrottle.from_settings(settings, build_backend(settings, metrics.rate_limit_backend_errors.inc))
+    passwords = PasswordWork(settings.password_threads, settings.password_queue)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -67,6 +71,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             worker[0].join(timeout=10)
         if limiter is not None:
             limiter.close()
+        throttle.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -82,6 +87,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.limiter = limiter
+    app.state.sign_in_throttle = throttle
+    app.state.passwords = passwords
     app.router.route_class = StorekeeperRoute
     install_error_handlers(app)
     app.add_exception_handler(RateLimited, rate_limited_handler)

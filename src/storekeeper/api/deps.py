@@ -27,6 +27,7 @@ from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import api_keys
 from storekeeper.services.api_keys import Principal
 from storekeeper.services.context import current_request
+from storekeeper.services.passwords import PasswordWork
 
 
 # The dependencies that only read the request are `async def`: FastAPI runs a plain `def`
@@ -36,6 +37,14 @@ async def get_db(request: Request) -> Database:
 
 
 DB = Annotated[Database, Depends(get_db)]
+
+
+async def get_passwords(request: Request) -> PasswordWork:
+    return request.app.state.passwords
+
+
+# Where a route that sets a password hashes it: the server's password threads (services/passwords.py).
+Passwords = Annotated[PasswordWork, Depends(get_passwords)]
 
 _bearer = HTTPBearer(auto_error=False, scheme_name="bearer", description="`Authorization: Bearer sk_…`")
 _header = APIKeyHeader(name="X-Api-Key", auto_error=False, scheme_name="apiKeyHeader")

@@ -11,6 +11,9 @@ processes serve one workspace: one Lua script checks and takes from the bucket a
 atomically, on Redis' clock. When Redis cannot be reached, requests are let through (fail open)
 with a warning: an outage of the limiter must not become an outage of the API.
 
+The dashboard's sign-in throttle (web/throttle.py) keeps its buckets in the same backends, and
+gives back (`give_back`) the token of an attempt that succeeded.
+
 `X-RateLimit-*` describe whichever limit is closest to refusing: for the bucket, the burst, the
 whole tokens left and the seconds until it is full again; for a quota, the quota, what is left
 of it and the seconds until its window ends.
@@ -162,6 +165,17 @@ class MemoryBackend:
                     self._windows[(workspace_id, span)] = (index, used)
             return Usage(allowed, tokens, tuple(Quota(limit, used, reset) for _s, limit, _i, used, reset in windows))
 
+    def give_back(self, plan: Plan, workspace_id: str, key_id: str) -> None:
+        """Return a token taken from a bucket (the sign-in throttle's, for an attempt that
+        succeeded: only failures count there)."""
+        with self._lock:
+            state = self._buckets.get(key_id)
+            if state is None:
+                return
+            now = self._clock()
+            tokens = min(float(plan.burst), state[0] + max(0.0, now - state[1]) * plan.per_second + 1)
+            self._buckets[key_id] = (tokens, now, now + (plan.burst - tokens) / plan.per_second)
+
     def _prune(self, now: float) -> None:
         """Forget buckets that are full again: a missing bucket is a full one."""
         self._buckets = {key: state for key, state in self._buckets.items() if state[2] > now}
@@ -208,6 +222,20 @@ return out
 """
 
 
+# KEYS[1]: a bucket; ARGV: per_second, burst. Puts back one token (see MemoryBackend.give_back).
+_GIVE_BACK = """
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+if not state[1] then return 0 end
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tokens = math.min(burst, tonumber(state[1]) + math.max(0, now - tonumber(state[2])) * rate + 1)
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return 1
+"""
+
+
 class RedisBackend:
     """Buckets and quotas in Redis, shared by every process that names the same server. Keys of
     one workspace share a hash tag, `{ws_…}`, so that they live on one node of a cluster."""
@@ -228,6 +256,7 @@ class RedisBackend:
             url, socket_timeout=0.5, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 1)
         )
         self._script = self._client.register_script(_SCRIPT)
+        self._give_back = self._client.register_script(_GIVE_BACK)
         self._prefix = prefix
         self._on_error = on_error
         self._paused_until = 0.0
@@ -243,10 +272,7 @@ class RedisBackend:
         try:
             out = self._script(keys=[f"{tag}:key:{key_id}", f"{tag}:quota"], args=args)
         except self._errors as exc:
-            self._paused_until = time.monotonic() + self.PAUSE_AFTER_FAILURE
-            log.warning("rate limits not enforced: Redis is unavailable (%s: %s)", type(exc).__name__, exc)
-            if self._on_error is not None:
-                self._on_error()
+            self._failed(exc)
             return None
         used = [(int(out[i]), float(out[i + 1])) for i in range(2, len(out), 2)]
         return Usage(
@@ -254,6 +280,21 @@ class RedisBackend:
             float(out[1]),
             tuple(Quota(limit, u, reset) for (_span, limit), (u, reset) in zip(quotas, used, strict=True)),
         )
+
+    def give_back(self, plan: Plan, workspace_id: str, key_id: str) -> None:
+        if time.monotonic() < self._paused_until:
+            return
+        try:
+            self._give_back(keys=[f"{self._prefix}:{{{workspace_id}}}:key:{key_id}"],
+                            args=[repr(float(plan.per_second)), plan.burst])
+        except self._errors as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        self._paused_until = time.monotonic() + self.PAUSE_AFTER_FAILURE
+        log.warning("rate limits not enforced: Redis is unavailable (%s: %s)", type(exc).__name__, exc)
+        if self._on_error is not None:
+            self._on_error()
 
     def close(self) -> None:
         self._client.close()
@@ -319,15 +360,20 @@ class RateLimiter:
             close()
 
 
+def build_backend(settings: Settings, on_error: Callable[[], Any] | None = None) -> MemoryBackend | RedisBackend:
+    """Where buckets are counted: Redis shared by every process when `redis_url` names one."""
+    if settings.redis_url:
+        return RedisBackend(settings.redis_url, on_error=on_error)
+    return MemoryBackend()
+
+
 def build_limiter(settings: Settings, db: Database, on_backend_error: Callable[[], Any] | None = None
                   ) -> RateLimiter | None:
     if not settings.rate_limit_enabled:
         return None
     fallback = Plan(settings.rate_limit_per_second, settings.rate_limit_burst)
     plans = PlanCache(db, fallback, settings.rate_limit_plan_ttl_seconds)
-    if settings.redis_url:
-        return RateLimiter(plans, RedisBackend(settings.redis_url, on_error=on_backend_error))
-    return RateLimiter(plans, MemoryBackend())
+    return RateLimiter(plans, build_backend(settings, on_backend_error))
 
 
 async def limiter_of(request: Request) -> RateLimiter | None:

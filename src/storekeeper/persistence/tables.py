@@ -86,6 +86,23 @@ users = Table(
     ),
 )
 
+# The dashboard's sessions (services/sessions.py): a row per sign-in, deleted by signing out, by a
+# new password and with the user; rows past `expires_at` are refused, and purged by the worker.
+sessions = Table(
+    "sessions",
+    metadata,
+    _ws(),
+    Column("id", String(64), nullable=False),  # sha256 of the cookie's random token, hex
+    Column("user_id", String(ID), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    ForeignKeyConstraint(["workspace_id", "user_id"], ["users.workspace_id", "users.id"]),
+    Index("ix_sessions_user", "workspace_id", "user_id"),
+    Index("ix_sessions_expires", "workspace_id", "expires_at"),
+)
+
 api_keys = Table(
     "api_keys",
     metadata,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -17,7 +18,8 @@ from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import api_keys, users
 from storekeeper.services import journal
 from storekeeper.services.common import translate_integrity
-from storekeeper.services.sessions import hash_password
+from storekeeper.services.passwords import hash_password
+from storekeeper.services.sessions import end_user_sessions
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -59,8 +61,9 @@ def _keep_an_admin(admins: list[str], row: dict[str, Any]) -> None:
 
 
 def create_user(db: Database, workspace_id: str, email: str, name: str | None, role: str,
-                password: str | None = None) -> dict[str, Any]:
-    """A user of the workspace; with a password, one who can sign in to the dashboard."""
+                password: str | None = None, hasher: Callable[[str], str] = hash_password) -> dict[str, Any]:
+    """A user of the workspace; with a password, one who can sign in to the dashboard. `hasher`
+    makes the password's hash: a server passes its password threads' (services/passwords.py)."""
     now = utcnow()
     row = {
         "workspace_id": workspace_id,
@@ -68,7 +71,7 @@ def create_user(db: Database, workspace_id: str, email: str, name: str | None, r
         "email": _email(email),
         "name": name,
         "role": Role(role).value,
-        "password_hash": hash_password(password) if password is not None else None,
+        "password_hash": hasher(password) if password is not None else None,
         "version": 1,
         "created_at": now,
         "updated_at": now,
@@ -97,12 +100,14 @@ def get_user(db: Database, workspace_id: str, user_id: str) -> dict[str, Any]:
 
 
 def update_user(
-    db: Database, workspace_id: str, user_id: str, changes: dict[str, Any], if_match: int | None = None
+    db: Database, workspace_id: str, user_id: str, changes: dict[str, Any], if_match: int | None = None,
+    hasher: Callable[[str], str] = hash_password,
 ) -> dict[str, Any]:
-    """Change email, name, role or password. The workspace's last admin keeps the role (INVALID_STATE)."""
+    """Change email, name, role or password (which ends the user's dashboard sessions). The
+    workspace's last admin keeps the role (INVALID_STATE)."""
     values = dict(changes)
     if "password" in values:
-        values["password_hash"] = hash_password(values.pop("password"))
+        values["password_hash"] = hasher(values.pop("password"))
     if "email" in values:
         values["email"] = _email(values["email"])
     if "role" in values:
@@ -121,13 +126,15 @@ def update_user(
             if taken:
                 raise _duplicate_email()
         updated = update_versioned(conn, users, row, values)
+        if "password_hash" in values:
+            end_user_sessions(conn, workspace_id, user_id)
         journal.updated(conn, "user", row, updated)
         return updated
 
 
 def delete_user(db: Database, workspace_id: str, user_id: str, if_match: int | None = None) -> None:
-    """Soft delete (the ledger keeps naming the user) and revoke every key of the user. The
-    workspace's last admin is not deleted (INVALID_STATE)."""
+    """Soft delete (the ledger keeps naming the user), revoke every key of the user and end the
+    user's dashboard sessions. The workspace's last admin is not deleted (INVALID_STATE)."""
     now = utcnow()
     with db.write() as conn:
         admins = _lock_admins(conn, workspace_id)
@@ -145,6 +152,7 @@ def delete_user(db: Database, workspace_id: str, user_id: str, if_match: int | N
             )
             .values(revoked_at=now)
         )
+        end_user_sessions(conn, workspace_id, user_id)
 
 
 def find_user(conn, workspace_id: str, ref: str) -> dict[str, Any] | None:

@@ -4,13 +4,16 @@ Every page declares what it needs with the `Annotated` aliases below (`Viewer`, 
 `Admin`), as the API's routes do with scopes; tests/web/test_web_security.py walks the pages to
 prove none escapes. Signed out, a page redirects to /login; without the scope it is a 403 page.
 A form (any POST) must carry the session's CSRF token, as the field `csrf_token` or the header
-`X-CSRF-Token` (htmx sends it: base.html sets `hx-headers`).
+`X-CSRF-Token` (htmx sends it: base.html sets `hx-headers`). Signing in has no session yet: it
+must come from a page of this site (`same_origin`), or another site could sign a visitor in to
+the other site's own workspace (login CSRF).
 """
 
 from __future__ import annotations
 
 import hmac
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
@@ -39,6 +42,41 @@ class NotAllowed(Exception):
 
 class BadCsrf(Exception):
     """A form without the session's CSRF token (another site's form, or an old page)."""
+
+
+class CrossSiteSignIn(Exception):
+    """A sign-in form posted from a page of another site."""
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _host_and_port(url: str) -> tuple[str, int | None] | None:
+    """(host, port if the URL names one) of an origin or a referring page; None if it is no web
+    address (`null`: a sandboxed frame, a page with `Referrer-Policy: no-referrer`)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return parts.hostname.lower(), None if port == _DEFAULT_PORTS[parts.scheme] else port
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a form was posted by a page of this site, by the browser's own word: `Origin`,
+    else `Referer`, compared with the `Host` the request was sent to. The scheme is not
+    compared: behind a proxy that ends TLS and passes `Host` on, the browser's https page posts
+    to a server that sees http. A client that sends neither header is no browser another site
+    could drive (browsers send `Origin` with every POST) and may sign in, as scripts do; but a
+    browser's `Sec-Fetch-Site` saying the request came from elsewhere is refused."""
+    sent = request.headers.get("origin") or request.headers.get("referer")
+    if sent is None:
+        return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    theirs = _host_and_port(sent)
+    ours = _host_and_port(f"http://{request.headers.get('host', '')}")
+    return theirs is not None and ours is not None and theirs == ours
 
 
 def _db(request: Request) -> Database:

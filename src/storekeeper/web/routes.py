@@ -9,8 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from storekeeper.api.routing import add_routes
-from storekeeper.web import adjust, admin, items, orders, pages, users
-from storekeeper.web.auth import BadCsrf, NeedsSignIn, NotAllowed
+from storekeeper.web import adjust, admin, items, orders, pages, sign_in, users
+from storekeeper.web.auth import BadCsrf, CrossSiteSignIn, NeedsSignIn, NotAllowed
 from storekeeper.web.common import render
 
 # What each scope lets a person do, for the page that refuses them.
@@ -19,6 +19,7 @@ _DOING = {"stock:write": "change stock", "items:write": "change items", "orders:
 
 
 def install(app: FastAPI) -> None:
+    add_routes(app.router, sign_in.router)
     add_routes(app.router, pages.router)
     add_routes(app.router, items.router)
     add_routes(app.router, adjust.router)
@@ -42,3 +43,10 @@ def install(app: FastAPI) -> None:
         return render(request, "refused.html", None, code=403,
                       message="This form has expired or came from another site. Go back, reload the page and "
                               "send it again.")
+
+    @app.exception_handler(CrossSiteSignIn)
+    async def _cross_site(request: Request, _exc: CrossSiteSignIn):
+        return render(request, "refused.html", None, code=403,
+                      message="This sign-in form was sent from another site, so it was refused: a site may not "
+                              "sign you in to an account it chose. Open this site's own sign-in page and sign in "
+                              "there.")

@@ -58,7 +58,8 @@ def _create_user(request: Request, user: SignedIn, form: dict[str, str]) -> Resp
 
     def create() -> tuple[str, Response]:
         row = users.create_user(request.app.state.db, user.workspace_id, form.get("email") or "",
-                                (form.get("name") or "").strip() or None, role, password=password)
+                                (form.get("name") or "").strip() or None, role, password=password,
+                                hasher=request.app.state.passwords.hash)
         return row["id"], render(request, "admin/user_password.html", user, code=201, person=user_out(row),
                                  password=password, created=True)
 
@@ -78,7 +79,8 @@ def _new_password(request: Request, user: SignedIn, user_id: str, form: dict[str
     password = sessions.new_password()
 
     def create() -> tuple[str, Response]:
-        row = sessions.set_password(request.app.state.db, user.workspace_id, user_id, password)
+        row = sessions.set_password(request.app.state.db, user.workspace_id, user_id, password,
+                                    hasher=request.app.state.passwords.hash)
         return row["id"], render(request, "admin/user_password.html", user, person=user_out(row), password=password,
                                  created=False)
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from storekeeper.api.deps import DB, Admin, AuditRead, IfMatch, Paging
+from storekeeper.api.deps import DB, Admin, AuditRead, IfMatch, Paging, Passwords
 from storekeeper.api.responses import JSONResponse, no_content, page, resource
 from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.api.schemas.account import UserCreate, UserRead, UserUpdate, user_out
@@ -17,8 +17,9 @@ router = APIRouter(prefix="/users", tags=["users"], route_class=StorekeeperRoute
 
 
 @router.post("", status_code=201, response_model=UserRead, summary="Create a user")
-def create_user(body: UserCreate, principal: Admin, db: DB) -> JSONResponse:
-    row = users.create_user(db, principal.workspace_id, body.email, body.name, body.role, password=body.password)
+def create_user(body: UserCreate, principal: Admin, db: DB, passwords: Passwords) -> JSONResponse:
+    row = users.create_user(db, principal.workspace_id, body.email, body.name, body.role, password=body.password,
+                            hasher=passwords.hash)
     return resource(user_out(row), status=201, version=row["version"])
 
 
@@ -39,8 +40,10 @@ def get_user(user_id: str, principal: AuditRead, db: DB) -> JSONResponse:
 
 
 @router.patch("/{user_id}", response_model=UserRead, summary="Change a user")
-def update_user(user_id: str, body: UserUpdate, principal: Admin, db: DB, version: IfMatch) -> JSONResponse:
-    row = users.update_user(db, principal.workspace_id, user_id, body.model_dump(exclude_unset=True), if_match=version)
+def update_user(user_id: str, body: UserUpdate, principal: Admin, db: DB, version: IfMatch,
+                passwords: Passwords) -> JSONResponse:
+    row = users.update_user(db, principal.workspace_id, user_id, body.model_dump(exclude_unset=True), if_match=version,
+                            hasher=passwords.hash)
     return resource(user_out(row), version=row["version"])
 
 

@@ -1,7 +1,7 @@
 """a default location for every workspace without one
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-07
 
 A new workspace now starts with a default location (SPEC §6), and the default location can no
@@ -27,7 +27,7 @@ from storekeeper.domain.ids import new_id
 from storekeeper.persistence.types import UTCDateTime
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
