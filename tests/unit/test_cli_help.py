@@ -24,6 +24,7 @@ WORKER_JOBS = {
     "idempotency_keys_purged": "purge Idempotency-Key records",
     "events_purged": "events past their retention",
     "items_purged": "items past the trash retention",
+    "sessions_purged": "dashboard sessions past their end",
 }
 
 

@@ -314,7 +314,8 @@ def worker(
 
     Each round: deliver webhooks, expire reservations, take the daily snapshots workspaces ask
     for, fold the dashboard's running totals, and purge Idempotency-Key records past 24 hours,
-    events past their retention and items past the trash retention. `serve` runs the same in
+    events past their retention, items past the trash retention and dashboard sessions past
+    their end. `serve` runs the same in
     each server process unless --no-worker."""
     import threading
 
