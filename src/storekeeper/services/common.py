@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, delete, select
 from sqlalchemy.exc import IntegrityError
 
+from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import StorekeeperError
-from storekeeper.persistence.database import violated_constraint
+from storekeeper.persistence.database import Database, violated_constraint
 from storekeeper.persistence.tables import workspaces
 
 
@@ -40,3 +41,17 @@ def lock_workspace(conn: Connection, workspace_id: str) -> None:
     and waiting for the items."""
     conn.execute(select(workspaces.c.workspace_id).where(workspaces.c.workspace_id == workspace_id)
                  .with_for_update(key_share=True))
+
+
+def purge_expired_rows(db: Database, table: Table) -> int:
+    """Delete a table's rows whose `expires_at` has passed, one workspace (and transaction) at a
+    time, so that each delete reads the (workspace_id, expires_at) index and holds the write
+    lock briefly."""
+    from storekeeper.services.workspaces import workspace_ids
+
+    now, purged = utcnow(), 0
+    for workspace_id in workspace_ids(db):
+        with db.write() as conn:
+            purged += conn.execute(delete(table).where(
+                table.c.workspace_id == workspace_id, table.c.expires_at <= now)).rowcount
+    return purged

@@ -17,6 +17,7 @@ from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, DomainRuleBroken
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import idempotency_keys
+from storekeeper.services.common import purge_expired_rows
 
 KEPT_FOR = timedelta(hours=24)
 # A claim whose request died with its process (no response stored) is free again after this.
@@ -97,14 +98,6 @@ def abandon(db: Database, claim: Claim) -> None:
 
 
 def purge_expired(db: Database) -> int:
-    """Delete records past their 24 hours, workspace by workspace (each delete uses the
-    (workspace_id, expires_at) index)."""
-    from storekeeper.services.workspaces import workspace_ids
-
-    now, purged = utcnow(), 0
-    for workspace_id in workspace_ids(db):
-        with db.write() as conn:
-            purged += conn.execute(delete(idempotency_keys).where(
-                idempotency_keys.c.workspace_id == workspace_id, idempotency_keys.c.expires_at <= now)).rowcount
-    return purged
+    """Delete records past their 24 hours."""
+    return purge_expired_rows(db, idempotency_keys)
 

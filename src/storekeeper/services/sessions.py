@@ -33,6 +33,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.rows import fetch, update_versioned
 from storekeeper.persistence.tables import sessions, users, workspaces
 from storekeeper.services import journal
+from storekeeper.services.common import purge_expired_rows
 from storekeeper.services.passwords import DUMMY_HASH, hash_password, new_password, password_matches
 
 # `new_password` stays importable from here, where the CLI and the users page have always found it.
@@ -194,14 +195,6 @@ def sign_out(db: Database, user: SignedIn) -> None:
 
 
 def purge_expired(db: Database) -> int:
-    """Delete sessions past their end, workspace by workspace (each delete uses the
-    (workspace_id, expires_at) index). Expired rows sign nobody in already; this keeps the table
+    """Delete sessions past their end. Expired rows sign nobody in already; this keeps the table
     to the live ones."""
-    from storekeeper.services.workspaces import workspace_ids
-
-    now, purged = utcnow(), 0
-    for workspace_id in workspace_ids(db):
-        with db.write() as conn:
-            purged += conn.execute(delete(sessions).where(
-                sessions.c.workspace_id == workspace_id, sessions.c.expires_at <= now)).rowcount
-    return purged
+    return purge_expired_rows(db, sessions)
