@@ -104,7 +104,8 @@ UNITS = {"data": [
 
 
 def _location(id_: str, name: str, type_: str, created_at: str, **fields: Any) -> dict[str, Any]:
-    return {"id": id_, "name": name, "type": type_, "read_only": False, "marketplace": None, "address": None,
+    return {"id": id_, "name": name, "type": type_, "read_only": False, "marketplace": None, "fulfilment": None,
+            "address": None,
             "is_default": False, "is_active": True, "hide_materials": False, "version": 1,
             "created_at": created_at, "updated_at": created_at, **fields}
 

@@ -131,6 +131,9 @@ locations = Table(
     Column("type", String(16), nullable=False),
     Column("read_only", Boolean, nullable=False, server_default=text("false")),
     Column("marketplace", String(100), nullable=True),
+    # The fulfilment service an external location is (FBA, FBS, WFS …): what the multi-warehouse
+    # dialect (compat/warehouses) shows as a warehouse's `type`.
+    Column("fulfilment", String(32), nullable=True),
     Column("address", JSONDoc, nullable=True),
     Column("is_default", Boolean, nullable=False, server_default=text("false")),
     Column("is_active", Boolean, nullable=False, server_default=text("true")),

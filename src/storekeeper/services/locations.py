@@ -82,6 +82,7 @@ def _new_row(workspace_id: str, data: dict[str, Any]) -> dict[str, Any]:
         "type": "warehouse",
         "read_only": False,
         "marketplace": None,
+        "fulfilment": None,
         "address": None,
         "is_default": False,
         "is_active": True,
