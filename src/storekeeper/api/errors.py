@@ -126,7 +126,8 @@ class Problem:
             log.error("unmapped error %s", exc.code, exc_info=exc)
             return cls(500, "INTERNAL", "Something went wrong on our side.", request_id)
         fields = exc.fields if isinstance(exc, e.ValidationFailed) else None
-        return cls(status, exc.code, exc.message, request_id, fields, dict(exc.details))
+        headers = {"WWW-Authenticate": 'Bearer realm="storekeeper"'} if status == 401 else {}
+        return cls(status, exc.code, exc.message, request_id, fields, dict(exc.details), headers)
 
     @property
     def field(self) -> str | None:

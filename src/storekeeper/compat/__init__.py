@@ -15,7 +15,9 @@ from fastapi import FastAPI
 from storekeeper.compat.facade import Dialect, build
 
 # Each name's module holds its `DIALECT`; imported only when served.
-MODULES: dict[str, str] = {}
+MODULES: dict[str, str] = {
+    "warehouses": "storekeeper.compat.warehouses",
+}
 
 
 def chosen(setting: str) -> list[str]:

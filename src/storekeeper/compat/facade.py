@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -58,10 +58,15 @@ class Dialect:
     render: Callable[[Problem], Response]  # a refusal in the vendor's envelope
     rate_limit_headers: Callable[[RateLimit], list[tuple[bytes, bytes]]] = storekeeper_rate_limit_headers
     tags: Sequence[dict[str, str]] = ()
+    # How the OpenAPI document describes the key (an OpenAPI security scheme object).
+    security_scheme: dict[str, Any] = field(default_factory=lambda: dict(BEARER_SCHEME))
 
     @property
     def prefix(self) -> str:
         return f"{PREFIX}/{self.name}"
+
+
+BEARER_SCHEME = {"type": "http", "scheme": "bearer", "description": "A Storekeeper API key: `Bearer sk_…`"}
 
 
 def bearer_key(request: Request) -> str | None:
@@ -175,4 +180,21 @@ def build(dialect: Dialect, parent: FastAPI) -> FastAPI:
         if router.route_class is not StorekeeperRoute:
             raise TypeError(f"{dialect.name}: build its routers with route_class=StorekeeperRoute")
         add_routes(app.router, router)
+    _document_the_key(app, dialect)
     return app
+
+
+def _document_the_key(app: FastAPI, dialect: Dialect) -> None:
+    """The key's scheme in the facade's OpenAPI document, required by every operation (the
+    routes' `caller` is a plain dependency, which FastAPI does not document)."""
+    build_schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build_schema()
+            schema.setdefault("components", {})["securitySchemes"] = {"apiKey": dialect.security_scheme}
+            schema["security"] = [{"apiKey": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
