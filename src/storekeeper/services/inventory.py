@@ -63,6 +63,7 @@ class MovementFilters:
     reference_id: str | None = None
     transfer: str | None = None
     batch: str | None = None
+    label: str | None = None
     order: str = "desc"
 
 
@@ -292,7 +293,7 @@ def list_movements(db: Database, workspace_id: str, filters: MovementFilters, pa
     ).where(movements.c.workspace_id == workspace_id)
     for column, value in (("reason", filters.reason), ("reference_type", filters.reference_type),
                           ("reference_id", filters.reference_id), ("transfer_id", filters.transfer),
-                          ("batch_id", filters.batch)):
+                          ("batch_id", filters.batch), ("label", filters.label)):
         if value is not None:
             stmt = stmt.where(movements.c[column] == value)
     if filters.since is not None:
