@@ -64,6 +64,9 @@ class MovementFilters:
     transfer: str | None = None
     batch: str | None = None
     label: str | None = None
+    # The reason a movement shows where a client's own words are kept (compat/warehouses): its
+    # label, else its reason when it has no label.
+    shown_reason: str | None = None
     order: str = "desc"
 
 
@@ -296,6 +299,9 @@ def list_movements(db: Database, workspace_id: str, filters: MovementFilters, pa
                           ("batch_id", filters.batch), ("label", filters.label)):
         if value is not None:
             stmt = stmt.where(movements.c[column] == value)
+    if filters.shown_reason is not None:
+        stmt = stmt.where(or_(movements.c.label == filters.shown_reason,
+                              and_(movements.c.label.is_(None), movements.c.reason == filters.shown_reason)))
     if filters.since is not None:
         stmt = stmt.where(movements.c.occurred_at >= to_utc(filters.since))
     if filters.until is not None:

@@ -128,8 +128,10 @@ def test_a_negative_level_a_read_only_warehouse_and_an_unknown_one_are_refused_i
         served, vendor, world):
     assert error(vendor.put("/api/inventory/SKU-001", json={"warehouse_id": world["berlin"], "quantity": -1})) == (
         422, "NEGATIVE_QUANTITY")
-    assert error(vendor.put("/api/inventory/SKU-001", json={"warehouse_id": world["fba"], "quantity": 100})) == (
-        403, "READONLY_WAREHOUSE")
+    writer = served.key_with("stock:write", "items:read", name="shop plugin")  # no locations:sync
+    with served.vendor(PREFIX, {"Authorization": f"Bearer {writer}"}) as shop:
+        assert error(shop.put("/api/inventory/SKU-001", json={"warehouse_id": world["fba"], "quantity": 100})) == (
+            403, "READONLY_WAREHOUSE")
     assert error(vendor.put("/api/inventory/SKU-001", json={"warehouse_id": "wh_gone", "quantity": 1})) == (
         404, "WAREHOUSE_NOT_FOUND")
     assert error(vendor.put("/api/inventory/NOPE", json={"warehouse_id": world["berlin"], "quantity": 1})) == (
@@ -155,10 +157,12 @@ def test_bulk_update_with_the_documents_request_applies_all_or_nothing(served, v
     assert r.status_code == 200, r.text
     assert [(a["sku"], a["after_quantity"], a["reason"]) for a in r.json()["data"]] == [
         ("BULK-1", 500, "supplier_receipt"), ("BULK-2", 200, "cycle_count")]
-    refused = vendor.post("/api/inventory/bulk", json={"updates": [
-        {"sku": "BULK-1", "warehouse_id": world["berlin"], "quantity": 1},
-        {"sku": "NO-SUCH", "warehouse_id": world["berlin"], "quantity": 1},
-        {"sku": "BULK-2", "warehouse_id": world["fba"], "quantity": 1}]})
+    writer = served.key_with("stock:write", "items:read", name="shop plugin")  # no locations:sync
+    with served.vendor(PREFIX, {"Authorization": f"Bearer {writer}"}) as shop:
+        refused = shop.post("/api/inventory/bulk", json={"updates": [
+            {"sku": "BULK-1", "warehouse_id": world["berlin"], "quantity": 1},
+            {"sku": "NO-SUCH", "warehouse_id": world["berlin"], "quantity": 1},
+            {"sku": "BULK-2", "warehouse_id": world["fba"], "quantity": 1}]})
     assert refused.status_code == 422
     assert [(e["index"], e["code"]) for e in refused.json()["error"]["errors"]] == [
         (1, "INVENTORY_NOT_FOUND"), (2, "READONLY_WAREHOUSE")]
