@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # `password_queue` are refused (503) rather than queued.
     password_threads: int = Field(default=1, ge=1)
     password_queue: int = Field(default=8, ge=0)
+    # The seed APIs served under /compat/<name> (SPEC §5, docs/dialects.md): a comma-separated
+    # list of names, `all` or `none`.
+    dialects: str = "all"
     # Mixed into the key that signs the dashboard's session cookies (each workspace has its own
     # key in the database); changing it signs everyone out. Unset: the database's keys alone.
     secret_key: str | None = None

@@ -49,6 +49,7 @@ def test_a_new_location_has_sensible_defaults_and_its_version_as_etag(api):
         "type": "warehouse",
         "read_only": False,
         "marketplace": None,
+        "fulfilment": None,
         "address": None,
         "is_default": False,
         "is_active": True,
@@ -379,3 +380,15 @@ def test_locations_need_the_stock_scopes(workspace):
     r = outsider.get("/v1/locations")
     assert error(r) == (403, "INSUFFICIENT_SCOPE")
     assert "stock:read" in r.json()["error"]["message"]
+
+
+def test_an_external_location_names_its_fulfilment_service(api):
+    made = api.post("/v1/locations", json={"name": "FBA EU", "type": "external", "read_only": True,
+                                           "marketplace": "amazon_eu", "fulfilment": "FBA"})
+    assert made.status_code == 201, made.text
+    assert (made.json()["fulfilment"], made.json()["marketplace"]) == ("FBA", "amazon_eu")
+    changed = api.patch(f"/v1/locations/{made.json()['id']}", json={"fulfilment": "MCF"})
+    assert changed.json()["fulfilment"] == "MCF"
+    refused = api.post("/v1/locations", json={"name": "Odd", "fulfilment": "<FBA>"})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (422, "VALIDATION_ERROR")
+    assert "fulfilment" in refused.json()["error"]["fields"]

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from anyio import to_thread
 from fastapi import FastAPI
 
-from storekeeper import __version__
+from storekeeper import __version__, compat
 from storekeeper.api import docs, examples
 from storekeeper.api.errors import install_error_handlers
 from storekeeper.api.metrics import Metrics
@@ -96,7 +96,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in V1_ROUTERS:
         add_routes(app.router, module.router, prefix="/v1", responses=COMMON_ERRORS)
     examples.install(app)
-    docs.install(app)
+    dialects = compat.install(app, settings.dialects)
+    docs.install(app, facades=dialects)
     web_routes.install(app)
-    app.add_middleware(ApiMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics, limiter=limiter)
+    app.add_middleware(ApiMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics, limiter=limiter,
+                       facades=dialects)
     return app

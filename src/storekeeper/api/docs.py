@@ -9,6 +9,8 @@ its standalone bundle the same way and setting `with_google_fonts=False`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
@@ -20,9 +22,10 @@ DOCS_URL = "/docs"
 SWAGGER_UI = f"{STATIC_URL}/vendor/swagger-ui"
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, facades: Sequence = ()) -> None:
     """Serve web/static/ at /static, and /docs from it. The app must be built with
-    `docs_url=None` (FastAPI's own /docs loads from the CDN)."""
+    `docs_url=None` (FastAPI's own /docs loads from the CDN). Each /compat facade's document is
+    listed beside /v1's (Swagger UI's `urls`: a menu of the documents, /v1's first)."""
     if app.docs_url is not None or not app.openapi_url:
         raise ValueError("build the app with docs_url=None and an openapi_url")
     openapi_url = app.openapi_url
@@ -32,6 +35,11 @@ def install(app: FastAPI) -> None:
     async def swagger_ui(request: Request) -> HTMLResponse:
         # As FastAPI's own /docs: behind a proxy that strips a prefix, every URL keeps it.
         root = request.scope.get("root_path", "").rstrip("/")
+        parameters = dict(app.swagger_ui_parameters or {})
+        if facades:
+            parameters["urls"] = [{"url": root + openapi_url, "name": f"{app.title} /v1"}] + [
+                {"url": f"{root}{facade.prefix}/openapi.json", "name": f"{facade.title} ({facade.prefix})"}
+                for facade in facades]
         return get_swagger_ui_html(
             openapi_url=root + openapi_url,
             title=f"{app.title} - Swagger UI",
@@ -40,7 +48,7 @@ def install(app: FastAPI) -> None:
             swagger_favicon_url=f"{root}{SWAGGER_UI}/favicon-32x32.png",
             oauth2_redirect_url=root + redirect_url if redirect_url else None,
             init_oauth=app.swagger_ui_init_oauth,
-            swagger_ui_parameters=app.swagger_ui_parameters,
+            swagger_ui_parameters=parameters or None,
         )
 
     async def swagger_ui_oauth2_redirect(_request: Request) -> HTMLResponse:

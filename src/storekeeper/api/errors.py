@@ -9,6 +9,7 @@ bulk, `shortages`) sit beside `message`.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -86,11 +87,6 @@ def error_response(status: int, code: str, message: str, request_id: str | None,
     )
 
 
-def raw_error(status: int, code: str, message: str, request_id: str, **extra: Any):
-    """An ASGI app answering with an error, for the middleware that runs before routing."""
-    return error_response(status, code, message, request_id, **extra)
-
-
 def allowed_methods(request: Request) -> str:
     """Every method the app serves at the request's path. Starlette's 405 `Allow` names only the
     methods of the first route whose path matched, but FastAPI makes one route per method
@@ -109,13 +105,46 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(set().union(*(m for params, m in matches if params == fewest))))
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A refusal before it is put in words: Storekeeper's code and status (SPEC §2), the
+    offending fields, the error's details (shortages, a bulk's errors) and headers. /v1 renders
+    it in the SPEC's envelope (`render_problem`); each /compat dialect in its vendor's."""
+
+    status: int
+    code: str
+    message: str
+    request_id: str | None = None
+    fields: dict[str, list[str]] | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, exc: e.StorekeeperError, request_id: str | None) -> Problem:
+        status = status_for(exc)
+        if status == 500:
+            log.error("unmapped error %s", exc.code, exc_info=exc)
+            return cls(500, "INTERNAL", "Something went wrong on our side.", request_id)
+        fields = exc.fields if isinstance(exc, e.ValidationFailed) else None
+        headers = {"WWW-Authenticate": 'Bearer realm="storekeeper"'} if status == 401 else {}
+        return cls(status, exc.code, exc.message, request_id, fields, dict(exc.details), headers)
+
+    @property
+    def field(self) -> str | None:
+        """The first offending field, for envelopes that name one."""
+        return next(iter(self.fields), None) if self.fields else None
+
+
+def render_problem(problem: Problem) -> Response:
+    """A refusal in the SPEC's envelope."""
+    response = error_response(problem.status, problem.code, problem.message, problem.request_id,
+                              fields=problem.fields, **problem.details)
+    response.headers.update(problem.headers)
+    return response
+
+
 def domain_error_response(exc: e.StorekeeperError, request_id: str | None) -> Response:
-    status = status_for(exc)
-    if status == 500:
-        log.error("unmapped error %s", exc.code, exc_info=exc)
-        return error_response(500, "INTERNAL", "Something went wrong on our side.", request_id)
-    fields = exc.fields if isinstance(exc, e.ValidationFailed) else None
-    return error_response(status, exc.code, exc.message, request_id, fields=fields, **exc.details)
+    return render_problem(Problem.of(exc, request_id))
 
 
 def _request_id(request: Request) -> str | None:
@@ -145,12 +174,18 @@ def _message(err: dict[str, Any]) -> str:
     return msg
 
 
-def validation_response(errors: list[dict[str, Any]], request_id: str | None) -> Response:
-    if any(err.get("type") == "json_invalid" for err in errors):
-        return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.", request_id)
+def validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Pydantic's errors as `fields`: a field path (`lines[1].quantity`) to its messages."""
     fields: dict[str, list[str]] = {}
     for err in errors:
         fields.setdefault(_field_path(tuple(err.get("loc", ()))), []).append(_message(err))
+    return fields
+
+
+def validation_response(errors: list[dict[str, Any]], request_id: str | None) -> Response:
+    if any(err.get("type") == "json_invalid" for err in errors):
+        return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.", request_id)
+    fields = validation_fields(errors)
     if any(err.get("type") == "readonly_field" for err in errors):
         return error_response(422, "READONLY_FIELD", "The request sets read-only fields.", request_id, fields=fields)
     return error_response(422, "VALIDATION_ERROR", "The request is not valid.", request_id, fields=fields)

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import Response
 
-from storekeeper.api.errors import domain_error_response, status_for
+from storekeeper.api.errors import Problem, render_problem, status_for
 from storekeeper.domain.errors import StorekeeperError, ValidationFailed
 from storekeeper.services import idempotency
 from storekeeper.services.idempotency import Claim
@@ -87,7 +87,9 @@ def idempotent(endpoint: Callable[..., Any], redact: tuple[str, ...] = ()) -> Ca
             return response
         except StorekeeperError as exc:
             if status_for(exc) < 500:
-                refusal = domain_error_response(exc, getattr(request.state, "request_id", None))
+                # In the envelope of the API it came through: a /compat facade renders its vendor's.
+                render = getattr(request.app.state, "render_problem", render_problem)
+                refusal = render(Problem.of(exc, getattr(request.state, "request_id", None)))
                 idempotency.complete_alone(db, claim, refusal.status_code, _headers(refusal), refusal.body.decode())
             else:
                 idempotency.abandon(db, claim)

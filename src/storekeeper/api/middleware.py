@@ -13,6 +13,10 @@ thread, unlike Starlette's BaseHTTPMiddleware):
   its decision in the request context), on its errors too.
 - One access-log line per request with the path and the route template but never the query
   string, which may hold `api_key`; the request counted in the app's metrics by route template.
+
+Under a /compat facade (compat/facade.py) the rules are the vendor's: no `X-Api-Version` (a
+facade has its own versioning), refusals in the vendor's envelope, rate-limit headers in the
+vendor's form.
 """
 
 from __future__ import annotations
@@ -20,13 +24,15 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
 from urllib.parse import parse_qsl
 
 from fastapi.routing import iter_route_contexts
 
-from storekeeper.api.errors import NUL_MESSAGE, BodyTooLarge, raw_error
+from storekeeper.api.errors import NUL_MESSAGE, BodyTooLarge, Problem, render_problem
 from storekeeper.api.metrics import Metrics
-from storekeeper.api.ratelimit import RateLimiter
+from storekeeper.api.ratelimit import RateLimit, RateLimiter
 from storekeeper.domain.ids import new_id
 from storekeeper.services.context import RequestContext, begin_request, end_request
 
@@ -55,6 +61,19 @@ def _nul_fields(scope) -> dict[str, list[str]]:
     return fields
 
 
+class Edge(Protocol):
+    """How the API a request came through speaks at its edge: /v1's own rules, or a facade's."""
+
+    @property
+    def prefix(self) -> str: ...
+
+    @property
+    def render(self) -> Callable[[Problem], object]: ...
+
+    @property
+    def rate_limit_headers(self) -> Callable[[RateLimit], list[tuple[bytes, bytes]]]: ...
+
+
 class RouteTemplates:
     """The template (`/v1/items/{ref}`) of the route that served a request. Routing leaves the
     route in the scope; its template with the prefixes of the routers that include it is read
@@ -73,16 +92,26 @@ class RouteTemplates:
                 contexts = iter_route_contexts(scope["app"].routes)
                 self._paths = {id(context.original_route): context.path for context in contexts}
             path = self._paths.setdefault(id(route), getattr(route, "path", UNMATCHED))
-        return path
+        # A facade's route is named with the facade's prefix (compat/facade.py sets it).
+        prefix = getattr(getattr(scope.get("app"), "state", None), "route_prefix", "")
+        return prefix + path
 
 
 class ApiMiddleware:
-    def __init__(self, app, max_body_bytes: int, metrics: Metrics | None = None, limiter: RateLimiter | None = None):
+    def __init__(self, app, max_body_bytes: int, metrics: Metrics | None = None, limiter: RateLimiter | None = None,
+                 facades: Sequence[Edge] = ()):
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.metrics = metrics
         self.limiter = limiter
         self.routes = RouteTemplates()
+        self.facades = tuple(facades)
+
+    def _facade(self, path: str) -> Edge | None:
+        for facade in self.facades:
+            if path == facade.prefix or path.startswith(facade.prefix + "/"):
+                return facade
+        return None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -99,7 +128,10 @@ class ApiMiddleware:
         client = scope.get("client")
         context = RequestContext(request_id=request_id, ip=client[0] if client else None)
         context_token = begin_request(context)
-        extra_headers = [(b"x-api-version", b"1"), (b"x-request-id", request_id.encode())]
+        facade = self._facade(scope["path"])
+        extra_headers = [(b"x-request-id", request_id.encode())]
+        if facade is None:
+            extra_headers.append((b"x-api-version", b"1"))
         status_holder = [500]
         response_started = [False]
 
@@ -109,18 +141,25 @@ class ApiMiddleware:
                 status_holder[0] = message["status"]
                 message["headers"] = list(message.get("headers", [])) + extra_headers
                 if context.rate_limit is not None:
-                    message["headers"] += context.rate_limit.headers()
+                    message["headers"] += (facade.rate_limit_headers(context.rate_limit) if facade is not None
+                                           else context.rate_limit.headers())
             await send(message)
 
+        def raw_error(status: int, code: str, message: str, **extra):
+            """An ASGI app answering with an error, before routing: in the envelope of the API
+            the request came to."""
+            problem = Problem(status, code, message, request_id, **extra)
+            return facade.render(problem) if facade is not None else render_problem(problem)
+
         try:
-            rejection = self._reject(scope, headers, request_id)
+            rejection = self._reject(scope, headers, raw_error, facade is not None)
             if rejection is not None:
                 await rejection(scope, receive, send_with_headers)
                 return
             await self.app(scope, self._limited(receive, scope), send_with_headers)
         except Exception:
             if not response_started[0]:
-                internal = raw_error(500, "INTERNAL", "Something went wrong on our side.", request_id)
+                internal = raw_error(500, "INTERNAL", "Something went wrong on our side.")
                 await internal(scope, receive, send_with_headers)
             raise
         finally:
@@ -142,13 +181,13 @@ class ApiMiddleware:
                    "status": status, "duration_ms": duration_ms},
         )
 
-    def _reject(self, scope, headers, request_id):
+    def _reject(self, scope, headers, raw_error, facade: bool):
         version = headers.get(b"x-api-version")
-        if version is not None and version.strip() != b"1":
-            return raw_error(400, "UNSUPPORTED_API_VERSION", "Only X-Api-Version: 1 is supported.", request_id)
+        if not facade and version is not None and version.strip() != b"1":
+            return raw_error(400, "UNSUPPORTED_API_VERSION", "Only X-Api-Version: 1 is supported.")
         nul_fields = _nul_fields(scope)
         if nul_fields:
-            return raw_error(422, "VALIDATION_ERROR", "The request is not valid.", request_id, fields=nul_fields)
+            return raw_error(422, "VALIDATION_ERROR", "The request is not valid.", fields=nul_fields)
         if scope["method"] not in _WRITE_METHODS:
             return None
         length = headers.get(b"content-length")
@@ -156,16 +195,14 @@ class ApiMiddleware:
             try:
                 declared = int(length)
             except ValueError:
-                return raw_error(400, "MALFORMED_REQUEST", "Content-Length is not a number.", request_id)
+                return raw_error(400, "MALFORMED_REQUEST", "Content-Length is not a number.")
             if declared > self.max_body_bytes:
-                return raw_error(413, "PAYLOAD_TOO_LARGE", self._too_large_message(), request_id)
+                return raw_error(413, "PAYLOAD_TOO_LARGE", self._too_large_message())
         has_body = (length is not None and length.strip() != b"0") or b"transfer-encoding" in headers
         # The API takes JSON; the dashboard's pages take their forms.
         if has_body and scope["path"].startswith("/v1/") and not _is_json(headers.get(b"content-type", b"")):
             return raw_error(
-                415, "UNSUPPORTED_MEDIA_TYPE", "Send the request body as JSON (Content-Type: application/json).",
-                request_id,
-            )
+                415, "UNSUPPORTED_MEDIA_TYPE", "Send the request body as JSON (Content-Type: application/json).")
         return None
 
     def _too_large_message(self) -> str:

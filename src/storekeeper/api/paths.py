@@ -49,17 +49,17 @@ def route_path(scope) -> tuple[str, bool]:
     the root path, as Starlette routes it. Encoded: each segment with its own `%` and `/`
     escaped (`%25`, `%2F`) and nothing else, so that a route's `[^/]+` takes a whole segment and
     `path_value` gives it back exactly. Kept in the scope: every route of the table asks."""
-    path = scope["path"]
+    path, root = scope["path"], scope.get("root_path", "")
     cached = scope.get(_CACHE)
-    if cached is not None and cached[0] == path:
+    if cached is not None and cached[0] == (path, root):  # a mounted app routes with its own root
         return cached[1]
     segments = _segments(scope)
     if segments is None:
-        result = (_strip_root(path, scope.get("root_path", "")), False)
+        result = (_strip_root(path, root), False)
     else:
         escaped = "/".join(s.replace("%", "%25").replace("/", "%2F") for s in segments)
-        result = (_strip_root(escaped, scope.get("root_path", "")), True)
-    scope[_CACHE] = (path, result)
+        result = (_strip_root(escaped, root), True)
+    scope[_CACHE] = ((path, root), result)
     return result
 
 

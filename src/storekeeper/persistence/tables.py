@@ -131,6 +131,9 @@ locations = Table(
     Column("type", String(16), nullable=False),
     Column("read_only", Boolean, nullable=False, server_default=text("false")),
     Column("marketplace", String(100), nullable=True),
+    # The fulfilment service an external location is (FBA, FBS, WFS …): what the multi-warehouse
+    # dialect (compat/warehouses) shows as a warehouse's `type`.
+    Column("fulfilment", String(32), nullable=True),
     Column("address", JSONDoc, nullable=True),
     Column("is_default", Boolean, nullable=False, server_default=text("false")),
     Column("is_active", Boolean, nullable=False, server_default=text("true")),
@@ -232,7 +235,7 @@ items = Table(
     Column("metadata", JSONDoc, nullable=False),
     # Where stock of the item goes when a change names no location (else the default location).
     # A live, active location of the workspace, checked by services/locations.py rather than by a
-    # foreign key: locations are deleted softly, which a key would not see (migration 0017).
+    # foreign key: locations are deleted softly, which a key would not see (migration 0019).
     Column("home_location_id", String(ID), nullable=True),
     # Sums over the item's stock levels, kept by the stock service in the same transaction as
     # each movement, so lists filter and sort by them without aggregating.
@@ -463,6 +466,8 @@ movements = Table(
     Column("transfer_id", String(ID), nullable=True),
     Column("bundle_id", String(ID), nullable=True),  # the bundle whose sale consumed this component
     Column("batch_id", String(ID), nullable=True),  # the production batch that made or reversed it
+    # Free text beside the reason, as a client sent it (`supplier_receipt`): domain.stock.MAX_LABEL.
+    Column("label", String(64), nullable=True),  # 0016
     Column("actor_type", String(16), nullable=False),
     Column("actor_id", String(ID), nullable=False),
     Column("actor_name", String(320), nullable=False),
@@ -480,6 +485,13 @@ movements = Table(
     Index("ix_movements_reference", "workspace_id", "reference_type", "reference_id", "sequence"),
     Index("ix_movements_transfer", "workspace_id", "transfer_id", "sequence"),
     Index("ix_movements_batch", "workspace_id", "batch_id", "sequence"),
+    # The label filter, workspace-wide and per item: with only the first, SQLite (no statistics)
+    # read an item's labelled movements from the label's range, 22 ms instead of 0.6 at a million
+    # movements. Partial: a movement without a label adds no entry to either (0016).
+    Index("ix_movements_label", "workspace_id", "label", "sequence",
+          sqlite_where=text("label IS NOT NULL"), postgresql_where=text("label IS NOT NULL")),
+    Index("ix_movements_item_label", "workspace_id", "item_id", "label", "sequence",
+          sqlite_where=text("label IS NOT NULL"), postgresql_where=text("label IS NOT NULL")),
 )
 
 reservations = Table(

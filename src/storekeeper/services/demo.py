@@ -121,7 +121,7 @@ def _places(db: Database, ws: str) -> None:
     locations.create_location(db, ws, {"name": STORE, "type": "store"})
     locations.create_location(db, ws, {"name": WORKSHOP, "type": "production", "hide_materials": False})
     locations.create_location(db, ws, {"name": AMAZON, "type": "external", "read_only": True,
-                                       "marketplace": "amazon_eu"})
+                                       "marketplace": "amazon_eu", "fulfilment": "FBA"})
     users.create_user(db, ws, DEMO_ADMIN, "Olivia Owner", "admin")
     users.create_user(db, ws, "maker@example.com", "Max Maker", "member")
 

@@ -89,6 +89,7 @@ def _new_row(workspace_id: str, data: dict[str, Any]) -> dict[str, Any]:
         "type": "warehouse",
         "read_only": False,
         "marketplace": None,
+        "fulfilment": None,
         "address": None,
         "is_default": False,
         "is_active": True,
@@ -215,14 +216,19 @@ def _home_of(count: int, row: dict[str, Any], what: str) -> str:
             f"{'them' if count != 1 else 'it'} another home (PATCH /v1/items/{{ref}} home_location) before {what} it.")
 
 
-def names_of(db: Database, workspace_id: str, ids: set[str | None]) -> dict[str, str]:
-    """Live locations' names by id, in one query (a deleted location has none)."""
+def rows_of(db: Database, workspace_id: str, ids: set[str | None]) -> dict[str, dict[str, Any]]:
+    """Live locations by id, in one query (a deleted location is not among them)."""
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
     with db.read() as conn:
         found = resolve_locations(conn, workspace_id, wanted)
-    return {row["id"]: row["name"] for row in found.values()}
+    return {row["id"]: row for row in found.values()}
+
+
+def names_of(db: Database, workspace_id: str, ids: set[str | None]) -> dict[str, str]:
+    """Live locations' names by id, in one query (a deleted location has none)."""
+    return {id_: row["name"] for id_, row in rows_of(db, workspace_id, ids).items()}
 
 
 def location_not_found(ref: str | None) -> NotFound:

@@ -44,6 +44,9 @@ def units_out() -> dict[str, Any]:
 
 
 LocationType = Literal["warehouse", "store", "production", "external"]
+# A fulfilment service's short name as marketplaces write it (FBA, FBS, WFS, MCF …).
+Fulfilment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32,
+                                              pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]*$")]
 # Stripped before the length check, so that "   " is refused rather than stored as "".
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -69,6 +72,7 @@ class LocationCreate(_LocationReadOnly):
     type: LocationType = "warehouse"
     read_only: Bool = False
     marketplace: str | None = Field(None, max_length=100)
+    fulfilment: Fulfilment | None = None
     address: Address | None = None
     is_default: Bool = False
     is_active: Bool = True
@@ -80,6 +84,7 @@ class LocationUpdate(_LocationReadOnly):
     type: LocationType = None
     read_only: Bool = None
     marketplace: str | None = Field(None, max_length=100)
+    fulfilment: Fulfilment | None = None
     address: Address | None = None
     is_default: Bool = None
     is_active: Bool = None
@@ -101,6 +106,7 @@ class LocationRead(ReadModel):
     type: LocationType
     read_only: bool
     marketplace: str | None
+    fulfilment: str | None = Field(description="The fulfilment service an external location is: FBA, FBS, …")
     address: AddressRead | None
     is_default: bool
     is_active: bool
@@ -117,6 +123,7 @@ def location_out(row: dict[str, Any]) -> dict[str, Any]:
         "type": row["type"],
         "read_only": row["read_only"],
         "marketplace": row["marketplace"],
+        "fulfilment": row["fulfilment"],
         "address": {key: row["address"].get(key) for key in AddressRead.model_fields} if row["address"] else None,
         "is_default": row["is_default"],
         "is_active": row["is_active"],

@@ -1,0 +1,43 @@
+"""The seed APIs served as their documents describe them (SPEC §5): one facade per vendor,
+mounted at /compat/<name> and speaking the vendor's paths, auth, bodies and errors over the
+same services as /v1 (compat/facade.py is the frame; docs/dialects.md the mapping).
+
+`STOREKEEPER_DIALECTS` chooses which are served: a comma-separated list of names, `all` (the
+default) or `none`.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from fastapi import FastAPI
+
+from storekeeper.compat.facade import Dialect, build
+
+# Each name's module holds its `DIALECT`; imported only when served.
+MODULES: dict[str, str] = {
+    "warehouses": "storekeeper.compat.warehouses",
+}
+
+
+def chosen(setting: str) -> list[str]:
+    """The dialects a `STOREKEEPER_DIALECTS` value names, in a fixed order; an unknown name is
+    refused at start rather than ignored."""
+    words = [word.strip().lower() for word in setting.split(",") if word.strip()]
+    if words in ([], ["none"]):
+        return []
+    if words == ["all"]:
+        return list(MODULES)
+    unknown = [word for word in words if word not in MODULES]
+    if unknown:
+        raise ValueError(f"STOREKEEPER_DIALECTS names no dialect {', '.join(unknown)}: choose from "
+                         f"{', '.join(MODULES)}, or all, or none")
+    return [name for name in MODULES if name in words]
+
+
+def install(app: FastAPI, setting: str) -> list[Dialect]:
+    """Mount the chosen facades on `app`; the dialects, for the middleware and /docs."""
+    dialects = [import_module(MODULES[name]).DIALECT for name in chosen(setting)]
+    for dialect in dialects:
+        app.mount(dialect.prefix, build(dialect, app), name=f"compat-{dialect.name}")
+    return dialects
