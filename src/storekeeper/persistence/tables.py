@@ -49,6 +49,21 @@ def _timestamps() -> list[Column]:
     ]
 
 
+def _number() -> Column:
+    """A row's number in its workspace (issue 21): 1, 2, 3 … per workspace and table, given at
+    insert from the workspace's counter named after the table (persistence/counters.take_numbers)
+    and never given again, not even after a delete. What the /compat facades of seeds 002 and 004
+    show as the integer `id`. NOT NULL on PostgreSQL; on SQLite the column was added to tables
+    with rows by ALTER TABLE (migration 0021), which cannot add NOT NULL without a default, and
+    rebuilding these tables would drop the triggers of `items` and fail on the foreign keys that
+    refer to them: there the services alone keep it set (tests/integration/test_schema.py knows)."""
+    return Column("number", BigInteger, nullable=False, info={"nullable_on_sqlite": True})
+
+
+def _number_index(table: str) -> Index:
+    return Index(f"uq_{table}_number", "workspace_id", "number", unique=True)
+
+
 workspaces = Table(
     "workspaces",
     metadata,
@@ -166,6 +181,7 @@ categories = Table(
     metadata,
     _ws(),
     Column("id", String(ID), nullable=False),
+    _number(),
     Column("name", String(200), nullable=False),
     Column("parent_id", String(ID), nullable=True),
     Column("version", Integer, nullable=False, server_default="1"),
@@ -175,6 +191,7 @@ categories = Table(
     ForeignKeyConstraint(["workspace_id", "parent_id"], ["categories.workspace_id", "categories.id"]),
     # Names are unique among siblings ("Men / Shirts" and "Women / Shirts" may both exist).
     Index("uq_categories_name", "workspace_id", func.coalesce(text("parent_id"), ""), "name", unique=True),
+    _number_index("categories"),
 )
 
 tax_rates = Table(
@@ -182,6 +199,7 @@ tax_rates = Table(
     metadata,
     _ws(),
     Column("id", String(ID), nullable=False),
+    _number(),
     Column("name", String(200), nullable=False),
     Column("rate", Micros(), nullable=False),
     Column("is_default", Boolean, nullable=False, server_default=text("false")),
@@ -197,6 +215,7 @@ tax_rates = Table(
         sqlite_where=text("is_default"),
         postgresql_where=text("is_default"),
     ),
+    _number_index("tax_rates"),
 )
 
 items = Table(
@@ -204,6 +223,7 @@ items = Table(
     metadata,
     _ws(),
     Column("id", String(ID), nullable=False),
+    _number(),
     Column("sku", String(64), nullable=False),
     Column("name", String(500), nullable=False),
     Column("name_key", String(500), nullable=False),  # casefolded name: sorting and search
@@ -277,6 +297,7 @@ items = Table(
     Index("ix_items_status", "workspace_id", "status", "id"),
     Index("ix_items_status_sku", "workspace_id", "status", "sku", "id"),  # 0010
     Index("ix_items_deleted", "workspace_id", "deleted_at", "id"),
+    _number_index("items"),
 )
 
 # Each item's `updated_at`, kept by triggers on `items` (migration 0015) in the statement that
@@ -423,6 +444,7 @@ reasons = Table(
     metadata,
     _ws(),
     Column("id", String(ID), nullable=False),
+    _number(),
     Column("code", String(40), nullable=False),
     Column("name", String(200), nullable=False),
     Column("direction", String(8), nullable=False),
@@ -431,6 +453,7 @@ reasons = Table(
     PrimaryKeyConstraint("workspace_id", "id"),
     ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
     Index("uq_reasons_code", "workspace_id", "code", unique=True),
+    _number_index("reasons"),
 )
 
 # The append-only ledger: nothing updates or deletes a movement.
@@ -582,6 +605,7 @@ production_orders = Table(
     metadata,
     _ws(),
     Column("id", String(ID), nullable=False),
+    _number(),
     Column("name", String(200), nullable=False),
     Column("status", String(16), nullable=False),
     Column("location_id", String(ID), nullable=False),
@@ -603,6 +627,7 @@ production_orders = Table(
     Index("ix_production_orders_created", "workspace_id", "created_at", "id"),
     Index("ix_production_orders_status", "workspace_id", "status"),
     Index("ix_production_orders_assignee", "workspace_id", "assignee_id"),
+    _number_index("production_orders"),
 )
 
 production_order_lines = Table(
@@ -610,6 +635,7 @@ production_order_lines = Table(
     metadata,
     _ws(),
     Column("id", String(ID), nullable=False),
+    _number(),
     Column("order_id", String(ID), nullable=False),
     Column("item_id", String(ID), nullable=False),
     Column("quantity", Micros(), nullable=False),
@@ -622,6 +648,7 @@ production_order_lines = Table(
                          name="fk_production_order_lines_item"),
     Index("ix_production_order_lines_order", "workspace_id", "order_id", "position"),
     Index("ix_production_order_lines_item", "workspace_id", "item_id"),
+    _number_index("production_order_lines"),
 )
 
 # A batch's movements carry its id (movements.batch_id). A reversed batch stays, with
@@ -631,6 +658,7 @@ production_batches = Table(
     metadata,
     _ws(),
     Column("id", String(ID), nullable=False),
+    _number(),
     Column("order_id", String(ID), nullable=False),
     Column("line_id", String(ID), nullable=False),
     Column("item_id", String(ID), nullable=False),
@@ -647,6 +675,7 @@ production_batches = Table(
                          name="fk_production_batches_item"),
     Index("ix_production_batches_line", "workspace_id", "line_id", "created_at"),
     Index("ix_production_batches_order", "workspace_id", "order_id"),
+    _number_index("production_batches"),
 )
 
 # The change feed and the webhooks' outbox (SPEC §3 "Change feed, webhooks, audit, snapshots"):

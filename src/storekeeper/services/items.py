@@ -317,7 +317,8 @@ def check_variant_attributes(siblings: list[dict[str, Any]]) -> None:
 
 
 def insert_items(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]) -> None:
-    """Insert new items with their tags and channels, refusing a SKU already in use."""
+    """Insert new items with their tags and channels, refusing a SKU already in use. The rows
+    get their numbers (in their order: a parent before its variants) from one counter statement."""
     skus = [r["sku"] for r in rows]
     repeated = next((sku for sku in skus if skus.count(sku) > 1), None)
     if repeated is not None:
@@ -326,6 +327,7 @@ def insert_items(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]
         items.c.workspace_id == workspace_id, items.c.sku.in_(skus), items.c.deleted_at.is_(None))).first()
     if taken is not None:
         raise _duplicate_sku(taken.sku)()
+    counters.take_numbers(conn, workspace_id, items, rows)
     conn.execute(items.insert(), rows)
     tags = [{"workspace_id": workspace_id, "item_id": r["id"], "tag": t} for r in rows for t in r["tags"]]
     if tags:
