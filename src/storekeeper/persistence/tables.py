@@ -20,7 +20,9 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    literal_column,
     text,
+    type_coerce,
 )
 
 from storekeeper.persistence.types import JSONDoc, JSONText, Micros, UTCDateTime
@@ -298,7 +300,15 @@ items = Table(
     Index("ix_items_status_sku", "workspace_id", "status", "sku", "id"),  # 0010
     Index("ix_items_deleted", "workspace_id", "deleted_at", "id"),
     _number_index("items"),
+    # sort=price (0021): ITEM_PRICE_ORDER below, the same expression as the queries write it.
+    Index("ix_items_price", "workspace_id", text("coalesce(price, -1)"), "id"),
 )
+
+# The order of `GET /v1/items?sort=price`: the net price in micro-units, an item without a price
+# (-1) before every priced one, so that both databases put those in the same place (their NULLs
+# sort at opposite ends) and the keyset cursor holds a plain integer. -1 is rendered in the SQL,
+# not bound, so that the expression is ix_items_price's.
+ITEM_PRICE_ORDER = func.coalesce(type_coerce(items.c.price, BigInteger), literal_column("-1", BigInteger))
 
 # Each item's `updated_at`, kept by triggers on `items` (migration 0015) in the statement that
 # writes it, whatever code (or SQL) writes it: what `updated_since` and `sort=updated_at` read. In

@@ -1,5 +1,5 @@
 """per-workspace numbers of items, categories, tax rates, reasons, production orders, their lines
-and batches
+and batches; the index of the item list's price sort
 
 Revision ID: 0021
 Revises: 0018
@@ -18,10 +18,14 @@ cannot add a NOT NULL column without a default to a table with rows, and rebuild
 (batch mode) would drop the triggers of `items` (0006, 0007, 0011, 0015) and fail on the foreign
 keys that refer to them, so there the column stays nullable and the services keep it set
 (tables._number).
+
+Also `ix_items_price` (workspace_id, coalesce(price, -1), id): the order of `GET /v1/items?sort=price`
+(tables.ITEM_PRICE_ORDER), also issue 21.
 """
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0021"
@@ -62,9 +66,11 @@ def upgrade() -> None:
             f" FROM {table} WHERE true GROUP BY workspace_id ON CONFLICT (workspace_id, name) DO UPDATE"
             " SET value = CASE WHEN excluded.value > counters.value THEN excluded.value ELSE counters.value END"
         )
+    op.create_index("ix_items_price", "items", ["workspace_id", sa.text("coalesce(price, -1)"), "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_items_price", table_name="items")
     for table in TABLES:
         op.drop_index(f"uq_{table}_number", table_name=table)
         # ALTER TABLE … DROP COLUMN (SQLite 3.35+), as 0008: batch mode would copy and drop the table.
