@@ -166,19 +166,25 @@ def test_rows_are_found_by_their_number(db):
 
 
 def test_a_number_no_live_row_has_is_not_found(db):
+    """Not in the trash, not another kind's, not a line or batch of a deleted order (all 404 on
+    /v1 too), not a number never given."""
     workspace_id = new_workspace(db)
     make_item(db, workspace_id, "BIN")
-    make_item(db, workspace_id, "KEPT")
+    stocked_candle(db, workspace_id)  # WAX 2, CANDLE 3
     trash.delete_item(db, workspace_id, "BIN")
-    order = candle_order(db, workspace_id, "KEPT")
+    order = candle_order(db, workspace_id, "CANDLE")
+    batches.produce(db, SystemActor(workspace_id), order["id"], order["lines"][0]["id"], Decimal(1))
     production.delete_production_order(db, SystemActor(workspace_id), order["id"])
 
-    for kind, number in (("item", 1), ("item", 3), ("category", 1), ("production_order", 1),
+    for kind, number in (("item", 1), ("item", 4), ("category", 1), ("production_order", 1),
                          ("production_order_line", 1), ("batch", 1)):
         with pytest.raises(NotFound) as caught:
             numbers.get(db, workspace_id, kind, number)
         assert f"#{number}" in str(caught.value), kind
-    assert numbers.ids(db, workspace_id, "item", [1, 2]) == {2: items.get_item(db, workspace_id, "KEPT")["id"]}
+        assert numbers.ids(db, workspace_id, kind, [number]) == {}, kind
+        with db.read() as conn, pytest.raises(NotFound):
+            numbers.find(conn, workspace_id, kind, number)
+    assert numbers.ids(db, workspace_id, "item", [1, 2]) == {2: items.get_item(db, workspace_id, "WAX")["id"]}
 
 
 # The migration.
