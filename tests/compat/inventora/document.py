@@ -518,6 +518,11 @@ def example(endpoint: str, kind: str = "response") -> Any:
     return json.loads(_EXAMPLES[(endpoint, kind)], parse_float=Decimal)
 
 
+def body(endpoint: str) -> Any:
+    """An example request as a client sends it."""
+    return json.loads(_EXAMPLES[(endpoint, "request")])
+
+
 def identified(value: Any, ids: dict[str, Any]) -> Any:
     """The example with each string id of `ids` replaced by the dialect's id."""
     if isinstance(value, dict):
