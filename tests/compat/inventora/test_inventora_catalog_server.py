@@ -22,36 +22,8 @@ from tests.compat.inventora.shapes import (
     resource_shaped,
     shaped,
 )
+from tests.compat.inventora.world import make_candle, make_locations, make_wax, roomy
 from tests.waiting import PATIENCE
-
-MAIN = {"line1": "123 Storage St", "line2": "Unit 5", "city": "Portland", "region": "OR", "postal_code": "97201",
-        "country": "US"}
-
-
-def make_candle(v1, sku: str, wax: str = "WAX-SOY") -> str:
-    """The document's Handmade Candle (its bill: half a pound of its wax), 30 in the Main
-    Warehouse and 15 in the Retail Store as initial stock; its id."""
-    made = v1.post("/v1/items", json={
-        "sku": sku, "name": "Handmade Candle", "kind": "product", "unit": "pcs", "unit_cost": "5.50",
-        "reorder_point": 10, "description": "Vanilla scented", "retail_price": "15.00", "wholesale_price": "10.00",
-        "barcode": "1234567890123", "reorder_quantity": 1, "reorder_urls": ["https://example.com/reorder"],
-        "initial_stock": [{"location": "Main Warehouse", "quantity": 30},
-                          {"location": "Retail Store", "quantity": 15}]})
-    assert made.status_code == 201, made.text
-    assert v1.put(f"/v1/items/{sku}/components", json=[{"item": wax, "quantity": "0.5"}]).status_code == 200
-    return made.json()["id"]
-
-
-def make_wax(v1, sku: str) -> str:
-    """The document's Soy Wax: 80 lb in the Main Warehouse and 20 on the Production Floor."""
-    made = v1.post("/v1/items", json={
-        "sku": sku, "name": "Soy Wax", "kind": "material", "unit": "weight.lbs", "unit_cost": "3.25",
-        "reorder_point": 20, "description": "Food grade soy wax", "barcode": "9876543210987", "reorder_quantity": 10,
-        "reorder_urls": ["https://supplier.com/wax"],
-        "initial_stock": [{"location": "Main Warehouse", "quantity": 80},
-                          {"location": "Production Floor", "quantity": 20}]})
-    assert made.status_code == 201, made.text
-    return made.json()["id"]
 
 
 @pytest.fixture(scope="module")
@@ -59,17 +31,9 @@ def world(served):
     """The document's locations and resources, made through /v1: `init`'s default location
     becomes its Main Warehouse."""
     with served.v1() as v1:
-        default = v1.get("/v1/locations").json()["data"][0]
-        assert v1.patch(f"/v1/locations/{default['id']}", json={"name": "Main Warehouse", "address": MAIN}
-                        ).status_code == 200
-        retail = v1.post("/v1/locations", json={"name": "Retail Store", "type": "store", "hide_materials": True,
-                                                "address": {"line1": "456 Main St", "city": "Portland",
-                                                            "region": "OR", "postal_code": "97202", "country": "US"}})
-        floor = v1.post("/v1/locations", json={"name": "Production Floor", "type": "production"})
-        assert retail.status_code == floor.status_code == 201
-        wax = make_wax(v1, "WAX-SOY")
-        candle = make_candle(v1, "CANDLE-001")
-    return {"main": default["id"], "retail": retail.json()["id"], "wax": wax, "candle": candle}
+        roomy(v1)
+        places = make_locations(v1)
+        return {**places, "wax": make_wax(v1, "WAX-SOY"), "candle": make_candle(v1, "CANDLE-001")}
 
 
 @pytest.fixture(scope="module")
@@ -365,3 +329,19 @@ def test_concurrent_updates_lose_nothing_the_guard_holds_and_the_books_balance(s
         assert client.get(f"/api/materials/{wax}").json()["locationStockLevels"]["Production Floor"] == 0
     checked = served.server.cli("check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_over_the_rate_limit_a_client_gets_429_in_the_documents_envelope(served, world):
+    """Last in the module: it narrows the workspace's plan, then gives the room back."""
+    hasty = served.key_with("stock:read", name="hasty")
+    with served.v1() as v1:
+        assert v1.patch("/v1/workspace", json={"settings": {"rate_limit": {"per_second": 0.01, "burst": 2}}}
+                        ).status_code == 200
+    try:
+        with served.vendor(PREFIX, {HEADER: hasty}) as client:
+            answers = [client.get("/api/locations") for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        assert "retry after" in refused(answers[2], 429).lower() and answers[2].headers["retry-after"].isdigit()
+    finally:
+        with served.v1() as v1:
+            roomy(v1)
