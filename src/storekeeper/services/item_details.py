@@ -98,6 +98,7 @@ def _bills(workspace_id: str, item_ids: list[str]):
         select(item_components.c.item_id, item_components.c.component_id, item_components.c.quantity,
                item_components.c.unit, component.c.sku, component.c.name, component.c.unit.label("component_unit"),
                component.c.deleted_at.label("component_deleted_at"), component.c.kind.label("component_kind"),
+               component.c.number.label("component_number"),
                component.c.tracking.label("component_tracking"), component.c.on_hand.label("component_on_hand"),
                component.c.reorder_point.label("component_reorder_point"),
                component.c.unit_cost.label("component_unit_cost"))

@@ -118,7 +118,7 @@ def lines_of(conn: Connection, workspace_id: str, order_ids: list[str]) -> dict[
         return result
     rows = [dict(r) for r in conn.execute(
         select(production_order_lines, items.c.sku, items.c.name, items.c.unit, items.c.kind, items.c.tracking,
-               items.c.on_hand)
+               items.c.on_hand, items.c.number.label("item_number"))
         .join(items, and_(items.c.workspace_id == production_order_lines.c.workspace_id,
                           items.c.id == production_order_lines.c.item_id))
         .where(production_order_lines.c.workspace_id == workspace_id,

@@ -9,22 +9,22 @@ NUMBER = (int, float)
 NULLABLE_NUMBER = (int, float, type(None))
 TEXT = (str, type(None))
 
-MATERIAL = {"id": str, "name": str, "sku": str, "unitType": str, "unitPrice": NULLABLE_NUMBER, "stockLevel": NUMBER,
+MATERIAL = {"id": int, "name": str, "sku": str, "unitType": str, "unitPrice": NULLABLE_NUMBER, "stockLevel": NUMBER,
             "minLevel": NUMBER, "quantityUsed": NUMBER}
-RESOURCE = {"id": str, "name": str, "sku": str, "stockLevel": NUMBER, "unitType": str, "unitPrice": NULLABLE_NUMBER,
+RESOURCE = {"id": int, "name": str, "sku": str, "stockLevel": NUMBER, "unitType": str, "unitPrice": NULLABLE_NUMBER,
             "minLevel": NUMBER, "notes": TEXT, "retailPrice": NULLABLE_NUMBER, "wholesalePrice": NULLABLE_NUMBER,
             "ean": TEXT, "minimumQuantity": NUMBER, "reorderURLs": list, "locationStockLevels": dict,
             "productionType": str, "materials": list}
 PAGINATION = {"totalCount": int, "offset": int, "limit": int}
 LOCATION = {"id": str, "name": str, "isDefault": bool, "hideMaterials": bool, "address1": TEXT, "address2": TEXT,
             "city": TEXT, "state": TEXT, "zip": TEXT, "country": TEXT}
-PRODUCT = {"id": str, "name": str, "sku": str, "unitType": str, "stockLevel": NUMBER, "type": str}
-BATCH = {"id": str, "UserId": TEXT, "quantity": NUMBER, "createdAt": str, "updatedAt": str}
-ITEM = {"id": str, "ResourceId": str, "quantity": NUMBER, "unitType": str, "completed": bool, "Product": dict,
+PRODUCT = {"id": int, "name": str, "sku": str, "unitType": str, "stockLevel": NUMBER, "type": str}
+BATCH = {"id": int, "UserId": TEXT, "quantity": NUMBER, "createdAt": str, "updatedAt": str}
+ITEM = {"id": int, "ResourceId": int, "quantity": NUMBER, "unitType": str, "completed": bool, "Product": dict,
         "Batches": list}
-TASK = {"id": str, "name": str, "status": str, "order": int, "LocationId": str, "UserId": TEXT, "due": TEXT,
+TASK = {"id": int, "name": str, "status": str, "order": int, "LocationId": str, "UserId": TEXT, "due": TEXT,
         "completedAt": TEXT, "notes": TEXT, "createdAt": str, "updatedAt": str, "Items": list}
-CREATED_BATCH = {"id": str, "TaskResourceId": str, "UserId": TEXT, "quantity": NUMBER, "createdAt": str,
+CREATED_BATCH = {"id": int, "TaskResourceId": int, "UserId": TEXT, "quantity": NUMBER, "createdAt": str,
                  "updatedAt": str}
 PRODUCTION_TYPES = {"infinite", "single", "produced", "supplied", "bundle"}
 

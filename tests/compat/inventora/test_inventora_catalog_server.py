@@ -106,8 +106,8 @@ def test_patch_material_relabels_its_unit_as_the_documents_example_shows(served,
     # The document's answer: the unit changed, the stock kept its numbers.
     assert r.json() == identified(example("PATCH /materials/:id"), {"asdf456": wax})
     with served.v1() as v1:
-        assert v1.get(f"/v1/items/{wax}").json()["unit"] == "kg"
-        assert v1.get(f"/v1/items/{wax}").json()["on_hand"] == 100
+        assert v1.get("/v1/items/NEW-MAT-SKU").json()["unit"] == "kg"
+        assert v1.get("/v1/items/NEW-MAT-SKU").json()["on_hand"] == 100
     back = vendor.patch(f"/api/materials/{wax}", json={"unitType": "weight.grams"}).json()
     assert (back["unitType"], back["stockLevel"]) == ("weight.grams", 100)
 
@@ -137,9 +137,12 @@ def test_patch_refuses_what_the_document_forbids_in_its_envelope(served, vendor,
 
 
 def test_a_resource_of_the_other_kind_or_an_unknown_id_is_not_found(vendor, world):
-    for path in (f"/api/products/{world['wax']}", f"/api/materials/{world['candle']}", "/api/products/CANDLE-001",
-                 "/api/products/itm_00000000000000000000000000", "/api/materials/asdf456"):
-        assert refused(vendor.get(path), 404).startswith("Resource not found")
+    for path in (f"/api/products/{world['wax']}", f"/api/materials/{world['candle']}", "/api/products/999999",
+                 f"/api/products/{2**53}"):
+        assert refused(vendor.get(path), 404).startswith("Resource not found: #")
+    # Ids are numbers: a SKU or another system's id is no id here.
+    for path in ("/api/products/CANDLE-001", "/api/materials/asdf456", "/api/products/0", f"/api/products/{2**53 + 1}"):
+        assert refused(vendor.get(path), 400).startswith("id: ")
     refused(vendor.patch(f"/api/products/{world['wax']}", json={"name": "x"}), 404)
     refused(vendor.post(f"/api/materials/{world['candle']}/stock-level-updates", json={
         "quantity": 1, "locationName": "Main Warehouse", "updateType": "restock"}), 404)
@@ -169,14 +172,14 @@ def test_update_types_audit_sets_loss_subtracts_and_custom_goes_its_statuss_way(
     loss = vendor.post(url, json={"quantity": 4, "locationName": "Retail Store", "updateType": "loss"}).json()
     assert loss["locationStockLevels"]["Retail Store"] == 11
     gave = vendor.post(url, json={"quantity": 2, "locationName": "Retail Store", "updateType": "custom",
-                                  "customStatusId": gift["id"], "notes": "for the fair"}).json()
+                                  "customStatusId": gift["number"], "notes": "for the fair"}).json()
     assert gave["locationStockLevels"]["Retail Store"] == 9
     back = vendor.post(url, json={"quantity": 1.5, "locationName": "Production Floor", "updateType": "custom",
-                                  "customStatusId": found["id"]}).json()
+                                  "customStatusId": str(found["number"])}).json()
     assert back["locationStockLevels"] == {"Main Warehouse": 10, "Production Floor": 1.5, "Retail Store": 9}
     assert back["stockLevel"] == 20.5
     with served.v1() as v1:
-        moves = v1.get("/v1/stock/movements", params={"item": candle, "order": "asc"}).json()["data"]
+        moves = v1.get("/v1/stock/movements", params={"item": "TYPES-CANDLE", "order": "asc"}).json()["data"]
     assert [(m["reason"], m["delta"], m["note"]) for m in moves][-4:] == [
         ("count", -20, "Weekly inventory count"), ("loss", -4, None), ("gift", -2, "for the fair"),
         ("found", 1.5, None)]
@@ -192,11 +195,12 @@ def test_stock_level_updates_refuse_bad_input_and_negative_stock_and_change_noth
                  {**base, "updateType": "audit", "quantity": -1}, {**base, "updateType": "loss", "quantity": 81}):
         refused(vendor.post(url, json=bad), 400)
     assert refused(vendor.post(url, json={**base, "locationName": "Atlantis"}), 404).startswith("Location not found")
-    assert refused(vendor.post(url, json={**base, "updateType": "custom", "customStatusId": "rsn_nope"}), 404
+    assert refused(vendor.post(url, json={**base, "updateType": "custom", "customStatusId": 999999}), 404
                    ).startswith("Custom status not found")
+    refused(vendor.post(url, json={**base, "updateType": "custom", "customStatusId": "rsn_nope"}), 400)
     assert vendor.get(f"/api/materials/{wax}").json()["stockLevel"] == 100
     with served.v1() as v1:
-        assert len(v1.get("/v1/stock/movements", params={"item": wax}).json()["data"]) == 2  # the initial ones
+        assert len(v1.get("/v1/stock/movements", params={"item": "GUARD-WAX"}).json()["data"]) == 2  # initial
 
 
 def test_locations_answer_as_the_documents_example(vendor, world):
@@ -239,7 +243,7 @@ def test_a_key_in_the_query_never_reaches_the_logs(served, world):
     bogus = "sk_" + "z" * 32 + "01JC0000000000000000000000"
     with served.vendor(PREFIX, {}) as client:
         assert client.get("/api/products", params={"x-inventora-api-key": key}).status_code == 200
-        assert client.get("/api/products/nope", params={"x-inventora-api-key": key}).status_code == 404
+        assert client.get("/api/products/999999", params={"x-inventora-api-key": key}).status_code == 404
         assert client.get("/api/products", params={"x-inventora-api-key": key, "limit": 0}).status_code == 400
         assert client.get("/api/tasks", params={"x-inventora-api-key": key}).status_code == 403
         assert client.post(f"/api/products/{world['candle']}/stock-level-updates", content=b"{",
@@ -261,18 +265,18 @@ def test_one_ledger_writes_through_the_facade_are_v1s_and_v1s_are_the_facades(se
     assert r.status_code == 200
     assert vendor.patch(f"/api/materials/{wax}", json={"minLevel": 30}).status_code == 200
     with served.v1() as v1:
-        item = v1.get(f"/v1/items/{wax}").json()
+        item = v1.get("/v1/items/LEDGER-WAX").json()
         assert (item["on_hand"], item["reorder_point"]) == (93, 30)
-        [moved] = [m for m in v1.get("/v1/stock/movements", params={"item": wax}).json()["data"]
+        [moved] = [m for m in v1.get("/v1/stock/movements", params={"item": "LEDGER-WAX"}).json()["data"]
                    if m["reason"] == "loss"]
         assert (moved["delta"], moved["note"], moved["actor"]["name"]) == (-7, "spilled", "admin")
         events = v1.get("/v1/events", params={"after": 0, "limit": 1000}).json()["data"]
         assert moved["id"] in {e["data"]["movement"]["id"] for e in events if e["type"] == "stock.changed"}
-        assert any(e["type"] == "item.updated" and wax in json.dumps(e) for e in events)
-        audit = v1.get("/v1/audit-log", params={"resource_id": wax}).json()["data"]
+        assert any(e["type"] == "item.updated" and item["id"] in json.dumps(e) for e in events)
+        audit = v1.get("/v1/audit-log", params={"resource_id": item["id"]}).json()["data"]
         assert "item.updated" in {entry["action"] for entry in audit}
-        assert v1.post("/v1/stock/adjustments", json={"item": wax, "location": "Main Warehouse", "reason": "receipt",
-                                                      "delta": 12}).status_code == 201
+        assert v1.post("/v1/stock/adjustments", json={"item": "LEDGER-WAX", "location": "Main Warehouse",
+                                                      "reason": "receipt", "delta": 12}).status_code == 201
     after = vendor.get(f"/api/materials/{wax}").json()
     assert (after["stockLevel"], after["locationStockLevels"]["Main Warehouse"]) == (105, 92)
 

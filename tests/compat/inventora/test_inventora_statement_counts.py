@@ -16,15 +16,15 @@ def _count(db, client, key: str, path: str, **params) -> tuple[int, dict]:
     return len(seen), r.json()
 
 
-def _stocked(api, sku: str, kind: str, **fields) -> str:
+def _stocked(api, sku: str, kind: str, **fields) -> int:
     r = api.post("/v1/items", json={"sku": sku, "name": sku, "kind": kind, **fields,
                                     "initial_stock": [{"location": "Main", "quantity": 5},
                                                       {"location": "Back", "quantity": 2}]})
     assert r.status_code == 201, r.text
-    return r.json()["id"]
+    return r.json()["number"]
 
 
-def _world(api) -> list[str]:
+def _world(api) -> list[int]:
     for name in ("Main", "Back"):
         assert api.post("/v1/locations", json={"name": name, "is_default": name == "Main"}).status_code == 201
     for m in ("WAX", "WICK"):

@@ -77,7 +77,7 @@ def test_create_task_with_the_documents_request_answers_its_example(vendor, worl
 def test_a_task_item_may_give_its_quantity_in_another_unit_of_the_products_dimension(served, vendor, world):
     with served.v1() as v1:
         block = v1.post("/v1/items", json={"sku": "WAX-BLOCK", "name": "Wax block", "kind": "product",
-                                           "unit": "kg"}).json()["id"]
+                                           "unit": "kg"}).json()["number"]
     task = create(vendor, world, Items=[{"ProductId": block, "quantity": 500, "unitType": "weight.grams"},
                                         {"ProductId": world["candle"], "quantity": 3}])
     assert [(i["ResourceId"], i["quantity"], i["unitType"]) for i in task["Items"]] == [
@@ -87,9 +87,11 @@ def test_a_task_item_may_give_its_quantity_in_another_unit_of_the_products_dimen
                   [{"ProductId": block, "quantity": 0}], [{"ProductId": block}], [], "candles"):
         refused(vendor.post("/api/tasks", json={"name": "Bad", "Items": items}), 400)
     refused(vendor.post("/api/tasks", json={"Items": [{"ProductId": block, "quantity": 1}]}), 400)
-    for missing in ("itm_00000000000000000000000000", "CANDLE-001"):
-        assert refused(vendor.post("/api/tasks", json={"name": "Bad", "Items": [
-            {"ProductId": missing, "quantity": 1}]}), 404).startswith("Resource not found")
+    assert refused(vendor.post("/api/tasks", json={"name": "Bad", "Items": [
+        {"ProductId": 999999, "quantity": 1}]}), 404) == "Resource not found: #999999"
+    refused(vendor.post("/api/tasks", json={"name": "Bad", "Items": [{"ProductId": "CANDLE-001", "quantity": 1}]}), 400)
+    as_text = create(vendor, world, Items=[{"ProductId": str(block), "quantity": 1}])  # the document's string type
+    assert as_text["Items"][0]["ResourceId"] == block
     assert refused(vendor.post("/api/tasks", json={"name": "Bad", "Assignee": "nobody@example.com", "Items": [
         {"ProductId": block, "quantity": 1}]}), 404).startswith("User not found")
     refused(vendor.post("/api/tasks", json={"name": "Bad", "LocationId": "loc_nowhere", "Items": [
@@ -121,7 +123,8 @@ def test_patch_task_with_the_documents_request_answers_its_example_and_null_unse
                 {"Assignee": "user@example.com", "UserId": world["users"]["newuser@example.com"]}):
         refused(vendor.patch(f"/api/tasks/{task['id']}", json=bad), 400)
     refused(vendor.patch(f"/api/tasks/{task['id']}", json={"Assignee": "ghost@example.com"}), 404)
-    refused(vendor.patch("/api/tasks/prd_00000000000000000000000000", json={"name": "x"}), 404)
+    refused(vendor.patch("/api/tasks/999999", json={"name": "x"}), 404)
+    refused(vendor.patch("/api/tasks/task_123", json={"name": "x"}), 400)
     assert vendor.get(f"/api/tasks/{task['id']}").json()["name"] == "Produce 75 Candles"
 
 
@@ -160,8 +163,8 @@ def test_batches_make_the_product_use_its_materials_finish_the_task_and_reverse(
     assert started["Items"][0]["Batches"] == [{"id": batch["id"], "UserId": None, "quantity": 25,
                                                "createdAt": batch["createdAt"], "updatedAt": batch["createdAt"]}]
     with served.v1() as v1:
-        assert v1.get(f"/v1/items/{world['candle']}").json()["on_hand"] == 45 + 25
-        assert v1.get(f"/v1/items/{world['wax']}").json()["on_hand"] == 100 - 12.5
+        assert v1.get("/v1/items/CANDLE-001").json()["on_hand"] == 45 + 25
+        assert v1.get("/v1/items/WAX-SOY").json()["on_hand"] == 100 - 12.5
     maker = served.key_with("production:write", "production:read", "stock:read", name="maker")
     made = served.server.cli("keys", "create", "--name", "user key", "--user", "user@example.com", "--scope",
                              "production:write", "--json")
@@ -180,10 +183,10 @@ def test_batches_make_the_product_use_its_materials_finish_the_task_and_reverse(
         "in-progress", None, False)
     assert [b["id"] for b in reopened["Items"][0]["Batches"]] == [batch["id"]]
     with served.v1() as v1:
-        assert v1.get(f"/v1/items/{world['candle']}").json()["on_hand"] == 45 + 25
-        assert v1.get(f"/v1/items/{world['wax']}").json()["on_hand"] == 100 - 12.5
+        assert v1.get("/v1/items/CANDLE-001").json()["on_hand"] == 45 + 25
+        assert v1.get("/v1/items/WAX-SOY").json()["on_hand"] == 100 - 12.5
     refused(vendor.delete(f"/api/task-batches/{second.json()['id']}"), 404)
-    refused(vendor.delete("/api/task-batches/bat_00000000000000000000000000"), 404)
+    refused(vendor.delete("/api/task-batches/999999"), 404)
 
 
 def test_batches_refuse_what_cannot_be_made_and_change_nothing(served, vendor, world):
@@ -197,10 +200,10 @@ def test_batches_refuse_what_cannot_be_made_and_change_nothing(served, vendor, w
     assert shortage.startswith("WAX-SOY: 5000") and "available at this location" in shortage
     refused(vendor.post(f"/api/tasks/{other['id']}/items/{task['Items'][0]['id']}/batches", json={"quantity": 1}),
             404)
-    refused(vendor.post(f"/api/tasks/prd_00000000000000000000000000/items/{task['Items'][0]['id']}/batches",
+    refused(vendor.post(f"/api/tasks/999999/items/{task['Items'][0]['id']}/batches",
                         json={"quantity": 1}), 404)
     with served.v1() as v1:
-        assert v1.get(f"/v1/items/{world['wax']}").json()["on_hand"] == 100 - 12.5
+        assert v1.get("/v1/items/WAX-SOY").json()["on_hand"] == 100 - 12.5
     assert vendor.get(f"/api/tasks/{task['id']}").json()["Items"][0]["Batches"] == []
 
 
@@ -209,14 +212,14 @@ def test_delete_task_is_a_soft_delete_that_keeps_what_it_made(served, vendor, wo
     item = task["Items"][0]
     assert vendor.post(f"/api/tasks/{task['id']}/items/{item['id']}/batches", json={"quantity": 2}).status_code == 201
     with served.v1() as v1:
-        before = v1.get(f"/v1/items/{world['candle']}").json()["on_hand"]
+        before = v1.get("/v1/items/CANDLE-001").json()["on_hand"]
     r = vendor.delete(f"/api/tasks/{task['id']}")
     assert (r.status_code, r.content) == (204, b"")
     refused(vendor.get(f"/api/tasks/{task['id']}"), 404)
     assert task["id"] not in {t["id"] for t in vendor.get("/api/tasks", params={"limit": 1000}).json()["data"]}
     refused(vendor.delete(f"/api/tasks/{task['id']}"), 404)
     with served.v1() as v1:
-        assert v1.get(f"/v1/items/{world['candle']}").json()["on_hand"] == before
+        assert v1.get("/v1/items/CANDLE-001").json()["on_hand"] == before
 
 
 def test_one_ledger_tasks_are_v1s_production_orders_and_back(served, vendor, world):
@@ -224,17 +227,20 @@ def test_one_ledger_tasks_are_v1s_production_orders_and_back(served, vendor, wor
     item = task["Items"][0]
     batch = vendor.post(f"/api/tasks/{task['id']}/items/{item['id']}/batches", json={"quantity": 1}).json()
     with served.v1() as v1:
-        order = v1.get(f"/v1/production-orders/{task['id']}").json()
-        assert (order["name"], order["status"], order["lines"][0]["id"]) == (task["name"], "in_progress", item["id"])
-        moves = v1.get("/v1/stock/movements", params={"item": world["candle"]}).json()["data"]
-        assert batch["id"] in {m["batch"] for m in moves}
+        [order] = [o for o in v1.get("/v1/production-orders", params={"limit": 200}).json()["data"]
+                   if o["number"] == task["id"]]
+        assert (order["name"], order["status"], order["lines"][0]["number"]) == (
+            task["name"], "in_progress", item["id"])
+        moves = v1.get("/v1/stock/movements", params={"item": "CANDLE-001"}).json()["data"]
+        [made] = order["lines"][0]["batches"]
+        assert made["number"] == batch["id"] and made["id"] in {m["batch"] for m in moves}
         events = v1.get("/v1/events", params={"after": 0, "limit": 1000}).json()["data"]
         assert {"production_order.created", "stock.changed"} <= {e["type"] for e in events}
-        assert task["id"] in {e["resource_id"] for e in v1.get("/v1/audit-log").json()["data"]}
+        assert order["id"] in {e["resource_id"] for e in v1.get("/v1/audit-log").json()["data"]}
         made = v1.post("/v1/production-orders", json={"name": "From v1", "lines": [
-            {"item": world["candle"], "quantity": 4}]})
+            {"item": "CANDLE-001", "quantity": 4}]})
         assert made.status_code == 201, made.text
-    shown = vendor.get(f"/api/tasks/{made.json()['id']}").json()
+    shown = vendor.get(f"/api/tasks/{made.json()['number']}").json()
     assert (shown["name"], shown["Items"][0]["quantity"], shown["Items"][0]["ResourceId"]) == (
         "From v1", 4, world["candle"])
 

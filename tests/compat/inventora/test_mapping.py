@@ -9,13 +9,12 @@ from decimal import Decimal as D
 
 import pytest
 
-from storekeeper.compat.inventora import mapping
+from storekeeper.compat.inventora import ids, mapping
 from storekeeper.compat.inventora.mapping import Refused
-from storekeeper.domain.errors import NotFound
 from storekeeper.jsoncodec import dumps
 from tests.compat.inventora.document import example, identified
 
-CANDLE, WAX = "itm_01CANDLE", "itm_01WAX"
+CANDLE, WAX = 12, 7  # the items' numbers
 IDS = {"asdf123": CANDLE, "asdf456": WAX}
 
 
@@ -25,13 +24,15 @@ def read(value):
 
 
 def wax_component(quantity=D("0.5"), unit="lb"):
-    return {"component_id": WAX, "name": "Soy Wax", "sku": "WAX-SOY", "component_unit": "lb",
+    return {"component_id": "itm_01WAX", "component_number": WAX, "name": "Soy Wax", "sku": "WAX-SOY",
+            "component_unit": "lb",
             "component_tracking": "quantity", "component_unit_cost": D("3.25"), "component_on_hand": D(100),
             "component_reorder_point": D(20), "quantity": quantity, "unit": unit, "component_deleted_at": None}
 
 
 def candle_row(**changes):
-    return {"id": CANDLE, "name": "Handmade Candle", "sku": "CANDLE-001", "on_hand": D(45), "unit": "pcs",
+    return {"id": "itm_01CANDLE", "number": CANDLE, "name": "Handmade Candle", "sku": "CANDLE-001",
+            "on_hand": D(45), "unit": "pcs",
             "tracking": "quantity", "unit_cost": D("5.50"), "reorder_point": D(10), "description": "Vanilla scented",
             "retail_price": D("15.00"), "wholesale_price": D("10.00"), "barcode": "1234567890123",
             "reorder_quantity": D(1), "reorder_urls": ["https://example.com/reorder"],
@@ -41,7 +42,8 @@ def candle_row(**changes):
 
 
 def wax_row():
-    return {"id": WAX, "name": "Soy Wax", "sku": "WAX-SOY", "on_hand": D(100), "unit": "lb", "tracking": "quantity",
+    return {"id": "itm_01WAX", "number": WAX, "name": "Soy Wax", "sku": "WAX-SOY", "on_hand": D(100), "unit": "lb",
+            "tracking": "quantity",
             "unit_cost": D("3.25"), "reorder_point": D(20), "description": "Food grade soy wax", "retail_price": None,
             "wholesale_price": None, "barcode": "9876543210987", "reorder_quantity": D(10),
             "reorder_urls": ["https://supplier.com/wax"],
@@ -138,34 +140,31 @@ def at(text):
 
 
 def order_row(batches):
-    line = {"id": "prl_01", "item_id": CANDLE, "quantity": D(50), "unit": "pcs", "tracking": "quantity",
+    line = {"id": "prl_01", "number": 1, "item_id": "itm_01CANDLE", "item_number": CANDLE, "quantity": D(50),
+            "unit": "pcs", "tracking": "quantity",
             "produced_quantity": sum((b["quantity"] for b in batches), D(0)), "name": "Handmade Candle",
             "sku": "CANDLE-001", "on_hand": D(45), "kind": "product", "batches": batches}
-    return {"id": "prd_01", "name": "Produce 50 Candles", "status": "pending", "position": 1,
+    return {"id": "prd_01", "number": 123, "name": "Produce 50 Candles", "status": "pending", "position": 1,
             "location_id": "loc_789", "assignee_id": "user_456", "due": at("2024-03-15T10:00:00Z"),
             "completed_at": None, "notes": "Rush order for weekend market", "created_at": at("2024-03-01T09:00:00Z"),
             "updated_at": at("2024-03-01T09:00:00Z"), "lines": [line]}
 
 
-def task_ids(expected, batch_id=None):
-    expected = identified(expected, {**IDS, "task_123": "prd_01"})
-    expected["Items"][0]["id"] = "prl_01"
-    for batch in expected["Items"][0]["Batches"]:
-        batch["id"] = batch_id
-    return expected
+TASK_IDS = {**IDS, "task_123": 123}
 
 
 def test_a_task_reads_as_the_documents_example():
-    batch = {"id": "bat_01", "quantity": D(25), "created_at": at("2024-03-02T14:30:00Z")}
+    # The document's task item and batch are numbered 1: so are these.
+    batch = {"id": "bat_01", "number": 1, "quantity": D(25), "created_at": at("2024-03-02T14:30:00Z")}
     shown = read(mapping.task(order_row([batch]), {"bat_01": "user_456"}))
-    assert shown == task_ids(example("GET /tasks/:id"), "bat_01")
-    assert read(mapping.task(order_row([]), {})) == task_ids(example("GET /tasks")["data"][0])
+    assert shown == identified(example("GET /tasks/:id"), TASK_IDS)
+    assert read(mapping.task(order_row([]), {})) == identified(example("GET /tasks")["data"][0], TASK_IDS)
 
 
 def test_a_created_batch_reads_as_the_documents_example():
-    batch = {"id": "bat_01", "line_id": "prl_01", "quantity": D(25), "created_at": at("2024-03-02T14:30:00Z")}
-    expected = {**example("POST /tasks/:id/items/:item_id/batches"), "id": "bat_01", "TaskResourceId": "prl_01"}
-    assert read(mapping.batch_created(batch, None)) == expected
+    batch = {"id": "bat_01", "number": 1, "line_id": "prl_01", "quantity": D(25),
+             "created_at": at("2024-03-02T14:30:00Z")}
+    assert read(mapping.batch_created(batch, 1, None)) == example("POST /tasks/:id/items/:item_id/batches")
 
 
 def test_timestamps_keep_milliseconds_only_where_there_are_some():
@@ -178,7 +177,8 @@ def test_a_task_body_is_the_production_orders_fields_and_lines():
     assert mapping.task_changes(body) == {"name": "Produce 50 Candles", "assignee": "user@example.com",
                                           "location": "loc_789", "due": "2024-03-15T10:00:00Z",
                                           "notes": "Rush order for weekend market", "status": "pending"}
-    assert mapping.task_lines(body["Items"]) == [{"item": CANDLE, "quantity": 50, "unit": "pcs"}]
+    assert mapping.task_lines(body["Items"], {CANDLE: "itm_01CANDLE"}) == [
+        {"item": "itm_01CANDLE", "quantity": 50, "unit": "pcs"}]
     patch = mapping.task_changes(example("PATCH /tasks/:id", "request"))
     assert patch["status"] == "in_progress" and patch["assignee"] == "newuser@example.com"
 
@@ -190,8 +190,6 @@ def test_assignee_and_user_id_are_one_field():
         mapping.assignee({"Assignee": "a@example.com", "UserId": "usr_1"})
 
 
-def test_ids_are_translated_in_one_place_and_never_read_as_a_sku():
-    assert mapping.vendor_id({"id": CANDLE}) == CANDLE and mapping.core_id("item", CANDLE) == CANDLE
-    for wrong in ("CANDLE-001", "prd_01", 7, "itm_" + "x" * 70):
-        with pytest.raises(NotFound):
-            mapping.core_id("item", wrong)
+def test_a_client_sees_the_rows_number_as_its_id():
+    assert ids.vendor_id(candle_row()) == CANDLE
+    assert ids.vendor_id(wax_component(), "component_number") == WAX

@@ -28,9 +28,10 @@ def make_locations(v1) -> dict[str, str]:
     return {"main": default["id"], "retail": retail.json()["id"], "floor": floor.json()["id"]}
 
 
-def make_candle(v1, sku: str, wax: str = "WAX-SOY") -> str:
+def make_candle(v1, sku: str, wax: str = "WAX-SOY") -> int:
     """The document's Handmade Candle (its bill: half a pound of its wax), 30 in the Main
-    Warehouse and 15 in the Retail Store as initial stock; its id."""
+    Warehouse and 15 in the Retail Store as initial stock; its number, the facade's id (`/v1`
+    takes its SKU)."""
     made = v1.post("/v1/items", json={
         "sku": sku, "name": "Handmade Candle", "kind": "product", "unit": "pcs", "unit_cost": "5.50",
         "reorder_point": 10, "description": "Vanilla scented", "retail_price": "15.00", "wholesale_price": "10.00",
@@ -39,10 +40,10 @@ def make_candle(v1, sku: str, wax: str = "WAX-SOY") -> str:
                           {"location": "Retail Store", "quantity": 15}]})
     assert made.status_code == 201, made.text
     assert v1.put(f"/v1/items/{sku}/components", json=[{"item": wax, "quantity": "0.5"}]).status_code == 200
-    return made.json()["id"]
+    return made.json()["number"]
 
 
-def make_wax(v1, sku: str) -> str:
+def make_wax(v1, sku: str) -> int:
     """The document's Soy Wax: 80 lb in the Main Warehouse and 20 on the Production Floor."""
     made = v1.post("/v1/items", json={
         "sku": sku, "name": "Soy Wax", "kind": "material", "unit": "weight.lbs", "unit_cost": "3.25",
@@ -51,4 +52,4 @@ def make_wax(v1, sku: str) -> str:
         "initial_stock": [{"location": "Main Warehouse", "quantity": 80},
                           {"location": "Production Floor", "quantity": 20}]})
     assert made.status_code == 201, made.text
-    return made.json()["id"]
+    return made.json()["number"]

@@ -13,7 +13,7 @@ from storekeeper.api.deps import DB
 from storekeeper.api.responses import JSONResponse
 from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.compat.facade import caller
-from storekeeper.compat.inventora import mapping
+from storekeeper.compat.inventora import ids, mapping
 from storekeeper.compat.inventora.schemas import (
     LocationPage,
     ResourcePage,
@@ -24,7 +24,7 @@ from storekeeper.compat.inventora.schemas import (
 from storekeeper.domain.errors import NotFound
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest
-from storekeeper.services import items, locations, reasons, stock
+from storekeeper.services import items, locations, stock
 from storekeeper.services.items import ItemFilters, StockedRules
 from storekeeper.services.locations import LocationFilters
 from storekeeper.services.stock import Adjustment
@@ -38,7 +38,7 @@ LocationsRead = caller("stock:read")
 MAX_LIMIT = 1000
 Limit = Annotated[int, Query(ge=1, description="Maximum number of results (max: 1000; more is read as 1000)")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Number of results to skip")]
-ResourceId = Annotated[str, Path(max_length=64)]
+ResourceId = Annotated[int, Path(ge=1, le=ids.MAX_ID)]
 
 # Inventora's rules for a resource with stock: its unitType may change (its quantities keep
 # their numbers), its unitPrice only while no stock came in but as initial stock.
@@ -51,11 +51,11 @@ def paged(result: Page, rows: list[dict[str, Any]], offset: int) -> JSONResponse
     return JSONResponse({"data": rows, "pagination": mapping.pagination(result.total, offset, result.limit)})
 
 
-def find_resource(db: Database, workspace_id: str, kind: str, vendor_id: str) -> dict[str, Any]:
+def find_resource(db: Database, workspace_id: str, kind: str, vendor_id: int) -> dict[str, Any]:
     """The item `vendor_id` names with its levels and bill of materials, if it is of `kind`."""
-    row = items.get_item(db, workspace_id, mapping.core_id("item", vendor_id))
+    row = ids.find(db, workspace_id, "item", vendor_id)
     if row["kind"] != kind:
-        raise NotFound("item", vendor_id)
+        raise NotFound("item", f"#{vendor_id}")
     return row
 
 
@@ -94,7 +94,7 @@ def _update_stock(kind: str) -> Callable[..., JSONResponse]:
             row = find_resource(db, workspace_id, kind, id)
             custom = None
             if body.customStatusId is not None:
-                reason = reasons.get_reason(db, workspace_id, mapping.core_id("reason", body.customStatusId))
+                reason = ids.find(db, workspace_id, "reason", body.customStatusId)
                 custom = (reason["code"], reason["direction"])
             change = mapping.stock_change(body.updateType, body.quantity, custom)
             stock.adjust_one(db, principal, Adjustment(item=row["id"], location=body.locationName, note=body.notes,

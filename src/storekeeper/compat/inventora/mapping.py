@@ -3,7 +3,7 @@ Storekeeper's changes: pure functions, tested on the document's own examples.
 
 Products and materials are items of kind `product` and `material`; tasks are production
 orders, their items the orders' lines, their batches production batches; custom statuses are
-custom reasons. Which id the vendor sees is decided in one place, `vendor_id` and `core_id`.
+custom reasons. Which id the client sees is decided in one place, compat/inventora/ids.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from storekeeper.domain.errors import BadRequest, NotFound
+from storekeeper.compat.inventora.ids import vendor_id
+from storekeeper.domain.errors import BadRequest
 from storekeeper.domain.units import convert, resolve_unit
 
 # Each unit as the document writes it (its list of unitType values). `pack` has no name there.
@@ -30,26 +31,6 @@ UNIT_TYPES = {
 BUNDLES = "bundles"  # a bundle's unitType: read-only, it is no unit
 STATUSES = {"pending": "pending", "in_progress": "in-progress", "done": "done", "cancelled": "cancelled"}
 UPDATE_REASONS = {"audit": "count", "restock": "receipt", "loss": "loss"}
-
-
-# The id translation, the only place that knows it. Storekeeper's own ids for now (strings, as
-# the document's product, task and location ids are); issue 21's per-workspace integer numbers
-# replace them here, and only here, once the core has them.
-PREFIXES = {"item": "itm_", "production_order": "prd_", "production_order_line": "prl_", "batch": "bat_",
-            "reason": "rsn_", "location": "loc_"}
-
-
-def vendor_id(row: dict[str, Any], key: str = "id") -> str:
-    """The id the vendor's client sees of a row (`key`: the column holding the row's id)."""
-    return row[key]
-
-
-def core_id(kind: str, value: Any) -> str:
-    """The Storekeeper id a vendor id names, for the services to look up; an id that cannot
-    name a `kind` (a SKU, another kind's id) is that kind's 404, never a lookup by SKU."""
-    if not isinstance(value, str) or not value.startswith(PREFIXES[kind]) or len(value) > 64:
-        raise NotFound(kind, str(value))
-    return value
 
 
 class Refused(BadRequest):
@@ -85,7 +66,7 @@ def material(component: dict[str, Any]) -> dict[str, Any]:
     """A line of a bill of materials: the component, and `quantityUsed` per unit made, in the
     component's own unit (250 g of a wax kept in lb is 0.551156)."""
     return {
-        "id": vendor_id(component, "component_id"),
+        "id": vendor_id(component, "component_number"),
         "name": component["name"],
         "sku": component["sku"],
         "unitType": unit_type(component["component_unit"], component["component_tracking"]),
@@ -197,8 +178,9 @@ def task_batch(batch: dict[str, Any], user_id: str | None) -> dict[str, Any]:
             "createdAt": timestamp(batch["created_at"]), "updatedAt": timestamp(batch["created_at"])}
 
 
-def batch_created(batch: dict[str, Any], user_id: str | None) -> dict[str, Any]:
-    return {"id": vendor_id(batch), "TaskResourceId": vendor_id(batch, "line_id"), "UserId": user_id,
+def batch_created(batch: dict[str, Any], line_id: int, user_id: str | None) -> dict[str, Any]:
+    """A batch just made for the task item (line) `line_id`, as the client numbers it."""
+    return {"id": vendor_id(batch), "TaskResourceId": line_id, "UserId": user_id,
             "quantity": batch["quantity"], "createdAt": timestamp(batch["created_at"]),
             "updatedAt": timestamp(batch["created_at"])}
 
@@ -208,11 +190,11 @@ def task_item(line: dict[str, Any], makers: dict[str, str | None]) -> dict[str, 
     unit = unit_type(line["unit"], line["tracking"])
     return {
         "id": vendor_id(line),
-        "ResourceId": vendor_id(line, "item_id"),
+        "ResourceId": vendor_id(line, "item_number"),
         "quantity": line["quantity"],
         "unitType": unit,
         "completed": line["produced_quantity"] >= line["quantity"],
-        "Product": {"id": vendor_id(line, "item_id"), "name": line["name"], "sku": line["sku"], "unitType": unit,
+        "Product": {"id": vendor_id(line, "item_number"), "name": line["name"], "sku": line["sku"], "unitType": unit,
                     "stockLevel": line["on_hand"], "type": line["kind"]},
         "Batches": [task_batch(batch, makers.get(batch["id"])) for batch in line["batches"]],
     }
@@ -266,11 +248,12 @@ def task_changes(body: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-def task_lines(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A task's Items as order lines. A line without a unitType is in the item's own unit."""
+def task_lines(items: list[dict[str, Any]], item_ids: dict[int, str]) -> list[dict[str, Any]]:
+    """A task's Items as order lines: `item_ids` maps each ProductId to its item's id. A line
+    without a unitType is in the item's own unit."""
     lines = []
     for entry in items:
-        line = {"item": core_id("item", entry["ProductId"]), "quantity": entry["quantity"]}
+        line = {"item": item_ids[entry["ProductId"]], "quantity": entry["quantity"]}
         if entry.get("unitType") is not None:
             if entry["unitType"] == BUNDLES:
                 raise Refused("Items[].unitType: bundles is no unit a quantity can be given in.")

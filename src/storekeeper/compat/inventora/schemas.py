@@ -5,9 +5,9 @@ rules, whichever API a change comes through."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from storekeeper.api.schemas.common import (
     NonNegativeMoneyIn,
@@ -22,15 +22,23 @@ from storekeeper.api.schemas.common import (
 )
 from storekeeper.api.schemas.items import HttpUrlText, ItemName, Sku
 from storekeeper.api.schemas.stock import PositiveQuantityIn
+from storekeeper.compat.inventora.ids import MAX_ID
 from storekeeper.compat.inventora.mapping import BUNDLES, UNIT_TYPES
 
-# An id as mapping.vendor_id shows it (Storekeeper's own, `itm_…`, until the numbers land).
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+# An id as ids.vendor_id shows it: a per-workspace number.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 UnitType = Literal[tuple([*UNIT_TYPES.values(), BUNDLES])]  # type: ignore[valid-type]
 TaskStatus = Literal["pending", "in-progress", "done"]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 UserRef = Annotated[str, Field(min_length=1, max_length=320, description="A user's id or email address")]
 LocationRef = Annotated[str, Field(min_length=1, max_length=200, description="A location's id (`loc_…`)")]
+
+
+def _numeric_text(value: Any) -> Any:
+    """An id as a number, or as the numeric text of the document's string type (`"12"`)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
 
 
 class ResourceUpdate(WriteModel):
@@ -60,7 +68,8 @@ class StockLevelUpdate(WriteModel):
     locationName: str = Field(min_length=1, max_length=200, description="Name of the location")
     updateType: Literal["audit", "restock", "loss", "custom"]
     notes: str | None = Field(None, max_length=2000, description="Optional notes about the update")
-    customStatusId: Id | None = Field(None, description="Required when updateType is custom")
+    customStatusId: Annotated[Id, BeforeValidator(_numeric_text)] | None = Field(
+        None, description="Required when updateType is custom")
 
     @model_validator(mode="after")
     def _custom_status(self):
@@ -70,7 +79,7 @@ class StockLevelUpdate(WriteModel):
 
 
 class TaskItemIn(WriteModel):
-    ProductId: Annotated[Id, Field(description="Product/resource ID")]
+    ProductId: Annotated[Id, BeforeValidator(_numeric_text), Field(description="Product/resource ID")]
     quantity: PositiveQuantityIn = Field(description="Quantity to produce (must be > 0)")
     unitType: UnitType | None = Field(None, description="The unit of quantity; default: the product's own")
 
@@ -116,7 +125,7 @@ class BatchCreate(WriteModel):
 
 
 class MaterialRead(ReadModel):
-    id: str
+    id: int
     name: str
     sku: str
     unitType: str
@@ -127,7 +136,7 @@ class MaterialRead(ReadModel):
 
 
 class ResourceRead(ReadModel):
-    id: str
+    id: int
     name: str
     sku: str
     stockLevel: Quantity
@@ -175,7 +184,7 @@ class LocationPage(ReadModel):
 
 
 class TaskProductRead(ReadModel):
-    id: str
+    id: int
     name: str
     sku: str
     unitType: str
@@ -184,7 +193,7 @@ class TaskProductRead(ReadModel):
 
 
 class TaskBatchRead(ReadModel):
-    id: str
+    id: int
     UserId: str | None
     quantity: Quantity
     createdAt: Timestamp
@@ -192,8 +201,8 @@ class TaskBatchRead(ReadModel):
 
 
 class TaskItemRead(ReadModel):
-    id: str
-    ResourceId: str
+    id: int
+    ResourceId: int
     quantity: Quantity
     unitType: str
     completed: bool
@@ -202,7 +211,7 @@ class TaskItemRead(ReadModel):
 
 
 class TaskRead(ReadModel):
-    id: str
+    id: int
     name: str
     status: Literal["pending", "in-progress", "done", "cancelled"]
     order: int
@@ -222,8 +231,8 @@ class TaskPage(ReadModel):
 
 
 class BatchRead(ReadModel):
-    id: str
-    TaskResourceId: str
+    id: int
+    TaskResourceId: int
     UserId: str | None
     quantity: Quantity
     createdAt: Timestamp

@@ -12,7 +12,7 @@ from storekeeper.api.deps import DB
 from storekeeper.api.responses import JSONResponse, no_content
 from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.compat.facade import caller
-from storekeeper.compat.inventora import mapping
+from storekeeper.compat.inventora import ids, mapping
 from storekeeper.compat.inventora.catalog import MAX_LIMIT, Limit, Offset, paged
 from storekeeper.compat.inventora.schemas import (
     BatchCreate,
@@ -23,6 +23,7 @@ from storekeeper.compat.inventora.schemas import (
     TaskStatus,
     TaskUpdate,
 )
+from storekeeper.domain.errors import NotFound
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import batches, production
@@ -33,7 +34,7 @@ TasksRead = caller("production:read", "stock:read")
 TasksWrite = caller("production:write", "stock:read")
 ProductionWrite = caller("production:write")
 
-VendorId = Annotated[str, Path(max_length=64)]
+VendorId = Annotated[int, Path(ge=1, le=ids.MAX_ID)]
 
 router = APIRouter(route_class=StorekeeperRoute, tags=["tasks"])
 
@@ -65,8 +66,7 @@ def list_tasks(
 @router.get("/api/tasks/{id}", response_model=TaskRead, summary="Get Task")
 def get_task(id: VendorId, principal: TasksRead, db: DB) -> JSONResponse:
     """Returns a single task by ID."""
-    order_id = mapping.core_id("production_order", id)
-    return _task(db, principal.workspace_id, production.get_production_order(db, principal.workspace_id, order_id))
+    return _task(db, principal.workspace_id, ids.find(db, principal.workspace_id, "production_order", id))
 
 
 @router.post("/api/tasks", status_code=201, response_model=TaskRead, summary="Create Task")
@@ -74,7 +74,12 @@ def create_task(body: TaskCreate, principal: TasksWrite, db: DB) -> JSONResponse
     """Creates a new task: a production order with a line per item."""
     fields = body.model_dump(exclude_unset=True)
     with db.write(settle_inner=True):
-        data = {**mapping.task_changes(fields), "lines": mapping.task_lines(fields["Items"])}
+        wanted = {entry["ProductId"] for entry in fields["Items"]}
+        found = ids.core_ids(db, principal.workspace_id, "item", wanted)
+        missing = sorted(wanted - set(found))
+        if missing:
+            raise NotFound("item", f"#{missing[0]}")
+        data = {**mapping.task_changes(fields), "lines": mapping.task_lines(fields["Items"], found)}
         order = production.create_production_order(db, principal, data)
         return _task(db, principal.workspace_id, order, status=201)
 
@@ -84,7 +89,7 @@ def update_task(id: VendorId, body: TaskUpdate, principal: TasksWrite, db: DB) -
     """Updates an existing task; null unsets a field (a null LocationId is the default location)."""
     changes = mapping.task_changes(body.model_dump(exclude_unset=True))
     with db.write(settle_inner=True):
-        order_id = mapping.core_id("production_order", id)
+        order_id = ids.core_id(db, principal.workspace_id, "production_order", id)
         order = production.update_production_order(db, principal, order_id, changes)
         return _task(db, principal.workspace_id, order)
 
@@ -93,7 +98,8 @@ def update_task(id: VendorId, body: TaskUpdate, principal: TasksWrite, db: DB) -
 def delete_task(id: VendorId, principal: ProductionWrite, db: DB):
     """Deletes a task (soft delete): what its batches made or used stays."""
     with db.write(settle_inner=True):
-        production.delete_production_order(db, principal, mapping.core_id("production_order", id))
+        production.delete_production_order(db, principal, ids.core_id(db, principal.workspace_id,
+                                                                      "production_order", id))
     return no_content()
 
 
@@ -103,15 +109,16 @@ def create_batch(id: VendorId, item_id: VendorId, body: BatchCreate, principal: 
                  db: DB) -> JSONResponse:
     """Creates a production batch for a specific task item: its materials are used and the
     product made, in one transaction."""
+    workspace_id = principal.workspace_id
     with db.write(settle_inner=True):
-        batch = batches.produce(db, principal, mapping.core_id("production_order", id),
-                                mapping.core_id("production_order_line", item_id), body.quantity)
-        return JSONResponse(mapping.batch_created(batch, principal.user_id), status_code=201)
+        batch = batches.produce(db, principal, ids.core_id(db, workspace_id, "production_order", id),
+                                ids.core_id(db, workspace_id, "production_order_line", item_id), body.quantity)
+        return JSONResponse(mapping.batch_created(batch, item_id, principal.user_id), status_code=201)
 
 
 @router.delete("/api/task-batches/{id}", status_code=204, summary="Delete Task Batch")
 def delete_batch(id: VendorId, principal: ProductionWrite, db: DB):
     """Deletes a task batch and reverses its production exactly."""
     with db.write(settle_inner=True):
-        batches.reverse_batch(db, principal, mapping.core_id("batch", id))
+        batches.reverse_batch(db, principal, ids.core_id(db, principal.workspace_id, "batch", id))
     return no_content()
