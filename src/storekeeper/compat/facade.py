@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storekeeper.api import codec, docs
 from storekeeper.api.errors import InvalidInput, Problem, allowed_methods, validation_fields
-from storekeeper.api.ratelimit import RateLimit, enforce
+from storekeeper.api.ratelimit import RateLimit, RateLimited, enforce
 from storekeeper.api.routing import StorekeeperRoute, add_routes
 from storekeeper.domain import errors as e
 from storekeeper.services import api_keys
@@ -133,6 +133,12 @@ def _install_error_handlers(app: FastAPI, dialect: Dialect) -> None:
             return render(Problem(400, "MALFORMED_JSON", "The request body is not valid JSON.", _request_id(request)))
         return render(Problem(422, "VALIDATION_ERROR", "The request is not valid.", _request_id(request),
                               validation_fields(errors)))
+
+    # The parent app's handler for it does not reach a mounted app: without this, a facade's
+    # client over its key's rate would get a 500.
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(request: Request, exc: RateLimited):
+        return render(Problem(429, exc.code, exc.message, _request_id(request), details=exc.details))
 
     @app.exception_handler(e.StorekeeperError)
     async def _domain(request: Request, exc: e.StorekeeperError):
