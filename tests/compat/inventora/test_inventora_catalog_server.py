@@ -31,7 +31,6 @@ def world(served):
     """The document's locations and resources, made through /v1: `init`'s default location
     becomes its Main Warehouse."""
     with served.v1() as v1:
-        roomy(v1)
         places = make_locations(v1)
         return {**places, "wax": make_wax(v1, "WAX-SOY"), "candle": make_candle(v1, "CANDLE-001")}
 

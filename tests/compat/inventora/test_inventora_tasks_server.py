@@ -21,7 +21,7 @@ from tests.compat.inventora.shapes import (
     shaped,
     task_shaped,
 )
-from tests.compat.inventora.world import make_candle, make_locations, make_wax, roomy
+from tests.compat.inventora.world import make_candle, make_locations, make_wax
 from tests.waiting import PATIENCE
 
 
@@ -29,7 +29,6 @@ from tests.waiting import PATIENCE
 def world(served):
     """The document's locations, candle and wax, and its two users."""
     with served.v1() as v1:
-        roomy(v1)
         places = make_locations(v1)
         users = {}
         for email in ("user@example.com", "newuser@example.com"):
