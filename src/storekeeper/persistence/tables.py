@@ -224,7 +224,10 @@ items = Table(
     Column("reorder_urls", JSONDoc, nullable=False),
     Column("unit_cost", Micros(), nullable=True),
     Column("average_cost", Micros(), nullable=True),
+    # A net price to 10 places: its first 6 here, places 7 to 10 in `price_rest` as 10^-10 units
+    # (domain/pricing.split_price; 0023). Ordered by (price, price_rest) it orders exactly.
     Column("price", Micros(), nullable=True),
+    Column("price_rest", Integer, nullable=False, server_default="0"),
     Column("tax_rate_id", String(ID), nullable=True),
     Column("retail_price", Micros(), nullable=True),
     Column("wholesale_price", Micros(), nullable=True),

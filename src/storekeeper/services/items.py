@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Select, and_, bindparam, delete, exists, func
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
 from storekeeper.domain.ids import is_id, new_id
+from storekeeper.domain.pricing import split_price
 from storekeeper.domain.quantities import format_money
 from storekeeper.domain.skus import InvalidSku, check_sku
 from storekeeper.domain.stock import StockStatus, Tracking, stock_status
@@ -62,7 +63,8 @@ SORTS: dict[str, str] = {
 LOCKED_ONCE_STOCKED = ("unit", "tracking")
 # What a variant takes from its parent unless it says otherwise.
 INHERITED = ("description", "kind", "tracking", "unit", "brand", "supplier", "category_id", "tags", "tax_rate_id",
-             "unit_cost", "price", "retail_price", "wholesale_price", "package_size_value", "package_size_unit")
+             "unit_cost", "price", "price_rest", "retail_price", "wholesale_price", "package_size_value",
+             "package_size_unit")
 
 
 def _duplicate_sku(sku: str | None = None):
@@ -209,6 +211,8 @@ def _prepare(values: dict[str, Any]) -> dict[str, Any]:
         out["unit"] = _unit_code(out["unit"])
     if "name" in out:
         out["name_key"] = out["name"].casefold()
+    if "price" in out:
+        out["price"], out["price_rest"] = split_price(out["price"])
     if "package_size" in out:
         package = out.pop("package_size")
         out["package_size_value"] = package["value"] if package else None
@@ -268,6 +272,7 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
         "unit_cost": None,
         "average_cost": None,
         "price": None,
+        "price_rest": 0,
         "retail_price": None,
         "wholesale_price": None,
         "package_size_value": None,

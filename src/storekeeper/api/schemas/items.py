@@ -11,7 +11,9 @@ from storekeeper.api.schemas.common import (
     Bool,
     Money,
     NonNegativeMoneyIn,
+    NonNegativePriceIn,
     NonNegativeQuantityIn,
+    Price,
     Quantity,
     QuantityIn,
     ReadModel,
@@ -19,7 +21,7 @@ from storekeeper.api.schemas.common import (
     Timestamp,
     WriteModel,
 )
-from storekeeper.domain.pricing import gross_price, unit_price
+from storekeeper.domain.pricing import gross_price, join_price, unit_price
 from storekeeper.domain.quantities import format_money
 from storekeeper.domain.skus import check_sku
 from storekeeper.domain.stock import stock_status
@@ -129,7 +131,7 @@ class _ItemFields(_ItemReadOnly):
     reorder_quantity: NonNegativeQuantityIn = None
     reorder_urls: list[HttpUrlText] = Field(None, max_length=10)
     unit_cost: NonNegativeMoneyIn | None = None
-    price: NonNegativeMoneyIn | None = Field(None, description="Net sale price")
+    price: NonNegativePriceIn | None = Field(None, description="Net sale price, up to 10 decimal places")
     tax_rate: str | None = Field(None, max_length=40, description="Tax rate id; default: the workspace's default rate")
     retail_price: NonNegativeMoneyIn | None = None
     wholesale_price: NonNegativeMoneyIn | None = None
@@ -192,7 +194,7 @@ class VariantSummary(ReadModel):
     reserved: Quantity
     available: Quantity
     status: Status
-    price: Money | None
+    price: Price | None
 
 
 class ComponentIn(WriteModel):
@@ -244,7 +246,7 @@ class ItemRead(ReadModel):
     reorder_urls: list[str]
     unit_cost: Money | None
     average_cost: Money | None
-    price: Money | None
+    price: Price | None
     tax_rate: str | None
     gross_price: Money | None
     retail_price: Money | None
@@ -274,7 +276,8 @@ def _money(value: Decimal | None) -> str | None:
 
 
 def item_out(row: dict[str, Any]) -> dict[str, Any]:
-    gross = gross_price(row["price"], row["tax_rate_value"])
+    price = join_price(row["price"], row["price_rest"])
+    gross = gross_price(price, row["tax_rate_value"])
     # Reservations past expires_at stop counting at once, before the worker marks them.
     due = row.get("due_reserved") or Decimal(0)
     reserved = row["reserved"] - due
@@ -306,7 +309,7 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         "reorder_urls": row["reorder_urls"],
         "unit_cost": _money(row["unit_cost"]),
         "average_cost": _money(row["average_cost"]),
-        "price": _money(row["price"]),
+        "price": _money(price),
         "tax_rate": row["tax_rate_id"],
         "gross_price": _money(gross),
         "retail_price": _money(row["retail_price"]),
@@ -350,7 +353,7 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         out["variants"] = [
             {"id": v["id"], "sku": v["sku"], "name": v["name"], "attributes": v["attributes"], "on_hand": v["on_hand"],
              "reserved": v["reserved"], "available": v["on_hand"] - v["reserved"], "status": v["status"],
-             "price": _money(v["price"])}
+             "price": _money(join_price(v["price"], v["price_rest"]))}
             for v in row["variants"]
         ]
     if "components" in row:
