@@ -314,3 +314,29 @@ def test_a_single_item_shows_its_levels_per_location(api, workspace):
         {"location": shop, "name": "Shop", "type": "store", "on_hand": 2, "reserved": 0, "available": 2,
          "status": "low"},
     ]
+
+
+def test_point_of_sale_flags_are_typed_fields_false_by_default_and_changeable(api):
+    item = create(api, "FLAGS-1")
+    flags = ("gift_card", "favourite", "open_price", "ad_hoc")
+    assert [item[f] for f in flags] == [False] * 4
+    card = create(api, "FLAGS-2", gift_card=True, open_price=True)
+    assert (card["gift_card"], card["open_price"], card["favourite"]) == (True, True, False)
+    patched = api.patch(f"/v1/items/{item['id']}", json={"favourite": True}).json()
+    assert patched["favourite"] is True and api.get(f"/v1/items/{item['id']}").json()["favourite"] is True
+    r = api.patch(f"/v1/items/{item['id']}", json={"gift_card": "yes"})
+    assert r.status_code == 422 and list(r.json()["error"]["fields"]) == ["gift_card"]
+
+
+def test_an_attribute_takes_one_value_or_a_list_of_them(api):
+    item = create(api, "ATTR-1", attributes={"color": ["pink"], "size": ["S", "M"], "weight": "1"})
+    assert item["attributes"] == {"color": ["pink"], "size": ["S", "M"], "weight": "1"}
+    assert api.get(f"/v1/items/{item['id']}").json()["attributes"] == item["attributes"]
+    r = api.post("/v1/items", json={"sku": "ATTR-2", "name": "x", "attributes": {"color": [["nested"]]}})
+    assert r.status_code == 422
+
+
+def test_variants_with_list_valued_attributes_must_still_differ(api):
+    r = api.post("/v1/items", json={"sku": "ATTR-P", "name": "Tee", "variants": [
+        {"sku": "ATTR-P-1", "attributes": {"color": ["red"]}}, {"sku": "ATTR-P-2", "attributes": {"color": ["red"]}}]})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "DUPLICATE_VARIANT"

@@ -153,7 +153,8 @@ def _item(id_: str, sku: str, name: str, created_at: str, **fields: Any) -> dict
     return {
         "id": id_, "sku": sku, "name": name, "description": None, "kind": "product", "tracking": "quantity",
         "unit": "pcs", "barcode": None, "brand": None, "supplier": None, "category": None, "tags": [],
-        "attributes": {}, "parent": None, "has_variants": False, "variant_count": 0, "reorder_point": 0,
+        "attributes": {}, "parent": None, "has_variants": False, "variant_count": 0, "gift_card": False,
+        "favourite": False, "open_price": False, "ad_hoc": False, "reorder_point": 0,
         "safety_stock": 0, "reorder_quantity": 0, "reorder_urls": [], "unit_cost": None, "average_cost": None,
         "price": None, "tax_rate": VAT, "gross_price": None, "retail_price": None, "wholesale_price": None,
         "package_size": None, "base_price": None, "base_price_unit": None, "images": [], "channels": {},

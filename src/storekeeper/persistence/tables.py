@@ -236,6 +236,12 @@ items = Table(
     Column("images", JSONDoc, nullable=False),
     Column("channels", JSONDoc, nullable=False),
     Column("metadata", JSONDoc, nullable=False),
+    # What a point-of-sale catalogue keeps on a product (0023): a gift card, a favourite of the
+    # till, a price the clerk may change, an item made up at checkout (left out of ordinary lists).
+    Column("gift_card", Boolean, nullable=False, server_default=text("false")),
+    Column("favourite", Boolean, nullable=False, server_default=text("false")),
+    Column("open_price", Boolean, nullable=False, server_default=text("false")),
+    Column("ad_hoc", Boolean, nullable=False, server_default=text("false")),
     # Sums over the item's stock levels, kept by the stock service in the same transaction as
     # each movement, so lists filter and sort by them without aggregating.
     # For a variant parent: the sums of its live variants; for a bundle: what its components

@@ -86,8 +86,10 @@ class ItemFilters:
     category: str | None = None
     parent: str | None = None
     tag: str | None = None
-    status: str | None = None
+    status: tuple[str, ...] | None = None  # any of these
     low_stock: bool | None = None
+    top_level: bool | None = None  # true: no variants (parents and items without variants)
+    ad_hoc: bool | None = None
     location: str | None = None
     updated_since: datetime | None = None
     channel: str | None = None
@@ -280,6 +282,10 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
         "images": [],
         "channels": {},
         "metadata": {},
+        "gift_card": False,
+        "favourite": False,
+        "open_price": False,
+        "ad_hoc": False,
         **values,
         "on_hand": Decimal(0),
         "reserved": Decimal(0),
@@ -408,10 +414,14 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
         ("kind", filters.kind),
         ("category_id", filters.category),
         ("parent_id", filters.parent),
-        ("status", filters.status),
+        ("ad_hoc", filters.ad_hoc),
     ):
         if value is not None:
             stmt = stmt.where(items.c[column] == value)
+    if filters.status is not None:
+        stmt = stmt.where(items.c.status.in_(filters.status))
+    if filters.top_level is not None:
+        stmt = stmt.where(items.c.parent_id.is_(None) if filters.top_level else items.c.parent_id.is_not(None))
     if filters.low_stock is True:
         stmt = stmt.where(items.c.status != StockStatus.NORMAL.value)
     elif filters.low_stock is False:

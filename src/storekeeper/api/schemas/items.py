@@ -44,6 +44,8 @@ ItemName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 AttributeValue = Annotated[str, StringConstraints(max_length=200)] | int | bool
+# An attribute has one value ("red") or several (["red", "blue"]), as shop catalogues keep them.
+Attribute = AttributeValue | Annotated[list[AttributeValue], Field(max_length=50)]
 MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 MetadataValue = Annotated[str, StringConstraints(max_length=500)]
 # Validated as a URL, kept as text; the serializer says so, or pydantic warns on every dump.
@@ -125,7 +127,7 @@ class _ItemFields(_ItemReadOnly):
     supplier: ShortText | None = None
     category: str | None = Field(None, max_length=40, description="Category id")
     tags: list[Tag] = Field(None, max_length=50)
-    attributes: dict[ShortText, AttributeValue] = Field(None, max_length=50)
+    attributes: dict[ShortText, Attribute] = Field(None, max_length=50)
     reorder_point: NonNegativeQuantityIn = None
     safety_stock: NonNegativeQuantityIn = None
     reorder_quantity: NonNegativeQuantityIn = None
@@ -139,6 +141,10 @@ class _ItemFields(_ItemReadOnly):
     images: list[Image] = Field(None, max_length=20)
     channels: dict[ChannelName, ChannelIn] = Field(None, max_length=20, description="Sales channels by name")
     metadata: dict[MetadataKey, MetadataValue] = Field(None, max_length=50)
+    gift_card: Bool = Field(None, description="A gift card")
+    favourite: Bool = Field(None, description="Among the till's favourites")
+    open_price: Bool = Field(None, description="The clerk may change the price at the till")
+    ad_hoc: Bool = Field(None, description="Made up at checkout (a list filters by it: `ad_hoc`)")
 
 
 class VariantCreate(_ItemFields):
@@ -240,6 +246,10 @@ class ItemRead(ReadModel):
     parent: str | None
     has_variants: bool = Field(description="A variant parent: no stock of its own, the sums of its variants")
     variant_count: int
+    gift_card: bool
+    favourite: bool
+    open_price: bool
+    ad_hoc: bool
     reorder_point: Quantity
     safety_stock: Quantity
     reorder_quantity: Quantity
@@ -303,6 +313,10 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         "parent": row["parent_id"],
         "has_variants": row["has_variants"],
         "variant_count": row["variant_count"],
+        "gift_card": row["gift_card"],
+        "favourite": row["favourite"],
+        "open_price": row["open_price"],
+        "ad_hoc": row["ad_hoc"],
         "reorder_point": row["reorder_point"],
         "safety_stock": row["safety_stock"],
         "reorder_quantity": row["reorder_quantity"],
