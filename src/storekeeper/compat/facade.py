@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storekeeper.api import codec
 from storekeeper.api.errors import InvalidInput, Problem, allowed_methods, validation_fields
-from storekeeper.api.ratelimit import RateLimit, enforce
+from storekeeper.api.ratelimit import RateLimit, RateLimited, enforce
 from storekeeper.api.routing import StorekeeperRoute, add_routes
 from storekeeper.domain import errors as e
 from storekeeper.services import api_keys
@@ -137,6 +137,13 @@ def _install_error_handlers(app: FastAPI, dialect: Dialect) -> None:
     @app.exception_handler(e.StorekeeperError)
     async def _domain(request: Request, exc: e.StorekeeperError):
         return render(Problem.of(exc, _request_id(request)))
+
+    # A route's caller counts the request against the key's limits (`caller`): over them, 429 in
+    # the vendor's envelope, as /v1's rate_limited_handler answers (Problem.of knows no status
+    # for it: it is an API error, not a domain one). The middleware adds Retry-After.
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(request: Request, exc: RateLimited):
+        return render(Problem(429, exc.code, exc.message, _request_id(request), details=dict(exc.details)))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

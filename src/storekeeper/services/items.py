@@ -47,7 +47,7 @@ from storekeeper.services.common import translate_integrity
 from storekeeper.services.context import SystemActor
 from storekeeper.services.item_details import item_details
 from storekeeper.services.locations import find_location
-from storekeeper.services.stock import ledger_for, record_initial_stock
+from storekeeper.services.stock import bring_total_to, ledger_for, record_initial_stock
 from storekeeper.services.tax_rates import default_tax_rate_id
 
 # Self-joins of items; made once, as making an alias copies every column of the table.
@@ -504,8 +504,11 @@ def _check_unit_in_boms(conn: Connection, workspace_id: str, row: dict[str, Any]
 
 
 def update_item(
-    db: Database, workspace_id: str, ref: str, changes: dict[str, Any], if_match: int | None = None
+    db: Database, workspace_id: str, ref: str, changes: dict[str, Any], if_match: int | None = None, *,
+    on_hand: Decimal | None = None, principal=None,
 ) -> dict[str, Any]:
+    """Change an item; with `on_hand` (and a `principal` holding stock:write), bring its stock
+    over all locations to that figure in the same transaction (stock.bring_total_to)."""
     values = _prepare(changes)
     if "sku" in values:
         _check_sku(values["sku"])
@@ -545,6 +548,8 @@ def update_item(
             write_channels(conn, workspace_id, row["id"], values["channels"])
         if "tracking" in values:
             refresh_derived(conn, workspace_id, [row["id"]], also_self=True)
+        if on_hand is not None:
+            bring_total_to(conn, principal, updated, on_hand)
         return find_item(conn, workspace_id, updated["id"], details=True)
 
 

@@ -1,0 +1,146 @@
+"""The products of the inventorum API (seeds 000 + 004), at /compat/inventorum, over the same
+services as /v1: list, create, read, change and delete products (app.py), and their stock, sync
+and shop publishing (inventory.py). docs/dialects/inventorum.md maps every field.
+
+A product is an item: a plain item, or a variant parent whose variations are its variants. Its
+`quantity` is the item's stock over all locations; setting it records a `count` movement of the
+difference at the default location, in the same transaction as the other changes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from storekeeper.api.deps import DB
+from storekeeper.api.routing import StorekeeperRoute
+from storekeeper.compat.facade import Dialect, bearer_key, caller, json_response
+from storekeeper.compat.inventorum import errors, ids, inventory, mapping, reads, schemas
+from storekeeper.compat.inventorum.reads import Version
+from storekeeper.domain.errors import ValidationFailed
+from storekeeper.domain.ids import new_id
+from storekeeper.services import items, trash
+from storekeeper.services.items import ItemFilters
+
+# The vendor's `products` scope, as the Storekeeper scopes it maps to: a product's quantity is
+# its stock, so writing products also writes stock.
+ProductsRead = caller("items:read")
+ProductsWrite = caller("items:read", "items:write", "stock:write")
+
+router = APIRouter(route_class=StorekeeperRoute, tags=["products"])
+ProductId = Annotated[str, "the product's id"]
+ListPage = reads.paging(reads.PAGE_SIZE)
+# V6's `filter`: below the reorder level, below the safety stock (Storekeeper's statuses).
+FILTERS = {"reorder": ("low", "critical", "out_of_stock"), "safety": ("critical", "out_of_stock")}
+SORTS = {"name": "name", "id": "created_at", "created_at": "created_at", "updated_at": "updated_at"}
+
+
+def new_sku() -> str:
+    """The SKU of a product made through this facade: the document's `product_code` is not
+    unique (variations share their product's), so it is kept beside the item, not as its SKU."""
+    return "INV-" + new_id("item").split("_", 1)[1]
+
+
+@router.get("/api/products/", summary="Returns list of all products")
+def list_products(
+    principal: ProductsRead, db: DB, version: Version, paging: ListPage,
+    in_shop: Annotated[bool, Query(description="Only products published in the e-shop")] = False,
+    search: Annotated[str | None, Query(max_length=200, description="Part of the name, SKU or EAN")] = None,
+    sort: Annotated[str | None, Query(max_length=40, description="V6: name, id, created_at, updated_at; "
+                                                                  "- for descending")] = None,
+    filter: Annotated[str | None, Query(description="V6: reorder or safety")] = None,
+):
+    """Products and variant parents (not their variations, nor custom sales), oldest first."""
+    filters = ItemFilters(top_level=True, ad_hoc=False, q=search or None, channel=mapping.SHOP if in_shop else None)
+    if version == 6:
+        if filter is not None and filter not in FILTERS:
+            raise ValidationFailed({"filter": ["Options: reorder, safety."]})
+        chosen = reads.order_by(sort, SORTS)
+        filters = ItemFilters(**{**filters.__dict__, "status": FILTERS.get(filter or ""),
+                                 "sort": chosen or "created_at"})
+    page = items.list_items(db, principal.workspace_id, filters, paging.request())
+    taxes, _ = reads.references(db, principal.workspace_id, page.rows)
+    return json_response(200, reads.page_body(page.total, [mapping.summary(r, taxes) for r in page.rows]))
+
+
+@router.post("/api/products/", summary="Creates a product")
+def create_product(body: schemas.ProductCreate, principal: ProductsWrite, db: DB, version: Version):
+    """A product; with `variations` (V8), a product whose variations are its variants."""
+    data = body.model_dump(exclude_unset=True)
+    values = mapping.item_fields(data)
+    values["sku"] = new_sku()
+    if body.variations:
+        if version < 8:
+            raise ValidationFailed({"variations": ["Products with variations need X-Api-Version 8."]})
+        values["variants"] = [_variation(body.name, v, values) for v in data["variations"]]
+        first = data["variations"][0]
+        for theirs, ours in (("reorder_level", "reorder_point"), ("safety_stock", "safety_stock")):
+            if theirs in first:  # the document: a parent's levels are its first variation's
+                values[ours] = first[theirs]
+    elif not mapping.is_zero(body.quantity):
+        values["initial_stock"] = [_initial(body.quantity, body.purchase_price)]
+    row = items.create_item(db, principal.workspace_id, values, principal=principal)
+    return json_response(201, reads.product(db, principal.workspace_id, row))
+
+
+def _initial(quantity, unit_cost) -> dict[str, Any]:
+    return {"location": None, "quantity": quantity, "unit_cost": unit_cost}
+
+
+def _variation(parent_name: str, data: dict[str, Any], parent: dict[str, Any]) -> dict[str, Any]:
+    if data.get("id") is not None:
+        raise ValidationFailed({"variations": ["A new product's variations have no id."]})
+    if data.get("tax_type") is not None and ids.storekeeper_id("tax_rate", data["tax_type"]) != parent.get("tax_rate"):
+        raise ValidationFailed({"tax_type": ["A variation's tax_type is its product's."]})
+    values = mapping.item_fields({k: v for k, v in data.items() if k not in ("id", "tax_type")})
+    values["sku"] = new_sku()
+    values["name"] = mapping.variant_name(parent_name, data.get("attributes") or {})
+    if not mapping.is_zero(data.get("quantity")):
+        values["initial_stock"] = [_initial(data["quantity"], data.get("purchase_price"))]
+    return values
+
+
+@router.get("/api/products/{product_id}/", summary="Returns details of a specified product")
+def get_product(product_id: ProductId, principal: ProductsRead, db: DB, version: Version):
+    row = reads.find(db, principal.workspace_id, product_id)
+    return json_response(200, reads.product(db, principal.workspace_id, row))
+
+
+@router.put("/api/products/{product_id}/", summary="Update a product")
+def update_product(product_id: ProductId, body: schemas.ProductUpdate, principal: ProductsWrite, db: DB,
+                   version: Version):
+    """Only the fields sent change; `quantity` brings the stock to that figure (a count)."""
+    if body.variations:
+        raise ValidationFailed({"variations": [
+            "Adding or removing variations is not supported yet: change each variation by its own id."]})
+    row = reads.find(db, principal.workspace_id, product_id)
+    data = body.model_dump(exclude_unset=True, exclude={"variations"})
+    changes = mapping.item_fields(data, row["metadata"])
+    updated = items.update_item(db, principal.workspace_id, row["id"], changes,
+                                on_hand=data.get("quantity"), principal=principal)
+    return json_response(200, reads.product(db, principal.workspace_id, updated))
+
+
+@router.delete("/api/products/{product_id}/", summary="Deletes a specified product")
+def delete_product(product_id: ProductId, principal: ProductsWrite, db: DB, version: Version):
+    """To the trash (a product takes its variations along); `delta/deleted` lists it."""
+    trash.delete_item(db, principal.workspace_id, ids.storekeeper_id("item", product_id))
+    return Response(status_code=200)
+
+
+DIALECT = Dialect(
+    name="inventorum",
+    title="INVENTORUM API (products)",
+    version="10",
+    description="Products with variations, their stock, sync deltas and shop publishing, as the INVENTORUM "
+                "API's documents describe them (Storekeeper seeds 000 and 004). Authenticate with "
+                "`Authorization: Bearer <Storekeeper API key>`; `X-Api-Version` 6, 7, 8 or 10 (default 10). "
+                "The vendor's `products` scope is Storekeeper's `items:read` to read, and `items:write` + "
+                "`stock:write` to write; `inventories` is `stock:write`; `shop.products.publishing` is "
+                "`items:write`.",
+    routers=[router, inventory.router],
+    key_from=bearer_key,
+    render=errors.render,
+)
