@@ -110,7 +110,7 @@ def test_create_a_product_with_the_documents_request_answers_the_documented_prod
                                   "base_size_unit", "variation_count", "in_shop", "tax_type")} == {
         "name": "Pink t-shirt", "quantity": "200.00", "reorder_level": "75.00", "safety_stock": "50.00",
         "price": "100", "gross_price": "119.00", "purchase_price": "10.50",
-        "attributes": {"weight": ["1"], "size": ["S"], "color": ["pink"]}, "attributes_str": "1, S, pink",
+        "attributes": {"weight": ["1"], "size": ["S"], "color": ["pink"]}, "attributes_str": "S, pink, 1",
         "product_code": "22222222222222", "ean": "121312121212", "brand": "Nike", "package_size_value": "1.00",
         "package_size_unit": "pc", "base_price": "119.00", "base_size_value": "1", "base_size_unit": "pc",
         "variation_count": 0, "in_shop": False, "tax_type": world["tax"]}
@@ -148,7 +148,7 @@ def test_an_unknown_product_is_404_product_not_found(vendor):
         assert r.json()["error"]["description"] is None
 
 
-def test_the_list_pages_by_page_and_limit_with_total_and_data(vendor, world):
+def test_the_list_pages_by_page_and_limit_with_total_and_data(served, vendor, world):
     for n in range(3):
         create(vendor, {"name": f"Paged {n}", "tax_type": world["tax"], "product_code": "PAGED"})
     body = vendor.get("/api/products/", params={"limit": 2}).json()
@@ -159,6 +159,8 @@ def test_the_list_pages_by_page_and_limit_with_total_and_data(vendor, world):
     assert len(vendor.get("/api/products/").json()["data"]) == min(40, body["total"])
     assert refusal(vendor.get("/api/products/", params={"limit": 41}))[:2] == (400, "common.serializer_error")
     assert refusal(vendor.get("/api/products/", params={"page": 0}))[:2] == (400, "common.serializer_error")
+    moved = vendor.get("/api/products", params={"limit": 1}, follow_redirects=False)
+    assert (moved.status_code, moved.headers["location"].split("?")[0]) == (307, served.url + PREFIX + "/api/products/")
     found = vendor.get("/api/products/", params={"search": "paged 1"}).json()
     assert [p["name"] for p in found["data"]] == ["Paged 1"] and found["total"] == 1
 
@@ -176,6 +178,7 @@ def test_v6_filters_by_reorder_and_safety_levels_and_sorts(vendor, world):
     named = vendor.get("/api/products/", params={"sort": "-name", "search": "V6 "}, headers=v6).json()["data"]
     assert [p["name"] for p in named] == ["V6 low", "V6 critical"]
     assert refusal(vendor.get("/api/products/", params={"filter": "cheap"}, headers=v6))[0] == 400
+    assert list(refusal(vendor.get("/api/products/", params={"sort": "price"}, headers=v6))[2]) == ["sort"]
 
 
 def test_versions_6_7_8_and_10_are_spoken_and_others_refused(vendor):
@@ -222,7 +225,7 @@ def test_put_changes_only_the_fields_sent_and_quantity_is_a_count_in_the_ledger(
     assert (changed["name"], changed["quantity"], changed["reorder_level"], changed["safety_stock"], changed["price"],
             changed["gross_price"], changed["brand"], changed["is_favourite"], changed["custom_price"],
             changed["attributes_str"]) == (
-        "T-shirt", "200.00", "100.00", "50.00", "155.89", "185.51", "Nike", True, True, "blue, Denim, SM")
+        "T-shirt", "200.00", "100.00", "50.00", "155.89", "185.51", "Nike", True, True, "SM, blue, Denim")
     with served.v1() as v1:
         item = v1.get(f"/v1/items/{made['inv_id']}").json()
         assert (item["favourite"], item["open_price"], item["barcode"]) == (True, True, "aaggagga")

@@ -57,7 +57,7 @@ def list_products(
     if version == 6:
         if filter is not None and filter not in FILTERS:
             raise ValidationFailed({"filter": ["Options: reorder, safety."]})
-        chosen = reads.order_by(sort, SORTS)
+        chosen = reads.order_by(sort, SORTS, "sort")
         filters = ItemFilters(**{**filters.__dict__, "status": FILTERS.get(filter or ""),
                                  "sort": chosen or "created_at"})
     page = items.list_items(db, principal.workspace_id, filters, paging.request())

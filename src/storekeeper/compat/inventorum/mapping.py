@@ -45,9 +45,11 @@ def net_price(row: dict[str, Any]) -> Decimal | None:
 
 
 def attribute_lists(attributes: dict[str, Any]) -> dict[str, list[str]]:
-    """Attributes as the document shows them: each a list of text (`{"color": ["pink"]}`)."""
+    """Attributes as the document shows them: each a list of text (`{"color": ["pink"]}`), in
+    the order the document's examples show them, shorter names first ("size", "color",
+    "weight"; PostgreSQL's JSONB order, so that both databases answer alike)."""
     return {name: [str(v) for v in (value if isinstance(value, list) else [value])]
-            for name, value in attributes.items()}
+            for name, value in sorted(attributes.items(), key=lambda kv: (len(kv[0]), kv[0]))}
 
 
 def attributes_str(attributes: dict[str, Any]) -> str:

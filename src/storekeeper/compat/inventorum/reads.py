@@ -98,7 +98,7 @@ def page_body(total: int | None, data: list[Any]) -> dict[str, Any]:
     return {"total": total or 0, "data": data}
 
 
-def order_by(text: str | None, allowed: dict[str, str]) -> str | None:
+def order_by(text: str | None, allowed: dict[str, str], name: str = "order_by") -> str | None:
     """The first field of `order_by` (`name,-id`) as a Storekeeper sort; the document lets a
     client name several, Storekeeper lists by one (then by id)."""
     if not text:
@@ -106,6 +106,6 @@ def order_by(text: str | None, allowed: dict[str, str]) -> str | None:
     first = text.split(",")[0].strip()
     sort = allowed.get(first.lstrip("-"))
     if sort is None:
-        raise ValidationFailed({"order_by": [f"Sort by one of {', '.join(sorted(allowed))} (- for descending)."]})
+        raise ValidationFailed({name: [f"Sort by one of {', '.join(sorted(allowed))} (- for descending)."]})
     return f"-{sort}" if first.startswith("-") else sort
 
