@@ -1,5 +1,5 @@
 """Net prices to 10 decimal places (migration 0023): kept exactly on both databases, and a
-schema stepped back to 0018 keeps each price's first 6 places."""
+schema stepped back before it keeps each price's first 6 places."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_a_ten_place_price_survives_the_database_and_a_downgrade_keeps_six_place
         item = items.create_item(db, workspace, {"sku": "NET-1", "name": "Drink", "price": Decimal("4.2016806723")})
         assert items.get_item(db, workspace, item["id"])["price_rest"] == 6723
 
-        command.downgrade(migrate.alembic_config(db), "0018")
+        command.downgrade(migrate.alembic_config(db), "0021")
         with db.read() as conn:
             price = conn.execute(select(items_table.c.price).where(items_table.c.id == item["id"])).scalar_one()
         assert price == Decimal("4.20168")

@@ -28,6 +28,7 @@ from storekeeper.domain.errors import Conflict, NotFound
 from storekeeper.domain.ids import new_id
 from storekeeper.domain.stock import ComponentLine, component_need
 from storekeeper.persistence.bom import bom_lines
+from storekeeper.persistence.counters import take_numbers
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.rows import fetch
 from storekeeper.persistence.tables import items, locations, movements, production_batches, production_order_lines
@@ -96,6 +97,7 @@ def produce(db: Database, principal, order_id: str, line_id: str, quantity: Deci
         batch = {"workspace_id": workspace_id, "id": batch_id, "order_id": order["id"], "line_id": line["id"],
                  "item_id": output["id"], "location_id": place["id"], "quantity": quantity, "unit_cost": unit_cost,
                  "created_at": ledger.now, "reversed_at": None}
+        take_numbers(conn, workspace_id, production_batches, [batch])
         conn.execute(production_batches.insert().values(batch))
         line["produced_quantity"] += quantity
         _finish(conn, order, line, lines, ledger, batch_id, reversal=False)

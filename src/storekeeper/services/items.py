@@ -29,6 +29,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import (
+    ITEM_PRICE_ORDER,
     categories,
     item_channels,
     item_components,
@@ -88,12 +89,12 @@ class ItemFilters:
     tag: str | None = None
     status: tuple[str, ...] | None = None  # any of these
     low_stock: bool | None = None
-    top_level: bool | None = None  # true: no variants (parents and items without variants)
     ad_hoc: bool | None = None
     location: str | None = None
     updated_since: datetime | None = None
     channel: str | None = None
     deleted: str = "false"
+    top_level: bool | None = None  # true: no variants (parents and plain items); false: variants only
     sort: str = "created_at"
 
 
@@ -328,7 +329,8 @@ def check_variant_attributes(siblings: list[dict[str, Any]]) -> None:
 
 
 def insert_items(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]) -> None:
-    """Insert new items with their tags and channels, refusing a SKU already in use."""
+    """Insert new items with their tags and channels, refusing a SKU already in use. The rows
+    get their numbers (in their order: a parent before its variants) from one counter statement."""
     skus = [r["sku"] for r in rows]
     repeated = next((sku for sku in skus if skus.count(sku) > 1), None)
     if repeated is not None:
@@ -337,6 +339,7 @@ def insert_items(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]
         items.c.workspace_id == workspace_id, items.c.sku.in_(skus), items.c.deleted_at.is_(None))).first()
     if taken is not None:
         raise _duplicate_sku(taken.sku)()
+    counters.take_numbers(conn, workspace_id, items, rows)
     conn.execute(items.insert(), rows)
     tags = [{"workspace_id": workspace_id, "item_id": r["id"], "tag": t} for r in rows for t in r["tags"]]
     if tags:
@@ -455,16 +458,23 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
                     stock_levels.c.location_id == location_id,
                 )
             )
-        # The sort's full name, direction included, goes into the cursor: a cursor of `name`
-        # must not walk a `-name` list (it would silently skip rows).
-        if updates.is_update_sort(filters.sort):
-            sort = updates.update_sort(filters.sort)
-        else:
-            sort = Sort(filters.sort, items.c[SORTS[filters.sort.lstrip("-")]], items.c.id,
-                        descending=filters.sort.startswith("-"))
+        stmt, sort = _sorted(stmt, filters.sort)
         unfiltered = page.include_total and filters == ItemFilters(sort=filters.sort)
         known_total = counters.value(conn, workspace_id, counters.ITEMS_LIVE) if unfiltered else None
         return paginate(conn, stmt, sort, page, known_total)
+
+
+def _sorted(stmt: Select, name: str) -> tuple[Select, Sort]:
+    """The list's statement and its sort. The sort's full name, direction included, goes into
+    the cursor: a cursor of `name` must not walk a `-name` list (it would silently skip rows)."""
+    descending = name.startswith("-")
+    if updates.is_update_sort(name):
+        return stmt, updates.update_sort(name)
+    if name.lstrip("-") == "price":
+        # Selected as well, for the cursor to read from the last row.
+        key = ITEM_PRICE_ORDER.label("price_order")
+        return stmt.add_columns(key), Sort(name, key, items.c.id, descending=descending)
+    return stmt, Sort(name, items.c[SORTS[name.lstrip("-")]], items.c.id, descending=descending)
 
 
 def has_stock_history(conn: Connection, workspace_id: str, item_id: str) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, and_, bindparam, false, func, select, update
 from storekeeper.domain.clock import plausible, utcnow
 from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
 from storekeeper.domain.ids import new_id
-from storekeeper.persistence.counters import bump
+from storekeeper.persistence.counters import take_numbers
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
@@ -162,9 +162,12 @@ def create_production_order(db: Database, principal, data: dict[str, Any]) -> di
             "version": 1, "created_at": now, "updated_at": now, "deleted_at": None,
         }
         lines = _line_rows(conn, workspace_id, order["id"], data.get("lines") or [])
+        # The default name shows the order's number: MO-000007 is order 7.
+        take_numbers(conn, workspace_id, production_orders, [order])
         if order["name"] is None:
-            order["name"] = f"MO-{bump(conn, workspace_id, 'production_orders'):06d}"
+            order["name"] = f"MO-{order['number']:06d}"
         conn.execute(production_orders.insert().values(order))
+        take_numbers(conn, workspace_id, production_order_lines, lines)
         conn.execute(production_order_lines.insert(), lines)
         journal.order_event(conn, "production_order", "created", None, order)
         return _with_lines(conn, order)
@@ -252,6 +255,7 @@ def _upsert_lines(conn: Connection, rows: list[dict[str, Any]], existing: set[st
     new = [r for r in rows if r["id"] not in existing]
     old = [r for r in rows if r["id"] in existing]
     if new:
+        take_numbers(conn, new[0]["workspace_id"], production_order_lines, new)
         conn.execute(production_order_lines.insert(), new)
     if old:  # updated in place: their batches refer to them
         conn.execute(update(production_order_lines)

@@ -21,8 +21,9 @@ NOW = datetime(2026, 12, 7, tzinfo=UTC)
 def item(**fields) -> dict:
     """An item row as services/items returns it, with the defaults of a new one."""
     price, rest = split_price(fields.pop("price", None))
-    row = {"id": "itm_1", "sku": "SKU-1", "name": "00001 Drink", "description": None, "barcode": None,
-           "brand": None, "supplier": None, "category_id": None, "tags": [], "attributes": {}, "parent_id": None,
+    row = {"id": "itm_1", "number": 12544049, "sku": "SKU-1", "name": "00001 Drink", "description": None,
+           "barcode": None, "brand": None, "supplier": None, "category_id": None, "tags": [], "attributes": {},
+           "parent_id": None,
            "reorder_point": D(0), "safety_stock": D(0), "unit_cost": None, "average_cost": None, "price": price,
            "price_rest": rest, "tax_rate_id": "tax_19", "tax_rate_value": D("0.19"), "package_size_value": None,
            "package_size_unit": None, "channels": {}, "metadata": {}, "gift_card": False, "favourite": False,
@@ -32,7 +33,7 @@ def item(**fields) -> dict:
     return row
 
 
-TAXES = {"tax_19": {"id": "tax_19", "name": "MwSt", "rate": D("0.19")}}
+TAXES = {"tax_19": {"id": "tax_19", "number": 4672, "name": "MwSt", "rate": D("0.19")}}
 
 
 @pytest.mark.parametrize(("value", "text"), [(D(150), "150.00"), (D("0.5"), "0.50"), (D("200.5"), "200.50"),
@@ -55,14 +56,14 @@ def test_the_documents_list_entry_from_an_item():
     assert {k: entry[k] for k in ("name", "id", "quantity", "reorder_level", "safety_stock", "price", "tax_type",
                                   "gross_price", "ean", "in_shop", "min_gross_price", "max_gross_price",
                                   "reorder_level_reached", "safety_stock_reached", "inv_id")} == {
-        "name": "00001 Drink", "id": "itm_1", "quantity": "150.00", "reorder_level": "0.00", "safety_stock": "0.00",
-        "price": "4.2016806723", "tax_type": "tax_19", "gross_price": "5.00", "ean": "", "in_shop": False,
+        "name": "00001 Drink", "id": 12544049, "quantity": "150.00", "reorder_level": "0.00", "safety_stock": "0.00",
+        "price": "4.2016806723", "tax_type": 4672, "gross_price": "5.00", "ean": "", "in_shop": False,
         "min_gross_price": "5.00", "max_gross_price": "5.00", "reorder_level_reached": False,
         "safety_stock_reached": False, "inv_id": "itm_1"}
 
 
 def test_a_parents_min_and_max_gross_price_are_its_variations():
-    variations = [item(id="v1", price=D(140)), item(id="v2", price=D(100))]
+    variations = [item(id="v1", number=2, price=D(140)), item(id="v2", number=3, price=D(100))]
     entry = mapping.summary(item(price=D(145), has_variants=True, variant_count=2), TAXES, variations)
     assert (entry["gross_price"], entry["min_gross_price"], entry["max_gross_price"]) == ("172.55", "119.00", "166.60")
 
@@ -90,20 +91,35 @@ def test_the_base_price_per_litre_of_a_half_litre_bottle():
 
 def test_a_product_body_becomes_item_fields():
     body = {"quantity": D(200), "reorder_level": D(75), "safety_stock": D(50), "purchase_price": D("10.50"),
-            "name": "Pink t-shirt", "brand": "Nike", "tax_type": "tax_19", "categories": [{"id": "cat_1"}],
+            "name": "Pink t-shirt", "brand": "Nike", "tax_type": 59342, "categories": [{"id": 90302}],
             "price": D(100), "attributes": {"weight": ["1"], "size": "S"}, "product_code": "22222222222222",
             "ean": "121312121212", "package_size_value": D(1), "package_size_unit": "pc", "custom_price": True,
             "is_giftcard": False, "custom_sale": False, "is_favourite": True}
-    assert mapping.item_fields(body, {"kept": "yes"}) == {
+    assert mapping.item_fields(body, resolve, {"kept": "yes"}) == {
         "name": "Pink t-shirt", "reorder_point": D(75), "safety_stock": D(50), "price": D(100), "unit_cost": D("10.50"),
         "open_price": True, "gift_card": False, "ad_hoc": False, "favourite": True, "brand": "Nike",
-        "tax_rate": "tax_19", "barcode": "121312121212", "attributes": {"weight": ["1"], "size": ["S"]},
-        "category": "cat_1", "package_size": {"value": D(1), "unit": "pcs"},
+        "tax_rate": "tax_rate#59342", "barcode": "121312121212", "attributes": {"weight": ["1"], "size": ["S"]},
+        "category": "category#90302", "package_size": {"value": D(1), "unit": "pcs"},
         "metadata": {"kept": "yes", "product_code": "22222222222222"}}
-    assert mapping.item_fields({"categories": [], "ean": "", "product_code": ""}, {"product_code": "x"}) == {
+    assert mapping.item_fields({"categories": [], "ean": "", "product_code": ""}, resolve, {"product_code": "x"}) == {
         "category": None, "barcode": None, "metadata": {}}
     with pytest.raises(ValidationFailed):
-        mapping.item_fields({"package_size_value": D(1)})
+        mapping.item_fields({"package_size_value": D(1)}, resolve)
+
+
+def resolve(kind: str, number: int) -> str:
+    return f"{kind}#{number}"
+
+
+def test_a_category_shows_its_parents_id_and_a_variations_parent_its_products():
+    places = {"cat_1": {"id": "cat_1", "number": 43104, "name": "Drinks", "parent_id": "cat_0"},
+              "cat_0": {"id": "cat_0", "number": 39710, "name": "All", "parent_id": None}}
+    assert mapping.category(places["cat_1"], places) == {
+        "parent": 39710, "hint": "Drinks", "id": 43104, "channel": None, "translations": [], "image": None,
+        "name": "Drinks"}
+    entry = mapping.modified(item(parent_id="itm_0", category_id="cat_1"), TAXES, places, {"itm_0": 11111114},
+                             verbose=False)
+    assert (entry["parent"], entry["categories"]) == (11111114, [{"id": 43104, "hint": "Drinks", "name": "Drinks"}])
 
 
 def test_the_product_code_is_the_one_given_else_the_sku():

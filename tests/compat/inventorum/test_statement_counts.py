@@ -11,7 +11,7 @@ from tests.sql_counting import statements
 PREFIX = "/compat/inventorum"
 
 
-def populate(client, headers, taxes: list[str], categories: list[str], start: int, n: int) -> str:
+def populate(client, headers, taxes: list[int], categories: list[int], start: int, n: int) -> dict:
     """n more products, each with its own tax rate and category, and a product with n variations."""
     for i in range(start, start + n):
         r = client.post(f"{PREFIX}/api/products/", headers=headers, json={
@@ -22,7 +22,7 @@ def populate(client, headers, taxes: list[str], categories: list[str], start: in
         "name": f"Parent {start}", "tax_type": taxes[0], "variations": [
             {"attributes": {"size": str(v)}, "quantity": 1, "tax_type": taxes[0]} for v in range(n)]})
     assert r.status_code == 201, r.text
-    return r.json()["id"]
+    return r.json()
 
 
 def counted(client, db, headers, path: str) -> tuple[int, int]:
@@ -37,13 +37,13 @@ def counted(client, db, headers, path: str) -> tuple[int, int]:
                                   "/api/products/delta/deleted/", "/api/products/{parent}/"])
 def test_a_page_of_many_products_costs_the_statements_of_a_page_of_few(api, client, db, workspace, path):
     headers = {"Authorization": f"Bearer {workspace.key}"}
-    taxes = [api.post("/v1/tax-rates", json={"name": f"Rate {i}", "rate": "0.19"}).json()["id"] for i in range(10)]
-    categories = [api.post("/v1/categories", json={"name": f"Category {i}"}).json()["id"] for i in range(10)]
-    parent = populate(client, headers, taxes, categories, 0, 2)
-    api.delete(f"/v1/items/{parent}")
-    few = counted(client, db, headers, path.format(parent=populate(client, headers, taxes, categories, 2, 2)))
-    parent = populate(client, headers, taxes, categories, 4, 6)
-    api.delete(f"/v1/items/{parent}")
-    many = counted(client, db, headers, path.format(parent=populate(client, headers, taxes, categories, 4, 6)))
+    taxes = [api.post("/v1/tax-rates", json={"name": f"Rate {i}", "rate": "0.19"}).json()["number"] for i in range(10)]
+    top = api.post("/v1/categories", json={"name": "All"}).json()["id"]
+    categories = [api.post("/v1/categories", json={"name": f"Category {i}", "parent": top}).json()["number"]
+                  for i in range(10)]
+    api.delete(f"/v1/items/{populate(client, headers, taxes, categories, 0, 2)['inv_id']}")
+    few = counted(client, db, headers, path.format(parent=populate(client, headers, taxes, categories, 2, 2)["id"]))
+    api.delete(f"/v1/items/{populate(client, headers, taxes, categories, 4, 6)['inv_id']}")
+    many = counted(client, db, headers, path.format(parent=populate(client, headers, taxes, categories, 4, 6)["id"]))
     assert many[1] > few[1], (few, many)
     assert many[0] == few[0], (few, many)

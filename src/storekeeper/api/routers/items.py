@@ -36,7 +36,8 @@ router = APIRouter(prefix="/items", tags=["items"], route_class=StorekeeperRoute
 ItemRef = Annotated[str, "item id or SKU"]
 _STATUS = "(normal|low|critical|out_of_stock)"
 STATUSES = rf"^{_STATUS}(,{_STATUS})*$"
-ItemSort = Literal["created_at", "-created_at", "updated_at", "-updated_at", "name", "-name", "sku", "-sku"]
+ItemSort = Literal["created_at", "-created_at", "updated_at", "-updated_at", "name", "-name", "sku", "-sku", "price",
+                   "-price"]
 
 
 @router.post("", status_code=201, response_model=ItemRead, summary="Create an item")
@@ -63,14 +64,15 @@ def list_items(
     status: Annotated[str | None, Query(pattern=STATUSES, description=(
         "One status, or several separated by commas (any of them): low,critical,out_of_stock"))] = None,
     low_stock: Annotated[bool | None, Query(description="true: status is not normal")] = None,
-    top_level: Annotated[bool | None, Query(description="true: no variants (parents and plain items); "
-                                                        "false: variants only")] = None,
     ad_hoc: Annotated[bool | None, Query(description="Made up at checkout (or not)")] = None,
     location: Annotated[str | None, Query(max_length=200, description="Has a stock level there (id or name)")] = None,
     updated_since: Annotated[TimestampIn | None, Query()] = None,
     channel: Annotated[ChannelName | None, Query(description="Published on this sales channel")] = None,
     deleted: Annotated[Literal["false", "true", "any"], Query(description="true: the trash only")] = "false",
-    sort: Annotated[ItemSort, Query()] = "created_at",
+    top_level: Annotated[bool | None, Query(
+        description="true: no variants (parents and items without variants); false: variants only")] = None,
+    sort: Annotated[ItemSort, Query(
+        description="price: by net price, items without a price first (last with -price)")] = "created_at",
 ) -> JSONResponse:
     filters = ItemFilters(
         q=q, sku=sku, barcode=barcode, kind=kind, category=category, parent=parent, tag=tag,

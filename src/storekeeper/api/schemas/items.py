@@ -13,6 +13,7 @@ from storekeeper.api.schemas.common import (
     NonNegativeMoneyIn,
     NonNegativePriceIn,
     NonNegativeQuantityIn,
+    NumberInWorkspace,
     Price,
     Quantity,
     QuantityIn,
@@ -97,6 +98,7 @@ class _ItemReadOnly(WriteModel):
     """Fields that the API computes; sending any of them is 422 READONLY_FIELD."""
 
     id: ReadOnly = None
+    number: ReadOnly = None
     on_hand: ReadOnly = None
     reserved: ReadOnly = None
     available: ReadOnly = None
@@ -193,6 +195,7 @@ Status = Literal["normal", "low", "critical", "out_of_stock"]
 
 class VariantSummary(ReadModel):
     id: str
+    number: NumberInWorkspace
     sku: str
     name: str
     attributes: dict[str, Any]
@@ -224,6 +227,7 @@ class ComponentRead(ReadModel):
 
 class DeletedItemRead(ReadModel):
     id: str
+    number: NumberInWorkspace
     sku: str
     deleted_at: Timestamp
     purged: bool
@@ -231,6 +235,7 @@ class DeletedItemRead(ReadModel):
 
 class ItemRead(ReadModel):
     id: str
+    number: NumberInWorkspace
     sku: str
     name: str
     description: str | None
@@ -298,6 +303,7 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
     per_unit = unit_price(gross, row["package_size_value"], row["package_size_unit"])
     out = {
         "id": row["id"],
+        "number": row["number"],
         "sku": row["sku"],
         "name": row["name"],
         "description": row["description"],
@@ -365,9 +371,9 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         ]
     if "variants" in row:
         out["variants"] = [
-            {"id": v["id"], "sku": v["sku"], "name": v["name"], "attributes": v["attributes"], "on_hand": v["on_hand"],
-             "reserved": v["reserved"], "available": v["on_hand"] - v["reserved"], "status": v["status"],
-             "price": _money(join_price(v["price"], v["price_rest"]))}
+            {"id": v["id"], "number": v["number"], "sku": v["sku"], "name": v["name"], "attributes": v["attributes"],
+             "on_hand": v["on_hand"], "reserved": v["reserved"], "available": v["on_hand"] - v["reserved"],
+             "status": v["status"], "price": _money(join_price(v["price"], v["price_rest"]))}
             for v in row["variants"]
         ]
     if "components" in row:
@@ -385,4 +391,5 @@ def component_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def deleted_out(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "sku": row["sku"], "deleted_at": row["deleted_at"], "purged": row["purged_at"] is not None}
+    return {"id": row["id"], "number": row["number"], "sku": row["sku"], "deleted_at": row["deleted_at"],
+            "purged": row["purged_at"] is not None}

@@ -69,12 +69,13 @@ def list_products(
 def create_product(body: schemas.ProductCreate, principal: ProductsWrite, db: DB, version: Version):
     """A product; with `variations` (V8), a product whose variations are its variants."""
     data = body.model_dump(exclude_unset=True)
-    values = mapping.item_fields(data)
+    resolve = reads.resolver(db, principal.workspace_id)
+    values = mapping.item_fields(data, resolve)
     values["sku"] = new_sku()
     if body.variations:
         if version < 8:
             raise ValidationFailed({"variations": ["Products with variations need X-Api-Version 8."]})
-        values["variants"] = [_variation(body.name, v, values) for v in data["variations"]]
+        values["variants"] = [_variation(body.name, v, values, resolve) for v in data["variations"]]
         first = data["variations"][0]
         for theirs, ours in (("reorder_level", "reorder_point"), ("safety_stock", "safety_stock")):
             if theirs in first:  # the document: a parent's levels are its first variation's
@@ -89,12 +90,12 @@ def _initial(quantity, unit_cost) -> dict[str, Any]:
     return {"location": None, "quantity": quantity, "unit_cost": unit_cost}
 
 
-def _variation(parent_name: str, data: dict[str, Any], parent: dict[str, Any]) -> dict[str, Any]:
+def _variation(parent_name: str, data: dict[str, Any], parent: dict[str, Any], resolve) -> dict[str, Any]:
     if data.get("id") is not None:
         raise ValidationFailed({"variations": ["A new product's variations have no id."]})
-    if data.get("tax_type") is not None and ids.storekeeper_id("tax_rate", data["tax_type"]) != parent.get("tax_rate"):
+    if data.get("tax_type") is not None and resolve("tax_rate", data["tax_type"]) != parent.get("tax_rate"):
         raise ValidationFailed({"tax_type": ["A variation's tax_type is its product's."]})
-    values = mapping.item_fields({k: v for k, v in data.items() if k not in ("id", "tax_type")})
+    values = mapping.item_fields({k: v for k, v in data.items() if k not in ("id", "tax_type")}, resolve)
     values["sku"] = new_sku()
     values["name"] = mapping.variant_name(parent_name, data.get("attributes") or {})
     if not mapping.is_zero(data.get("quantity")):
@@ -117,7 +118,7 @@ def update_product(product_id: ProductId, body: schemas.ProductUpdate, principal
             "Adding or removing variations is not supported yet: change each variation by its own id."]})
     row = reads.find(db, principal.workspace_id, product_id)
     data = body.model_dump(exclude_unset=True, exclude={"variations"})
-    changes = mapping.item_fields(data, row["metadata"])
+    changes = mapping.item_fields(data, reads.resolver(db, principal.workspace_id), row["metadata"])
     updated = items.update_item(db, principal.workspace_id, row["id"], changes,
                                 on_hand=data.get("quantity"), principal=principal)
     return json_response(200, reads.product(db, principal.workspace_id, updated))
@@ -126,7 +127,7 @@ def update_product(product_id: ProductId, body: schemas.ProductUpdate, principal
 @router.delete("/api/products/{product_id}/", summary="Deletes a specified product")
 def delete_product(product_id: ProductId, principal: ProductsWrite, db: DB, version: Version):
     """To the trash (a product takes its variations along); `delta/deleted` lists it."""
-    trash.delete_item(db, principal.workspace_id, ids.storekeeper_id("item", product_id))
+    trash.delete_item(db, principal.workspace_id, ids.storekeeper_id(db, principal.workspace_id, "item", product_id))
     return Response(status_code=200)
 
 

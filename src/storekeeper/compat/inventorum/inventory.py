@@ -54,8 +54,9 @@ def adjust_inventory(product_id: ProductId, body: schemas.AdjustInventory, princ
     except ValueError:
         raise ValidationFailed({"date": ["A date as DD.MM.YYYY, such as 20.01.2018."]}) from None
     incoming = entry.quantity > 0
+    item_id = ids.storekeeper_id(db, principal.workspace_id, "item", product_id)
     stock.adjust_one(db, principal, Adjustment(
-        item=ids.storekeeper_id("item", product_id), reason="receipt" if incoming else "correction",
+        item=item_id, reason="receipt" if incoming else "correction",
         delta=entry.quantity, unit_cost=entry.price if incoming else None, note=entry.note or None,
         occurred_at=datetime.combine(day, time.min, UTC)))
     row = reads.find(db, principal.workspace_id, product_id)
@@ -75,7 +76,8 @@ def modified_products(
     filters = ItemFilters(updated_since=_start(start_date), sort=sort)
     page = items.list_items(db, principal.workspace_id, filters, paging.request())
     taxes, places = reads.references(db, principal.workspace_id, page.rows)
-    data = [mapping.modified(r, taxes, places, verbose=verbose) for r in page.rows]
+    parents = ids.numbers_of(db, principal.workspace_id, "item", {r["parent_id"] for r in page.rows})
+    data = [mapping.modified(r, taxes, places, parents, verbose=verbose) for r in page.rows]
     return json_response(200, reads.page_body(page.total, data))
 
 

@@ -9,6 +9,7 @@ gross prices computed (price * (1 + rate), half-up to cents).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -87,10 +88,10 @@ def package(row: dict[str, Any], gross: Decimal | None) -> dict[str, Any]:
             "base_size_unit": PACKAGE_UNITS.get(per_unit[1], per_unit[1]) if per_unit else None}
 
 
-def category(row: dict[str, Any]) -> dict[str, Any]:
+def category(row: dict[str, Any], categories: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A category of a product, with what Storekeeper keeps of it (no translations, image or
-    channel; `hint` is its name)."""
-    return {"parent": ids.shown({"id": row["parent_id"]}) if row.get("parent_id") else None,
+    channel; `hint` is its name); `categories` by id hold its parent."""
+    return {"parent": ids.shown(categories.get(row["parent_id"])) if row.get("parent_id") else None,
             "hint": row["name"], "id": ids.shown(row), "channel": None, "translations": [], "image": None,
             "name": row["name"]}
 
@@ -147,7 +148,8 @@ def _details(row: dict[str, Any], gross: Decimal | None, categories: dict[str, d
         "meta": {},
         "images": [],
         "product_code": product_code(row),
-        "categories": [category(categories[row["category_id"]])] if row.get("category_id") in categories else [],
+        "categories": ([category(categories[row["category_id"]], categories)]
+                       if row.get("category_id") in categories else []),
         **package(row, gross),
     }
 
@@ -199,17 +201,17 @@ def product(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]], categorie
 
 
 def modified(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]], categories: dict[str, dict[str, Any]],
-             *, verbose: bool) -> dict[str, Any]:
+             parents: dict[str, int], *, verbose: bool) -> dict[str, Any]:
     """A product of `GET /products/delta/modified/`: the list entry with its `state` (`created`
     until its catalogue fields change, then `updated`), `parent` and catalogue fields; `verbose`
-    adds meta, images, publish_states."""
+    adds meta, images, publish_states. `parents`: the shown ids of variations' products."""
     out = summary(row, tax_rates)
     for key in ("reorder_level_reached", "safety_stock_reached", "min_gross_price", "max_gross_price"):
         out.pop(key)
     out.update({
         # Stock changes move updated_at but not the version: a product never edited is "created".
         "state": "created" if row["version"] == 1 else "updated",
-        "parent": ids.shown({"id": row["parent_id"]}) if row.get("parent_id") else None,
+        "parent": parents.get(row["parent_id"]) if row.get("parent_id") else None,
         "custom_sale": row["ad_hoc"],
         "categories": [{"id": ids.shown(c), "hint": c["name"], "name": c["name"]}
                        for c in [categories.get(row.get("category_id"))] if c],
@@ -287,20 +289,22 @@ _RENAMED = {"name": "name", "reorder_level": "reorder_point", "safety_stock": "s
             "description": "description"}
 
 
-def item_fields(data: dict[str, Any], metadata: dict[str, str] | None = None) -> dict[str, Any]:
+def item_fields(data: dict[str, Any], resolve: Callable[[str, Any], str],
+                metadata: dict[str, str] | None = None) -> dict[str, Any]:
     """A product body's fields (only those sent) as the item fields of /v1 (`services/items`).
+    `resolve(kind, id)`: the Storekeeper id of a tax type or category the body names (ids.py).
     `metadata`: the item's own, which `product_code` is kept in. Not here: `quantity` (stock,
     recorded by the ledger), `variations`, and `meta`/`images`, which Storekeeper does not keep."""
     out = {ours: data[theirs] for theirs, ours in _RENAMED.items() if theirs in data}
     if "tax_type" in data:
-        out["tax_rate"] = ids.storekeeper_id("tax_rate", data["tax_type"])
+        out["tax_rate"] = resolve("tax_rate", data["tax_type"])
     if "ean" in data:
         out["barcode"] = data["ean"] or None
     if "attributes" in data:
         out["attributes"] = attribute_lists(data["attributes"])
     if "categories" in data:
         chosen = data["categories"]
-        out["category"] = ids.storekeeper_id("category", chosen[0]["id"]) if chosen else None
+        out["category"] = resolve("category", chosen[0]["id"]) if chosen else None
     if "package_size_value" in data or "package_size_unit" in data:
         value, unit = data.get("package_size_value"), data.get("package_size_unit")
         if (value is None) != (unit is None):

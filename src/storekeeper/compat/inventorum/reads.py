@@ -70,9 +70,16 @@ def paging(max_limit: int):
 
 
 def references(db: Database, workspace_id: str, rows: list[dict[str, Any]]):
-    """The tax rates and categories the rows refer to, by id (one query each)."""
-    return (tax_rates.rows_of(db, workspace_id, {r.get("tax_rate_id") for r in rows}),
-            categories.rows_of(db, workspace_id, {r.get("category_id") for r in rows}))
+    """The tax rates and categories (with their parents) the rows refer to, by id (three queries)."""
+    places = categories.rows_of(db, workspace_id, {r.get("category_id") for r in rows})
+    parents = categories.rows_of(db, workspace_id, {c["parent_id"] for c in places.values()} - set(places))
+    return tax_rates.rows_of(db, workspace_id, {r.get("tax_rate_id") for r in rows}), {**parents, **places}
+
+
+def resolver(db: Database, workspace_id: str):
+    """`resolve(kind, id)` for mapping.item_fields: the Storekeeper id of a body's tax type or
+    category (NotFound, refused as an invalid field)."""
+    return lambda kind, value: ids.storekeeper_id(db, workspace_id, kind, value)
 
 
 def variation_rows(db: Database, workspace_id: str, parent: dict[str, Any]) -> list[dict[str, Any]]:
@@ -91,7 +98,7 @@ def product(db: Database, workspace_id: str, row: dict[str, Any]) -> dict[str, A
 
 def find(db: Database, workspace_id: str, product_id: str) -> dict[str, Any]:
     """The live item a path's product id names (ITEM_NOT_FOUND, `product.not_found`)."""
-    return items.get_item(db, workspace_id, ids.storekeeper_id("item", product_id))
+    return items.get_item(db, workspace_id, ids.storekeeper_id(db, workspace_id, "item", product_id))
 
 
 def page_body(total: int | None, data: list[Any]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """net prices to 10 decimal places; product flags
 
 Revision ID: 0023
-Revises: 0018
+Revises: 0021
 Create Date: 2026-12-07
 
 A net price derived from a round gross one (5.00 at 19 % is 4.2016806723) is kept exactly, as
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0023"
-down_revision: str | None = "0018"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
