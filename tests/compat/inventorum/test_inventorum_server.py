@@ -170,9 +170,9 @@ def test_the_list_pages_by_page_and_limit_with_total_and_data(served, vendor, wo
 
 def test_v6_filters_by_reorder_and_safety_levels_and_sorts(vendor, world):
     low = create(vendor, {"name": "V6 low", "tax_type": world["tax"], "quantity": 8, "reorder_level": 10,
-                          "safety_stock": 3, "product_code": "V6"})
+                          "safety_stock": 3, "product_code": "V6", "price": "4.2016806723"})
     critical = create(vendor, {"name": "V6 critical", "tax_type": world["tax"], "quantity": 2, "reorder_level": 10,
-                               "safety_stock": 3, "product_code": "V6"})
+                               "safety_stock": 3, "product_code": "V6", "price": "5.5"})
     v6 = {"X-Api-Version": "6"}
     reorder = vendor.get("/api/products/", params={"filter": "reorder", "search": "V6 "}, headers=v6).json()["data"]
     safety = vendor.get("/api/products/", params={"filter": "safety", "search": "V6 "}, headers=v6).json()["data"]
@@ -181,7 +181,9 @@ def test_v6_filters_by_reorder_and_safety_levels_and_sorts(vendor, world):
     named = vendor.get("/api/products/", params={"sort": "-name", "search": "V6 "}, headers=v6).json()["data"]
     assert [p["name"] for p in named] == ["V6 low", "V6 critical"]
     assert refusal(vendor.get("/api/products/", params={"filter": "cheap"}, headers=v6))[0] == 400
-    assert list(refusal(vendor.get("/api/products/", params={"sort": "price"}, headers=v6))[2]) == ["sort"]
+    by_price = vendor.get("/api/products/", params={"sort": "-price", "search": "V6 "}, headers=v6).json()["data"]
+    assert [p["name"] for p in by_price] == ["V6 critical", "V6 low"]
+    assert list(refusal(vendor.get("/api/products/", params={"sort": "colour"}, headers=v6))[2]) == ["sort"]
 
 
 def test_versions_6_7_8_and_10_are_spoken_and_others_refused(vendor):

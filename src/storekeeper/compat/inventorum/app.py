@@ -34,7 +34,7 @@ ProductId = Annotated[str, "the product's id"]
 ListPage = reads.paging(reads.PAGE_SIZE)
 # V6's `filter`: below the reorder level, below the safety stock (Storekeeper's statuses).
 FILTERS = {"reorder": ("low", "critical", "out_of_stock"), "safety": ("critical", "out_of_stock")}
-SORTS = {"name": "name", "id": "created_at", "created_at": "created_at", "updated_at": "updated_at"}
+SORTS = {"name": "name", "id": "created_at", "created_at": "created_at", "updated_at": "updated_at", "price": "price"}
 
 
 def new_sku() -> str:
@@ -48,7 +48,7 @@ def list_products(
     principal: ProductsRead, db: DB, version: Version, paging: ListPage,
     in_shop: Annotated[bool, Query(description="Only products published in the e-shop")] = False,
     search: Annotated[str | None, Query(max_length=200, description="Part of the name, SKU or EAN")] = None,
-    sort: Annotated[str | None, Query(max_length=40, description="V6: name, id, created_at, updated_at; "
+    sort: Annotated[str | None, Query(max_length=40, description="V6: price, name, id, created_at, updated_at; "
                                                                   "- for descending")] = None,
     filter: Annotated[str | None, Query(description="V6: reorder or safety")] = None,
 ):
