@@ -236,6 +236,19 @@ def test_put_changes_only_the_fields_sent_and_quantity_is_a_count_in_the_ledger(
         assert (item["favourite"], item["open_price"], item["barcode"]) == (True, True, "aaggagga")
         moves = v1.get("/v1/stock/movements", params={"item": made["inv_id"], "order": "asc"}).json()["data"]
         assert [(m["reason"], m["delta"]) for m in moves] == [("initial", 10), ("count", 190)]
+    meta = {"atalanda": {"description": "atalanda desc", "id": 4586506, "name": "atalanda name", "price": 203},
+            "shop": {"description": "shop desc", "name": "shop name", "price": 204},
+            "ebay": {"description": "ebay desc", "images": [{"id": 763101, "new": True}], "name": "ebay name",
+                     "price": 200}}
+    with_meta = vendor.put(f"/api/products/{made['id']}/", json={"meta": meta}).json()
+    assert with_meta["meta"]["shop"] == {"channel": None, "description": "shop desc", "gross_price": "242.76",
+                                         "id": None, "images": None, "name": "shop name", "price": "204.0000000000"}
+    assert set(with_meta["meta"]) == {"atalanda", "shop", "ebay"} and with_meta["in_shop"] is False
+    vendor.post(f"/api/products/{made['id']}/shop/")
+    kept = vendor.put(f"/api/products/{made['id']}/", json={"meta": {"shop": {"name": None, "price": 10}}}).json()
+    assert (kept["in_shop"], kept["meta"]["shop"]["name"], kept["meta"]["shop"]["price"]) == (
+        True, None, "10.0000000000")
+    assert kept["meta"]["ebay"]["name"] == "ebay name"
     bad = vendor.put(f"/api/products/{made['id']}/", json={"tax_type": 999999,
                                                             "name": "Never"})
     assert refusal(bad) == (400, "common.serializer_error", {"tax_type": ["Invalid tax"]})

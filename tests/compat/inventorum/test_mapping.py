@@ -171,3 +171,14 @@ def test_a_missing_product_an_unknown_tax_and_other_refusals_in_the_vendors_keys
         "inventory.negative_stock")
     assert body(errors.render(Problem(413, "PAYLOAD_TOO_LARGE", "Too large.")))["error"]["key"] == (
         "common.payload_too_large")
+
+
+def test_meta_gives_each_channel_its_overrides_and_leaves_publishing_as_it_was():
+    channels = {"shop": {"published": True, "price": "19.50"}, "pos": {"published": True}}
+    changed = mapping.channels_with(channels, {"shop": {"name": "shop name", "price": D(204)},
+                                               "ebay": {"description": "ebay desc", "price": None}})
+    assert changed == {"shop": {"published": True, "name": "shop name", "price": D(204)},
+                       "pos": {"published": True}, "ebay": {"published": False, "description": "ebay desc"}}
+    shown = mapping.meta(item(channels={"shop": {"published": True, "name": "shop name", "price": "204.00"}}))
+    assert shown == {"shop": {"channel": None, "description": None, "gross_price": "242.76", "id": None,
+                              "images": None, "name": "shop name", "price": "204.0000000000"}}

@@ -118,7 +118,7 @@ def update_product(product_id: ProductId, body: schemas.ProductUpdate, principal
             "Adding or removing variations is not supported yet: change each variation by its own id."]})
     row = reads.find(db, principal.workspace_id, product_id)
     data = body.model_dump(exclude_unset=True, exclude={"variations"})
-    changes = mapping.item_fields(data, reads.resolver(db, principal.workspace_id), row["metadata"])
+    changes = mapping.item_fields(data, reads.resolver(db, principal.workspace_id), row["metadata"], row["channels"])
     updated = items.update_item(db, principal.workspace_id, row["id"], changes,
                                 on_hand=data.get("quantity"), principal=principal)
     return json_response(200, reads.product(db, principal.workspace_id, updated))

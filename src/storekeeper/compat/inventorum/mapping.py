@@ -145,7 +145,7 @@ def _details(row: dict[str, Any], gross: Decimal | None, categories: dict[str, d
         "attributes_str": attributes_str(row["attributes"]),
         "purchase_price": amount(row["unit_cost"]) if row["unit_cost"] is not None else "0",
         "average_purchase_price": price_text(row["average_cost"]) if row["average_cost"] is not None else "0",
-        "meta": {},
+        "meta": meta(row),
         "images": [],
         "product_code": product_code(row),
         "categories": ([category(categories[row["category_id"]], categories)]
@@ -223,7 +223,7 @@ def modified(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]], categori
         "average_purchase_price": price_text(row["average_cost"]) if row["average_cost"] is not None else "0",
     })
     if verbose:
-        out.update({"meta": {}, "images": [], "publish_states": states(row)})
+        out.update({"meta": meta(row), "images": [], "publish_states": states(row)})
     return out
 
 
@@ -290,11 +290,12 @@ _RENAMED = {"name": "name", "reorder_level": "reorder_point", "safety_stock": "s
 
 
 def item_fields(data: dict[str, Any], resolve: Callable[[str, Any], str],
-                metadata: dict[str, str] | None = None) -> dict[str, Any]:
+                metadata: dict[str, str] | None = None, channels: dict[str, Any] | None = None) -> dict[str, Any]:
     """A product body's fields (only those sent) as the item fields of /v1 (`services/items`).
     `resolve(kind, id)`: the Storekeeper id of a tax type or category the body names (ids.py).
-    `metadata`: the item's own, which `product_code` is kept in. Not here: `quantity` (stock,
-    recorded by the ledger), `variations`, and `meta`/`images`, which Storekeeper does not keep."""
+    `metadata`: the item's own, which `product_code` is kept in; `channels` its own, which `meta`
+    changes (each channel's name, description and price; publishing is left as it was). Not here: `quantity` (stock,
+    recorded by the ledger), `variations`, and `images`, which Storekeeper does not keep."""
     out = {ours: data[theirs] for theirs, ours in _RENAMED.items() if theirs in data}
     if "tax_type" in data:
         out["tax_rate"] = resolve("tax_rate", data["tax_type"])
@@ -310,6 +311,8 @@ def item_fields(data: dict[str, Any], resolve: Callable[[str, Any], str],
         if (value is None) != (unit is None):
             raise ValidationFailed({"package_size_unit": ["Give package_size_value and package_size_unit together."]})
         out["package_size"] = {"value": value, "unit": FROM_PACKAGE_UNITS.get(unit, unit)} if value else None
+    if data.get("meta") is not None:
+        out["channels"] = channels_with(channels or {}, data["meta"])
     if "product_code" in data:
         kept = dict(metadata or {})
         if data["product_code"]:
@@ -317,4 +320,33 @@ def item_fields(data: dict[str, Any], resolve: Callable[[str, Any], str],
         else:
             kept.pop("product_code", None)
         out["metadata"] = kept
+    return out
+
+
+def channels_with(channels: dict[str, Any], meta: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+    """The item's channels with the overrides `meta` gives per channel: as sent (a `null` field
+    clears it), each channel published as it was (a new one unpublished)."""
+    # Stored prices are text; the items service takes amounts.
+    out = {name: {**doc, **({"price": Decimal(doc["price"])} if doc.get("price") is not None else {})}
+           for name, doc in channels.items()}
+    for name, overrides in meta.items():
+        doc = {"published": bool(out.get(name, {}).get("published"))}
+        for key in ("name", "description", "price"):
+            value = (overrides or {}).get(key)
+            if value not in (None, ""):
+                doc[key] = value
+        out[name] = doc
+    return out
+
+
+def meta(row: dict[str, Any]) -> dict[str, Any]:
+    """`meta`: per channel, what it shows instead of the product's (`null` where it shows the
+    product's own); `gross_price` from its price and the product's tax rate."""
+    out = {}
+    for name, doc in sorted((row.get("channels") or {}).items()):
+        price = Decimal(doc["price"]) if doc.get("price") is not None else None
+        gross = gross_price(price, row.get("tax_rate_value"))
+        out[name] = {"channel": None, "description": doc.get("description"), "gross_price": amount(gross),
+                     "id": None, "images": None, "name": doc.get("name"),
+                     "price": price_text(price, places=PRICE_SCALE)}
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from storekeeper.api.schemas.common import (
     Bool,
@@ -42,6 +42,20 @@ class ImageRef(WriteModel):
     new: Bool = True
 
 
+ChannelName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+
+
+class ChannelMeta(BaseModel):
+    """A channel's overrides; what else the document sends in it (its ids, tax_type, images) is
+    not kept."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: Annotated[str, StringConstraints(max_length=500)] | None = None
+    description: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    price: NonNegativeMoneyIn | None = None
+
+
 def _one_category(value: list[CategoryRef]) -> list[CategoryRef]:
     if len(value) > 1:
         raise ValueError("A product is in at most one category here.")
@@ -68,7 +82,9 @@ class _ProductFields(WriteModel):
     images: Annotated[list[ImageRef], AfterValidator(_no_images)] = None
     package_size_value: Annotated[QuantityIn, Field(gt=0)] | None = None
     package_size_unit: PackageUnit | None = None
-    meta: dict[str, dict | None] = Field(None, description="Per-channel overrides (not kept: see the docs)")
+    meta: dict[ChannelName, ChannelMeta | None] = Field(None, max_length=20, description=(
+        "Per channel (shop, ebay, atalanda, click_and_collect …): the name, description and net price it "
+        "shows instead of the product's"))
 
 
 class VariationIn(_ProductFields):
