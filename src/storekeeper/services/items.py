@@ -519,48 +519,65 @@ def update_item(
 ) -> dict[str, Any]:
     """Change an item; with `on_hand` (and a `principal` holding stock:write), bring its stock
     over all locations to that figure in the same transaction (stock.bring_total_to)."""
-    values = _prepare(changes)
-    if "sku" in values:
-        _check_sku(values["sku"])
+    values = prepare_changes(changes)
     sku = values.get("sku")
     unique = {"uq_items_sku": _duplicate_sku(sku), "items.sku": _duplicate_sku(sku)}
     with db.write() as conn, translate_integrity(unique):
-        row = find_item(conn, workspace_id, ref, for_update=True)
-        check_version(row, if_match)
-        values = {k: v for k, v in values.items() if row.get(k) != v}
-        locked = [f for f in LOCKED_ONCE_STOCKED if f in values]
-        if locked and has_stock_history(conn, workspace_id, row["id"]):
-            raise Conflict(
-                f"{' and '.join(locked)} cannot change once the item has stock movements, reservations or order "
-                "lines.",
-                code="UNIT_LOCKED",
-            )
-        if "tracking" in values:
-            _check_tracking(conn, workspace_id, row, values["tracking"])
-            if row["tracking"] == Tracking.BUNDLE:  # a bundle's quantities were derived, not its own
-                values.update(on_hand=Decimal(0), reserved=Decimal(0))
-        if "unit" in values:
-            _check_unit_in_boms(conn, workspace_id, row, values["unit"])
-        check_references(conn, workspace_id, values)
-        if sku is not None and "sku" in values and _sku_taken(conn, workspace_id, sku, except_id=row["id"]):
-            raise _duplicate_sku(sku)()
-        new_status = _status({**row, **values})
-        if new_status != row["status"]:
-            values["status"] = new_status
-        updated = update_versioned(conn, items, row, values)
-        if updated is not row:
-            journal.item_event(conn, "updated", row, updated)
-            if "reorder_point" in values or "safety_stock" in values:
-                journal.threshold_status_changes(conn, row, updated)
-        if "tags" in values:
-            _write_tags(conn, workspace_id, row["id"], values["tags"], replace=True)
-        if "channels" in values:
-            write_channels(conn, workspace_id, row["id"], values["channels"])
-        if "tracking" in values:
-            refresh_derived(conn, workspace_id, [row["id"]], also_self=True)
-        if on_hand is not None:
-            bring_total_to(conn, principal, updated, on_hand)
+        updated = change_item(conn, workspace_id, ref, values, if_match, on_hand=on_hand, principal=principal)
         return find_item(conn, workspace_id, updated["id"], details=True)
+
+
+def prepare_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """A change's API fields as columns, its SKU checked (what change_item takes)."""
+    values = _prepare(changes)
+    if "sku" in values:
+        _check_sku(values["sku"])
+    return values
+
+
+def change_item(
+    conn: Connection, workspace_id: str, ref: str, values: dict[str, Any], if_match: int | None = None, *,
+    on_hand: Decimal | None = None, principal=None,
+) -> dict[str, Any]:
+    """update_item's change in the caller's transaction (`values` from prepare_changes): the
+    row after it."""
+    sku = values.get("sku")
+    row = find_item(conn, workspace_id, ref, for_update=True)
+    check_version(row, if_match)
+    values = {k: v for k, v in values.items() if row.get(k) != v}
+    locked = [f for f in LOCKED_ONCE_STOCKED if f in values]
+    if locked and has_stock_history(conn, workspace_id, row["id"]):
+        raise Conflict(
+            f"{' and '.join(locked)} cannot change once the item has stock movements, reservations or order "
+            "lines.",
+            code="UNIT_LOCKED",
+        )
+    if "tracking" in values:
+        _check_tracking(conn, workspace_id, row, values["tracking"])
+        if row["tracking"] == Tracking.BUNDLE:  # a bundle's quantities were derived, not its own
+            values.update(on_hand=Decimal(0), reserved=Decimal(0))
+    if "unit" in values:
+        _check_unit_in_boms(conn, workspace_id, row, values["unit"])
+    check_references(conn, workspace_id, values)
+    if sku is not None and "sku" in values and _sku_taken(conn, workspace_id, sku, except_id=row["id"]):
+        raise _duplicate_sku(sku)()
+    new_status = _status({**row, **values})
+    if new_status != row["status"]:
+        values["status"] = new_status
+    updated = update_versioned(conn, items, row, values)
+    if updated is not row:
+        journal.item_event(conn, "updated", row, updated)
+        if "reorder_point" in values or "safety_stock" in values:
+            journal.threshold_status_changes(conn, row, updated)
+    if "tags" in values:
+        _write_tags(conn, workspace_id, row["id"], values["tags"], replace=True)
+    if "channels" in values:
+        write_channels(conn, workspace_id, row["id"], values["channels"])
+    if "tracking" in values:
+        refresh_derived(conn, workspace_id, [row["id"]], also_self=True)
+    if on_hand is not None:
+        bring_total_to(conn, principal, updated, on_hand)
+    return updated
 
 
 def refresh_derived(conn: Connection, workspace_id: str, item_ids: list[str], *, also_self: bool = False,

@@ -7,6 +7,8 @@ the parent's unit, prices, category and the like unless it says otherwise.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -20,14 +22,17 @@ from storekeeper.persistence.tables import item_components, items
 from storekeeper.services import journal
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.items import (
+    change_item,
     check_references,
     check_variant_attributes,
     find_item,
     has_stock_history,
     insert_items,
+    refresh_derived,
     variant_row,
 )
 from storekeeper.services.stock import record_initial_stock
+from storekeeper.services.trash import trash_variants
 
 
 def _check_not_in_bills(conn, workspace_id: str, item: dict[str, Any]) -> None:
@@ -75,3 +80,61 @@ def add_variant(db: Database, principal, ref: str, data: dict[str, Any]) -> dict
         if initial:
             record_initial_stock(conn, principal, [(variant, initial)])
         return find_item(conn, workspace_id, variant["id"], details=True)
+
+
+@dataclass(frozen=True)
+class KeptVariant:
+    """A variant a product's new list of variants keeps: its changes (prepared), and the stock
+    over all locations to bring it to, if given."""
+
+    id: str
+    changes: dict[str, Any]
+    on_hand: Decimal | None = None
+
+
+def replace_variants(db: Database, principal, ref: str, changes: dict[str, Any], kept: list[KeptVariant],
+                     new: list[dict[str, Any]]) -> dict[str, Any]:
+    """A parent and its whole list of variants, in one transaction (the inventorum dialect's PUT
+    of a product with variations): the parent changes, each kept variant changes, each new one
+    is added (with its `initial_stock`), and every live variant left out goes to the trash. At
+    least one variant must be kept. Locks the variants and the parent first, in the ledger's
+    order, so that stock changes of the same variants wait rather than deadlock."""
+    workspace_id = principal.workspace_id
+    unique = {"uq_items_sku": lambda: Conflict("An item with this SKU already exists.", code="DUPLICATE_SKU")}
+    with db.write() as conn, translate_integrity(unique):
+        parent = find_item(conn, workspace_id, ref)
+        live = [r.id for r in conn.execute(select(items.c.id).where(
+            items.c.workspace_id == workspace_id, items.c.parent_id == parent["id"], items.c.deleted_at.is_(None)))]
+        if not parent["has_variants"]:
+            raise ValidationFailed({"variations": ["This product has no variations to change."]})
+        strangers = [k.id for k in kept if k.id not in live]
+        if strangers:
+            raise ValidationFailed({"variations": [f"{', '.join(strangers)}: not a variation of this product."]})
+        if not kept:
+            raise ValidationFailed({"variations": ["Keep at least one variation (with its id)."]})
+        refresh_derived(conn, workspace_id, live)  # takes the ledger's locks: variants, then the parent
+        parent = change_item(conn, workspace_id, parent["id"], changes)
+        for variant in kept:
+            change_item(conn, workspace_id, variant.id, variant.changes, on_hand=variant.on_hand, principal=principal)
+        gone = [i for i in live if i not in {k.id for k in kept}]
+        if gone:
+            trash_variants(conn, workspace_id, gone)
+        now, added, stock = utcnow(), [], []
+        for data in new:
+            data = dict(data)
+            initial = data.pop("initial_stock", None)
+            added.append(variant_row(parent, data, now))
+            check_references(conn, workspace_id, added[-1])
+            if initial:
+                stock.append((added[-1], initial))
+        if added:
+            insert_items(conn, workspace_id, added)
+            for row in added:
+                journal.item_event(conn, "created", None, row)
+            if stock:
+                record_initial_stock(conn, principal, stock)
+        siblings = [dict(r) for r in conn.execute(select(items.c.sku, items.c.attributes).where(
+            items.c.workspace_id == workspace_id, items.c.parent_id == parent["id"],
+            items.c.deleted_at.is_(None))).mappings()]
+        check_variant_attributes(siblings)
+        return find_item(conn, workspace_id, parent["id"], details=True)

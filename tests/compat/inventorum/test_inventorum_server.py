@@ -392,3 +392,45 @@ def test_keys_and_scopes_as_the_vendor_uses_them(served, vendor, world):
         assert read_only.get("/api/products/").status_code == 200
         r = read_only.post("/api/products/", json={"name": "No", "tax_type": world["tax"]})
         assert refusal(r)[:2] == (403, "common.permission_denied")
+
+
+def test_put_with_variations_keeps_those_with_an_id_adds_the_others_and_deletes_the_rest(served, vendor, world):
+    made = create(vendor, {"name": "Simplest Product", "price": 4.20, "tax_type": world["tax"], "variations": [
+        {"attributes": {"size": "22", "color": "Blue", "material": "Denim"}, "quantity": 5},
+        {"attributes": {"size": "22", "color": "Red", "material": "Denim"}, "quantity": 7}]})
+    blue, red = (v["id"] for v in made["variations"])
+    r = vendor.put(f"/api/products/{made['id']}/", json={"name": "Simplest Product", "variations": [
+        {"id": blue, "attributes": {"size": "22", "color": "Blue", "material": "Denim"}, "quantity": 9},
+        {"attributes": {"size": "22", "color": "Green", "material": "Denim"}, "price": 4.20,
+         "tax_type": world["tax"], "quantity": 2}]})
+    assert r.status_code == 200, r.text
+    changed = r.json()
+    assert shaped(changed, PRODUCT) and all(shaped(v, VARIATION) for v in changed["variations"])
+    assert changed["id"] == made["id"] and changed["quantity"] == "11.00" and changed["variation_count"] == 2
+    assert [(v["id"] == blue, v["name"], v["quantity"]) for v in changed["variations"]] == [
+        (True, "Simplest Product, 22, Blue, Denim", "9.00"), (False, "Simplest Product, 22, Green, Denim", "2.00")]
+    assert red in vendor.get("/api/products/delta/deleted/").json()["data"]
+    assert refusal(vendor.get(f"/api/products/{red}/"))[:2] == (404, "product.not_found")
+    renamed = vendor.put(f"/api/products/{made['id']}/", json={"name": "Renamed", "variations": [{"id": blue}]})
+    assert [v["name"] for v in renamed.json()["variations"]] == ["Renamed, 22, Blue, Denim"]
+    assert renamed.json()["quantity"] == "9.00"  # the Green one left out: deleted
+    with served.v1() as v1:
+        parent = v1.get(f"/v1/items/{made['inv_id']}").json()
+        moves = v1.get("/v1/stock/movements", params={"item": parent["variants"][0]["id"], "order": "asc"}).json()
+    assert [(m["reason"], m["delta"]) for m in moves["data"]] == [("initial", 5), ("count", 4)]
+
+
+def test_put_with_variations_is_refused_whole_without_an_id_or_with_a_stranger(vendor, world):
+    made = create(vendor, {"name": "Strict", "tax_type": world["tax"], "variations": [
+        {"attributes": {"size": "S"}}, {"attributes": {"size": "M"}}]})
+    other = create(vendor, {"name": "Other", "tax_type": world["tax"]})
+    for variations in ([{"attributes": {"size": "L"}}], [{"id": other["id"]}],
+                       [{"id": made["variations"][0]["id"], "attributes": {"size": "M"}},
+                        {"attributes": {"size": "M"}}]):
+        r = vendor.put(f"/api/products/{made['id']}/", json={"name": "Never", "variations": variations})
+        assert r.status_code in (400, 409), r.text
+    after = vendor.get(f"/api/products/{made['id']}/").json()
+    assert after["name"] == "Strict" and [v["attributes"] for v in after["variations"]] == [
+        {"size": ["S"]}, {"size": ["M"]}]
+    plain = vendor.put(f"/api/products/{other['id']}/", json={"variations": [{"id": other["id"]}]})
+    assert refusal(plain)[:2] == (400, "common.serializer_error")

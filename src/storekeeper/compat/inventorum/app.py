@@ -21,7 +21,7 @@ from storekeeper.compat.inventorum import errors, ids, inventory, mapping, reads
 from storekeeper.compat.inventorum.reads import Version
 from storekeeper.domain.errors import ValidationFailed
 from storekeeper.domain.ids import new_id
-from storekeeper.services import items, trash
+from storekeeper.services import items, trash, variants
 from storekeeper.services.items import ItemFilters
 
 # The vendor's `products` scope, as the Storekeeper scopes it maps to: a product's quantity is
@@ -112,16 +112,46 @@ def get_product(product_id: ProductId, principal: ProductsRead, db: DB, version:
 @router.put("/api/products/{product_id}/", summary="Update a product")
 def update_product(product_id: ProductId, body: schemas.ProductUpdate, principal: ProductsWrite, db: DB,
                    version: Version):
-    """Only the fields sent change; `quantity` brings the stock to that figure (a count)."""
-    if body.variations:
-        raise ValidationFailed({"variations": [
-            "Adding or removing variations is not supported yet: change each variation by its own id."]})
+    """Only the fields sent change; `quantity` brings the stock to that figure (a count). With
+    `variations`, a product's whole list of them: those with an id are kept (and changed), those
+    without are added, the others deleted."""
     row = reads.find(db, principal.workspace_id, product_id)
+    resolve = reads.resolver(db, principal.workspace_id)
     data = body.model_dump(exclude_unset=True, exclude={"variations"})
-    changes = mapping.item_fields(data, reads.resolver(db, principal.workspace_id), row["metadata"], row["channels"])
+    changes = mapping.item_fields(data, resolve, row["metadata"], row["channels"])
+    if body.variations:
+        if not row["has_variants"]:
+            raise ValidationFailed({"variations": [
+                "Giving a product without variations its first ones is not supported yet: create the product "
+                "with its variations instead."]})
+        return _replace_variations(db, principal, row, changes, body.model_dump(exclude_unset=True)["variations"])
     updated = items.update_item(db, principal.workspace_id, row["id"], changes,
                                 on_hand=data.get("quantity"), principal=principal)
     return json_response(200, reads.product(db, principal.workspace_id, updated))
+
+
+def _replace_variations(db, principal, row: dict[str, Any], changes: dict[str, Any], given: list[dict[str, Any]]):
+    workspace_id = principal.workspace_id
+    resolve = reads.resolver(db, workspace_id)
+    parent = {**row, **changes}
+    name, tax_rate = parent["name"], changes.get("tax_rate", row["tax_rate_id"])
+    current = {v["id"]: v for v in reads.variation_rows(db, workspace_id, row)}
+    kept, new = [], []
+    for data in given:
+        if data.get("tax_type") is not None and resolve("tax_rate", data["tax_type"]) != tax_rate:
+            raise ValidationFailed({"tax_type": ["A variation's tax_type is its product's."]})
+        if data.get("id") is None:
+            new.append(_variation(name, {k: v for k, v in data.items() if k != "tax_type"}, parent, resolve))
+            continue
+        variant_id = ids.storekeeper_id(db, workspace_id, "item", data["id"])
+        own = current.get(variant_id, {})
+        fields = mapping.item_fields({k: v for k, v in data.items() if k not in ("id", "tax_type", "quantity")},
+                                     resolve, own.get("metadata"), own.get("channels"))
+        if "attributes" in data or "name" in changes:
+            fields["name"] = mapping.variant_name(name, data.get("attributes", own.get("attributes") or {}))
+        kept.append(variants.KeptVariant(variant_id, items.prepare_changes(fields), data.get("quantity")))
+    updated = variants.replace_variants(db, principal, row["id"], items.prepare_changes(changes), kept, new)
+    return json_response(200, reads.product(db, workspace_id, updated))
 
 
 @router.delete("/api/products/{product_id}/", summary="Deletes a specified product")
