@@ -302,6 +302,18 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
     return row
 
 
+def parent_row_from(item: dict[str, Any], data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A new parent for an item that becomes its variant: the item's catalogue fields (what a
+    variant inherits, its name, attributes aside) with `data` (API fields, a new SKU) over them."""
+    values = _prepare(data)
+    _check_sku(values["sku"])
+    cloned = {k: item[k] for k in (*INHERITED, "name", "name_key", "barcode", "reorder_point", "safety_stock",
+                                   "reorder_quantity", "images", "channels", "metadata") if k not in values}
+    row = _new_row(item["workspace_id"], {**cloned, **values}, now)
+    row["has_variants"] = True
+    return row
+
+
 def variant_row(parent: dict[str, Any], data: dict[str, Any], now: datetime) -> dict[str, Any]:
     """A new variant of `parent`: what the request gives, the rest inherited from the parent.
     Its name defaults to the parent's followed by its attribute values ("T-shirt / M / red")."""

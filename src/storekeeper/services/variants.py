@@ -28,6 +28,7 @@ from storekeeper.services.items import (
     find_item,
     has_stock_history,
     insert_items,
+    parent_row_from,
     refresh_derived,
     variant_row,
 )
@@ -138,3 +139,45 @@ def replace_variants(db: Database, principal, ref: str, changes: dict[str, Any],
             items.c.deleted_at.is_(None))).mappings()]
         check_variant_attributes(siblings)
         return find_item(conn, workspace_id, parent["id"], details=True)
+
+
+def split_into_variants(db: Database, principal, ref: str, parent: dict[str, Any], itself: KeptVariant,
+                        new: list[dict[str, Any]]) -> dict[str, Any]:
+    """An item without variants becomes the first variant of a new parent, in one transaction
+    (the inventorum dialect's PUT that gives a product its first variations): the parent is made
+    from the item's catalogue fields with `parent` (API fields, its SKU) over them; the item keeps
+    its id, stock and history and takes `itself.changes`; `new` variants are added. Answers the
+    parent. A bundle, or a variant, cannot."""
+    workspace_id = principal.workspace_id
+    unique = {"uq_items_sku": lambda: Conflict("An item with this SKU already exists.", code="DUPLICATE_SKU")}
+    with db.write() as conn, translate_integrity(unique):
+        item = find_item(conn, workspace_id, ref, for_update=True)
+        if item["parent_id"] is not None or item["has_variants"]:
+            raise ValidationFailed({"variations": ["Only an item without variations can become one."]})
+        if item["tracking"] == Tracking.BUNDLE:
+            raise ValidationFailed({"variations": ["A bundle cannot be a variation."]})
+        now = utcnow()
+        top = parent_row_from(item, parent, now)
+        check_references(conn, workspace_id, top)
+        insert_items(conn, workspace_id, [top])
+        journal.item_event(conn, "created", None, top)
+        change_item(conn, workspace_id, item["id"], {**itself.changes, "parent_id": top["id"]},
+                    on_hand=itself.on_hand, principal=principal)
+        refresh_derived(conn, workspace_id, [item["id"]])  # the new parent sums its stock
+        added, stock = [], []
+        for data in new:
+            data = dict(data)
+            initial = data.pop("initial_stock", None)
+            added.append(variant_row(top, data, now))
+            check_references(conn, workspace_id, added[-1])
+            if initial:
+                stock.append((added[-1], initial))
+        if added:
+            insert_items(conn, workspace_id, added)
+            for row in added:
+                journal.item_event(conn, "created", None, row)
+            if stock:
+                record_initial_stock(conn, principal, stock)
+        check_variant_attributes([dict(r) for r in conn.execute(select(items.c.sku, items.c.attributes).where(
+            items.c.workspace_id == workspace_id, items.c.parent_id == top["id"])).mappings()])
+        return find_item(conn, workspace_id, top["id"], details=True)

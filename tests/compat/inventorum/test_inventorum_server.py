@@ -432,5 +432,32 @@ def test_put_with_variations_is_refused_whole_without_an_id_or_with_a_stranger(v
     after = vendor.get(f"/api/products/{made['id']}/").json()
     assert after["name"] == "Strict" and [v["attributes"] for v in after["variations"]] == [
         {"size": ["S"]}, {"size": ["M"]}]
-    plain = vendor.put(f"/api/products/{other['id']}/", json={"variations": [{"id": other["id"]}]})
-    assert refusal(plain)[:2] == (400, "common.serializer_error")
+    for variations in ([{"attributes": {"size": "L"}}], [{"id": made["id"]}, {"attributes": {"size": "L"}}]):
+        plain = vendor.put(f"/api/products/{other['id']}/", json={"variations": variations})
+        assert refusal(plain)[:2] == (400, "common.serializer_error")
+    assert vendor.get(f"/api/products/{other['id']}/").json()["variation_count"] == 0
+
+
+def test_a_product_given_variations_becomes_one_of_them_under_a_new_product(served, vendor, world):
+    """The document's "Adding and removing variations", case 1."""
+    original = create(vendor, {"name": "Simplest Product", "price": 4.20, "tax_type": world["tax"], "quantity": 3})
+    r = vendor.put(f"/api/products/{original['id']}/", json={"name": "Simplest Product", "variations": [
+        {"id": original["id"], "attributes": {"size": "22", "color": "Blue", "material": "Denim"}},
+        {"attributes": {"size": "22", "color": "Red", "material": "Denim"}, "price": 4.20, "tax_type": world["tax"],
+         "quantity": 4}]})
+    assert r.status_code == 200, r.text
+    clone = r.json()
+    assert shaped(clone, PRODUCT) and clone["id"] != original["id"]
+    assert (clone["name"], clone["price"], clone["quantity"], clone["variation_count"]) == (
+        "Simplest Product", "4.2", "7.00", 2)
+    assert [(v["id"] == original["id"], v["name"], v["quantity"]) for v in clone["variations"]] == [
+        (True, "Simplest Product, 22, Blue, Denim", "3.00"), (False, "Simplest Product, 22, Red, Denim", "4.00")]
+    listed = [p["id"] for p in vendor.get("/api/products/", params={"search": "Simplest Product"}).json()["data"]]
+    assert clone["id"] in listed and original["id"] not in listed
+    with served.v1() as v1:
+        item = v1.get(f"/v1/items/{original['inv_id']}").json()
+        assert (item["parent"], item["on_hand"]) == (clone["inv_id"], 3)
+        moves = v1.get("/v1/stock/movements", params={"item": original["inv_id"]}).json()["data"]
+        assert [(m["reason"], m["delta"]) for m in moves] == [("initial", 3)]  # its history stays its own
+    checked = served.server.cli("check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr

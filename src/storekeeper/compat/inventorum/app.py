@@ -120,14 +120,38 @@ def update_product(product_id: ProductId, body: schemas.ProductUpdate, principal
     data = body.model_dump(exclude_unset=True, exclude={"variations"})
     changes = mapping.item_fields(data, resolve, row["metadata"], row["channels"])
     if body.variations:
+        given = body.model_dump(exclude_unset=True)["variations"]
         if not row["has_variants"]:
-            raise ValidationFailed({"variations": [
-                "Giving a product without variations its first ones is not supported yet: create the product "
-                "with its variations instead."]})
-        return _replace_variations(db, principal, row, changes, body.model_dump(exclude_unset=True)["variations"])
+            return _first_variations(db, principal, row, changes, given)
+        return _replace_variations(db, principal, row, changes, given)
     updated = items.update_item(db, principal.workspace_id, row["id"], changes,
                                 on_hand=data.get("quantity"), principal=principal)
     return json_response(200, reads.product(db, principal.workspace_id, updated))
+
+
+def _first_variations(db, principal, row: dict[str, Any], changes: dict[str, Any], given: list[dict[str, Any]]):
+    """The document's "product doesn't have variations": the product itself must be in the list
+    (with its id); it becomes a variation of a new product, the clone answered."""
+    workspace_id = principal.workspace_id
+    resolve = reads.resolver(db, workspace_id)
+    itself = [v for v in given if v.get("id") is not None]
+    if len(itself) != 1 or ids.storekeeper_id(db, workspace_id, "item", itself[0]["id"]) != row["id"]:
+        raise ValidationFailed({"variations": [
+            "To give a product variations, list the product itself (with its id) and the new ones (without)."]})
+    parent = {**changes, "sku": new_sku()}
+    name, tax_rate = parent.get("name", row["name"]), changes.get("tax_rate", row["tax_rate_id"])
+    for data in given:
+        if data.get("tax_type") is not None and resolve("tax_rate", data["tax_type"]) != tax_rate:
+            raise ValidationFailed({"tax_type": ["A variation's tax_type is its product's."]})
+    entry = itself[0]
+    fields = mapping.item_fields({k: v for k, v in entry.items() if k not in ("id", "tax_type", "quantity")},
+                                 resolve, row["metadata"], row["channels"])
+    fields["name"] = mapping.variant_name(name, entry.get("attributes", row["attributes"]))
+    kept = variants.KeptVariant(row["id"], items.prepare_changes(fields), entry.get("quantity"))
+    new = [_variation(name, {k: v for k, v in d.items() if k != "tax_type"}, parent, resolve)
+           for d in given if d.get("id") is None]
+    top = variants.split_into_variants(db, principal, row["id"], parent, kept, new)
+    return json_response(200, reads.product(db, workspace_id, top))
 
 
 def _replace_variations(db, principal, row: dict[str, Any], changes: dict[str, Any], given: list[dict[str, Any]]):
