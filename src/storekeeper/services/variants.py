@@ -94,12 +94,14 @@ class KeptVariant:
 
 
 def replace_variants(db: Database, principal, ref: str, changes: dict[str, Any], kept: list[KeptVariant],
-                     new: list[dict[str, Any]]) -> dict[str, Any]:
+                     new: list[dict[str, Any]], *, dissolve: bool = False) -> dict[str, Any]:
     """A parent and its whole list of variants, in one transaction (the inventorum dialect's PUT
     of a product with variations): the parent changes, each kept variant changes, each new one
     is added (with its `initial_stock`), and every live variant left out goes to the trash. At
     least one variant must be kept. Locks the variants and the parent first, in the ledger's
-    order, so that stock changes of the same variants wait rather than deadlock."""
+    order, so that stock changes of the same variants wait rather than deadlock. `dissolve`, with
+    one variant kept and none added: it becomes an item of its own and the parent goes to the
+    trash (the answer is then that item)."""
     workspace_id = principal.workspace_id
     unique = {"uq_items_sku": lambda: Conflict("An item with this SKU already exists.", code="DUPLICATE_SKU")}
     with db.write() as conn, translate_integrity(unique):
@@ -120,6 +122,12 @@ def replace_variants(db: Database, principal, ref: str, changes: dict[str, Any],
         gone = [i for i in live if i not in {k.id for k in kept}]
         if gone:
             trash_variants(conn, workspace_id, gone)
+        if dissolve:
+            if len(kept) != 1 or new:
+                raise ValidationFailed({"variations": ["Only a product's last variation can stand alone."]})
+            alone = change_item(conn, workspace_id, kept[0].id, {"parent_id": None})
+            trash_variants(conn, workspace_id, [parent["id"]])
+            return find_item(conn, workspace_id, alone["id"], details=True)
         now, added, stock = utcnow(), [], []
         for data in new:
             data = dict(data)

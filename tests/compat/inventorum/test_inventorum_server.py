@@ -411,13 +411,21 @@ def test_put_with_variations_keeps_those_with_an_id_adds_the_others_and_deletes_
         (True, "Simplest Product, 22, Blue, Denim", "9.00"), (False, "Simplest Product, 22, Green, Denim", "2.00")]
     assert red in vendor.get("/api/products/delta/deleted/").json()["data"]
     assert refusal(vendor.get(f"/api/products/{red}/"))[:2] == (404, "product.not_found")
-    renamed = vendor.put(f"/api/products/{made['id']}/", json={"name": "Renamed", "variations": [{"id": blue}]})
-    assert [v["name"] for v in renamed.json()["variations"]] == ["Renamed, 22, Blue, Denim"]
-    assert renamed.json()["quantity"] == "9.00"  # the Green one left out: deleted
     with served.v1() as v1:
-        parent = v1.get(f"/v1/items/{made['inv_id']}").json()
-        moves = v1.get("/v1/stock/movements", params={"item": parent["variants"][0]["id"], "order": "asc"}).json()
+        blue_item = v1.get(f"/v1/items/{made['inv_id']}").json()["variants"][0]["id"]
+    # The document's "Converting one product with variation into a product without variations".
+    alone = vendor.put(f"/api/products/{made['id']}/", json={"name": "Renamed", "variations": [{"id": blue}]})
+    assert alone.status_code == 200, alone.text
+    assert (alone.json()["id"], alone.json()["name"], alone.json()["quantity"], alone.json()["variation_count"]) == (
+        blue, "Renamed", "9.00", 0)
+    assert made["id"] in vendor.get("/api/products/delta/deleted/").json()["data"]
+    assert blue in [p["id"] for p in vendor.get("/api/products/", params={"search": "Renamed"}).json()["data"]]
+    with served.v1() as v1:
+        moves = v1.get("/v1/stock/movements", params={"item": blue_item, "order": "asc"}).json()
+        assert v1.get(f"/v1/items/{blue_item}").json()["parent"] is None
     assert [(m["reason"], m["delta"]) for m in moves["data"]] == [("initial", 5), ("count", 4)]
+    checked = served.server.cli("check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_put_with_variations_is_refused_whole_without_an_id_or_with_a_stranger(vendor, world):

@@ -171,10 +171,15 @@ def _replace_variations(db, principal, row: dict[str, Any], changes: dict[str, A
         own = current.get(variant_id, {})
         fields = mapping.item_fields({k: v for k, v in data.items() if k not in ("id", "tax_type", "quantity")},
                                      resolve, own.get("metadata"), own.get("channels"))
-        if "attributes" in data or "name" in changes:
+        if len(given) == 1:  # standing alone, it takes the product's name
+            fields["name"] = name
+        elif "attributes" in data or "name" in changes:
             fields["name"] = mapping.variant_name(name, data.get("attributes", own.get("attributes") or {}))
         kept.append(variants.KeptVariant(variant_id, items.prepare_changes(fields), data.get("quantity")))
-    updated = variants.replace_variants(db, principal, row["id"], items.prepare_changes(changes), kept, new)
+    # The document: a product left with one variation becomes that variation, standing alone.
+    alone = len(given) == 1 and bool(kept)
+    updated = variants.replace_variants(db, principal, row["id"], items.prepare_changes(changes), kept, new,
+                                        dissolve=alone)
     return json_response(200, reads.product(db, workspace_id, updated))
 
 
