@@ -9,6 +9,7 @@ difference at the default location, in the same transaction as the other changes
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -58,8 +59,7 @@ def list_products(
         if filter is not None and filter not in FILTERS:
             raise ValidationFailed({"filter": ["Options: reorder, safety."]})
         chosen = reads.order_by(sort, SORTS, "sort")
-        filters = ItemFilters(**{**filters.__dict__, "status": FILTERS.get(filter or ""),
-                                 "sort": chosen or "created_at"})
+        filters = replace(filters, status=FILTERS.get(filter or ""), sort=chosen or "created_at")
     page = items.list_items(db, principal.workspace_id, filters, paging.request())
     taxes, _ = reads.references(db, principal.workspace_id, page.rows)
     return json_response(200, reads.page_body(page.total, [mapping.summary(r, taxes) for r in page.rows]))
