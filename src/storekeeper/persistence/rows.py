@@ -37,11 +37,11 @@ def _live(table: Table) -> ColumnElement[bool]:
     return table.c.deleted_at.is_(None) if "deleted_at" in table.c else true()
 
 
-def fetch_by_number(conn: Connection, table: Table, workspace_id: str, number: int, resource: str, *,
-                    for_update: bool = False) -> dict[str, Any]:
-    """The row numbered `number` in the workspace (tables._number; its unique index), or
-    NotFound naming `#number` — also when it is in the trash."""
-    stmt = select(table).where(table.c.workspace_id == workspace_id, table.c.number == number, _live(table))
+def fetch_by_number(conn: Connection, table: Table, workspace_id: str, number: int, resource: str,
+                    *also: ColumnElement[bool], for_update: bool = False) -> dict[str, Any]:
+    """The row numbered `number` in the workspace (tables._number; its unique index) meeting
+    `also`, or NotFound naming `#number` — also when it is in the trash."""
+    stmt = select(table).where(table.c.workspace_id == workspace_id, table.c.number == number, _live(table), *also)
     if for_update:
         stmt = stmt.with_for_update()
     row = conn.execute(stmt).mappings().first()

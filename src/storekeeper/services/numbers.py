@@ -46,17 +46,22 @@ KINDS: dict[str, Table] = {
 }
 
 
-# A production line is found only while its order is live, as on /v1.
+def _order_live(table: Table) -> tuple[ColumnElement[bool], ...]:
+    return (exists().where(production_orders.c.workspace_id == table.c.workspace_id,
+                           production_orders.c.id == table.c.order_id, production_orders.c.deleted_at.is_(None)),)
+
+
+# A production line or a batch is found only while its order is live, as on /v1.
 _ALSO: dict[str, tuple[ColumnElement[bool], ...]] = {
-    "production_order_line": (exists().where(
-        production_orders.c.workspace_id == production_order_lines.c.workspace_id,
-        production_orders.c.id == production_order_lines.c.order_id, production_orders.c.deleted_at.is_(None)),),
+    "production_order_line": _order_live(production_order_lines),
+    "batch": _order_live(production_batches),
 }
 
 
 def ids(db: Database, workspace_id: str, kind: str, numbers: Iterable[int]) -> dict[int, str]:
     """{number: id} for many numbers of one kind, in one query. Left out: a number no row has,
-    an item's or a production order's while it is in the trash, and a line's of such an order."""
+    an item's or a production order's while it is in the trash, and a line's or a batch's of
+    such an order."""
     with db.read() as conn:
         return ids_by_number(conn, KINDS[kind], workspace_id, numbers, *_ALSO.get(kind, ()))
 
@@ -73,7 +78,8 @@ def find(conn: Connection, workspace_id: str, kind: str, number: int, *, for_upd
          ) -> dict[str, Any]:
     """The row numbered `number`, read in the caller's transaction (`for_update` locks it, as the
     services' own finders do), or NotFound."""
-    return fetch_by_number(conn, KINDS[kind], workspace_id, number, kind, for_update=for_update)
+    return fetch_by_number(conn, KINDS[kind], workspace_id, number, kind, *_ALSO.get(kind, ()),
+                           for_update=for_update)
 
 
 def _line(db: Database, workspace_id: str, line_id: str) -> dict[str, Any]:
