@@ -310,6 +310,14 @@ def test_delta_modified_lists_catalogue_and_stock_changes_since_a_moment(served,
     assert refusal(vendor.get("/api/products/delta/modified/", params={"order_by": "colour"}))[0] == 400
 
 
+def test_a_custom_sale_is_left_out_of_the_list_but_not_out_of_delta_modified(vendor, world):
+    sale = create(vendor, {"name": "Custom sale 7", "tax_type": world["tax"], "custom_sale": True, "price": 3})
+    assert sale["custom_sale"] is True
+    assert vendor.get("/api/products/", params={"search": "Custom sale 7"}).json() == {"total": 0, "data": []}
+    modified = vendor.get("/api/products/delta/modified/", params={"limit": 100, "order_by": "-id"}).json()["data"]
+    assert [p["custom_sale"] for p in modified if p["id"] == sale["id"]] == [True]
+
+
 def test_delete_then_delta_deleted_lists_the_id(vendor, world):
     made = create(vendor, {"name": "Goes away", "tax_type": world["tax"]})
     before = vendor.get("/api/products/delta/deleted/").json()["data"]
