@@ -4,6 +4,7 @@ the documented answers' keys and JSON types, paging, versions, errors; one ledge
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -475,5 +476,40 @@ def test_a_product_given_variations_becomes_one_of_them_under_a_new_product(serv
         assert (item["parent"], item["on_hand"]) == (clone["inv_id"], 3)
         moves = v1.get("/v1/stock/movements", params={"item": original["inv_id"]}).json()["data"]
         assert [(m["reason"], m["delta"]) for m in moves] == [("initial", 3)]  # its history stays its own
+    checked = served.server.cli("check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_repeated_stock_adjustment_with_an_idempotency_key_moves_stock_once(vendor, world):
+    made = create(vendor, {"name": "Adjusted once", "tax_type": world["tax"], "quantity": 1})
+    body = {"stock": {"quantity": "5", "note": "delivery", "price": "2", "date": "15.01.2018"}}
+    path = f"/api/products/{made['id']}/adjust_inventory/"
+    first = vendor.put(path, json=body, headers={"Idempotency-Key": "inv-adjust-1"})
+    again = vendor.put(path, json=body, headers={"Idempotency-Key": "inv-adjust-1"})
+    assert (first.status_code, again.status_code, again.headers.get("idempotent-replayed")) == (200, 200, "true")
+    assert vendor.get(f"/api/products/{made['id']}/").json()["quantity"] == "6.00"
+
+
+def test_many_clients_setting_the_quantity_at_once_end_at_one_of_their_figures(served, world):
+    headers = {"Authorization": f"Bearer {served.key}", "X-Api-Version": "7"}
+    with served.vendor(PREFIX, headers) as client:
+        made = create(client, {"name": "Counted at once", "tax_type": world["tax"], "quantity": 1})
+    clients, start = 12, threading.Barrier(12, timeout=PATIENCE)
+
+    def put(n: int) -> int:
+        with served.vendor(PREFIX, headers) as client:
+            start.wait()
+            return client.put(f"/api/products/{made['id']}/", json={"quantity": 10 * (n + 1)}).status_code
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        assert Counter(pool.map(put, range(clients))) == {200: clients}
+    with served.vendor(PREFIX, headers) as client:
+        final = client.get(f"/api/products/{made['id']}/").json()["quantity"]
+    with served.v1() as v1:
+        moves = v1.get("/v1/stock/movements", params={"item": made["inv_id"], "order": "asc"}).json()["data"]
+    # Each count took the difference from the figure the one before it left: the movements chain,
+    # and the stock is the last one's figure.
+    assert all(a["after"] == b["before"] for a, b in itertools.pairwise(moves))
+    assert final == f"{moves[-1]['after']:.2f}" and moves[-1]["after"] in {10 * (n + 1) for n in range(clients)}
     checked = served.server.cli("check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
