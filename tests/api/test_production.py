@@ -229,6 +229,20 @@ def test_unknown_items_and_locations_are_not_found(api):
     assert error(create(api, [{"item": "CANDLE", "quantity": 1}], location="Nowhere")) == (404, "LOCATION_NOT_FOUND")
 
 
+def test_a_line_may_give_its_quantity_in_another_unit_of_the_items_dimension(api):
+    workshop(api)
+    made = order(api, [{"item": "WAX", "quantity": 1500, "unit": "g"}, {"item": "CANDLE", "quantity": 3,
+                                                                        "unit": "pieces"}])
+    assert [(line["sku"], line["unit"], line["quantity"]) for line in made["lines"]] == [
+        ("WAX", "kg", Decimal("1.5")), ("CANDLE", "pcs", 3)]
+    assert error(create(api, [{"item": "WAX", "quantity": 1, "unit": "l"}])) == (422, "UNIT_MISMATCH")
+    unknown = create(api, [{"item": "WAX", "quantity": 1, "unit": "furlong"}])
+    assert error(unknown) == (422, "VALIDATION_ERROR")
+    assert list(unknown.json()["error"]["fields"]) == ["lines[0].unit"]
+    assert error(create(api, [{"item": "WAX", "quantity": "0.0001", "unit": "mg"}])) == (422, "VALIDATION_ERROR")
+    assert [row["id"] for row in ok(api.get("/v1/production-orders"))["data"]] == [made["id"]]
+
+
 # Reading
 
 

@@ -56,13 +56,19 @@ def test_a_request_without_a_key_is_refused_by_every_facade_route(app, client):
         assert "x-api-version" not in r.headers
 
 
+def key_headers(mount: Mount, key: str) -> dict[str, str]:
+    """The key as the facade's clients send it: Bearer, or the header its OpenAPI scheme names."""
+    scheme = mount.app.state.dialect.security_scheme
+    named = {scheme["name"]: key} if scheme.get("in") == "header" else {}
+    return {"Authorization": f"Bearer {key}", "X-Api-Key": key, **named}
+
+
 def test_a_key_without_the_mapped_scopes_is_refused_by_every_facade_route(app, client, workspace):
     for mount, route, method in operations(app):
         needed = required_scopes(route)
         lacking = [scope for scope in scope_rules.SCOPES if not any(scope_rules.allows([scope], n) for n in needed)]
         key = workspace.key_with(*lacking, name="lacking")
-        r = call(client, mount, route, method, headers={"Authorization": f"Bearer {key.key}",
-                                                          "X-Api-Key": key.key})
+        r = call(client, mount, route, method, headers=key_headers(mount, key.key))
         assert r.status_code == 403, (method, route.path, needed, r.text)
 
 
@@ -80,13 +86,16 @@ def test_a_facade_has_its_own_versioning_and_its_own_envelope_before_routing(app
 
 
 def test_each_facade_documents_its_paths_and_its_key_and_docs_lists_it(app, client):
-    page = client.get("/docs").text
+    described = client.get("/openapi.json").json()["info"]["description"]
     for mount in facades(app):
         document = client.get(f"{mount.path}/openapi.json").json()
         assert document["servers"] == [{"url": mount.path}]
         assert document["paths"] and all(not path.startswith(PREFIX) for path in document["paths"])
         assert document["security"] == [{"apiKey": []}] and "apiKey" in document["components"]["securitySchemes"]
-        assert f'"url": "{mount.path}/openapi.json"' in page
+        page = client.get(f"{mount.path}/docs")
+        assert page.status_code == 200 and f"url: '{mount.path}/openapi.json'" in page.text
+        assert "'/static/vendor/swagger-ui/swagger-ui-bundle.js'" in page.text.replace('"', "'")
+        assert f"]({mount.path.lstrip('/')}/docs)" in described  # /v1's /docs links to it
 
 
 @pytest.mark.parametrize(("setting", "served"), [

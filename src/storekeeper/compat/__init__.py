@@ -18,6 +18,7 @@ from storekeeper.compat.facade import Dialect, build
 MODULES: dict[str, str] = {
     "warehouses": "storekeeper.compat.warehouses",
     "inventorum": "storekeeper.compat.inventorum",
+    "inventora": "storekeeper.compat.inventora",
 }
 
 

@@ -23,7 +23,7 @@ from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from storekeeper.api import codec
+from storekeeper.api import codec, docs
 from storekeeper.api.errors import InvalidInput, Problem, allowed_methods, validation_fields
 from storekeeper.api.ratelimit import RateLimit, RateLimited, enforce
 from storekeeper.api.routing import StorekeeperRoute, add_routes
@@ -134,6 +134,12 @@ def _install_error_handlers(app: FastAPI, dialect: Dialect) -> None:
         return render(Problem(422, "VALIDATION_ERROR", "The request is not valid.", _request_id(request),
                               validation_fields(errors)))
 
+    # The parent app's handler for it does not reach a mounted app: without this, a facade's
+    # client over its key's rate would get a 500.
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(request: Request, exc: RateLimited):
+        return render(Problem(429, exc.code, exc.message, _request_id(request), details=exc.details))
+
     @app.exception_handler(e.StorekeeperError)
     async def _domain(request: Request, exc: e.StorekeeperError):
         return render(Problem.of(exc, _request_id(request)))
@@ -188,6 +194,7 @@ def build(dialect: Dialect, parent: FastAPI) -> FastAPI:
             raise TypeError(f"{dialect.name}: build its routers with route_class=StorekeeperRoute")
         add_routes(app.router, router)
     _document_the_key(app, dialect)
+    docs.install_facade(app, dialect.prefix)
     return app
 
 

@@ -264,6 +264,10 @@ items = Table(
     Column("favourite", Boolean, nullable=False, server_default=text("false")),
     Column("open_price", Boolean, nullable=False, server_default=text("false")),
     Column("ad_hoc", Boolean, nullable=False, server_default=text("false")),
+    # Where stock of the item goes when a change names no location (else the default location).
+    # A live, active location of the workspace, checked by services/locations.py rather than by a
+    # foreign key: locations are deleted softly, which a key would not see (migration 0019).
+    Column("home_location_id", String(ID), nullable=True),
     # Sums over the item's stock levels, kept by the stock service in the same transaction as
     # each movement, so lists filter and sort by them without aggregating.
     # For a variant parent: the sums of its live variants; for a bundle: what its components
@@ -308,6 +312,15 @@ items = Table(
     Index("ix_items_status", "workspace_id", "status", "id"),
     Index("ix_items_status_sku", "workspace_id", "status", "sku", "id"),  # 0010
     Index("ix_items_deleted", "workspace_id", "deleted_at", "id"),
+    # `?home_location=` and the check before a location is deleted or deactivated; only the items
+    # that have a home (most have none, and cost no entry).
+    Index(
+        "ix_items_home_location",
+        "workspace_id",
+        "home_location_id",
+        sqlite_where=text("home_location_id IS NOT NULL"),
+        postgresql_where=text("home_location_id IS NOT NULL"),
+    ),
     _number_index("items"),
     # sort=price (0021): ITEM_PRICE_ORDER below, the same expression as the queries write it.
     Index("ix_items_price", "workspace_id", text("coalesce(price, -1)"), "id"),
@@ -580,7 +593,8 @@ purchase_orders = Table(
     Column("id", String(ID), nullable=False),
     Column("number", String(64), nullable=False),
     Column("supplier", String(200), nullable=True),
-    Column("location_id", String(ID), nullable=False),
+    # Where it is delivered; null: each line at its item's home location, else the default (0019).
+    Column("location_id", String(ID), nullable=True),
     Column("status", String(24), nullable=False),
     Column("expected_at", UTCDateTime(), nullable=True),
     Column("notes", Text, nullable=True),

@@ -128,6 +128,18 @@ def _finish(conn, order: dict[str, Any], line: dict[str, Any], lines: list[dict[
                         batch=batch_id, line=line["id"], produced_quantity=line["produced_quantity"])
 
 
+def makers(db: Database, workspace_id: str, batch_ids: list[str]) -> dict[str, str | None]:
+    """{batch id: the id of the user who made it, or None when a key without a user (or the
+    system) did}: the actor of its output movement, which the ledger recorded with it."""
+    if not batch_ids:
+        return {}
+    with db.read() as conn:
+        rows = conn.execute(select(movements.c.batch_id, movements.c.actor_type, movements.c.actor_id).where(
+            movements.c.workspace_id == workspace_id, movements.c.batch_id.in_(sorted(set(batch_ids))),
+            movements.c.reason == "production_output")).all()
+    return {row.batch_id: row.actor_id if row.actor_type == "user" else None for row in rows}
+
+
 def get_batch(db: Database, workspace_id: str, batch_id: str) -> dict[str, Any]:
     """The batch with its movements; a reversed one too, with its reversal movements. The batch
     of a deleted order is gone with it."""

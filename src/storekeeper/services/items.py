@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, delete, exists, func, literal, or_, select
+from sqlalchemy import Connection, Select, and_, bindparam, delete, exists, false, func, literal, or_, select
 
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
@@ -46,8 +46,8 @@ from storekeeper.persistence.types import Micros
 from storekeeper.services import journal, search
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.context import SystemActor
-from storekeeper.services.item_details import item_details
-from storekeeper.services.locations import find_location
+from storekeeper.services.item_details import item_details, page_details
+from storekeeper.services.locations import find_location, resolve_homes
 from storekeeper.services.stock import bring_total_to, ledger_for, record_initial_stock
 from storekeeper.services.tax_rates import default_tax_rate_id
 
@@ -62,10 +62,26 @@ SORTS: dict[str, str] = {
 }
 # Fields whose change would re-interpret every movement or reservation already recorded.
 LOCKED_ONCE_STOCKED = ("unit", "tracking")
+
+
+@dataclass(frozen=True)
+class StockedRules:
+    """What may change on an item once it has stock history. /v1 locks `unit` and `tracking`
+    (UNIT_LOCKED) and leaves the standard cost free; a /compat dialect may serve its vendor's
+    rules instead (compat/inventora: the unit is relabelled, its quantities keep their numbers,
+    and the cost is frozen once stock came in other than as initial stock)."""
+
+    locked: tuple[str, ...] = LOCKED_ONCE_STOCKED
+    # Movements of these reasons leave `unit_cost` free to change, any other freezes it
+    # (UNIT_COST_LOCKED); None: it is never frozen.
+    unit_cost_free_after: frozenset[str] | None = None
+
+
+V1_RULES = StockedRules()
 # What a variant takes from its parent unless it says otherwise.
 INHERITED = ("description", "kind", "tracking", "unit", "brand", "supplier", "category_id", "tags", "tax_rate_id",
              "unit_cost", "price", "price_rest", "retail_price", "wholesale_price", "package_size_value",
-             "package_size_unit")
+             "package_size_unit", "home_location_id")
 
 
 def _duplicate_sku(sku: str | None = None):
@@ -91,6 +107,7 @@ class ItemFilters:
     low_stock: bool | None = None
     ad_hoc: bool | None = None
     location: str | None = None
+    home_location: str | None = None
     updated_since: datetime | None = None
     channel: str | None = None
     deleted: str = "false"
@@ -181,10 +198,24 @@ def _check_sku(sku: str) -> None:
 
 
 def check_references(conn: Connection, workspace_id: str, values: dict[str, Any]) -> None:
+    """The category and tax rate must exist; the home location, given by id or name, must be a
+    live, active location, and is replaced by its id."""
     if values.get("category_id") is not None:
         fetch(conn, categories, workspace_id, values["category_id"], "category")
     if values.get("tax_rate_id") is not None:
         fetch(conn, tax_rates, workspace_id, values["tax_rate_id"], "tax_rate")
+    resolve_home_refs(conn, workspace_id, [values])
+
+
+def resolve_home_refs(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]) -> None:
+    """Replace each row's `home_location_id`, as given (an id or a name), by the location's id;
+    every row in one query."""
+    refs = {row["home_location_id"] for row in rows if row.get("home_location_id") is not None}
+    if refs:
+        ids = resolve_homes(conn, workspace_id, refs)
+        for row in rows:
+            if row.get("home_location_id") is not None:
+                row["home_location_id"] = ids[row["home_location_id"]]
 
 
 def _sku_taken(conn: Connection, workspace_id: str, sku: str, except_id: str | None = None) -> bool:
@@ -210,6 +241,8 @@ def _prepare(values: dict[str, Any]) -> dict[str, Any]:
         out["category_id"] = out.pop("category")
     if "tax_rate" in out:
         out["tax_rate_id"] = out.pop("tax_rate")
+    if "home_location" in out:  # an id or a name until check_references resolves it
+        out["home_location_id"] = out.pop("home_location")
     if "unit" in out:
         out["unit"] = _unit_code(out["unit"])
     if "name" in out:
@@ -287,6 +320,7 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
         "favourite": False,
         "open_price": False,
         "ad_hoc": False,
+        "home_location_id": None,
         **values,
         "on_hand": Decimal(0),
         "reserved": Decimal(0),
@@ -397,6 +431,9 @@ def create_item(db: Database, workspace_id: str, data: dict[str, Any], principal
             for column in ("category_id", "tax_rate_id"):
                 for value in {r[column] for r in rows[1:]} - {row[column], None}:
                     check_references(conn, workspace_id, {column: value})
+            # And each home location a variant names for itself.
+            resolve_home_refs(conn, workspace_id,
+                              [r for r in rows[1:] if r["home_location_id"] != row["home_location_id"]])
         insert_items(conn, workspace_id, rows)
         for created in rows:
             journal.item_event(conn, "created", None, created)
@@ -413,7 +450,10 @@ def get_item(db: Database, workspace_id: str, ref: str) -> dict[str, Any]:
         return {**row, **item_details(conn, workspace_id, row)}
 
 
-def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: PageRequest) -> Page:
+def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: PageRequest, *,
+               details: bool = False) -> Page:
+    """`details`: each row with its `locations` and `components`, read with the page (a fixed
+    number of queries more)."""
     by_update = updates.wanted(filters.updated_since, filters.sort)
     stmt = (_WITH_DETAILS_BY_UPDATE if by_update else _WITH_DETAILS).where(
         search.in_workspace(workspace_id, filters.q), items.c.purged_at.is_(None))
@@ -460,6 +500,10 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
     if by_update:
         stmt = updates.changed_since(stmt, workspace_id, filters.updated_since)
     with db.read() as conn:
+        if filters.home_location is not None:
+            home = find_location(conn, workspace_id, filters.home_location)
+            # An unknown location is no item's home: an empty list (`== None` would mean "no home").
+            stmt = stmt.where(items.c.home_location_id == home["id"] if home else false())
         if filters.location is not None:
             place = find_location(conn, workspace_id, filters.location)
             location_id = place["id"] if place else None  # an unknown location has no stock: empty list
@@ -473,7 +517,12 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
         stmt, sort = _sorted(stmt, filters.sort)
         unfiltered = page.include_total and filters == ItemFilters(sort=filters.sort)
         known_total = counters.value(conn, workspace_id, counters.ITEMS_LIVE) if unfiltered else None
-        return paginate(conn, stmt, sort, page, known_total)
+        result = paginate(conn, stmt, sort, page, known_total)
+        if details:
+            found = page_details(conn, workspace_id, result.rows)
+            for row in result.rows:
+                row.update(found[row["id"]])
+        return result
 
 
 def _sorted(stmt: Select, name: str) -> tuple[Select, Sort]:
@@ -525,9 +574,30 @@ def _check_unit_in_boms(conn: Connection, workspace_id: str, row: dict[str, Any]
                 from None
 
 
+def has_movements_beyond(conn: Connection, workspace_id: str, item_id: str, reasons: frozenset[str]) -> bool:
+    """Whether the item has a movement of any reason but these."""
+    return conn.execute(select(movements.c.id).where(
+        movements.c.workspace_id == workspace_id, movements.c.item_id == item_id,
+        movements.c.reason.not_in(sorted(reasons))).limit(1)).first() is not None
+
+
+def _check_stocked_rules(conn: Connection, row: dict[str, Any], values: dict[str, Any], rules: StockedRules) -> None:
+    locked = [f for f in rules.locked if f in values]
+    if locked and has_stock_history(conn, row["workspace_id"], row["id"]):
+        raise Conflict(
+            f"{' and '.join(locked)} cannot change once the item has stock movements, reservations or order lines.",
+            code="UNIT_LOCKED",
+        )
+    free_after = rules.unit_cost_free_after
+    if free_after is not None and "unit_cost" in values and has_movements_beyond(
+            conn, row["workspace_id"], row["id"], free_after):
+        raise Conflict(f"unit_cost cannot change once the item has movements other than "
+                       f"{', '.join(sorted(free_after))}.", code="UNIT_COST_LOCKED")
+
+
 def update_item(
     db: Database, workspace_id: str, ref: str, changes: dict[str, Any], if_match: int | None = None, *,
-    on_hand: Decimal | None = None, principal=None,
+    rules: StockedRules = V1_RULES, on_hand: Decimal | None = None, principal=None,
 ) -> dict[str, Any]:
     """Change an item; with `on_hand` (and a `principal` holding stock:write), bring its stock
     over all locations to that figure in the same transaction (stock.bring_total_to)."""
@@ -535,7 +605,8 @@ def update_item(
     sku = values.get("sku")
     unique = {"uq_items_sku": _duplicate_sku(sku), "items.sku": _duplicate_sku(sku)}
     with db.write() as conn, translate_integrity(unique):
-        updated = change_item(conn, workspace_id, ref, values, if_match, on_hand=on_hand, principal=principal)
+        updated = change_item(conn, workspace_id, ref, values, if_match, rules=rules, on_hand=on_hand,
+                              principal=principal)
         return find_item(conn, workspace_id, updated["id"], details=True)
 
 
@@ -549,7 +620,7 @@ def prepare_changes(changes: dict[str, Any]) -> dict[str, Any]:
 
 def change_item(
     conn: Connection, workspace_id: str, ref: str, values: dict[str, Any], if_match: int | None = None, *,
-    on_hand: Decimal | None = None, principal=None,
+    rules: StockedRules = V1_RULES, on_hand: Decimal | None = None, principal=None,
 ) -> dict[str, Any]:
     """update_item's change in the caller's transaction (`values` from prepare_changes): the
     row after it."""
@@ -557,13 +628,7 @@ def change_item(
     row = find_item(conn, workspace_id, ref, for_update=True)
     check_version(row, if_match)
     values = {k: v for k, v in values.items() if row.get(k) != v}
-    locked = [f for f in LOCKED_ONCE_STOCKED if f in values]
-    if locked and has_stock_history(conn, workspace_id, row["id"]):
-        raise Conflict(
-            f"{' and '.join(locked)} cannot change once the item has stock movements, reservations or order "
-            "lines.",
-            code="UNIT_LOCKED",
-        )
+    _check_stocked_rules(conn, row, values, rules)
     if "tracking" in values:
         _check_tracking(conn, workspace_id, row, values["tracking"])
         if row["tracking"] == Tracking.BUNDLE:  # a bundle's quantities were derived, not its own

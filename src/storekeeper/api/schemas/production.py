@@ -33,6 +33,9 @@ class ProductionLineIn(WriteModel):
     id: str | None = Field(None, max_length=40, description="Keep this existing line (when replacing lines)")
     item: Ref = Field(description="Item id or SKU of what to make")
     quantity: PositiveQuantityIn
+    unit: str | None = Field(None, min_length=1, max_length=32,
+                             description="The unit of `quantity`, if not the item's own: another unit of its dimension "
+                                         "(GET /v1/units), converted to the item's unit")
 
 
 class _ReadOnlyFields(WriteModel):

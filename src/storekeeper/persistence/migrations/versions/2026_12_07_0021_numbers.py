@@ -2,7 +2,7 @@
 and batches; the index of the item list's price sort
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-07
 
 Issue 21: the /compat facades of seeds 002 and 004 identify these by integer ids. Each row gets
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0021"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
