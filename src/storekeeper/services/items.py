@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Select, and_, bindparam, delete, exists, fals
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
 from storekeeper.domain.ids import is_id, new_id
+from storekeeper.domain.pricing import split_price
 from storekeeper.domain.quantities import format_money
 from storekeeper.domain.skus import InvalidSku, check_sku
 from storekeeper.domain.stock import StockStatus, Tracking, stock_status
@@ -47,7 +48,7 @@ from storekeeper.services.common import translate_integrity
 from storekeeper.services.context import SystemActor
 from storekeeper.services.item_details import item_details, page_details
 from storekeeper.services.locations import find_location, resolve_homes
-from storekeeper.services.stock import ledger_for, record_initial_stock
+from storekeeper.services.stock import bring_total_to, ledger_for, record_initial_stock
 from storekeeper.services.tax_rates import default_tax_rate_id
 
 # Self-joins of items; made once, as making an alias copies every column of the table.
@@ -79,8 +80,8 @@ class StockedRules:
 V1_RULES = StockedRules()
 # What a variant takes from its parent unless it says otherwise.
 INHERITED = ("description", "kind", "tracking", "unit", "brand", "supplier", "category_id", "tags", "tax_rate_id",
-             "unit_cost", "price", "retail_price", "wholesale_price", "package_size_value", "package_size_unit",
-             "home_location_id")
+             "unit_cost", "price", "price_rest", "retail_price", "wholesale_price", "package_size_value",
+             "package_size_unit", "home_location_id")
 
 
 def _duplicate_sku(sku: str | None = None):
@@ -102,8 +103,9 @@ class ItemFilters:
     category: str | None = None
     parent: str | None = None
     tag: str | None = None
-    status: str | None = None
+    status: tuple[str, ...] | None = None  # any of these
     low_stock: bool | None = None
+    ad_hoc: bool | None = None
     location: str | None = None
     home_location: str | None = None
     updated_since: datetime | None = None
@@ -245,6 +247,8 @@ def _prepare(values: dict[str, Any]) -> dict[str, Any]:
         out["unit"] = _unit_code(out["unit"])
     if "name" in out:
         out["name_key"] = out["name"].casefold()
+    if "price" in out:
+        out["price"], out["price_rest"] = split_price(out["price"])
     if "package_size" in out:
         package = out.pop("package_size")
         out["package_size_value"] = package["value"] if package else None
@@ -304,6 +308,7 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
         "unit_cost": None,
         "average_cost": None,
         "price": None,
+        "price_rest": 0,
         "retail_price": None,
         "wholesale_price": None,
         "package_size_value": None,
@@ -311,6 +316,10 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
         "images": [],
         "channels": {},
         "metadata": {},
+        "gift_card": False,
+        "favourite": False,
+        "open_price": False,
+        "ad_hoc": False,
         "home_location_id": None,
         **values,
         "on_hand": Decimal(0),
@@ -324,6 +333,18 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
         "purged_at": None,
     }
     row["status"] = _status(row)
+    return row
+
+
+def parent_row_from(item: dict[str, Any], data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A new parent for an item that becomes its variant: the item's catalogue fields (what a
+    variant inherits, its name, attributes aside) with `data` (API fields, a new SKU) over them."""
+    values = _prepare(data)
+    _check_sku(values["sku"])
+    cloned = {k: item[k] for k in (*INHERITED, "name", "name_key", "barcode", "reorder_point", "safety_stock",
+                                   "reorder_quantity", "images", "channels", "metadata") if k not in values}
+    row = _new_row(item["workspace_id"], {**cloned, **values}, now)
+    row["has_variants"] = True
     return row
 
 
@@ -448,10 +469,12 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
         ("kind", filters.kind),
         ("category_id", filters.category),
         ("parent_id", filters.parent),
-        ("status", filters.status),
+        ("ad_hoc", filters.ad_hoc),
     ):
         if value is not None:
             stmt = stmt.where(items.c[column] == value)
+    if filters.status is not None:
+        stmt = stmt.where(items.c.status.in_(filters.status))
     if filters.top_level is not None:
         stmt = stmt.where(items.c.parent_id.is_(None) if filters.top_level else items.c.parent_id.is_not(None))
     if filters.low_stock is True:
@@ -574,42 +597,64 @@ def _check_stocked_rules(conn: Connection, row: dict[str, Any], values: dict[str
 
 def update_item(
     db: Database, workspace_id: str, ref: str, changes: dict[str, Any], if_match: int | None = None, *,
-    rules: StockedRules = V1_RULES,
+    rules: StockedRules = V1_RULES, on_hand: Decimal | None = None, principal=None,
 ) -> dict[str, Any]:
-    values = _prepare(changes)
-    if "sku" in values:
-        _check_sku(values["sku"])
+    """Change an item; with `on_hand` (and a `principal` holding stock:write), bring its stock
+    over all locations to that figure in the same transaction (stock.bring_total_to)."""
+    values = prepare_changes(changes)
     sku = values.get("sku")
     unique = {"uq_items_sku": _duplicate_sku(sku), "items.sku": _duplicate_sku(sku)}
     with db.write() as conn, translate_integrity(unique):
-        row = find_item(conn, workspace_id, ref, for_update=True)
-        check_version(row, if_match)
-        values = {k: v for k, v in values.items() if row.get(k) != v}
-        _check_stocked_rules(conn, row, values, rules)
-        if "tracking" in values:
-            _check_tracking(conn, workspace_id, row, values["tracking"])
-            if row["tracking"] == Tracking.BUNDLE:  # a bundle's quantities were derived, not its own
-                values.update(on_hand=Decimal(0), reserved=Decimal(0))
-        if "unit" in values:
-            _check_unit_in_boms(conn, workspace_id, row, values["unit"])
-        check_references(conn, workspace_id, values)
-        if sku is not None and "sku" in values and _sku_taken(conn, workspace_id, sku, except_id=row["id"]):
-            raise _duplicate_sku(sku)()
-        new_status = _status({**row, **values})
-        if new_status != row["status"]:
-            values["status"] = new_status
-        updated = update_versioned(conn, items, row, values)
-        if updated is not row:
-            journal.item_event(conn, "updated", row, updated)
-            if "reorder_point" in values or "safety_stock" in values:
-                journal.threshold_status_changes(conn, row, updated)
-        if "tags" in values:
-            _write_tags(conn, workspace_id, row["id"], values["tags"], replace=True)
-        if "channels" in values:
-            write_channels(conn, workspace_id, row["id"], values["channels"])
-        if "tracking" in values:
-            refresh_derived(conn, workspace_id, [row["id"]], also_self=True)
+        updated = change_item(conn, workspace_id, ref, values, if_match, rules=rules, on_hand=on_hand,
+                              principal=principal)
         return find_item(conn, workspace_id, updated["id"], details=True)
+
+
+def prepare_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """A change's API fields as columns, its SKU checked (what change_item takes)."""
+    values = _prepare(changes)
+    if "sku" in values:
+        _check_sku(values["sku"])
+    return values
+
+
+def change_item(
+    conn: Connection, workspace_id: str, ref: str, values: dict[str, Any], if_match: int | None = None, *,
+    rules: StockedRules = V1_RULES, on_hand: Decimal | None = None, principal=None,
+) -> dict[str, Any]:
+    """update_item's change in the caller's transaction (`values` from prepare_changes): the
+    row after it."""
+    sku = values.get("sku")
+    row = find_item(conn, workspace_id, ref, for_update=True)
+    check_version(row, if_match)
+    values = {k: v for k, v in values.items() if row.get(k) != v}
+    _check_stocked_rules(conn, row, values, rules)
+    if "tracking" in values:
+        _check_tracking(conn, workspace_id, row, values["tracking"])
+        if row["tracking"] == Tracking.BUNDLE:  # a bundle's quantities were derived, not its own
+            values.update(on_hand=Decimal(0), reserved=Decimal(0))
+    if "unit" in values:
+        _check_unit_in_boms(conn, workspace_id, row, values["unit"])
+    check_references(conn, workspace_id, values)
+    if sku is not None and "sku" in values and _sku_taken(conn, workspace_id, sku, except_id=row["id"]):
+        raise _duplicate_sku(sku)()
+    new_status = _status({**row, **values})
+    if new_status != row["status"]:
+        values["status"] = new_status
+    updated = update_versioned(conn, items, row, values)
+    if updated is not row:
+        journal.item_event(conn, "updated", row, updated)
+        if "reorder_point" in values or "safety_stock" in values:
+            journal.threshold_status_changes(conn, row, updated)
+    if "tags" in values:
+        _write_tags(conn, workspace_id, row["id"], values["tags"], replace=True)
+    if "channels" in values:
+        write_channels(conn, workspace_id, row["id"], values["channels"])
+    if "tracking" in values:
+        refresh_derived(conn, workspace_id, [row["id"]], also_self=True)
+    if on_hand is not None:
+        bring_total_to(conn, principal, updated, on_hand)
+    return updated
 
 
 def refresh_derived(conn: Connection, workspace_id: str, item_ids: list[str], *, also_self: bool = False,
