@@ -21,12 +21,11 @@ from storekeeper.persistence.rows import update_versioned
 from storekeeper.persistence.tables import item_components, items
 from storekeeper.services import journal
 from storekeeper.services.common import translate_integrity
+from storekeeper.services.item_changes import change_item, has_stock_history
 from storekeeper.services.items import (
-    change_item,
     check_references,
     check_variant_attributes,
     find_item,
-    has_stock_history,
     insert_items,
     parent_row_from,
     refresh_derived,

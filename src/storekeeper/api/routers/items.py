@@ -28,7 +28,7 @@ from storekeeper.api.schemas.items import (
     item_out,
 )
 from storekeeper.api.schemas.stock import MovementRead, movement_out
-from storekeeper.services import components, exports, inventory, items, trash, variants
+from storekeeper.services import components, exports, inventory, item_changes, items, trash, variants
 from storekeeper.services.items import ItemFilters
 
 router = APIRouter(prefix="/items", tags=["items"], route_class=StorekeeperRoute)
@@ -105,7 +105,7 @@ def get_item(ref: ItemRef, principal: ItemsRead, db: DB) -> JSONResponse:
 @router.patch("/{ref}", response_model=ItemRead, summary="Change an item (quantities are read-only)")
 def update_item(ref: ItemRef, body: ItemUpdate, principal: ItemsWrite, db: DB, version: IfMatch) -> JSONResponse:
     changes = body.model_dump(exclude_unset=True, mode="python")
-    row = items.update_item(db, principal.workspace_id, ref, changes, if_match=version)
+    row = item_changes.update_item(db, principal.workspace_id, ref, changes, if_match=version)
     return resource(item_out(row), version=row["version"])
 
 
@@ -145,7 +145,7 @@ ChannelPath = Annotated[ChannelName, Path(description="Sales channel name, e.g. 
 def publish_item(ref: ItemRef, channel: ChannelPath, principal: ItemsWrite, db: DB, version: IfMatch,
                  body: ChannelIn | None = None) -> JSONResponse:
     entry = body.model_dump(exclude_unset=True, mode="python") if body else {}
-    row = items.set_channel(db, principal.workspace_id, ref, channel, entry, if_match=version)
+    row = item_changes.set_channel(db, principal.workspace_id, ref, channel, entry, if_match=version)
     return resource(item_out(row), version=row["version"])
 
 
@@ -153,7 +153,7 @@ def publish_item(ref: ItemRef, channel: ChannelPath, principal: ItemsWrite, db: 
                summary="Unpublish from a sales channel (its overrides are kept)")
 def unpublish_item(ref: ItemRef, channel: ChannelPath, principal: ItemsWrite, db: DB,
                    version: IfMatch) -> JSONResponse:
-    row = items.set_channel(db, principal.workspace_id, ref, channel, None, if_match=version)
+    row = item_changes.set_channel(db, principal.workspace_id, ref, channel, None, if_match=version)
     return resource(item_out(row), version=row["version"])
 
 

@@ -22,7 +22,7 @@ from storekeeper.compat.inventorum import errors, ids, inventory, mapping, reads
 from storekeeper.compat.inventorum.reads import Version
 from storekeeper.domain.errors import ValidationFailed
 from storekeeper.domain.ids import new_id
-from storekeeper.services import items, trash, variants
+from storekeeper.services import item_changes, items, trash, variants
 from storekeeper.services.items import ItemFilters
 
 # The vendor's `products` scope, as the Storekeeper scopes it maps to: a product's quantity is
@@ -124,7 +124,7 @@ def update_product(product_id: ProductId, body: schemas.ProductUpdate, principal
         if not row["has_variants"]:
             return _first_variations(db, principal, row, changes, given)
         return _replace_variations(db, principal, row, changes, given)
-    updated = items.update_item(db, principal.workspace_id, row["id"], changes,
+    updated = item_changes.update_item(db, principal.workspace_id, row["id"], changes,
                                 on_hand=data.get("quantity"), principal=principal)
     return json_response(200, reads.product(db, principal.workspace_id, updated))
 
@@ -147,7 +147,7 @@ def _first_variations(db, principal, row: dict[str, Any], changes: dict[str, Any
     fields = mapping.item_fields({k: v for k, v in entry.items() if k not in ("id", "tax_type", "quantity")},
                                  resolve, row["metadata"], row["channels"])
     fields["name"] = mapping.variant_name(name, entry.get("attributes", row["attributes"]))
-    kept = variants.KeptVariant(row["id"], items.prepare_changes(fields), entry.get("quantity"))
+    kept = variants.KeptVariant(row["id"], item_changes.prepare_changes(fields), entry.get("quantity"))
     new = [_variation(name, {k: v for k, v in d.items() if k != "tax_type"}, parent, resolve)
            for d in given if d.get("id") is None]
     top = variants.split_into_variants(db, principal, row["id"], parent, kept, new)
@@ -175,10 +175,10 @@ def _replace_variations(db, principal, row: dict[str, Any], changes: dict[str, A
             fields["name"] = name
         elif "attributes" in data or "name" in changes:
             fields["name"] = mapping.variant_name(name, data.get("attributes", own.get("attributes") or {}))
-        kept.append(variants.KeptVariant(variant_id, items.prepare_changes(fields), data.get("quantity")))
+        kept.append(variants.KeptVariant(variant_id, item_changes.prepare_changes(fields), data.get("quantity")))
     # The document: a product left with one variation becomes that variation, standing alone.
     alone = len(given) == 1 and bool(kept)
-    updated = variants.replace_variants(db, principal, row["id"], items.prepare_changes(changes), kept, new,
+    updated = variants.replace_variants(db, principal, row["id"], item_changes.prepare_changes(changes), kept, new,
                                         dissolve=alone)
     return json_response(200, reads.product(db, workspace_id, updated))
 

@@ -14,7 +14,7 @@ from storekeeper.compat.facade import caller, json_response
 from storekeeper.compat.inventorum import ids, mapping, reads, schemas
 from storekeeper.compat.inventorum.reads import Version
 from storekeeper.domain.errors import ValidationFailed
-from storekeeper.services import items, stock, trash
+from storekeeper.services import item_changes, items, stock, trash
 from storekeeper.services.items import ItemFilters
 from storekeeper.services.stock import Adjustment
 
@@ -96,7 +96,7 @@ def deleted_products(
 def _publish(db, principal, product_id: str, publish: bool):
     row = reads.find(db, principal.workspace_id, product_id)
     if publish or mapping.in_shop(row):
-        row = items.set_channel(db, principal.workspace_id, row["id"], mapping.SHOP, {} if publish else None)
+        row = item_changes.set_channel(db, principal.workspace_id, row["id"], mapping.SHOP, {} if publish else None)
     return json_response(200, mapping.shop_product(row))
 
 
