@@ -18,7 +18,8 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from storekeeper.api.app import create_app
 from storekeeper.config import Settings
@@ -41,6 +42,29 @@ EXCLUDED_CHECKS = [positive_data_acceptance]
 # Serving /openapi.json reads no database, so this app's URL names one that cannot be created.
 _DOCUMENT_ONLY = Settings(database_url="sqlite:////nonexistent/openapi-only.db")
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_DOCUMENT_ONLY), config=CONFIG)
+
+
+
+
+def documented_headers(method: str, path: str) -> list[str]:
+    operation = schema.raw_schema["paths"][path][method.lower()]
+    return [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
+
+
+def excluded_checks(case) -> list:
+    """Where an operation documents no header parameter, a header Schemathesis made invalid on
+    purpose is the key of a security scheme, which `admin_headers` replaces with a valid one: the
+    request sent is no longer invalid, and its acceptance no failure (Schemathesis' own filters
+    do not see headers the caller replaced)."""
+    header = case.meta.components.get(ParameterLocation.HEADER) if case.meta else None
+    if header is not None and header.mode.is_negative and not documented_headers(case.method, case.path):
+        return [*EXCLUDED_CHECKS, negative_data_rejection]
+    return EXCLUDED_CHECKS
+
+
+def test_a_list_documents_no_header_parameter_so_its_negative_header_is_the_replaced_key():
+    assert documented_headers("GET", "/v1/purchase-orders") == []
+    assert "Idempotency-Key" in documented_headers("POST", "/v1/purchase-orders")
 
 
 @pytest.fixture
@@ -68,5 +92,5 @@ def test_every_operation_answers_within_its_documented_contract(case, app, admin
     response = case.call(app=app, headers=admin_headers)
     statuses.append(response.status_code)
     case.validate_response(
-        response, excluded_checks=EXCLUDED_CHECKS, headers=admin_headers, transport_kwargs={"app": app}
+        response, excluded_checks=excluded_checks(case), headers=admin_headers, transport_kwargs={"app": app}
     )
