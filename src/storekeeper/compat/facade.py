@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storekeeper.api import codec
 from storekeeper.api.errors import InvalidInput, Problem, allowed_methods, validation_fields
-from storekeeper.api.ratelimit import RateLimit, enforce
+from storekeeper.api.ratelimit import RateLimit, RateLimited, enforce
 from storekeeper.api.routing import StorekeeperRoute, add_routes
 from storekeeper.domain import errors as e
 from storekeeper.services import api_keys
@@ -137,6 +137,12 @@ def _install_error_handlers(app: FastAPI, dialect: Dialect) -> None:
     @app.exception_handler(e.StorekeeperError)
     async def _domain(request: Request, exc: e.StorekeeperError):
         return render(Problem.of(exc, _request_id(request)))
+
+    # Raised by `caller` like a domain error, but answered 429 as /v1 answers it (api/ratelimit.py);
+    # the middleware adds Retry-After and the rate-limit headers.
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(request: Request, exc: RateLimited):
+        return render(Problem(429, exc.code, exc.message, _request_id(request), details=dict(exc.details)))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
