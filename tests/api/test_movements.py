@@ -58,12 +58,14 @@ def test_the_newest_movement_comes_first_by_default_and_asc_reverses_it(api):
 def test_a_listed_movement_has_every_field_of_the_one_written(api):
     location(api, "Main", is_default=True)
     item(api, "W-1", unit_cost="1.50")
-    written = adjust(api, "W-1", 4, reason="receipt", note="n", reference={"type": "po", "id": "PO-1"})
+    written = adjust(api, "W-1", 4, reason="receipt", note="n", reference={"type": "po", "id": "PO-1"},
+                     label="supplier_receipt")
     [shown] = listed(api)
     assert shown == written
     assert set(shown) == {"id", "item", "sku", "location", "reason", "delta", "before", "after", "unit_cost", "note",
-                          "reference", "transfer", "bundle", "batch", "actor", "occurred_at", "created_at", "sequence"}
-    assert shown["unit_cost"] == "1.50"
+                          "reference", "transfer", "bundle", "batch", "label", "actor", "occurred_at", "created_at",
+                          "sequence"}
+    assert shown["unit_cost"] == "1.50" and shown["label"] == "supplier_receipt"
 
 
 def test_filter_by_item_by_id_or_sku_and_by_location_by_id_or_name(api):

@@ -367,3 +367,49 @@ def test_an_import_refuses_skus_with_invisible_characters_like_the_api(db, clien
     jsonl.write_text(json.dumps({"sku": "LAMP\ufdd0", "name": "Lamp"}) + "\n", encoding="utf-8")
     done = cli(workspace, "import", "items", str(jsonl))
     assert done.returncode == 2 and "line 1: sku: A SKU must not contain U+FDD0" in done.stderr
+
+
+def test_labels_go_out_with_the_movements_and_come_back_through_import_stock(db, client, tmp_path):
+    """A stock file's `label` column labels each change; the movements export shows every label
+    (escaped in CSV like any text), and its cells, read back by `import stock` in another
+    workspace, give the same labels. A bad label is a bad row, named by its line."""
+    source = make_workspace(db, client, "Source")
+    ok(source.api.post("/v1/items", json={"sku": "LAMP", "name": "Brass lamp"}))
+    stock_file = tmp_path / "stock.csv"
+    stock_file.write_text("sku,delta,reason,label\nLAMP,10,receipt,supplier_receipt\nLAMP,-2,sale,=web order\n"
+                          "LAMP,-1,sale,\nLAMP,5,count,cycle count 7\n", encoding="utf-8")
+    done = cli(source, "import", "stock", str(stock_file))
+    assert done.returncode == 0, done.stderr
+    labelled = ["supplier_receipt", "=web order", None, "cycle count 7"]
+    assert [m["label"] for m in ok(source.api.get("/v1/stock/movements?order=asc"))["data"]] == labelled
+
+    export = tmp_path / "movements.csv"
+    done = cli(source, "export", "movements", "--output", str(export))
+    assert done.returncode == 0, done.stderr
+    rows = rows_of(export.read_text(encoding="utf-8"))
+    assert [r["label"] for r in rows] == ["supplier_receipt", "'=web order", "", "cycle count 7"]
+    done = cli(source, "export", "movements", "--format", "jsonl")
+    assert [json.loads(line)["label"] for line in done.stdout.splitlines()] == labelled
+
+    target = make_workspace(db, client, "Target")
+    ok(target.api.post("/v1/items", json={"sku": "LAMP", "name": "Brass lamp"}))
+    replay = tmp_path / "replay.csv"
+    columns = ("sku", "location", "delta", "reason", "note", "label")
+    with replay.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        writer.writerows([r[c] for c in columns] for r in rows)
+    done = cli(target, "import", "stock", str(replay))
+    assert done.returncode == 0, done.stderr
+    copied = ok(target.api.get("/v1/stock/movements?order=asc"))["data"]
+    assert [(m["label"], m["delta"]) for m in copied] == list(zip(labelled, [10, -2, -1, 5], strict=True))
+    assert check(db, target.id)[1] == []
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"sku,delta,reason,label\nLAMP,1,receipt,fine\nLAMP,1,receipt,{'x' * 65}\n"
+                   "LAMP,1,receipt,\"tab\tinside\"\n", encoding="utf-8")
+    done = cli(target, "import", "stock", str(bad))
+    assert done.returncode == 2, done.stdout
+    assert "line 3" in done.stderr and "label: At most 64 characters." in done.stderr
+    assert "line 4" in done.stderr and "label: Must not contain control characters (U+0009)." in done.stderr
+    assert len(ok(target.api.get("/v1/stock/movements"))["data"]) == 4

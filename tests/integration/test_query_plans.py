@@ -8,8 +8,12 @@ on both databases."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from storekeeper.persistence.bom import BUNDLES_CONTAINING
 from storekeeper.services import ledger, stock
@@ -19,6 +23,22 @@ from tests.sql_counting import statements
 # A step of a plan that reads items or components by more than the workspace.
 _BY_KEY = re.compile(r"SEARCH (items|bundle|item_components) USING (COVERING )?INDEX \w+ "
                      r"\(workspace_id=\? AND (id=\?|sku=\?|component_id=\?|deleted_at=\? AND id=\?)")
+
+
+@contextmanager
+def statements_and_parameters(db) -> Iterator[list[tuple[str, Any]]]:
+    """The SELECTs of movements run while the block runs, with their parameters."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM movements" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
 
 
 def plan(db, statement, params) -> list[str]:
@@ -67,37 +87,52 @@ def test_an_adjustment_costs_the_same_statements_however_much_history_and_stock_
 @pytest.mark.parametrize("filters", [
     {"item": "itm_1"}, {"item": "itm_1", "order": "asc"}, {"reference_type": "order", "reference_id": "1042"},
     {"transfer": "trf_1"}, {"batch": "bat_1"}, {"location": "loc_1"},
+    {"label": "cycle_count"}, {"label": "cycle_count", "order": "asc"}, {"item": "itm_1", "label": "cycle_count"},
 ])
 def test_a_filtered_movement_list_reads_one_index_range_in_its_order(db, workspace, filters):
-    """A list of movements filtered by item, reference, transfer, batch or location, newest (or
-    oldest) first, is one range of an index that ends with `sequence`: not a walk of the whole
-    ledger by `uq_movements_sequence` checking each movement (0.8 s at 200,000 movements)."""
+    """A list of movements filtered by item, reference, transfer, batch, location or label, newest
+    (or oldest) first, is one range of an index that ends with `sequence`: not a walk of the whole
+    ledger by `uq_movements_sequence` checking each movement (0.8 s at 200,000 movements). The
+    label's index is partial (labelled movements only); `label = ?` implies what it holds."""
     if not db.is_sqlite:
         pytest.skip("PostgreSQL plans by its statistics")
-    from sqlalchemy import event
-
     from storekeeper.persistence.pagination import PageRequest
     from storekeeper.services import inventory
     from storekeeper.services.inventory import MovementFilters
 
-    seen = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and "FROM movements" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    with statements_and_parameters(db) as seen:
         inventory.list_movements(db, workspace.id, MovementFilters(**filters), PageRequest(limit=20,
                                                                                            include_total=False))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
     (statement, parameters), = seen
     with db.engine.connect() as conn:
         steps = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
     reads = [s for s in steps if "movements" in s]
     assert len(reads) == 1 and "uq_movements_sequence" not in reads[0], steps
     assert not any("TEMP B-TREE" in s for s in steps), steps  # no sort: the index gives the order
+
+
+@pytest.mark.parametrize("filters, index", [
+    ({"label": "cycle_count"}, "ix_movements_label"),
+    ({"item": "itm_1", "label": "cycle_count"}, "ix_movements_item_label"),
+])
+def test_a_label_filter_reads_the_labelled_movements_of_its_own_index(db, workspace, filters, index):
+    """Migration 0016: the workspace's labelled movements, or one item's, each an exact range of a
+    partial index that holds labelled movements only. (With the workspace-wide index alone,
+    SQLite read an item's labelled movements from the label's range: 22 ms instead of 0.6 ms at a
+    million movements.)"""
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL plans by its statistics")
+    from storekeeper.persistence.pagination import PageRequest
+    from storekeeper.services import inventory
+    from storekeeper.services.inventory import MovementFilters
+
+    with statements_and_parameters(db) as seen:
+        inventory.list_movements(db, workspace.id, MovementFilters(**filters), PageRequest(limit=20))
+    with db.engine.connect() as conn:
+        for statement, parameters in seen:
+            steps = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+            reads = [s for s in steps if "movements" in s]
+            assert len(reads) == 1 and f"INDEX {index} (" in reads[0], steps
 
 
 def test_a_stock_change_moves_its_items_updated_at_in_the_updates_that_write_their_sums(api, db):

@@ -121,6 +121,17 @@ def test_the_item_page_shows_levels_chart_and_movements(workspace, viewer):
     assert viewer.get("/items/NOPE").status_code == 404
 
 
+def test_the_item_pages_show_each_movements_label_beside_its_reason(workspace, viewer):
+    stocked(workspace.api)
+    ok(workspace.api.post("/v1/stock/adjustments", json={"item": "LAMP", "reason": "count", "set": 11,
+                                                         "label": "<b>cycle_count</b>"}))
+    for path in ("/items/LAMP", "/items/LAMP/movements"):
+        page = viewer.get(path)
+        assert page.status_code == 200
+        assert '<td>count <span class="hint label">&lt;b&gt;cycle_count&lt;/b&gt;</span></td>' in page.text, path
+        assert "<td>receipt</td>" in page.text  # no label, nothing beside the reason
+
+
 def test_an_adjustment_is_recorded_once_however_often_the_form_is_sent(workspace, member):
     stocked(workspace.api)
     form = member.get("/items/LAMP/adjust")

@@ -237,7 +237,7 @@ def _movement(id_: str, item: str, sku: str, location: str, reason: str, delta: 
               at: str, sequence: int, **fields: Any) -> dict[str, Any]:
     return {"id": id_, "item": item, "sku": sku, "location": location, "reason": reason, "delta": delta,
             "before": before, "after": round(before + delta, 6), "unit_cost": None, "note": None, "reference": None,
-            "transfer": None, "bundle": None, "batch": None, "actor": ADMIN_ACTOR, "occurred_at": at,
+            "transfer": None, "bundle": None, "batch": None, "label": None, "actor": ADMIN_ACTOR, "occurred_at": at,
             "created_at": at, "sequence": sequence, **fields}
 
 
@@ -250,7 +250,7 @@ ORDER_1042 = {"type": "order", "id": "#1042"}
 SALE = _movement("mov_01M7Q1TTBZ6E6VR8QW58TWB41S", CANDLE, "CNDL-LAV-200", MAIN, "sale", -2, 49,
                  "2026-11-18T10:04:27.391Z", 214, reference=ORDER_1042, actor=SYNC_ACTOR)
 WAX_RECEIPT = _movement("mov_01M7M95QZ6Z8T61SJB5W5GMATC", WAX, "WAX-SOY-KG", MAIN, "receipt", 50, 35.5,
-                        "2026-11-17T08:15:02.118Z", 212, unit_cost="4.80")
+                        "2026-11-17T08:15:02.118Z", 212, unit_cost="4.80", label="supplier_receipt")
 WICK_COUNT = _movement("mov_01M7M95QZ6Z8T61SJB5W5GMATD", WICK, "WICK-CD10", MAIN, "count", 6, 1194,
                        "2026-11-17T08:15:02.118Z", 213)
 _TRANSFER_FIELDS = {"note": "Weekly shop top-up", "transfer": TRANSFER}
@@ -574,11 +574,11 @@ EXAMPLES: dict[tuple[str, str], Example] = {
          "200": BULK_PARTIAL},
         {"atomic": True, "adjustments": [
             {"item": "WAX-SOY-KG", "location": "Main warehouse", "reason": "receipt", "delta": "50",
-             "unit_cost": "4.80"},
+             "unit_cost": "4.80", "label": "supplier_receipt"},
             {"item": "WICK-CD10", "location": "Main warehouse", "reason": "count", "set": "1200"}]}),
     ("POST", "/v1/stock/transfers"): created(
         {"id": TRANSFER, "item": CANDLE, "sku": "CNDL-LAV-200", "from": MAIN, "to": SHOP, "quantity": 12,
-         "note": "Weekly shop top-up", "reference": None, "movements": [TRANSFER_OUT, TRANSFER_IN],
+         "note": "Weekly shop top-up", "label": None, "reference": None, "movements": [TRANSFER_OUT, TRANSFER_IN],
          "created_at": "2026-11-19T15:30:44.806Z"},
         {"item": "CNDL-LAV-200", "from": "Main warehouse", "to": "Market Street shop", "quantity": "12",
          "note": "Weekly shop top-up"}),

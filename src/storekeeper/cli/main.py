@@ -234,7 +234,7 @@ def import_stock(
     = False,
 ) -> None:
     """Record stock from a file: per row sku, location, and on_hand (a count) or delta (a change),
-    with an optional reason, unit_cost, note, occurred_at. All rows or none."""
+    with an optional reason, unit_cost, note, occurred_at, label. All rows or none."""
     _run_import("stock", path, fmt, workspace, dry_run, create_locations=create_locations)
 
 

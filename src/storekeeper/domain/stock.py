@@ -1,5 +1,6 @@
 """Stock rules that need no database: status from availability, reasons and their directions,
-moving average cost, and what a bill of materials needs and a bundle makes up."""
+a movement's label, moving average cost, and what a bill of materials needs and a bundle makes
+up."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
+from unicodedata import category
 
 from storekeeper.domain.units import convert, ratio
 
@@ -107,6 +109,26 @@ def direction_allows(direction: str, delta: Decimal) -> bool:
     if direction == Direction.OUT:
         return delta < 0
     return True
+
+
+# A movement's free-text label beside its reason: what another system calls the change
+# (`supplier_receipt`, `cycle_count`), kept as sent and matched exactly by the lists' filter.
+# Reasons are a closed set with a direction each; labels are neither, so they carry no rule but
+# their size and printable characters (a control character would break the CSV exports' lines
+# and hide itself from a reader).
+MAX_LABEL = 64
+
+
+def label_problem(label: str) -> str | None:
+    """Why `label` cannot label a movement, or None if it can."""
+    if not label:
+        return "Must not be empty (leave it out for no label)."
+    if len(label) > MAX_LABEL:
+        return f"At most {MAX_LABEL} characters."
+    bad = next((char for char in label if category(char) == "Cc"), None)
+    if bad is not None:
+        return f"Must not contain control characters (U+{ord(bad):04X})."
+    return None
 
 
 AVERAGE_COST_PLACES = Decimal("0.0001")

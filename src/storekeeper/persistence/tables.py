@@ -453,6 +453,8 @@ movements = Table(
     Column("transfer_id", String(ID), nullable=True),
     Column("bundle_id", String(ID), nullable=True),  # the bundle whose sale consumed this component
     Column("batch_id", String(ID), nullable=True),  # the production batch that made or reversed it
+    # Free text beside the reason, as a client sent it (`supplier_receipt`): domain.stock.MAX_LABEL.
+    Column("label", String(64), nullable=True),  # 0016
     Column("actor_type", String(16), nullable=False),
     Column("actor_id", String(ID), nullable=False),
     Column("actor_name", String(320), nullable=False),
@@ -470,6 +472,13 @@ movements = Table(
     Index("ix_movements_reference", "workspace_id", "reference_type", "reference_id", "sequence"),
     Index("ix_movements_transfer", "workspace_id", "transfer_id", "sequence"),
     Index("ix_movements_batch", "workspace_id", "batch_id", "sequence"),
+    # The label filter, workspace-wide and per item: with only the first, SQLite (no statistics)
+    # read an item's labelled movements from the label's range, 22 ms instead of 0.6 at a million
+    # movements. Partial: a movement without a label adds no entry to either (0016).
+    Index("ix_movements_label", "workspace_id", "label", "sequence",
+          sqlite_where=text("label IS NOT NULL"), postgresql_where=text("label IS NOT NULL")),
+    Index("ix_movements_item_label", "workspace_id", "item_id", "label", "sequence",
+          sqlite_where=text("label IS NOT NULL"), postgresql_where=text("label IS NOT NULL")),
 )
 
 reservations = Table(

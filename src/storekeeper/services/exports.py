@@ -51,7 +51,7 @@ STOCK_COLUMNS = ("sku", "location", "on_hand", "reserved", "available", "unit_co
 MOVEMENT_COLUMNS = (
     "sequence", "id", "occurred_at", "created_at", "sku", "item", "location", "location_id", "reason", "delta",
     "before", "after", "unit_cost", "note", "reference_type", "reference_id", "transfer", "bundle", "batch",
-    "actor_type", "actor_id", "actor_name",
+    "actor_type", "actor_id", "actor_name", "label",
 )
 SNAPSHOT_COLUMNS = ("item", "sku", "location", "location_name", "on_hand", "reserved")
 _MONEY = ("unit_cost", "price", "retail_price", "wholesale_price", "average_cost")
@@ -181,7 +181,7 @@ def export_movements(db: Database, workspace_id: str, filters: MovementFilters |
                     "unit_cost": _money(m["unit_cost"]), "note": m["note"], "reference_type": m["reference_type"],
                     "reference_id": m["reference_id"], "transfer": m["transfer_id"], "bundle": m.get("bundle_id"),
                     "batch": m.get("batch_id"), "actor_type": m["actor_type"], "actor_id": m["actor_id"],
-                    "actor_name": m["actor_name"],
+                    "actor_name": m["actor_name"], "label": m["label"],
                 }
 
     total = None

@@ -450,6 +450,6 @@ def stock_row(data: dict[str, Any]) -> Adjustment:
         item=data["item"], location=data.get("location"), reason=data["reason"], delta=data.get("delta"),
         set_to=data.get("set"), note=data.get("note"), unit_cost=data.get("unit_cost"),
         occurred_at=data.get("occurred_at"), reference_type=reference.get("type"),
-        reference_id=reference.get("id"), expected_on_hand=data.get("expected_on_hand"),
+        reference_id=reference.get("id"), expected_on_hand=data.get("expected_on_hand"), label=data.get("label"),
     )
 

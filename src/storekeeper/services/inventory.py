@@ -63,6 +63,10 @@ class MovementFilters:
     reference_id: str | None = None
     transfer: str | None = None
     batch: str | None = None
+    label: str | None = None
+    # The reason a movement shows where a client's own words are kept (compat/warehouses): its
+    # label, else its reason when it has no label.
+    shown_reason: str | None = None
     order: str = "desc"
 
 
@@ -292,9 +296,12 @@ def list_movements(db: Database, workspace_id: str, filters: MovementFilters, pa
     ).where(movements.c.workspace_id == workspace_id)
     for column, value in (("reason", filters.reason), ("reference_type", filters.reference_type),
                           ("reference_id", filters.reference_id), ("transfer_id", filters.transfer),
-                          ("batch_id", filters.batch)):
+                          ("batch_id", filters.batch), ("label", filters.label)):
         if value is not None:
             stmt = stmt.where(movements.c[column] == value)
+    if filters.shown_reason is not None:
+        stmt = stmt.where(or_(movements.c.label == filters.shown_reason,
+                              and_(movements.c.label.is_(None), movements.c.reason == filters.shown_reason)))
     if filters.since is not None:
         stmt = stmt.where(movements.c.occurred_at >= to_utc(filters.since))
     if filters.until is not None:

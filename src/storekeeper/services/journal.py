@@ -66,7 +66,7 @@ def audit(conn: Connection, workspace_id: str, action: str, resource_type: str, 
 
 def audit_movements(conn: Connection, workspace_id: str, movements: list[dict[str, Any]],
                     actor: dict[str, str]) -> None:
-    """One audit row per movement: the level's on_hand before and after."""
+    """One audit row per movement: the level's on_hand before and after (and its label, if any)."""
     request = current_request()
     now = utcnow()
     _queue(conn, _AUDIT).extend({
@@ -74,7 +74,8 @@ def audit_movements(conn: Connection, workspace_id: str, movements: list[dict[st
         "resource_type": "movement", "resource_id": m["id"], "actor_type": actor["type"], "actor_id": actor["id"],
         "actor_name": actor["name"],
         "changes": {"item": [None, m["item_id"]], "location": [None, m["location_id"]], "reason": [None, m["reason"]],
-                    "on_hand": [m["before"], m["after"]]},
+                    "on_hand": [m["before"], m["after"]],
+                    **({"label": [None, m["label"]]} if m.get("label") is not None else {})},
         "request_id": request.request_id if request else None, "ip": request.ip if request else None,
         "created_at": now,
     } for m in movements)

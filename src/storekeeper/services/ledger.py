@@ -113,6 +113,7 @@ class Change:
     transfer_id: str | None = None
     bundle_id: str | None = None
     batch_id: str | None = None
+    label: str | None = None  # checked by the use case (domain.stock.label_problem)
     occurred_at: datetime | None = None
     expected_on_hand: Decimal | None = None
     # Transfers and fulfilments may only take what is available (on hand minus reserved).
@@ -283,6 +284,7 @@ class Ledger:
             "transfer_id": change.transfer_id,
             "bundle_id": change.bundle_id,
             "batch_id": change.batch_id,
+            "label": change.label,
             "actor_type": self.actor["type"],
             "actor_id": self.actor["id"],
             "actor_name": self.actor["name"],
@@ -526,7 +528,7 @@ def movement_view(row: dict[str, Any]) -> dict[str, Any]:
         "reason": row["reason"], "delta": row["delta"], "before": row["before"], "after": row["after"],
         "unit_cost": format_money(row["unit_cost"]) if row["unit_cost"] is not None else None,
         "note": row["note"], "reference": reference, "transfer": row["transfer_id"],
-        "bundle": row.get("bundle_id"), "batch": row.get("batch_id"),
+        "bundle": row.get("bundle_id"), "batch": row.get("batch_id"), "label": row.get("label"),
         "actor": {"type": row["actor_type"], "id": row["actor_id"], "name": row["actor_name"]},
         "occurred_at": row["occurred_at"], "created_at": row["created_at"], "sequence": row.get("sequence"),
     }

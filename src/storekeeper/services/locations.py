@@ -162,14 +162,19 @@ def resolve_locations(conn: Connection, workspace_id: str, refs: set[str | None]
     return found
 
 
-def names_of(db: Database, workspace_id: str, ids: set[str | None]) -> dict[str, str]:
-    """Live locations' names by id, in one query (a deleted location has none)."""
+def rows_of(db: Database, workspace_id: str, ids: set[str | None]) -> dict[str, dict[str, Any]]:
+    """Live locations by id, in one query (a deleted location is not among them)."""
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
     with db.read() as conn:
         found = resolve_locations(conn, workspace_id, wanted)
-    return {row["id"]: row["name"] for row in found.values()}
+    return {row["id"]: row for row in found.values()}
+
+
+def names_of(db: Database, workspace_id: str, ids: set[str | None]) -> dict[str, str]:
+    """Live locations' names by id, in one query (a deleted location has none)."""
+    return {id_: row["name"] for id_, row in rows_of(db, workspace_id, ids).items()}
 
 
 def location_not_found(ref: str | None) -> NotFound:

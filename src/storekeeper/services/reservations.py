@@ -35,6 +35,7 @@ from storekeeper.services.ledger import Change, Ledger
 from storekeeper.services.locations import find_location, resolve_location
 from storekeeper.services.stock import (
     check_bundle_lines,
+    check_label,
     check_location,
     check_stockable,
     ledger_for,
@@ -216,10 +217,12 @@ def _share(part: dict[str, Any], row: dict[str, Any], quantity: Decimal) -> Deci
 
 def fulfil_reservation(db: Database, principal, reservation_id: str,
                        quantity: Decimal | None = None,
-                       if_match: int | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+                       if_match: int | None = None,
+                       label: str | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Ship reserved stock: `sale` movements (one, one per component of a bundle, or none for an
-    untracked item), and the reservation lowers `reserved` by as much. Partial fulfilment keeps
-    the rest reserved."""
+    untracked item), each with `label`, and the reservation lowers `reserved` by as much.
+    Partial fulfilment keeps the rest reserved."""
+    check_label(label)
     with db.write() as conn:
         ledger, row, parts = _locked(conn, principal, reservation_id, if_match=if_match)
         remaining = row["quantity"] - row["fulfilled_quantity"]
@@ -237,7 +240,7 @@ def fulfil_reservation(db: Database, principal, reservation_id: str,
         for part, share in holders:
             ledger.release(part["item_id"], part["location_id"], share)
             changes.append(Change(part["item_id"], part["location_id"], "sale", "out", delta=-share,
-                                  bundle_id=None if part is row else row["item_id"], **reference))
+                                  bundle_id=None if part is row else row["item_id"], label=label, **reference))
         moved = ledger.apply_all(changes)
         for part, share in holders:
             if part is not row:

@@ -25,7 +25,14 @@ from storekeeper.domain.errors import (
     ValidationFailed,
 )
 from storekeeper.domain.ids import is_id, new_id
-from storekeeper.domain.stock import ComponentLine, Tracking, bundle_levels, component_need, direction_allows
+from storekeeper.domain.stock import (
+    ComponentLine,
+    Tracking,
+    bundle_levels,
+    component_need,
+    direction_allows,
+    label_problem,
+)
 from storekeeper.persistence.bom import bom_lines
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import item_stock_columns, items, workspaces
@@ -53,6 +60,9 @@ class Adjustment:
     reference_type: str | None = None
     reference_id: str | None = None
     expected_on_hand: Decimal | None = None
+    # Free text beside the reason (another system's own reason, say), matched exactly by
+    # the movement lists' `label` filter.
+    label: str | None = None
 
 
 # Statements of every stock change, built once with bound parameters.
@@ -155,6 +165,14 @@ def check_location(principal, location: dict[str, Any], *, incoming: bool) -> No
         raise _inactive(location)
 
 
+def check_label(label: str | None) -> str | None:
+    """A movement's label as given, or the rule it breaks (domain.stock.label_problem)."""
+    problem = None if label is None else label_problem(label)
+    if problem is not None:
+        raise ValidationFailed({"label": [problem]})
+    return label
+
+
 def _inactive(location: dict[str, Any]) -> Conflict:
     return Conflict(f"{location['name']} is inactive: it receives no stock.")
 
@@ -189,7 +207,7 @@ def _to_changes(adj: Adjustment, item, location, direction, principal, now: date
     change = Change(
         item_id=item["id"], location_id=location["id"], reason=adj.reason, direction=direction,
         delta=adj.delta, set_to=adj.set_to, unit_cost=adj.unit_cost, note=adj.note,
-        reference_type=adj.reference_type, reference_id=adj.reference_id,
+        reference_type=adj.reference_type, reference_id=adj.reference_id, label=check_label(adj.label),
         occurred_at=_check_occurred_at(adj.occurred_at, now), expected_on_hand=adj.expected_on_hand,
         refuse_incoming=None if location["is_active"] else _inactive(location),
     )
@@ -313,11 +331,13 @@ def adjust_one(db: Database, principal, adjustment: Adjustment) -> tuple[list[di
 
 def transfer(db: Database, principal, *, item: str, from_location: str | None, to_location: str | None,
              quantity: Decimal, note: str | None = None, reference_type: str | None = None,
-             reference_id: str | None = None) -> dict[str, Any]:
-    """Move stock between two locations: a transfer_out and a transfer_in movement, atomically.
-    Only available stock (on hand minus reserved) can leave, unless negative stock is allowed."""
+             reference_id: str | None = None, label: str | None = None) -> dict[str, Any]:
+    """Move stock between two locations: a transfer_out and a transfer_in movement, atomically,
+    both with the transfer's note, reference and label. Only available stock (on hand minus
+    reserved) can leave, unless negative stock is allowed."""
     if quantity <= 0:
         raise ValidationFailed({"quantity": ["Must be greater than 0."]})
+    check_label(label)
     workspace_id = principal.workspace_id
     with db.write() as conn:
         row = resolve_items(conn, workspace_id, {item}, brief=True).get(item)
@@ -338,14 +358,14 @@ def transfer(db: Database, principal, *, item: str, from_location: str | None, t
         ledger.lock([row["id"]])
         transfer_id = new_id("transfer")
         common = {"note": note, "reference_type": reference_type, "reference_id": reference_id,
-                  "transfer_id": transfer_id}
+                  "transfer_id": transfer_id, "label": label}
         out = ledger.apply(Change(row["id"], source["id"], "transfer_out", "out", delta=-quantity,
                                   within_available=True, **common))
         into = ledger.apply(Change(row["id"], target["id"], "transfer_in", "in", delta=quantity, **common))
         ledger.flush()
     return {
         "id": transfer_id, "item": row["id"], "sku": row["sku"], "from": source["id"], "to": target["id"],
-        "quantity": quantity, "note": note,
+        "quantity": quantity, "note": note, "label": label,
         "reference": {"type": reference_type, "id": reference_id} if reference_type or reference_id else None,
         "movements": [out, into], "created_at": out["created_at"],
     }

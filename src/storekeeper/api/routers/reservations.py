@@ -67,6 +67,7 @@ def release_reservation(reservation_id: str, principal: OrdersWrite, db: DB, ver
 def fulfil_reservation(reservation_id: str, principal: OrdersWrite, db: DB, version: IfMatch,
                        body: FulfilCreate | None = None) -> JSONResponse:
     quantity = body.quantity if body else None
-    row, movements = reservations.fulfil_reservation(db, principal, reservation_id, quantity, if_match=version)
+    row, movements = reservations.fulfil_reservation(db, principal, reservation_id, quantity, if_match=version,
+                                                     label=body.label if body else None)
     return JSONResponse({"reservation": reservation_out(row), **movements_out(movements)},
                         headers={"ETag": f'"{row["version"]}"'})

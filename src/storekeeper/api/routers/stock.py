@@ -27,6 +27,7 @@ from storekeeper.api.schemas.stock import (
 from storekeeper.api.schemas.stock import (
     StockRead as StockRowRead,
 )
+from storekeeper.domain.stock import MAX_LABEL
 from storekeeper.services import exports, inventory, stock
 from storekeeper.services.inventory import MovementFilters, StockFilters
 from storekeeper.services.stock import Adjustment
@@ -44,6 +45,7 @@ def _adjustment(body: AdjustmentCreate) -> Adjustment:
         note=body.note, unit_cost=body.unit_cost, occurred_at=body.occurred_at,
         reference_type=body.reference.type if body.reference else None,
         reference_id=body.reference.id if body.reference else None, expected_on_hand=body.expected_on_hand,
+        label=body.label,
     )
 
 
@@ -68,7 +70,7 @@ def transfer_stock(body: TransferCreate, principal: StockWrite, db: DB) -> JSONR
     row = stock.transfer(
         db, principal, item=body.item, from_location=body.from_, to_location=body.to, quantity=body.quantity,
         note=body.note, reference_type=body.reference.type if body.reference else None,
-        reference_id=body.reference.id if body.reference else None,
+        reference_id=body.reference.id if body.reference else None, label=body.label,
     )
     return JSONResponse(transfer_out(row), status_code=201)
 
@@ -84,11 +86,13 @@ async def movement_filters(
     reference_id: Annotated[str | None, Query(max_length=100)] = None,
     transfer: Annotated[str | None, Query(max_length=40)] = None,
     batch: Annotated[str | None, Query(max_length=40, description="A production batch's movements")] = None,
+    label: Annotated[str | None, Query(max_length=MAX_LABEL, description="Movements with this label (exact)")]
+    = None,
     order: Annotated[Literal["desc", "asc"], Query(description="By sequence; newest first by default")] = "desc",
 ) -> MovementFilters:
     return MovementFilters(item=item, location=location, reason=reason, since=since, until=until, actor=actor,
                            reference_type=reference_type, reference_id=reference_id, transfer=transfer, batch=batch,
-                           order=order)
+                           label=label, order=order)
 
 
 MovementQuery = Annotated[MovementFilters, Depends(movement_filters)]

@@ -21,6 +21,7 @@ from storekeeper.api.schemas.common import (
     TimestampIn,
     WriteModel,
 )
+from storekeeper.domain.stock import MAX_LABEL, label_problem
 from storekeeper.services.ledger import movement_view
 from storekeeper.services.reservations import shown_status
 
@@ -35,6 +36,18 @@ def _positive(value: Decimal) -> Decimal:
 
 
 PositiveQuantityIn = Annotated[QuantityIn, AfterValidator(_positive)]
+
+
+def _label_rule(value: str) -> str:
+    problem = label_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+LabelIn = Annotated[str, AfterValidator(_label_rule)]
+_LABEL = ("Free text beside the reason, such as another system's own reason for the change; "
+          f"1-{MAX_LABEL} characters, no control characters. Lists filter by it (`label=`).")
 
 
 class Reference(WriteModel):
@@ -64,6 +77,7 @@ class AdjustmentCreate(WriteModel):
         None, description="When it happened (default: now; never ahead; from 1970 on)")
     reference: Reference | None = None
     expected_on_hand: QuantityIn | None = Field(None, description="Apply only if on hand is still this (else 409)")
+    label: LabelIn | None = Field(None, description=_LABEL, examples=["supplier_receipt"])
 
     @model_validator(mode="after")
     def _delta_or_set(self):
@@ -94,6 +108,7 @@ class MovementRead(ReadModel):
     transfer: str | None
     bundle: str | None = Field(description="The bundle whose sale took this component out")
     batch: str | None = Field(description="The production batch that made, consumed or reversed this")
+    label: str | None = Field(description="Free text beside the reason, as the change was sent with it")
     actor: ActorRead
     occurred_at: Timestamp
     created_at: Timestamp
@@ -145,6 +160,7 @@ class TransferCreate(WriteModel):
     quantity: PositiveQuantityIn
     note: str | None = Field(None, max_length=2000)
     reference: Reference | None = None
+    label: LabelIn | None = Field(None, description=_LABEL + " Both movements get it.")
 
 
 class TransferRead(ReadModel):
@@ -156,6 +172,7 @@ class TransferRead(ReadModel):
     to: str
     quantity: Quantity
     note: str | None
+    label: str | None
     reference: ReferenceRead | None
     movements: list[MovementRead]
     created_at: Timestamp
@@ -201,6 +218,7 @@ class ReservationCreate(WriteModel):
 
 class FulfilCreate(WriteModel):
     quantity: PositiveQuantityIn | None = Field(None, description="Default: everything still reserved")
+    label: LabelIn | None = Field(None, description=_LABEL + " Every sale movement gets it.")
 
 
 class ReservationRead(ReadModel):

@@ -21,7 +21,10 @@ def render(problem: Problem) -> Response:
     body: dict = {"code": CODES.get(problem.code, problem.code), "message": problem.message}
     if problem.fields:
         body["fields"] = problem.fields
-    for name in ("errors", "shortages", "required_scope"):
+    if "errors" in problem.details:  # a refused bulk: each failing update by its index
+        body["errors"] = [{**entry, "code": CODES.get(entry.get("code"), entry.get("code"))}
+                          for entry in problem.details["errors"]]
+    for name in ("shortages", "required_scope"):
         if name in problem.details:
             body[name] = problem.details[name]
     body["request_id"] = problem.request_id

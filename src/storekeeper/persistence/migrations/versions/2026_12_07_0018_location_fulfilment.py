@@ -1,7 +1,7 @@
 """the fulfilment service an external location is
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-07
 
 The multi-warehouse dialect (compat/warehouses, seed 001) shows a warehouse's `type` as `own` or
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
