@@ -152,7 +152,8 @@ def _item(id_: str, sku: str, name: str, created_at: str, **fields: Any) -> dict
     """An ItemRead with the defaults of a new item (the workspace's default tax rate included)."""
     return {
         "id": id_, "sku": sku, "name": name, "description": None, "kind": "product", "tracking": "quantity",
-        "unit": "pcs", "barcode": None, "brand": None, "supplier": None, "category": None, "tags": [],
+        "unit": "pcs", "barcode": None, "brand": None, "supplier": None, "category": None,
+        "home_location": None, "tags": [],
         "attributes": {}, "parent": None, "has_variants": False, "variant_count": 0, "reorder_point": 0,
         "safety_stock": 0, "reorder_quantity": 0, "reorder_urls": [], "unit_cost": None, "average_cost": None,
         "price": None, "tax_rate": VAT, "gross_price": None, "retail_price": None, "wholesale_price": None,
@@ -168,14 +169,15 @@ CANDLE_CREATE = {
     "barcode": "5060123450017", "brand": "Northwick", "category": CANDLES, "tags": ["candle", "lavender"],
     "attributes": {"scent": "lavender", "burn_hours": 40}, "reorder_point": "20", "safety_stock": "5",
     "reorder_quantity": "60", "unit_cost": "3.10", "price": "18.00", "tax_rate": VAT,
-    "package_size": {"value": "200", "unit": "g"},
+    "home_location": "Main warehouse", "package_size": {"value": "200", "unit": "g"},
     "images": [{"url": "https://cdn.northwick.example/candles/lavender-200.jpg",
                 "alt": "Lavender candle in amber jar"}],
-    "initial_stock": [{"location": "Main warehouse", "quantity": "48", "unit_cost": "3.10"}],
+    "initial_stock": [{"quantity": "48", "unit_cost": "3.10"}],  # at its home location
 }
 CANDLE_CREATED = _item(
     CANDLE, "CNDL-LAV-200", "Lavender soy candle 200 g", "2026-10-06T10:20:17.908Z",
     description=CANDLE_CREATE["description"], barcode="5060123450017", brand="Northwick", category=CANDLES,
+    home_location=MAIN,
     tags=["candle", "lavender"], attributes={"scent": "lavender", "burn_hours": 40}, reorder_point=20,
     safety_stock=5, reorder_quantity=60, unit_cost="3.10", average_cost="3.10", price="18.00",
     gross_price="21.60", package_size={"value": 200, "unit": "g"}, base_price="108.00", base_price_unit="kg",

@@ -206,7 +206,7 @@ def _run_import(kind: str, path: Path, fmt: FileFormat | None, workspace: str | 
         more = result.error_count - len(result.errors)
         err.print(f"[red]{result.error_count} bad row(s)[/red] of {result.rows}"
                   + (f" ({more} more not shown)" if more else "") + "; nothing was imported.")
-        if kind == "stock" and any(e.message.startswith("No location") for e in result.errors):
+        if any("No location" in e.message for e in result.errors):
             err.print("To create the locations the file names, add --create-locations.")
         raise typer.Exit(2)
     if dry_run:
@@ -218,20 +218,22 @@ def _run_import(kind: str, path: Path, fmt: FileFormat | None, workspace: str | 
     console.print(f"{what.format(result.applied)} from {path.name}{created}.")
 
 
+CreateLocationsOpt = Annotated[bool, typer.Option("--create-locations",
+                                                 help="Create the locations the file names that do not exist")]
+
+
 @import_app.command("items")
 def import_items(path: FileArg, workspace: WorkspaceOpt = None, fmt: FormatOpt = None,
-                 dry_run: DryRunOpt = False) -> None:
+                 dry_run: DryRunOpt = False, create_locations: CreateLocationsOpt = False) -> None:
     """Create items from a file (columns named like the API's fields: sku, name, unit, ...).
     Every row is checked first; any bad row is reported with its line and nothing is imported."""
-    _run_import("items", path, fmt, workspace, dry_run)
+    _run_import("items", path, fmt, workspace, dry_run, create_locations=create_locations)
 
 
 @import_app.command("stock")
 def import_stock(
     path: FileArg, workspace: WorkspaceOpt = None, fmt: FormatOpt = None, dry_run: DryRunOpt = False,
-    create_locations: Annotated[bool, typer.Option("--create-locations",
-                                                   help="Create the locations the file names that do not exist")]
-    = False,
+    create_locations: CreateLocationsOpt = False,
 ) -> None:
     """Record stock from a file: per row sku, location, and on_hand (a count) or delta (a change),
     with an optional reason, unit_cost, note, occurred_at, label. All rows or none."""

@@ -233,6 +233,10 @@ items = Table(
     Column("images", JSONDoc, nullable=False),
     Column("channels", JSONDoc, nullable=False),
     Column("metadata", JSONDoc, nullable=False),
+    # Where stock of the item goes when a change names no location (else the default location).
+    # A live, active location of the workspace, checked by services/locations.py rather than by a
+    # foreign key: locations are deleted softly, which a key would not see (migration 0017).
+    Column("home_location_id", String(ID), nullable=True),
     # Sums over the item's stock levels, kept by the stock service in the same transaction as
     # each movement, so lists filter and sort by them without aggregating.
     # For a variant parent: the sums of its live variants; for a bundle: what its components
@@ -277,6 +281,15 @@ items = Table(
     Index("ix_items_status", "workspace_id", "status", "id"),
     Index("ix_items_status_sku", "workspace_id", "status", "sku", "id"),  # 0010
     Index("ix_items_deleted", "workspace_id", "deleted_at", "id"),
+    # `?home_location=` and the check before a location is deleted or deactivated; only the items
+    # that have a home (most have none, and cost no entry).
+    Index(
+        "ix_items_home_location",
+        "workspace_id",
+        "home_location_id",
+        sqlite_where=text("home_location_id IS NOT NULL"),
+        postgresql_where=text("home_location_id IS NOT NULL"),
+    ),
 )
 
 # Each item's `updated_at`, kept by triggers on `items` (migration 0015) in the statement that

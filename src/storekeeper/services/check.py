@@ -8,7 +8,9 @@ still await; for every production line: produced = the sum of its batches not re
 every movement: after = before + delta, and its before = the after of the level's previous
 movement; the counts kept for the lists' totals and the movements counter = the rows they count;
 the dashboard's running totals (per location, by status, per day) = the levels, items and
-movements they sum; the index of items by `updated_at` (`item_updates`) = their `updated_at`.
+movements they sum; the index of items by `updated_at` (`item_updates`) = their `updated_at`;
+every live item's home location is a live, active location (a rule of services/locations.py that
+no foreign key keeps).
 Each rule is one aggregate query, whatever the size of
 the data, except bundles (two queries per workspace that has any) and the running totals (the
 kept sums read per workspace that has any: one query per table).
@@ -73,6 +75,8 @@ class Mismatch:
         if self.location_id is not None:
             where += (f" at {self.location_name} ({self.location_id})" if self.location_name is not None
                       else f" at {self.location_id}")
+        if self.recorded is None and self.expected is None:  # a rule of a reference, not a quantity
+            return f"{self.workspace_id}: {self.rule}: {where}"
         return f"{self.workspace_id}: {self.rule}: {where}: recorded {self.recorded}, expected {self.expected}"
 
 
@@ -139,7 +143,7 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
             found += [Mismatch(r.workspace_id, rule, r.id, None, r.recorded, r.expected) for r in rows]
         found += _parents(conn, workspace_id) + _bundles(conn, workspace_id) + _incoming(conn, workspace_id)
         found += _produced(conn, workspace_id) + _counts(conn, workspace_id) + _totals(conn, workspace_id)
-        found += _update_times(conn, workspace_id)
+        found += _update_times(conn, workspace_id) + _homes(conn, workspace_id)
 
         previous = func.lag(movements.c.after, type_=Micros()).over(
             partition_by=(movements.c.workspace_id, movements.c.item_id, movements.c.location_id),
@@ -251,6 +255,20 @@ def _update_times(conn, workspace_id: str | None) -> list[Mismatch]:
         .where(or_(item_updates.c.updated_at.is_(None), item_updates.c.updated_at != items.c.updated_at)),
         items.c.workspace_id, workspace_id))
     return [Mismatch(r.workspace_id, "item_updates = the item's updated_at", r.id, None, r.kept, r.updated_at)
+            for r in rows]
+
+
+def _homes(conn, workspace_id: str | None) -> list[Mismatch]:
+    """Every live item's home location is a live, active location of its workspace: the stock
+    of a change that names no location goes there."""
+    usable = and_(locations.c.workspace_id == items.c.workspace_id, locations.c.id == items.c.home_location_id,
+                  locations.c.deleted_at.is_(None), locations.c.is_active)
+    rows = conn.execute(_scoped(
+        select(items.c.workspace_id, items.c.id, items.c.home_location_id)
+        .select_from(items.outerjoin(locations, usable))
+        .where(items.c.home_location_id.is_not(None), items.c.deleted_at.is_(None), locations.c.id.is_(None)),
+        items.c.workspace_id, workspace_id))
+    return [Mismatch(r.workspace_id, "home location is a live, active location", r.id, r.home_location_id, None, None)
             for r in rows]
 
 

@@ -2,8 +2,9 @@
 
 `storekeeper export` and the list endpoints' `Accept: text/csv` share them. Records are read page
 by page (keyset paging, PAGE rows per read transaction), so an export of a million items holds
-one page in memory, never the whole list. An item's category and tax rate are written by name and
-its parent by SKU, so that `storekeeper import` can load the file into another workspace.
+one page in memory, never the whole list. An item's category, tax rate and home location are
+written by name and its parent by SKU, so that `storekeeper import` can load the file into another
+workspace.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ FORMATS = ("csv", "jsonl")
 # for people reading the file and skipped on import (READ_ONLY_ITEM_COLUMNS).
 ITEM_IMPORT_COLUMNS = (
     "sku", "name", "description", "kind", "tracking", "unit", "barcode", "brand", "supplier", "category",
-    "tax_rate", "parent", "tags", "attributes", "reorder_point", "safety_stock", "reorder_quantity",
+    "tax_rate", "home_location", "parent", "tags", "attributes", "reorder_point", "safety_stock", "reorder_quantity",
     "reorder_urls", "unit_cost", "price", "retail_price", "wholesale_price", "package_size", "images",
     "channels", "metadata",
 )
@@ -87,13 +88,14 @@ def _money(value: Decimal | None) -> str | None:
 
 
 def item_record(row: dict[str, Any], category_names: dict[str, str], tax_rate_names: dict[str, str],
-                parent_skus: dict[str, str]) -> dict[str, Any]:
+                parent_skus: dict[str, str], location_names: dict[str, str]) -> dict[str, Any]:
     record: dict[str, Any] = {
         "sku": row["sku"], "name": row["name"], "description": row["description"], "kind": row["kind"],
         "tracking": row["tracking"], "unit": row["unit"], "barcode": row["barcode"], "brand": row["brand"],
         "supplier": row["supplier"],
         "category": category_names.get(row["category_id"]) if row["category_id"] else None,
         "tax_rate": tax_rate_names.get(row["tax_rate_id"]) if row["tax_rate_id"] else None,
+        "home_location": location_names.get(row["home_location_id"]) if row["home_location_id"] else None,
         "parent": parent_skus.get(row["parent_id"]) if row["parent_id"] else None,
         "tags": row["tags"], "attributes": row["attributes"], "reorder_point": row["reorder_point"],
         "safety_stock": row["safety_stock"], "reorder_quantity": row["reorder_quantity"],
@@ -116,6 +118,7 @@ def export_items(db: Database, workspace_id: str, filters: ItemFilters | None = 
     filters = filters or ItemFilters()
     category_names = _names(db, categories, workspace_id)
     tax_rate_names = _names(db, tax_rates, workspace_id)
+    location_names = _names(db, locations, workspace_id)
 
     def records() -> Iterator[dict[str, Any]]:
         for page in _pages(lambda request: item_service.list_items(db, workspace_id, filters, request)):
@@ -126,7 +129,7 @@ def export_items(db: Database, workspace_id: str, filters: ItemFilters | None = 
                     parent_skus = dict(conn.execute(select(items.c.id, items.c.sku).where(
                         items.c.workspace_id == workspace_id, items.c.id.in_(parent_ids))).all())
             for row in page.rows:
-                yield item_record(row, category_names, tax_rate_names, parent_skus)
+                yield item_record(row, category_names, tax_rate_names, parent_skus, location_names)
 
     total = None
     if filters == ItemFilters(sort=filters.sort):

@@ -192,20 +192,26 @@ class _ItemPlan:
     tax_rate_ids: dict[str, str]
     default_tax_rate: str | None
     parents_existing: dict[str, str]  # SKU -> id of an item already in the workspace
+    create_locations: bool = False
+    home_location_ids: dict[str, str | None] = field(default_factory=dict)  # id or name -> id; None: unknown
+    inactive_homes: dict[str, str] = field(default_factory=dict)  # id or name -> the inactive location's name
 
 
 def import_items(db: Database, workspace_id: str, rows: Rows, progress: Progress = _noop, *,
-                 dry_run: bool = False) -> ImportResult:
+                 dry_run: bool = False, create_locations: bool = False) -> ImportResult:
     """Create the items of a file: each row an item (`parent`: the SKU of its parent, in the file
     or already in the workspace; `category` and `tax_rate` by id or name, an unknown category name
-    is created at the top level). New SKUs only: a SKU already in use is a bad row."""
+    is created at the top level; `home_location` by id or name, an unknown name created as a
+    warehouse with `create_locations`, else a bad row). New SKUs only: a SKU already in use is a
+    bad row."""
     result = ImportResult()
-    plan = _check_items(db, workspace_id, rows, result, progress)
+    plan = _check_items(db, workspace_id, rows, result, progress, create_locations)
     if not result.ok or dry_run:
         return result
     try:
         with db.write(settle_inner=True) as conn, _large_cache(db, conn):
             _create_categories(db, workspace_id, plan, result)
+            _create_home_locations(db, workspace_id, plan, result)
             done = 0
             # Items first, then variants, whose parents are then all in place.
             for variants in (False, True):
@@ -223,7 +229,8 @@ def import_items(db: Database, workspace_id: str, rows: Rows, progress: Progress
     return result
 
 
-def _check_items(db: Database, workspace_id: str, rows: Rows, result: ImportResult, progress: Progress) -> _ItemPlan:
+def _check_items(db: Database, workspace_id: str, rows: Rows, result: ImportResult, progress: Progress,
+                 create_locations: bool = False) -> _ItemPlan:
     seen = _SeenSkus()
     parents_wanted: dict[str, int] = {}  # a parent SKU not (yet) seen in the file -> first line naming it
     variant_attributes: dict[str, dict[str, int]] = {}  # parent SKU -> {attributes: line}
@@ -231,7 +238,7 @@ def _check_items(db: Database, workspace_id: str, rows: Rows, result: ImportResu
     with db.read() as conn:
         category_names, categories_by_name = _lookup(conn, categories, workspace_id)
         tax_rate_names, tax_rates_by_name = _lookup(conn, tax_rates, workspace_id)
-        plan = _ItemPlan({}, {}, default_tax_rate_id(conn, workspace_id), {})
+        plan = _ItemPlan({}, {}, default_tax_rate_id(conn, workspace_id), {}, create_locations)
 
         def resolve(value: str, ids: dict[str, str], by_name: dict[str, list[str]], what: str) -> str | None:
             if value in ids:
@@ -243,6 +250,7 @@ def _check_items(db: Database, workspace_id: str, rows: Rows, result: ImportResu
 
         for batch in _batches(rows(), ITEM_BATCH):
             fine: list[tuple[int, dict[str, Any]]] = []
+            _plan_home_locations(conn, workspace_id, batch, plan)
             for line, data in batch:
                 result.rows += 1
                 if isinstance(data, RowError):
@@ -262,6 +270,7 @@ def _check_items(db: Database, workspace_id: str, rows: Rows, result: ImportResu
                         if found is None:
                             raise ValueError(f"tax_rate: no tax rate {tax_rate!r} (create it first).")
                         plan.tax_rate_ids[tax_rate] = found
+                    _check_home_location(data.get("home_location"), plan)
                 except StorekeeperError as exc:
                     result.fail(line, describe(exc))
                     continue
@@ -337,6 +346,36 @@ def _check_existing_parent(conn: Connection, workspace_id: str, sku: str, line: 
         plan.parents_existing[sku] = row["id"]
 
 
+def _plan_home_locations(conn: Connection, workspace_id: str, batch: list[tuple[int, Any]], plan: _ItemPlan) -> None:
+    """Look up, in one query a batch, the home locations its rows name that no earlier batch did."""
+    wanted = {data["home_location"] for _, data in batch
+              if isinstance(data, dict) and data.get("home_location") is not None} - set(plan.home_location_ids)
+    if not wanted:
+        return
+    found = resolve_locations(conn, workspace_id, wanted)
+    for ref in wanted:
+        row = found.get(ref)
+        plan.home_location_ids[ref] = row["id"] if row else None
+        if row and not row["is_active"]:
+            plan.inactive_homes[ref] = row["name"]
+
+
+def _check_home_location(ref: str | None, plan: _ItemPlan) -> None:
+    if ref is None:
+        return
+    if ref in plan.inactive_homes:
+        raise ValueError(f"home_location: {plan.inactive_homes[ref]} is inactive: it receives no stock.")
+    if plan.home_location_ids[ref] is None and (not plan.create_locations or is_id("location", ref)):
+        raise ValueError(f"home_location: No location {ref!r} exists.")
+
+
+def _create_home_locations(db: Database, workspace_id: str, plan: _ItemPlan, result: ImportResult) -> None:
+    for name, found in sorted(plan.home_location_ids.items()):
+        if found is None:
+            plan.home_location_ids[name] = locations.create_location(db, workspace_id, {"name": name})["id"]
+            result.created_locations.append(name)
+
+
 def _create_categories(db: Database, workspace_id: str, plan: _ItemPlan, result: ImportResult) -> None:
     for name, found in sorted(plan.category_ids.items()):
         if found is None:
@@ -350,6 +389,8 @@ def _values(data: dict[str, Any], plan: _ItemPlan) -> dict[str, Any]:
         values["category"] = plan.category_ids[values["category"]] if values["category"] is not None else None
     if "tax_rate" in values:
         values["tax_rate"] = plan.tax_rate_ids[values["tax_rate"]] if values["tax_rate"] is not None else None
+    if values.get("home_location") is not None:
+        values["home_location"] = plan.home_location_ids[values["home_location"]]
     return _prepare(values)
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, delete, exists, func, literal, or_, select
+from sqlalchemy import Connection, Select, and_, bindparam, delete, exists, false, func, literal, or_, select
 
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
@@ -45,7 +45,7 @@ from storekeeper.services import journal, search
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.context import SystemActor
 from storekeeper.services.item_details import item_details
-from storekeeper.services.locations import find_location
+from storekeeper.services.locations import find_location, resolve_homes
 from storekeeper.services.stock import ledger_for, record_initial_stock
 from storekeeper.services.tax_rates import default_tax_rate_id
 
@@ -62,7 +62,8 @@ SORTS: dict[str, str] = {
 LOCKED_ONCE_STOCKED = ("unit", "tracking")
 # What a variant takes from its parent unless it says otherwise.
 INHERITED = ("description", "kind", "tracking", "unit", "brand", "supplier", "category_id", "tags", "tax_rate_id",
-             "unit_cost", "price", "retail_price", "wholesale_price", "package_size_value", "package_size_unit")
+             "unit_cost", "price", "retail_price", "wholesale_price", "package_size_value", "package_size_unit",
+             "home_location_id")
 
 
 def _duplicate_sku(sku: str | None = None):
@@ -87,6 +88,7 @@ class ItemFilters:
     status: str | None = None
     low_stock: bool | None = None
     location: str | None = None
+    home_location: str | None = None
     updated_since: datetime | None = None
     channel: str | None = None
     deleted: str = "false"
@@ -176,10 +178,24 @@ def _check_sku(sku: str) -> None:
 
 
 def check_references(conn: Connection, workspace_id: str, values: dict[str, Any]) -> None:
+    """The category and tax rate must exist; the home location, given by id or name, must be a
+    live, active location, and is replaced by its id."""
     if values.get("category_id") is not None:
         fetch(conn, categories, workspace_id, values["category_id"], "category")
     if values.get("tax_rate_id") is not None:
         fetch(conn, tax_rates, workspace_id, values["tax_rate_id"], "tax_rate")
+    resolve_home_refs(conn, workspace_id, [values])
+
+
+def resolve_home_refs(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]) -> None:
+    """Replace each row's `home_location_id`, as given (an id or a name), by the location's id;
+    every row in one query."""
+    refs = {row["home_location_id"] for row in rows if row.get("home_location_id") is not None}
+    if refs:
+        ids = resolve_homes(conn, workspace_id, refs)
+        for row in rows:
+            if row.get("home_location_id") is not None:
+                row["home_location_id"] = ids[row["home_location_id"]]
 
 
 def _sku_taken(conn: Connection, workspace_id: str, sku: str, except_id: str | None = None) -> bool:
@@ -205,6 +221,8 @@ def _prepare(values: dict[str, Any]) -> dict[str, Any]:
         out["category_id"] = out.pop("category")
     if "tax_rate" in out:
         out["tax_rate_id"] = out.pop("tax_rate")
+    if "home_location" in out:  # an id or a name until check_references resolves it
+        out["home_location_id"] = out.pop("home_location")
     if "unit" in out:
         out["unit"] = _unit_code(out["unit"])
     if "name" in out:
@@ -275,6 +293,7 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
         "images": [],
         "channels": {},
         "metadata": {},
+        "home_location_id": None,
         **values,
         "on_hand": Decimal(0),
         "reserved": Decimal(0),
@@ -371,6 +390,9 @@ def create_item(db: Database, workspace_id: str, data: dict[str, Any], principal
             for column in ("category_id", "tax_rate_id"):
                 for value in {r[column] for r in rows[1:]} - {row[column], None}:
                     check_references(conn, workspace_id, {column: value})
+            # And each home location a variant names for itself.
+            resolve_home_refs(conn, workspace_id,
+                              [r for r in rows[1:] if r["home_location_id"] != row["home_location_id"]])
         insert_items(conn, workspace_id, rows)
         for created in rows:
             journal.item_event(conn, "created", None, created)
@@ -430,6 +452,10 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
     if by_update:
         stmt = updates.changed_since(stmt, workspace_id, filters.updated_since)
     with db.read() as conn:
+        if filters.home_location is not None:
+            home = find_location(conn, workspace_id, filters.home_location)
+            # An unknown location is no item's home: an empty list (`== None` would mean "no home").
+            stmt = stmt.where(items.c.home_location_id == home["id"] if home else false())
         if filters.location is not None:
             place = find_location(conn, workspace_id, filters.location)
             location_id = place["id"] if place else None  # an unknown location has no stock: empty list

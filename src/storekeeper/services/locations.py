@@ -6,6 +6,13 @@ deactivated nor deleted, so a request that names no location always has one to g
 holding stock cannot be deleted (LOCATION_NOT_EMPTY); deleting is soft, because the ledger keeps
 pointing at the location, and frees its name. Every write locks the workspace row first, so that
 two concurrent writes cannot both see "no default".
+
+An item may have a home location (`items.home_location_id`): a stock change of the item that
+names no location goes there rather than to the default (`stock_location_ref`, the one place
+that rule lives). For the default location's reason, a home location is live and active: an
+inactive location cannot become one, and a location that is some live item's home can be neither
+deactivated (409 INVALID_STATE) nor deleted (409 LOCATION_NOT_EMPTY). Items in the trash lose a
+home that is deleted, and on restore one that was deactivated meanwhile (services/trash.py).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from storekeeper.domain.ids import new_id
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, update_versioned
-from storekeeper.persistence.tables import locations, stock_levels
+from storekeeper.persistence.tables import items, locations, stock_levels
 from storekeeper.services import journal
 from storekeeper.services.common import lock_workspace, translate_integrity
 
@@ -162,6 +169,53 @@ def resolve_locations(conn: Connection, workspace_id: str, refs: set[str | None]
     return found
 
 
+def stock_location_ref(ref: str | None, item: dict[str, Any] | None) -> str | None:
+    """Where a stock change of `item` goes when it names `ref`: that location; else the item's
+    home location (an id); else None, which resolve_locations reads as the default location.
+    Adjustments, initial stock, reservations and stock imports all ask here."""
+    if ref is not None or item is None:
+        return ref
+    return item.get("home_location_id")
+
+
+def _cannot_receive(row: dict[str, Any]) -> Conflict:
+    return Conflict(f"{row['name']} is inactive: it receives no stock, so it cannot be an item's home location.")
+
+
+def resolve_homes(conn: Connection, workspace_id: str, refs: set[str]) -> dict[str, str]:
+    """The ids of the locations items are given as home (by id or name), in one query:
+    LOCATION_NOT_FOUND for one that does not exist, INVALID_STATE for an inactive one."""
+    found = resolve_locations(conn, workspace_id, {r for r in refs if r is not None})
+    for ref in sorted(r for r in refs if r is not None):
+        if ref not in found:
+            raise NotFound("location", ref)
+        if not found[ref]["is_active"]:
+            raise _cannot_receive(found[ref])
+    return {ref: row["id"] for ref, row in found.items()}
+
+
+def lost_homes(conn: Connection, workspace_id: str, home_ids: set[str | None]) -> set[str]:
+    """Which of these home locations can no longer be one: deleted or deactivated (while the
+    items that had them were in the trash)."""
+    wanted = {i for i in home_ids if i is not None}
+    if not wanted:
+        return set()
+    found = resolve_locations(conn, workspace_id, wanted)
+    return {i for i in wanted if i not in found or not found[i]["is_active"]}
+
+
+def _homed_items(conn: Connection, workspace_id: str, location_id: str) -> int:
+    """How many live items have the location as their home."""
+    return conn.execute(select(func.count()).select_from(items).where(
+        items.c.workspace_id == workspace_id, items.c.home_location_id == location_id,
+        items.c.deleted_at.is_(None))).scalar_one()
+
+
+def _home_of(count: int, row: dict[str, Any], what: str) -> str:
+    return (f"{row['name']} is the home location of {count} item{'s' if count != 1 else ''}: give "
+            f"{'them' if count != 1 else 'it'} another home (PATCH /v1/items/{{ref}} home_location) before {what} it.")
+
+
 def rows_of(db: Database, workspace_id: str, ids: set[str | None]) -> dict[str, dict[str, Any]]:
     """Live locations by id, in one query (a deleted location is not among them)."""
     wanted = {i for i in ids if i}
@@ -213,6 +267,10 @@ def update_location(
             raise Conflict("This is the default location: make another location the default instead.")
         if changes.get("is_active") is False and (row["is_default"] and changes.get("is_default") is not False):
             raise Conflict("The default location cannot be deactivated: make another location the default first.")
+        if changes.get("is_active") is False and row["is_active"]:
+            homed = _homed_items(conn, workspace_id, row["id"])
+            if homed:
+                raise Conflict(_home_of(homed, row, "deactivating"), details={"items": homed})
         if changes.get("is_default") and not row["is_default"]:
             _unset_default(conn, workspace_id)
         updated = update_versioned(conn, locations, row, changes)
@@ -240,7 +298,13 @@ def delete_location(db: Database, workspace_id: str, ref: str, if_match: int | N
         if row["is_default"]:
             # Even the only one: requests that name no location go to the default.
             raise Conflict("The default location cannot be deleted: make another location the default first.")
+        homed = _homed_items(conn, workspace_id, row["id"])
+        if homed:
+            raise Conflict(_home_of(homed, row, "deleting"), code="LOCATION_NOT_EMPTY", details={"items": homed})
         now = utcnow()
+        # Items in the trash keep no link to a deleted location (as with a deleted category).
+        conn.execute(update(items).where(items.c.workspace_id == workspace_id, items.c.home_location_id == row["id"])
+                     .values(home_location_id=None))
         conn.execute(
             update(locations)
             .where(locations.c.workspace_id == workspace_id, locations.c.id == row["id"])

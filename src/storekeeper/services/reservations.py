@@ -32,7 +32,7 @@ from storekeeper.persistence.tables import items, reservations
 from storekeeper.services import journal
 from storekeeper.services.context import SystemActor
 from storekeeper.services.ledger import Change, Ledger
-from storekeeper.services.locations import find_location, resolve_location
+from storekeeper.services.locations import find_location, resolve_location, stock_location_ref
 from storekeeper.services.stock import (
     check_bundle_lines,
     check_label,
@@ -84,7 +84,7 @@ def create_reservation(db: Database, principal, *, item: str, location: str | No
             raise NotFound("item", item)
         if row["tracking"] != Tracking.NONE:
             check_stockable(row, bundle_ok=True)
-        place = resolve_location(conn, workspace_id, location)
+        place = resolve_location(conn, workspace_id, stock_location_ref(location, row))
         check_location(principal, place, incoming=True)
         reservation = {
             "workspace_id": workspace_id, "id": new_id("reservation"), "item_id": row["id"],

@@ -37,7 +37,7 @@ from storekeeper.persistence.bom import bom_lines
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import item_stock_columns, items, workspaces
 from storekeeper.services.ledger import Change, Ledger, Level, level_out
-from storekeeper.services.locations import location_not_found, resolve_locations
+from storekeeper.services.locations import location_not_found, resolve_locations, stock_location_ref
 from storekeeper.services.reasons import direction_of, reason_error
 from storekeeper.services.workspaces import with_defaults
 
@@ -91,7 +91,7 @@ _ITEMS_BY_REF = _items_by_ref(*item_stock_columns)
 # What a stock change checks before the ledger locks (and reads) the items: every column read
 # costs its conversion, 500 times in a bulk.
 _ITEM_REFS = _items_by_ref(items.c.id, items.c.sku, items.c.tracking, items.c.has_variants, items.c.safety_stock,
-                           items.c.reorder_point)
+                           items.c.reorder_point, items.c.home_location_id)
 
 
 def allow_negative_stock(conn: Connection, workspace_id: str) -> bool:
@@ -108,8 +108,8 @@ def ledger_for(conn: Connection, principal, **kwargs) -> Ledger:
 
 def resolve_items(conn: Connection, workspace_id: str, refs: set[str], *, brief: bool = False
                   ) -> dict[str, dict[str, Any]]:
-    """Live items by id or SKU, in one query. `brief`: only what identifies an item, its tracking
-    and the thresholds of its status."""
+    """Live items by id or SKU, in one query. `brief`: only what identifies an item, its tracking,
+    the thresholds of its status and its home location."""
     refs = {r for r in refs if r is not None}
     if not refs:
         return {}
@@ -191,7 +191,7 @@ def _to_changes(adj: Adjustment, item, location, direction, principal, now: date
     if item is None:
         raise NotFound("item", adj.item)
     if location is None:
-        raise location_not_found(adj.location)
+        raise location_not_found(stock_location_ref(adj.location, item))
     bundle = item["tracking"] == Tracking.BUNDLE
     check_stockable(item, bundle_ok=True)
     if bundle and (adj.delta is None or adj.delta >= 0):
@@ -231,15 +231,16 @@ def _plan(conn: Connection, principal, adjustments: list[Adjustment], now: datet
     (items by ref, the bundles among them, their bills of materials, [changes or error])."""
     workspace_id = principal.workspace_id
     found_items = resolve_items(conn, workspace_id, {a.item for a in adjustments}, brief=True)
-    found_locations = {**(new_locations or {}),
-                       **resolve_locations(conn, workspace_id, {a.location for a in adjustments})}
+    # Each adjustment's location: the one it names, else its item's home, else the default.
+    wanted = [stock_location_ref(a.location, found_items.get(a.item)) for a in adjustments]
+    found_locations = {**(new_locations or {}), **resolve_locations(conn, workspace_id, set(wanted))}
     directions = direction_of(conn, workspace_id, {a.reason for a in adjustments})
     bundles = {i["id"] for i in found_items.values() if i["tracking"] == Tracking.BUNDLE}
     lines = bom_lines(conn, workspace_id, bundles)
     planned: list[list[Change] | StorekeeperError] = []
-    for adj in adjustments:
+    for adj, where in zip(adjustments, wanted, strict=True):
         try:
-            planned.append(_to_changes(adj, found_items.get(adj.item), found_locations.get(adj.location),
+            planned.append(_to_changes(adj, found_items.get(adj.item), found_locations.get(where),
                                        directions.get(adj.reason), principal, now, lines))
         except StorekeeperError as exc:
             if single:
@@ -376,18 +377,21 @@ def transfer(db: Database, principal, *, item: str, from_location: str | None, t
 def record_initial_stock(conn: Connection, principal,
                          entries: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
     """`initial` movements for items created in this transaction: [(item row, [{location,
-    quantity, unit_cost}])]. Needs stock:write besides the items:write that created them."""
+    quantity, unit_cost}])], an entry without a location at the item's home location (else the
+    default). Needs stock:write besides the items:write that created them."""
     if not principal.allows("stock:write"):
         raise Forbidden("initial_stock records stock movements: the key needs the stock:write scope.")
     workspace_id = principal.workspace_id
-    places = resolve_locations(conn, workspace_id, {e.get("location") for _, stock in entries for e in stock})
+    places = resolve_locations(conn, workspace_id, {stock_location_ref(e.get("location"), item)
+                                                    for item, stock in entries for e in stock})
     changes = []
     for item, stock in entries:
         check_stockable(item)
         for entry in stock:
-            place = places.get(entry.get("location"))
+            where = stock_location_ref(entry.get("location"), item)
+            place = places.get(where)
             if place is None:
-                raise location_not_found(entry.get("location"))
+                raise location_not_found(where)
             check_location(principal, place, incoming=True)
             changes.append(Change(item["id"], place["id"], "initial", "in", delta=entry["quantity"],
                                   unit_cost=entry.get("unit_cost")))

@@ -27,6 +27,7 @@ from storekeeper.persistence.tables import item_channels, item_components, item_
 from storekeeper.services import journal
 from storekeeper.services.context import SystemActor
 from storekeeper.services.items import check_variant_attributes, find_item
+from storekeeper.services.locations import lost_homes
 from storekeeper.services.stock import ledger_for
 from storekeeper.services.workspaces import with_defaults, workspace_ids
 
@@ -105,12 +106,26 @@ def restore_item(db: Database, workspace_id: str, ref: str) -> str:
             raise Conflict(f"SKU {taken.sku!r} was given to another item meanwhile: change that item's SKU first.",
                            code="DUPLICATE_SKU")
         _mark(conn, workspace_id, ids, None, utcnow())
+        homeless = _drop_lost_homes(conn, workspace_id, [ledger.items[i].row for i in ids])
         for item_id in ids:
             back = ledger.items[item_id].row
-            journal.item_event(conn, "restored", back, {**back, "deleted_at": None})
+            journal.item_event(conn, "restored", back, {**back, "deleted_at": None,
+                                                        **({"home_location_id": None} if item_id in homeless else {})})
         ledger.refresh = set(ledger.dependents) | {row["id"]}
         ledger.flush()
         return row["id"]
+
+
+def _drop_lost_homes(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]) -> set[str]:
+    """A home location deactivated while its items were in the trash is no home for them once
+    they are back (locations.py: a live item's home is live and active); their stock then goes to
+    the default location. Returns the ids of the items that lost theirs."""
+    lost = lost_homes(conn, workspace_id, {r["home_location_id"] for r in rows})
+    homeless = [r["id"] for r in rows if r["home_location_id"] in lost]
+    if homeless:
+        conn.execute(update(items).where(items.c.workspace_id == workspace_id, items.c.id.in_(homeless))
+                     .values(home_location_id=None))
+    return set(homeless)
 
 
 def list_deleted(db: Database, workspace_id: str, since: datetime | None, page: PageRequest) -> Page:

@@ -99,7 +99,9 @@ def _item_context(request: Request, user, ref: str) -> dict:
                                        PageRequest(limit=ITEM_MOVEMENTS, include_total=True)
                                        ) if user.allows("stock:read") else None
     series = dashboard.on_hand_series(db, user.workspace_id, days=30, item_id=row["id"])
-    return {"item": item, "movements": [movement_out(m) for m in history.rows] if history else [],
+    home = locations.names_of(db, user.workspace_id, {row["home_location_id"]}).get(row["home_location_id"])
+    return {"item": item, "home_location": home,
+            "movements": [movement_out(m) for m in history.rows] if history else [],
             "movement_total": history.total if history else 0, "chart": dashboard.as_chart(series),
             "more_url": _older(item["sku"], history) if history else None,
             "variants": row.get("variants", []), "components": row.get("components", [])}

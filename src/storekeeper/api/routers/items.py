@@ -62,6 +62,8 @@ def list_items(
     status: Annotated[Status | None, Query()] = None,
     low_stock: Annotated[bool | None, Query(description="true: status is not normal")] = None,
     location: Annotated[str | None, Query(max_length=200, description="Has a stock level there (id or name)")] = None,
+    home_location: Annotated[str | None, Query(max_length=200,
+                                               description="Has it as home location (id or name)")] = None,
     updated_since: Annotated[TimestampIn | None, Query()] = None,
     channel: Annotated[ChannelName | None, Query(description="Published on this sales channel")] = None,
     deleted: Annotated[Literal["false", "true", "any"], Query(description="true: the trash only")] = "false",
@@ -69,8 +71,8 @@ def list_items(
 ) -> JSONResponse:
     filters = ItemFilters(
         q=q, sku=sku, barcode=barcode, kind=kind, category=category, parent=parent, tag=tag, status=status,
-        low_stock=low_stock, location=location, updated_since=updated_since, channel=channel, deleted=deleted,
-        sort=sort,
+        low_stock=low_stock, location=location, home_location=home_location, updated_since=updated_since,
+        channel=channel, deleted=deleted, sort=sort,
     )
     if wants_csv(accept):
         return csv_export(exports.export_items(db, principal.workspace_id, filters), "items.csv")

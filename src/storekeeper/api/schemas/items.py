@@ -122,6 +122,10 @@ class _ItemFields(_ItemReadOnly):
     brand: ShortText | None = None
     supplier: ShortText | None = None
     category: str | None = Field(None, max_length=40, description="Category id")
+    home_location: str | None = Field(
+        None, min_length=1, max_length=200,
+        description="Location id or name (an active one): where stock of the item goes when a change names no "
+                    "location; null: the default location. A variant takes its parent's unless it names its own")
     tags: list[Tag] = Field(None, max_length=50)
     attributes: dict[ShortText, AttributeValue] = Field(None, max_length=50)
     reorder_point: NonNegativeQuantityIn = None
@@ -233,6 +237,8 @@ class ItemRead(ReadModel):
     brand: str | None
     supplier: str | None
     category: str | None
+    home_location: str | None = Field(description="Location id: where a stock change that names no location goes "
+                                                  "(null: the default location)")
     tags: list[str]
     attributes: dict[str, Any]
     parent: str | None
@@ -295,6 +301,7 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         "brand": row["brand"],
         "supplier": row["supplier"],
         "category": row["category_id"],
+        "home_location": row["home_location_id"],
         "tags": row["tags"],
         "attributes": row["attributes"],
         "parent": row["parent_id"],
