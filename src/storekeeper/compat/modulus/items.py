@@ -87,3 +87,11 @@ def delete_item(id: ItemId, principal: ItemsWrite, db: DB):
     30 days (the workspace's trash retention)."""
     trash.delete_item(db, principal.workspace_id, id)
     return Response(status_code=204)
+
+
+@items_router.post("/items/{id}/restore", response_model=ItemRead, summary="Restore Item")
+def restore_item(id: ItemId, principal: ItemsWrite, db: DB):
+    """Bring a deleted item back from the trash within 30 days (the workspace's trash retention).
+    Not in the document, which says an item can be restored but not how."""
+    item_id = trash.restore_item(db, principal.workspace_id, id)
+    return _one(db, principal.workspace_id, items.get_item(db, principal.workspace_id, item_id))
