@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from storekeeper.persistence.tables import item_updates, items, movements, stock_levels
+from storekeeper.persistence.tables import item_updates, items, locations, movements, stock_levels
 from storekeeper.services import worker
 from storekeeper.services.check import check
 
@@ -269,4 +269,24 @@ def test_an_items_time_that_item_updates_lost_or_keeps_wrong_is_named(workspace)
             conn.execute(item_updates.delete().where(*lamp))
             conn.execute(item_updates.insert().values(workspace_id=workspace.id, item_id=made["lamp"],
                                                       updated_at=kept))
+    assert rules(workspace) == set()
+
+
+def test_an_item_whose_home_location_is_deleted_behind_the_services_back_is_named(workspace):
+    api = workspace.api
+    shop = ok(api.post("/v1/locations", json={"name": "Shop"}))
+    lamp = ok(api.post("/v1/items", json={"sku": "LAMP", "name": "Lamp", "home_location": "Shop"}))
+    assert rules(workspace) == set()
+    gone = (locations.c.workspace_id == workspace.id, locations.c.id == shop["id"])
+    with workspace.db.write() as conn:  # the API refuses it: the location is LAMP's home
+        conn.execute(update(locations).where(*gone).values(deleted_at=datetime.now(UTC)))
+    try:
+        assert rules(workspace) == {("home location is a live, active location", lamp["id"], shop["id"])}
+        result = cli(workspace, "check", "--workspace", workspace.id)
+    finally:
+        with workspace.db.write() as conn:
+            conn.execute(update(locations).where(*gone).values(deleted_at=None))
+    assert result.returncode == 1
+    assert (f"home location is a live, active location: item LAMP ({lamp['id']}) at Shop ({shop['id']})\n"
+            in result.stderr)
     assert rules(workspace) == set()

@@ -51,8 +51,9 @@ def counts(workspace) -> tuple[int, int, int, int]:
 
 
 def catalogue(api) -> None:
-    """A small but varied workspace: categories, a parent with variants, decimal materials,
-    every kind of item field, stock at two locations with costs, sales and a transfer."""
+    """A small but varied workspace: categories, a parent with variants (at home in the shop),
+    decimal materials, every kind of item field, stock at two locations with costs, sales and a
+    transfer."""
     ok(api.post("/v1/locations", json={"name": "Main", "is_default": True}))
     ok(api.post("/v1/locations", json={"name": "Shop", "type": "store"}))
     candles = ok(api.post("/v1/categories", json={"name": "Candles"}))
@@ -66,7 +67,8 @@ def catalogue(api) -> None:
         "channels": {"shopify": {"published": True, "price": "13.90"}}, "metadata": {"legacy_id": "A-17"},
         "description": "Hand-poured, \"soy\" wax,\nin a glass jar."}))
     ok(api.post("/v1/items", json={"sku": "WAX", "name": "Soy wax", "kind": "material", "unit": "kg"}))
-    ok(api.post("/v1/items", json={"sku": "TEE", "name": "T-shirt", "price": "16.80", "variants": [
+    ok(api.post("/v1/items", json={"sku": "TEE", "name": "T-shirt", "price": "16.80", "home_location": "Shop",
+                                   "variants": [
         {"sku": "TEE-S", "attributes": {"size": "S"}}, {"sku": "TEE-M", "attributes": {"size": "M"}}]}))
     ok(api.post("/v1/items", json={"sku": "NOTE", "name": "Gift note", "tracking": "none"}))
     for body in ({"item": "CANDLE-VAN", "reason": "receipt", "delta": 30, "unit_cost": "3.10"},
@@ -74,15 +76,15 @@ def catalogue(api) -> None:
                  {"item": "CANDLE-VAN", "reason": "sale", "delta": -4},
                  {"item": "WAX", "reason": "receipt", "delta": "12.375", "unit_cost": "6.5"},
                  {"item": "TEE-S", "reason": "receipt", "delta": 6, "location": "Shop"},
-                 {"item": "TEE-M", "reason": "receipt", "delta": 14, "unit_cost": "7"}):
+                 {"item": "TEE-M", "reason": "receipt", "delta": 14, "unit_cost": "7"}):  # at its home
         ok(api.post("/v1/stock/adjustments", json=body))
     ok(api.post("/v1/stock/transfers", json={"item": "CANDLE-VAN", "to": "Shop", "quantity": 6}))
 
 
 SHOWN = ("sku", "name", "description", "kind", "tracking", "unit", "barcode", "brand", "supplier", "category",
-         "parent", "tags", "attributes", "reorder_point", "safety_stock", "reorder_quantity", "reorder_urls",
-         "unit_cost", "price", "package_size", "images", "channels", "metadata", "on_hand", "available", "status",
-         "average_cost")
+         "home_location", "parent", "tags", "attributes", "reorder_point", "safety_stock", "reorder_quantity",
+         "reorder_urls", "unit_cost", "price", "package_size", "images", "channels", "metadata", "on_hand",
+         "available", "status", "average_cost")
 
 
 def by_sku(rows: list[dict], columns) -> dict[str, tuple]:
@@ -101,11 +103,14 @@ def test_an_export_imported_into_an_empty_workspace_reproduces_its_items_and_sto
 
     target = make_workspace(db, client, "Target")
     imported = cli(target, "import", "items", str(items_file))
+    assert imported.returncode == 2  # the shirts' home location, Shop, is not in the target yet
+    assert "home_location: No location 'Shop' exists." in imported.stderr and "--create-locations" in imported.stderr
+    imported = cli(target, "import", "items", str(items_file), "--create-locations")
     assert imported.returncode == 0, imported.stderr
-    assert "Created 6 items" in imported.stdout and "new categories: Candles" in imported.stdout
+    assert "Created 6 items" in imported.stdout and "new categories: Candles; new locations: Shop" in imported.stdout
     imported = cli(target, "import", "stock", str(stock_file), "--create-locations")
     assert imported.returncode == 0, imported.stderr
-    assert "Recorded 5 stock changes" in imported.stdout and "new locations: Main, Shop" in imported.stdout
+    assert "Recorded 5 stock changes" in imported.stdout and "new locations: Main." in imported.stdout
 
     def exported(workspace, kind):
         done = cli(workspace, "export", kind, "--format", "jsonl")
@@ -131,6 +136,8 @@ def test_an_export_imported_into_an_empty_workspace_reproduces_its_items_and_sto
         assert copy[field] == original[field], field
     assert copy["category"] != original["category"]  # the target's own Candles
     assert ok(target.api.get(f"/v1/categories/{copy['category']}"))["name"] == "Candles"
+    tee_s = ok(target.api.get("/v1/items/TEE-S"))
+    assert ok(target.api.get(f"/v1/locations/{tee_s['home_location']}"))["name"] == "Shop"
 
 
 def test_every_bad_item_row_is_reported_by_line_and_nothing_is_imported(db, client, tmp_path):
@@ -195,6 +202,54 @@ def test_every_bad_stock_row_is_reported_and_nothing_is_recorded(db, client, tmp
     assert "NOPE" in reported[0] and "Attic" in reported[1] and "receipt" in reported[2]
     assert "--create-locations" in done.stderr
     assert counts(workspace) == before
+
+
+def test_stock_rows_without_a_location_go_to_each_items_home(db, client, tmp_path):
+    workspace = make_workspace(db, client)
+    ok(workspace.api.post("/v1/locations", json={"name": "Shop"}))
+    ok(workspace.api.post("/v1/items", json={"sku": "LAMP", "name": "Lamp", "home_location": "Shop"}))
+    ok(workspace.api.post("/v1/items", json={"sku": "ROPE", "name": "Rope"}))
+    path = tmp_path / "stock.csv"
+    path.write_text("sku,location,on_hand\nLAMP,,5\nROPE,,7\nLAMP,Main warehouse,2\n", encoding="utf-8")
+    for args in (("--dry-run",), ()):
+        done = cli(workspace, "import", "stock", str(path), *args)
+        assert done.returncode == 0, done.stderr
+
+    def at(sku):
+        return {level["name"]: level["on_hand"] for level in ok(workspace.api.get(f"/v1/stock/{sku}"))["locations"]}
+
+    assert (at("LAMP"), at("ROPE")) == ({"Shop": 5, "Main warehouse": 2}, {"Main warehouse": 7})
+
+
+def test_an_items_home_location_must_exist_and_be_active_or_be_created(db, client, tmp_path):
+    workspace = make_workspace(db, client)
+    closed = ok(workspace.api.post("/v1/locations", json={"name": "Closed", "is_active": False}))
+    before = counts(workspace)
+    path = tmp_path / "items.csv"
+    path.write_text("sku,name,home_location\n"
+                    "LAMP,Lamp,Kiosk\n"                      # 2: unknown: created with --create-locations
+                    "ROPE,Rope,Closed\n"                     # 3: inactive
+                    f"NAIL,Nail,{closed['id']}\n"             # 4: inactive, by id
+                    "TAPE,Tape,loc_01JC0000000000000000000000\n"  # 5: an id names one that exists, or none
+                    "GLUE,Glue,Main warehouse\n", encoding="utf-8")
+    done = cli(workspace, "import", "items", str(path), "--create-locations")
+    assert done.returncode == 2
+    assert [line for line in done.stderr.splitlines() if line.startswith("line ")] == [
+        "line 3: home_location: Closed is inactive: it receives no stock.",
+        "line 4: home_location: Closed is inactive: it receives no stock.",
+        "line 5: home_location: No location 'loc_01JC0000000000000000000000' exists."]
+    assert counts(workspace) == before  # no item, no location
+    path.write_text("sku,name,home_location\nLAMP,Lamp,Kiosk\nGLUE,Glue,Main warehouse\nTAPE,Tape,\n",
+                    encoding="utf-8")
+    done = cli(workspace, "import", "items", str(path))
+    assert done.returncode == 2 and "line 2: home_location: No location 'Kiosk' exists." in done.stderr
+    done = cli(workspace, "import", "items", str(path), "--create-locations")
+    assert done.returncode == 0, done.stderr
+    assert "new locations: Kiosk" in done.stdout
+    homes = {sku: ok(workspace.api.get(f"/v1/items/{sku}"))["home_location"] for sku in ("LAMP", "GLUE", "TAPE")}
+    names = {place["id"]: place["name"] for place in ok(workspace.api.get("/v1/locations"))["data"]}
+    assert {sku: names.get(home) for sku, home in homes.items()} == {
+        "LAMP": "Kiosk", "GLUE": "Main warehouse", "TAPE": None}
 
 
 def test_a_fault_that_shows_only_when_applied_rolls_back_every_batch(db, client, tmp_path):

@@ -235,7 +235,7 @@ items = Table(
     Column("metadata", JSONDoc, nullable=False),
     # Where stock of the item goes when a change names no location (else the default location).
     # A live, active location of the workspace, checked by services/locations.py rather than by a
-    # foreign key: locations are deleted softly, which a key would not see (migration 0017).
+    # foreign key: locations are deleted softly, which a key would not see (migration 0019).
     Column("home_location_id", String(ID), nullable=True),
     # Sums over the item's stock levels, kept by the stock service in the same transaction as
     # each movement, so lists filter and sort by them without aggregating.

@@ -334,7 +334,8 @@ def transfer(db: Database, principal, *, item: str, from_location: str | None, t
              quantity: Decimal, note: str | None = None, reference_type: str | None = None,
              reference_id: str | None = None, label: str | None = None) -> dict[str, Any]:
     """Move stock between two locations: a transfer_out and a transfer_in movement, atomically,
-    both with the transfer's note, reference and label. Only available stock (on hand minus
+    both with the transfer's note, reference and label; a missing end is the item's home location,
+    else the default. Only available stock (on hand minus
     reserved) can leave, unless negative stock is allowed."""
     if quantity <= 0:
         raise ValidationFailed({"quantity": ["Must be greater than 0."]})
@@ -345,6 +346,8 @@ def transfer(db: Database, principal, *, item: str, from_location: str | None, t
         if row is None:
             raise NotFound("item", item)
         check_stockable(row)
+        # An end the transfer leaves out is the item's home, else the default location.
+        from_location, to_location = stock_location_ref(from_location, row), stock_location_ref(to_location, row)
         places = resolve_locations(conn, workspace_id, {from_location, to_location})
         source, target = places.get(from_location), places.get(to_location)
         if source is None:

@@ -155,8 +155,10 @@ class TransferCreate(WriteModel):
     id: ReadOnly = None
     movements: ReadOnly = None
     item: Ref = Field(description="Item id or SKU")
-    from_: Ref | None = Field(None, alias="from", description="Location id or name; default: the default location")
-    to: Ref | None = Field(None, description="Location id or name; default: the default location")
+    from_: Ref | None = Field(None, alias="from", description="Location id or name; default: the item's home "
+                                                              "location, else the default location")
+    to: Ref | None = Field(None, description="Location id or name; default: the item's home location, else the "
+                                              "default location")
     quantity: PositiveQuantityIn
     note: str | None = Field(None, max_length=2000)
     reference: Reference | None = None

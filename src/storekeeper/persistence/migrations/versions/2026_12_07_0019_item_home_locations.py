@@ -1,6 +1,6 @@
 """an item's home location: where its stock goes when a change names no location
 
-Revision ID: 0017
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-07
 
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017"
+revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
