@@ -48,7 +48,7 @@ def test_the_documents_create_request_makes_an_item_with_its_stock_at_its_locati
     with served.v1() as v1:
         mine = v1.get(f"/v1/items/{item['id']}").json()
         assert (mine["sku"], mine["home_location"]) == ("WPX-001", world["a"])
-        [level] = v1.get("/v1/stock", params={"item": "WPX-001"}).json()["data"][0]["locations"]
+        [level] = v1.get("/v1/stock", params={"sku": "WPX-001"}).json()["data"][0]["locations"]
         assert (level["location"], level["on_hand"]) == (world["a"], 100)
     assert vendor.get(f"/v1/items/{item['id']}").json() == item
 
