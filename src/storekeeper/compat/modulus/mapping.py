@@ -137,19 +137,6 @@ def snapshot(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "created_at": timestamp(row["created_at"]), "note": row["note"]}
 
 
-def transaction(movement: dict[str, Any], location_names: dict[str, str]) -> dict[str, Any]:
-    """A stock movement as `POST /v1/transactions` answers it."""
-    return {
-        "id": movement["id"],
-        "item_id": movement["item_id"],
-        "quantity": whole(movement["delta"]),
-        "reason": movement["reason"],
-        "note": movement["note"],
-        "location": location_names.get(movement["location_id"]),
-        "created_at": timestamp(movement["created_at"]),
-    }
-
-
 def pagination(page: Page, offset: int) -> dict[str, Any]:
     return {"total": page.total, "limit": page.limit, "offset": offset, "has_more": page.has_more}
 

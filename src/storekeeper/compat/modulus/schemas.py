@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
 from storekeeper.api.schemas.common import NonNegativeMoneyIn, WriteModel
@@ -18,13 +18,6 @@ Count = Annotated[int, Strict(), Field(ge=0, le=LIMIT)]
 PositiveCount = Annotated[int, Strict(), Field(ge=1, le=LIMIT)]
 
 
-def _not_zero(value: int) -> int:
-    if value == 0:
-        raise ValueError("Must not be 0: a positive quantity adds stock, a negative one takes it out.")
-    return value
-
-
-SignedCount = Annotated[int, Strict(), Field(ge=-LIMIT, le=LIMIT), AfterValidator(_not_zero)]
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 # Read-only fields of an item read back: accepted in a body and ignored, so that an item read with
 # GET can be sent back with PUT as it is.
@@ -65,15 +58,6 @@ class OrderCreate(WriteModel):
     line_items: list[LineItemIn] = Field(min_length=1, max_length=500)
     location: Ref | None = Field(None, description="Where it is delivered (name or id); default: the default "
                                                    "location")
-
-
-class TransactionCreate(WriteModel):
-    item_id: Ref = Field(description="The item's id")
-    quantity: SignedCount = Field(description="Positive: stock received or found; negative: stock taken out")
-    reason: str = Field("correction", min_length=1, max_length=40,
-                        description="A Storekeeper reason code (receipt, return, correction, loss, damage, sale, …)")
-    note: str | None = Field(None, max_length=2000)
-    location: Ref | None = Field(None, description="Location name or id; default: the item's home location")
 
 
 # Responses -----------------------------------------------------------------------------------
@@ -167,16 +151,6 @@ class SnapshotRead(ReadModel):
 class SnapshotList(ReadModel):
     data: list[SnapshotRead]
     pagination: Pagination
-
-
-class TransactionRead(ReadModel):
-    id: str
-    item_id: str
-    quantity: Quantity
-    reason: str
-    note: str | None
-    location: str | None
-    created_at: Timestamp
 
 
 class ErrorBody(ReadModel):
