@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import Query
 
 from storekeeper.api.deps import DB
+from storekeeper.api.schemas.common import TimestampIn
 from storekeeper.compat.facade import json_response
 from storekeeper.compat.modulus import mapping
 from storekeeper.compat.modulus.common import AuditRead, Paging, SnapshotsRead, router
@@ -32,7 +32,7 @@ def audit_log(
                                                                      "and its stock movements'")] = None,
     user_id: Annotated[str | None, Query(max_length=200, description="Filter by user who performed action (a "
                                                                      "user's or an API key's id)")] = None,
-    since: Annotated[datetime | None, Query(description="Return entries after this timestamp (ISO 8601)")] = None,
+    since: Annotated[TimestampIn | None, Query(description="Return entries after this timestamp (ISO 8601)")] = None,
 ):
     """Retrieve audit log entries showing all changes to your inventory, newest first."""
     if since is not None and since.tzinfo is None:
