@@ -551,7 +551,8 @@ purchase_orders = Table(
     Column("id", String(ID), nullable=False),
     Column("number", String(64), nullable=False),
     Column("supplier", String(200), nullable=True),
-    Column("location_id", String(ID), nullable=False),
+    # Where it is delivered; null: each line at its item's home location, else the default (0019).
+    Column("location_id", String(ID), nullable=True),
     Column("status", String(24), nullable=False),
     Column("expected_at", UTCDateTime(), nullable=True),
     Column("notes", Text, nullable=True),

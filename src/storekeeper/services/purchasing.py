@@ -5,7 +5,9 @@ before anything was received. Lines change only in `draft`. From `ordered` until
 cancelled, each line's remaining quantity counts as its item's `incoming` (kept on the item by
 the ledger, under the item's lock, in the same transaction as the transition). Receiving writes
 one `receipt` movement per line, costed at the line's unit cost (the moving average follows)
-and referencing the order.
+and referencing the order, at the location the receipt or else the order names; an order that
+names none delivers each line to its item's home location, else the default location (as Odoo's
+putaway rules route a receipt per product).
 
 Locking: the order's row first, then its items through the ledger. Nothing locks in the other
 order (the ledger never locks orders), so receipts, sales and production cannot deadlock, and
@@ -31,7 +33,13 @@ from storekeeper.persistence.tables import items, purchase_order_lines, purchase
 from storekeeper.services import journal
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.ledger import Change
-from storekeeper.services.locations import find_location, resolve_location
+from storekeeper.services.locations import (
+    find_location,
+    location_not_found,
+    resolve_location,
+    resolve_locations,
+    stock_location_ref,
+)
 from storekeeper.services.stock import check_location, check_stockable, ledger_for, resolve_items
 
 MAX_LINES = 500
@@ -143,13 +151,14 @@ def create_purchase_order(db: Database, principal, data: dict[str, Any]) -> dict
     workspace_id = principal.workspace_id
     now = utcnow()
     with db.write() as conn, translate_integrity(_UNIQUE):
-        place = resolve_location(conn, workspace_id, data.get("location"))
+        # No location: each line is received at its item's home location (else the default).
+        place = resolve_location(conn, workspace_id, data["location"]) if data.get("location") is not None else None
         number = data.get("number")
         if number is not None and _number_taken(conn, workspace_id, number):
             raise _duplicate_number()
         order = {
             "workspace_id": workspace_id, "id": new_id("purchase_order"), "number": number,
-            "supplier": data.get("supplier"), "location_id": place["id"], "status": "draft",
+            "supplier": data.get("supplier"), "location_id": place["id"] if place else None, "status": "draft",
             "expected_at": plausible(data.get("expected_at"), "expected_at"),
             "notes": data.get("notes"), "ordered_at": None, "received_at": None, "cancelled_at": None,
             "version": 1, "created_at": now, "updated_at": now,
@@ -180,7 +189,8 @@ def list_purchase_orders(db: Database, workspace_id: str, filters: PurchaseOrder
     with db.read() as conn:
         if filters.location is not None:
             place = find_location(conn, workspace_id, filters.location)
-            stmt = stmt.where(purchase_orders.c.location_id == (place["id"] if place else None))
+            # An unknown location receives no order (`== None` would match the orders naming none).
+            stmt = stmt.where(purchase_orders.c.location_id == place["id"] if place else false())
         if filters.item is not None:
             item = resolve_items(conn, workspace_id, {filters.item}).get(filters.item)
             stmt = stmt.where(select(purchase_order_lines.c.id).where(
@@ -223,7 +233,8 @@ def update_purchase_order(db: Database, principal, ref: str, changes: dict[str, 
                 raise _duplicate_number()
             values["number"] = changes["number"]
         if "location" in changes:
-            values["location_id"] = resolve_location(conn, workspace_id, changes["location"])["id"]
+            values["location_id"] = (resolve_location(conn, workspace_id, changes["location"])["id"]
+                                     if changes["location"] is not None else None)
         if "lines" in changes:
             existing = _lines_of(conn, workspace_id, [order["id"]])[order["id"]]
             rows = _line_rows(conn, workspace_id, order["id"], changes["lines"] or [],
@@ -308,8 +319,7 @@ def receive_purchase_order(db: Database, principal, ref: str, *, lines: list[dic
         check_version(order, if_match)
         if order["status"] not in OPEN:
             raise Conflict(f"The order is {order['status']}: only an ordered one can be received.")
-        place = resolve_location(conn, workspace_id, location if location is not None else order["location_id"])
-        check_location(principal, place, incoming=True)
+        named = location if location is not None else order["location_id"]
         current = _lines_of(conn, workspace_id, [order["id"]])[order["id"]]
         receipts = _receipts(order, current, lines)
         if not receipts:
@@ -317,7 +327,9 @@ def receive_purchase_order(db: Database, principal, ref: str, *, lines: list[dic
         ledger = ledger_for(conn, principal)
         ledger.lock({line["item_id"] for line, _ in receipts}, live_only=False)
         _check_items_live(ledger, [line for line, _ in receipts])
+        places = _receiving_places(conn, principal, named, [ledger.items[line["item_id"]].row for line, _ in receipts])
         for line, quantity in receipts:
+            place = places[line["item_id"]]
             ledger.apply(Change(line["item_id"], place["id"], "receipt", "in", delta=quantity,
                                 unit_cost=line["unit_cost"], reference_type="purchase_order", reference_id=order["id"]))
             ledger.expect(line["item_id"], -quantity)
@@ -337,6 +349,19 @@ def receive_purchase_order(db: Database, principal, ref: str, *, lines: list[dic
                             received=[{"line": line["id"], "item": line["item_id"], "quantity": quantity}
                                       for line, quantity in receipts])
         return {**order, "lines": current}, moved
+
+
+def _receiving_places(conn: Connection, principal, named: str | None,
+                      rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Where each item is received: the location named (by the receipt or the order), else its
+    home location, else the default; every location in one query, each checked for the key."""
+    wanted = {row["id"]: stock_location_ref(named, row) for row in rows}
+    found = resolve_locations(conn, principal.workspace_id, set(wanted.values()))
+    for ref in sorted(set(wanted.values()), key=str):
+        if ref not in found:
+            raise location_not_found(ref)
+        check_location(principal, found[ref], incoming=True)
+    return {item_id: found[ref] for item_id, ref in wanted.items()}
 
 
 def cancel_purchase_order(db: Database, principal, ref: str, if_match: int | None = None) -> dict[str, Any]:

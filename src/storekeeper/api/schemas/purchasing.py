@@ -49,7 +49,8 @@ class _ReadOnlyFields(WriteModel):
 class PurchaseOrderCreate(_ReadOnlyFields):
     number: Number | None = Field(None, description="Default: the next PO-000001")
     supplier: str | None = Field(None, max_length=200)
-    location: Ref | None = Field(None, description="Where it is delivered (id or name); default: the default location")
+    location: Ref | None = Field(None, description="Where it is delivered (id or name); default: each line at its "
+                                                   "item's home location, else the default location")
     expected_at: RecordedDateIn | None = Field(None, description="From 1970-01-01 to 2099-12-31 (UTC)")
     notes: str | None = Field(None, max_length=5000)
     lines: list[PurchaseOrderLineIn] = Field(default_factory=list, max_length=500)
@@ -58,7 +59,8 @@ class PurchaseOrderCreate(_ReadOnlyFields):
 class PurchaseOrderUpdate(_ReadOnlyFields):
     number: Number = None
     supplier: str | None = Field(None, max_length=200)
-    location: Ref | None = Field(None, description="null: the default location")
+    location: Ref | None = Field(None, description="null: each line at its item's home location, else the default "
+                                                   "location")
     expected_at: RecordedDateIn | None = Field(None, description="From 1970-01-01 to 2099-12-31 (UTC)")
     notes: str | None = Field(None, max_length=5000)
     lines: list[PurchaseOrderLineIn] = Field(None, max_length=500, description="Replaces every line (draft only)")
@@ -72,7 +74,8 @@ class ReceiptLineIn(WriteModel):
 class ReceiveCreate(WriteModel):
     lines: list[ReceiptLineIn] | None = Field(None, min_length=1, max_length=500,
                                               description="Default: everything still open on every line")
-    location: Ref | None = Field(None, description="Where it arrived; default: the order's location")
+    location: Ref | None = Field(None, description="Where it arrived; default: the order's location, else each "
+                                                   "item's home location, else the default location")
 
 
 class PurchaseOrderLineRead(ReadModel):
@@ -91,7 +94,8 @@ class PurchaseOrderRead(ReadModel):
     id: str
     number: str
     supplier: str | None
-    location: str
+    location: str | None = Field(description="Location id; null: each line is received at its item's home "
+                                             "location, else the default location")
     status: PurchaseOrderStatus
     expected_at: Timestamp | None
     notes: str | None
