@@ -58,9 +58,17 @@ def test_create_order_with_line_items_answers_a_draft_purchase_order(served, ven
         assert (mine["number"], mine["supplier"], mine["location"]) == (order["number"], "Acme Supplies", world["a"])
 
 
-def test_an_order_without_a_location_goes_to_the_default_one(vendor, world):
-    r = vendor.post("/v1/orders", json={"supplier": "Default Co", "line_items": [{"item_id": "GAD-1", "quantity": 1}]})
-    assert r.status_code == 201 and r.json()["location"] == "Main warehouse"
+def test_an_order_without_a_location_names_none_and_is_received_at_each_items_home(served, vendor, world):
+    with served.v1() as v1:
+        homed = v1.post("/v1/items", json={"sku": "HOMED-1", "name": "Homed", "home_location": "Warehouse A"}).json()
+    r = vendor.post("/v1/orders", json={"supplier": "Default Co", "line_items": [{"item_id": homed["id"],
+                                                                                  "quantity": 4}]})
+    assert r.status_code == 201 and r.json()["location"] is None and shaped(r.json(), ORDER)
+    with served.v1() as v1:
+        assert v1.post(f"/v1/purchase-orders/{r.json()['id']}/order").status_code == 200
+        assert v1.post(f"/v1/purchase-orders/{r.json()['id']}/receive", json={}).status_code == 200
+    assert vendor.get(f"/v1/items/{homed['id']}").json()["quantity"] == 4
+    assert vendor.get("/v1/orders", params={"limit": 1}).json()["data"][0]["status"] == "received"
 
 
 @pytest.mark.parametrize(("body", "status", "field"), [

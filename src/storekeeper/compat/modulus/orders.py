@@ -30,7 +30,8 @@ def list_orders(principal: OrdersRead, db: DB, page: Paging):
 
 @orders_router.post("/orders", status_code=201, response_model=OrderRead, summary="Create Order")
 def create_order(body: OrderCreate, principal: OrdersWrite, db: DB):
-    """Create a new purchase order with line items: a draft, delivered to `location` (default:
-    the default location). A line without `unit_cost` costs its item's standard cost."""
+    """Create a new purchase order with line items: a draft, delivered to `location` (without
+    one, each line to its item's home location, else the default location). A line without
+    `unit_cost` costs its item's standard cost."""
     row = purchasing.create_purchase_order(db, principal, mapping.order_fields(body.model_dump(exclude_unset=True)))
     return json_response(201, _orders(db, principal.workspace_id, [row])[0])

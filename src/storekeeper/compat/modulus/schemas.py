@@ -56,8 +56,8 @@ class LineItemIn(WriteModel):
 class OrderCreate(WriteModel):
     supplier: str = Field(min_length=1, max_length=200)
     line_items: list[LineItemIn] = Field(min_length=1, max_length=500)
-    location: Ref | None = Field(None, description="Where it is delivered (name or id); default: the default "
-                                                   "location")
+    location: Ref | None = Field(None, description="Where it is delivered (name or id); without one, each line "
+                                                   "at its item's home location, else the default location")
 
 
 # Responses -----------------------------------------------------------------------------------
