@@ -211,7 +211,7 @@ def import_items(db: Database, workspace_id: str, rows: Rows, progress: Progress
     try:
         with db.write(settle_inner=True) as conn, _large_cache(db, conn):
             _create_categories(db, workspace_id, plan, result)
-            _create_home_locations(db, workspace_id, plan, result)
+            _create_home_locations(db, conn, workspace_id, plan, result)
             done = 0
             # Items first, then variants, whose parents are then all in place.
             for variants in (False, True):
@@ -369,11 +369,15 @@ def _check_home_location(ref: str | None, plan: _ItemPlan) -> None:
         raise ValueError(f"home_location: No location {ref!r} exists.")
 
 
-def _create_home_locations(db: Database, workspace_id: str, plan: _ItemPlan, result: ImportResult) -> None:
+def _create_home_locations(db: Database, conn: Connection, workspace_id: str, plan: _ItemPlan,
+                           result: ImportResult) -> None:
     for name, found in sorted(plan.home_location_ids.items()):
         if found is None:
             plan.home_location_ids[name] = locations.create_location(db, workspace_id, {"name": name})["id"]
             result.created_locations.append(name)
+    # Checked again in the writing transaction, and locked: one deleted or deactivated since the
+    # check fails the import (as a SKU taken meanwhile does) rather than becoming a home.
+    locations.resolve_homes(conn, workspace_id, set(plan.home_location_ids.values()))
 
 
 def _create_categories(db: Database, workspace_id: str, plan: _ItemPlan, result: ImportResult) -> None:

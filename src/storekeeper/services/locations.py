@@ -182,10 +182,28 @@ def _cannot_receive(row: dict[str, Any]) -> Conflict:
     return Conflict(f"{row['name']} is inactive: it receives no stock, so it cannot be an item's home location.")
 
 
+# The homes items are given, locked for share (PostgreSQL) until the transaction ends: a
+# deletion or deactivation locks the location's row for update before it counts the items at
+# home there, so either it sees the item, or this lookup waits and then finds the location gone
+# or inactive. On SQLite BEGIN IMMEDIATE already serializes the two.
+_HOMES_BY_REF = _by_ref(False).with_for_update(read=True)
+
+
+def _lock_homes(conn: Connection, workspace_id: str, refs: set[str]) -> dict[str, dict[str, Any]]:
+    """Live locations by id or name (the id wins), locked for share. One query."""
+    named = sorted(refs)
+    if not named:
+        return {}
+    rows = conn.execute(_HOMES_BY_REF, {"ws": workspace_id, "refs": named}).mappings().all()
+    by_id = {r["id"]: dict(r) for r in rows}
+    by_name = {r["name"]: dict(r) for r in rows}
+    return {ref: by_id.get(ref) or by_name[ref] for ref in named if ref in by_id or ref in by_name}
+
+
 def resolve_homes(conn: Connection, workspace_id: str, refs: set[str]) -> dict[str, str]:
     """The ids of the locations items are given as home (by id or name), in one query:
     LOCATION_NOT_FOUND for one that does not exist, INVALID_STATE for an inactive one."""
-    found = resolve_locations(conn, workspace_id, {r for r in refs if r is not None})
+    found = _lock_homes(conn, workspace_id, {r for r in refs if r is not None})
     for ref in sorted(r for r in refs if r is not None):
         if ref not in found:
             raise NotFound("location", ref)
@@ -196,16 +214,17 @@ def resolve_homes(conn: Connection, workspace_id: str, refs: set[str]) -> dict[s
 
 def lost_homes(conn: Connection, workspace_id: str, home_ids: set[str | None]) -> set[str]:
     """Which of these home locations can no longer be one: deleted or deactivated (while the
-    items that had them were in the trash)."""
+    items that had them were in the trash). The others stay locked for share."""
     wanted = {i for i in home_ids if i is not None}
-    if not wanted:
-        return set()
-    found = resolve_locations(conn, workspace_id, wanted)
+    found = _lock_homes(conn, workspace_id, wanted)
     return {i for i in wanted if i not in found or not found[i]["is_active"]}
 
 
 def _homed_items(conn: Connection, workspace_id: str, location_id: str) -> int:
-    """How many live items have the location as their home."""
+    """How many live items have the location as their home, counted once its row is locked for
+    update (see _HOMES_BY_REF), so that no item can take it as home meanwhile."""
+    conn.execute(select(locations.c.id).where(locations.c.workspace_id == workspace_id,
+                                              locations.c.id == location_id).with_for_update())
     return conn.execute(select(func.count()).select_from(items).where(
         items.c.workspace_id == workspace_id, items.c.home_location_id == location_id,
         items.c.deleted_at.is_(None))).scalar_one()
@@ -298,13 +317,15 @@ def delete_location(db: Database, workspace_id: str, ref: str, if_match: int | N
         if row["is_default"]:
             # Even the only one: requests that name no location go to the default.
             raise Conflict("The default location cannot be deleted: make another location the default first.")
+        # Items in the trash keep no link to a deleted location (as with a deleted category).
+        # Before the location's lock, as a restore takes the item's lock and then the location's.
+        conn.execute(update(items).where(items.c.workspace_id == workspace_id, items.c.home_location_id == row["id"],
+                                         items.c.deleted_at.is_not(None))
+                     .values(home_location_id=None))
         homed = _homed_items(conn, workspace_id, row["id"])
         if homed:
             raise Conflict(_home_of(homed, row, "deleting"), code="LOCATION_NOT_EMPTY", details={"items": homed})
         now = utcnow()
-        # Items in the trash keep no link to a deleted location (as with a deleted category).
-        conn.execute(update(items).where(items.c.workspace_id == workspace_id, items.c.home_location_id == row["id"])
-                     .values(home_location_id=None))
         conn.execute(
             update(locations)
             .where(locations.c.workspace_id == workspace_id, locations.c.id == row["id"])
