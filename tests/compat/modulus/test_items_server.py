@@ -125,6 +125,11 @@ def test_a_quantity_is_recorded_as_a_count_at_the_items_home_location(served, ve
     assert same.json()["quantity"] == 7 and same.json()["name"] == "Counted"
     with served.v1() as v1:  # a count that changes nothing records nothing
         assert len(v1.get("/v1/stock/movements", params={"item": "COUNT-1"}).json()["data"]) == 2
+    moved = vendor.patch(f"/v1/items/{item['id']}", json={"location": "Warehouse B", "quantity": 12})
+    assert (moved.json()["location"], moved.json()["quantity"]) == ("Warehouse B", 12)
+    with served.v1() as v1:  # counted at its new home, in the same request
+        last = v1.get("/v1/stock/movements", params={"item": "COUNT-1"}).json()["data"][0]
+        assert (last["reason"], last["delta"], last["location"]) == ("count", 5, world["b"])
 
 
 def test_put_takes_an_item_as_read_back_and_all_fields_are_optional(vendor, world):
