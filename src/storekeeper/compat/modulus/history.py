@@ -12,7 +12,6 @@ from storekeeper.compat.facade import json_response
 from storekeeper.compat.modulus import mapping
 from storekeeper.compat.modulus.common import AuditRead, Paging, SnapshotsRead, router
 from storekeeper.compat.modulus.schemas import AuditList, SnapshotList
-from storekeeper.domain.clock import UTC
 from storekeeper.services import feed, snapshots
 from storekeeper.services.feed import AuditFilters
 
@@ -35,8 +34,6 @@ def audit_log(
     since: Annotated[TimestampIn | None, Query(description="Return entries after this timestamp (ISO 8601)")] = None,
 ):
     """Retrieve audit log entries showing all changes to your inventory, newest first."""
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)  # a time without an offset is UTC, as the document writes them
     filters = AuditFilters(action=mapping.AUDIT_FILTERS[action] if action else None, item=item_id, actor=user_id,
                            since=since)
     result = feed.list_audit(db, principal.workspace_id, filters, page)
