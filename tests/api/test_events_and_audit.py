@@ -531,7 +531,7 @@ def test_the_expiry_worker_reports_a_reservation_expired_as_the_system(api, work
 def test_purchase_order_events_follow_an_order_from_draft_to_received_and_a_cancelled_one(api):
     main = location(api, "Main", is_default=True)
     item(api, "PO-A")
-    created = ok(api.post("/v1/purchase-orders", json={"supplier": "Acme", "lines": [
+    created = ok(api.post("/v1/purchase-orders", json={"supplier": "Acme", "location": "Main", "lines": [
         {"item": "PO-A", "quantity": 5, "unit_cost": "2.00"}]}), 201)
     order_id, line_id = created["id"], created["lines"][0]["id"]
     ok(api.patch(f"/v1/purchase-orders/{order_id}", json={"notes": "Rush"}))

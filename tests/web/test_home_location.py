@@ -1,5 +1,6 @@
-"""The dashboard shows an item's home location on its page, and its adjust form starts at the
-home location (where the API puts a change that names none)."""
+"""The dashboard shows an item's home location on its page, its adjust form starts at the
+home location (where the API puts a change that names none), and a purchase order that names no
+location says it is delivered to each item's home."""
 
 from __future__ import annotations
 
@@ -33,3 +34,12 @@ def test_the_adjust_form_starts_at_the_home_location(workspace, member):
     ok(workspace.api.post("/v1/items", json={"sku": "ROPE", "name": "Rope"}))
     assert chosen_location(member.get("/items/LAMP/adjust")) == "Shop"
     assert chosen_location(member.get("/items/ROPE/adjust")) == "Main warehouse"  # the default
+
+
+def test_a_purchase_order_naming_no_location_shows_it_goes_to_each_items_home(workspace, viewer):
+    ok(workspace.api.post("/v1/items", json={"sku": "LAMP", "name": "Lamp"}))
+    order = ok(workspace.api.post("/v1/purchase-orders", json={"lines": [{"item": "LAMP", "quantity": 2}]}))
+    page = viewer.get(f"/purchase-orders/{order['id']}")
+    assert page.status_code == 200
+    assert "<dt>Delivered to</dt><dd>Each item's home location</dd>" in page.text
+    assert "<td>Items' homes</td>" in viewer.get("/purchase-orders").text
