@@ -37,6 +37,16 @@ def test_a_leading_minus_leaves_entries_out_of_the_list(api):
     assert actions(api, action="item.*,-item.created") == ["item.updated"]
 
 
+def test_a_bar_joins_lists_of_actions_as_alternatives(api):
+    first = item(api, "ALT-1")
+    ok(api.patch(f"/v1/items/{first['id']}", json={"name": "Renamed"}))
+    ok(api.post("/v1/stock/adjustments", json={"item": first["id"], "reason": "receipt", "delta": 2}), 201)
+
+    assert actions(api, action="movement.created|-*.created") == ["movement.created", "item.updated"]
+    assert actions(api, action="item.updated|item.created", item=first["id"]) == ["item.updated", "item.created"]
+    assert actions(api, action="|item.updated|") == ["item.updated"]
+
+
 def test_the_item_filter_lists_the_items_own_entries_and_its_movements(api):
     ours = item(api, "HIS-1")
     other = item(api, "HIS-2")

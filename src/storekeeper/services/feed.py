@@ -131,7 +131,14 @@ def action_condition(text: str):
     """The audit log's `action` filter: comma-separated actions, where `*` stands for any text
     (`item.*`, `*.deleted`) and a leading `-` leaves entries out (`-movement.*`). An entry is
     listed if it matches one of the others (or there are none) and none of the left-out ones, so
-    `-*.created,-*.deleted` is every entry that neither created nor deleted something."""
+    `-*.created,-*.deleted` is every entry that neither created nor deleted something. `|`
+    joins such lists as alternatives: `movement.created|-*.created` is every movement and
+    every entry that created nothing."""
+    groups = [group for group in text.split("|") if group.strip()] or [""]
+    return or_(*(_actions_condition(group) for group in groups)) if len(groups) > 1 else _actions_condition(groups[0])
+
+
+def _actions_condition(text: str):
     words = [word.strip() for word in text.split(",") if word.strip()]
     wanted = [word for word in words if not word.startswith("-")]
     unwanted = [word[1:] for word in words if word.startswith("-")]

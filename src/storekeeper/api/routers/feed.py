@@ -53,7 +53,8 @@ def list_audit_log(
     paging: Paging,
     action: Annotated[str | None, Query(
         max_length=500, examples=["item.updated", "*.deleted,*.purged", "-movement.*"],
-        description="Comma-separated actions; `*` stands for any text, a leading `-` leaves entries out")] = None,
+        description="Comma-separated actions; `*` stands for any text, a leading `-` leaves entries out; `|` "
+                    "joins such lists as alternatives")] = None,
     resource_type: Annotated[str | None, Query(max_length=40)] = None,
     resource_id: Annotated[str | None, Query(max_length=40)] = None,
     item: Annotated[str | None, Query(max_length=40, description="An item's id: its own entries and its "

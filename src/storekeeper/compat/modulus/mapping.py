@@ -16,12 +16,14 @@ from storekeeper.persistence.pagination import Page
 from storekeeper.services.purchasing import total_cost
 
 # The document's audit actions, as Storekeeper's audit log filter (services/feed.action_condition)
-# finds them: an entry's action is `<resource>.<verb>`, and each verb is one of the four.
+# finds them: an entry's action is `<resource>.<verb>`, and each verb is one of the four. A stock
+# movement changes its item's quantity: an update, as the document's clients see a quantity.
+MOVEMENT = "movement.created"
 AUDIT_FILTERS = {
-    "create": "*.created",
+    "create": f"*.created,-{MOVEMENT}",
     "delete": "*.deleted,*.purged",
     "restore": "*.restored",
-    "update": "-*.created,-*.deleted,-*.purged,-*.restored",
+    "update": f"{MOVEMENT}|-*.created,-*.deleted,-*.purged,-*.restored",
 }
 _VERBS = {"created": "create", "deleted": "delete", "purged": "delete", "restored": "restore"}
 
@@ -106,8 +108,9 @@ def order(row: dict[str, Any], location_names: dict[str, str]) -> dict[str, Any]
 
 def audit_action(action: str) -> str:
     """Storekeeper's `<resource>.<verb>` as the document's create, update, delete or restore:
-    every verb that is not a creation, deletion (or purge) or restoration changes something."""
-    return _VERBS.get(action.rsplit(".", 1)[-1], "update")
+    every verb that is not a creation, deletion (or purge) or restoration changes something, and
+    so does a stock movement (its item's quantity)."""
+    return "update" if action == MOVEMENT else _VERBS.get(action.rsplit(".", 1)[-1], "update")
 
 
 def audit_entry(row: dict[str, Any]) -> dict[str, Any]:
