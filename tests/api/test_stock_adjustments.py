@@ -60,6 +60,7 @@ def test_a_receipt_returns_its_movement_and_the_new_level(api, workspace):
         "after": 12,
         "unit_cost": None,
         "note": None,
+        "label": None,
         "reference": None,
         "transfer": None,
         "bundle": None,

@@ -50,7 +50,8 @@ def test_a_transfer_writes_a_movement_out_and_a_movement_in_that_share_its_id(ap
     assert body["id"].startswith("trf_")
     assert {k: v for k, v in body.items() if k != "movements"} == {
         "id": body["id"], "item": widget["id"], "sku": "W-1", "from": main["id"], "to": shop["id"], "quantity": 4,
-        "note": "Restock", "reference": {"type": "ticket", "id": "T-9"}, "created_at": body["created_at"],
+        "note": "Restock", "label": None, "reference": {"type": "ticket", "id": "T-9"},
+        "created_at": body["created_at"],
     }
     out, into = body["movements"]
     assert (out["reason"], out["location"], out["delta"], out["before"], out["after"]) == (

@@ -5,6 +5,7 @@ request examples of api/examples.py. tests/api/test_docs_offline.py checks the p
 from __future__ import annotations
 
 import json
+from urllib.parse import urljoin
 
 from storekeeper.api.examples import EXAMPLES
 
@@ -25,4 +26,14 @@ def test_docs_render_in_chromium_from_the_server_alone(served, page, expect, off
     example = operation.locator(".opblock-section-request-body").get_by_role("tabpanel", name="Example Value")
     expect(example).to_contain_text(f'"item": "{ADJUSTMENT["item"]}"')
     assert json.loads(example.locator("code").inner_text()) == ADJUSTMENT
+    assert off_host_requests == []
+
+
+def test_docs_link_to_each_dialects_own_page_which_renders_its_document(served, page, expect, off_host_requests):
+    page.goto(f"{served.url}/docs")
+    link = page.locator('.swagger-ui .info .description a[href="compat/warehouses/docs"]')
+    expect(link).to_have_count(1)
+    page.goto(urljoin(page.url, link.get_attribute("href")))  # Swagger UI opens links in a new tab
+    operation = page.locator(".opblock-get").filter(has=page.locator('[data-path="/api/inventory/{sku}"]'))
+    expect(operation).to_have_count(1)
     assert off_host_requests == []

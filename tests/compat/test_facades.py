@@ -80,13 +80,16 @@ def test_a_facade_has_its_own_versioning_and_its_own_envelope_before_routing(app
 
 
 def test_each_facade_documents_its_paths_and_its_key_and_docs_lists_it(app, client):
-    page = client.get("/docs").text
+    described = client.get("/openapi.json").json()["info"]["description"]
     for mount in facades(app):
         document = client.get(f"{mount.path}/openapi.json").json()
         assert document["servers"] == [{"url": mount.path}]
         assert document["paths"] and all(not path.startswith(PREFIX) for path in document["paths"])
         assert document["security"] == [{"apiKey": []}] and "apiKey" in document["components"]["securitySchemes"]
-        assert f'"url": "{mount.path}/openapi.json"' in page
+        page = client.get(f"{mount.path}/docs")
+        assert page.status_code == 200 and f"url: '{mount.path}/openapi.json'" in page.text
+        assert "'/static/vendor/swagger-ui/swagger-ui-bundle.js'" in page.text.replace('"', "'")
+        assert f"]({mount.path.lstrip('/')}/docs)" in described  # /v1's /docs links to it
 
 
 @pytest.mark.parametrize(("setting", "served"), [

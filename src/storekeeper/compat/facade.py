@@ -23,7 +23,7 @@ from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from storekeeper.api import codec
+from storekeeper.api import codec, docs
 from storekeeper.api.errors import InvalidInput, Problem, allowed_methods, validation_fields
 from storekeeper.api.ratelimit import RateLimit, RateLimited, enforce
 from storekeeper.api.routing import StorekeeperRoute, add_routes
@@ -187,6 +187,7 @@ def build(dialect: Dialect, parent: FastAPI) -> FastAPI:
             raise TypeError(f"{dialect.name}: build its routers with route_class=StorekeeperRoute")
         add_routes(app.router, router)
     _document_the_key(app, dialect)
+    docs.install_facade(app, dialect.prefix)
     return app
 
 
