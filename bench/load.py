@@ -5,7 +5,8 @@ explains it, in big executemany batches of INSERTs compiled from the project's o
 values converted by its own column types, so that the rows are exactly what the services read. The ledger stays
 consistent (`storekeeper check` passes on the loaded data): every level's on_hand is its one
 movement's delta, every item's on_hand the sum of its levels, and the workspace's `movements`
-counter is the number of movements written.
+counter is the number of movements written; items are numbered 1, 2, 3 … and the `items` counter
+is their count.
 
 Names are `<Word> <number>` (`Lantern 0001234`): `q=lantern 0001` finds a few dozen items, the
 search of W3.
@@ -69,7 +70,7 @@ def load(db: Database, workspace_id: str, count: int, *, progress=None) -> Loade
     status = stock_status(ON_HAND * len(location_ids), Decimal(0), Decimal(0)).value
     common = {"workspace_id": workspace_id}
     item_rows = _Insert(items, {**common, **_ITEM, "on_hand": ON_HAND * len(location_ids), "status": status,
-                                "created_at": now, "updated_at": now}, ("id", "sku", "name", "name_key"))
+                                "created_at": now, "updated_at": now}, ("id", "number", "sku", "name", "name_key"))
     level_rows = _Insert(stock_levels, {**common, "on_hand": ON_HAND, "reserved": Decimal(0), "updated_at": now},
                          ("item_id", "location_id"))
     movement_rows = _Insert(movements, {**common, **_MOVEMENT, "occurred_at": now, "created_at": now},
@@ -80,7 +81,7 @@ def load(db: Database, workspace_id: str, count: int, *, progress=None) -> Loade
         new_items, new_levels, new_movements = [], [], []
         for i in chunk:
             item_id, item_name = new_id("item"), name(i)
-            new_items.append((item_id, sku(i), item_name, item_name.casefold()))
+            new_items.append((item_id, i + 1, sku(i), item_name, item_name.casefold()))
             for location_id in location_ids:
                 written += 1
                 new_levels.append((item_id, location_id))
@@ -93,6 +94,7 @@ def load(db: Database, workspace_id: str, count: int, *, progress=None) -> Loade
             progress(chunk.stop, count)
     with db.engine.begin() as conn:
         counter_rows.bump(conn, workspace_id, "movements", written)
+        counter_rows.bump(conn, workspace_id, items.name, count)  # item i is number i + 1 (tables._number)
         totals.fold(conn, workspace_id)  # the triggers' rows of the dashboard's totals, as an import folds them
     if not db.is_sqlite:
         # What autovacuum would have done by the time a database holds this much: the planner's

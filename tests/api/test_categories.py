@@ -22,6 +22,7 @@ def test_a_category_is_created_at_the_top_level_or_under_a_parent(api):
     assert clothing["id"].startswith("cat_")
     assert clothing == {
         "id": clothing["id"],
+        "number": 1,
         "name": "Clothing",
         "parent": None,
         "version": 1,
@@ -30,7 +31,7 @@ def test_a_category_is_created_at_the_top_level_or_under_a_parent(api):
     }
     assert r.headers["etag"] == '"1"'
     shirts = create(api, "Shirts", clothing["id"])
-    assert shirts["parent"] == clothing["id"]
+    assert (shirts["parent"], shirts["number"]) == (clothing["id"], 2)
     assert api.get(f"/v1/categories/{shirts['id']}").json() == shirts
 
 

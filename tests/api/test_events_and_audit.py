@@ -434,8 +434,8 @@ def test_item_events_report_creation_changes_deletion_restoration_and_publishing
                                                                          deleted, restored)]
     assert {(e["resource_type"], e["resource_id"]) for e in events} == {("item", mug["id"])}
     new, update, publish, unpublish, delete, restore = (e["data"] for e in events)
-    assert new["item"] == {"id": mug["id"], "sku": "MUG", "name": "Mug", "kind": "product", "tracking": "quantity",
-                           "unit": "pcs", "parent": None}
+    assert new["item"] == {"id": mug["id"], "number": mug["number"], "sku": "MUG", "name": "Mug", "kind": "product",
+                           "tracking": "quantity", "unit": "pcs", "parent": None}
     assert new["changes"]["sku"] == [None, "MUG"]
     assert new["changes"]["name"] == [None, "Mug"]
     # Only what changed, each as [old, new]: the description was sent again unchanged.

@@ -112,6 +112,21 @@ def test_parent_filter_lists_the_variants_of_a_parent(api):
     assert api.get(f"/v1/items/{parent['id']}").json()["variant_count"] == 1
 
 
+def test_top_level_lists_parents_and_items_without_variants_or_the_variants_alone(api):
+    create(api, "TEE", variants=[{"sku": "TEE-S", "attributes": {"size": "S"}},
+                                 {"sku": "TEE-M", "attributes": {"size": "M"}}])
+    create(api, "MUG")
+    create(api, "KIT", tracking="bundle")
+
+    assert skus(api, top_level="true") == ["KIT", "MUG", "TEE"]
+    assert skus(api, top_level="false") == ["TEE-M", "TEE-S"]
+    assert skus(api) == ["KIT", "MUG", "TEE", "TEE-M", "TEE-S"]
+    body = api.get("/v1/items", params={"top_level": "true", "limit": 2}).json()
+    assert (body["meta"]["total"], body["meta"]["has_more"]) == (3, True)  # counted with the filter
+    assert skus(api, top_level="true", q="tee") == ["TEE"]
+    assert api.get("/v1/items", params={"top_level": "maybe"}).status_code == 422
+
+
 def test_tag_filter_matches_one_whole_tag(api):
     create(api, "RED", tags=["red", "sale"])
     create(api, "BLUE", tags=["blue"])

@@ -4,15 +4,17 @@ offsets, totals and the limits of the paging parameters."""
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 import pytest
 
-SORTS = ["created_at", "-created_at", "updated_at", "-updated_at", "name", "-name", "sku", "-sku"]
+SORTS = ["created_at", "-created_at", "updated_at", "-updated_at", "name", "-name", "sku", "-sku", "price", "-price"]
 
 # Letters and digits only, one case per field, so that SQLite's byte order and any PostgreSQL
-# collation agree on the expected order.
-CATALOGUE = [("K7", "delta"), ("B2", "Alpha"), ("Z1", "charlie"), ("A10", "Bravo"), ("A9", "echo"),
-             ("M5", "alpha"), ("C3", "Foxtrot")]
+# collation agree on the expected order. Prices: two items without one, two alike, 100 above 12.5
+# (compared as numbers, not as text).
+CATALOGUE = [("K7", "delta", "5.00"), ("B2", "Alpha", None), ("Z1", "charlie", "12.50"), ("A10", "Bravo", "0.99"),
+             ("A9", "echo", None), ("M5", "alpha", "100.00"), ("C3", "Foxtrot", "5.00")]
 
 
 @pytest.fixture
@@ -20,8 +22,8 @@ def catalogue(api) -> list[dict]:
     """Seven items created a few milliseconds apart, then touched in another order, so that
     creation, update, name and SKU order all differ."""
     created = []
-    for sku, name in CATALOGUE:
-        r = api.post("/v1/items", json={"sku": sku, "name": name})
+    for sku, name, price in CATALOGUE:
+        r = api.post("/v1/items", json={"sku": sku, "name": name, "price": price})
         assert r.status_code == 201
         created.append(r.json())
         time.sleep(0.003)
@@ -38,6 +40,8 @@ def expected_order(catalogue: list[dict], sort: str) -> list[str]:
         "updated_at": lambda i: (i["updated_at"], i["id"]),
         "name": lambda i: (i["name"].casefold(), i["id"]),
         "sku": lambda i: (i["sku"], i["id"]),
+        # No price sorts before every price (after every price with -price).
+        "price": lambda i: (Decimal(i["price"]) if i["price"] is not None else Decimal(-1), i["id"]),
     }
     return [i["sku"] for i in sorted(catalogue, key=keys[field], reverse=sort.startswith("-"))]
 
@@ -65,7 +69,7 @@ def test_the_catalogue_orders_differ_so_the_sorts_can_be_told_apart(catalogue):
 
 def test_the_default_order_is_oldest_first(api, catalogue):
     data = api.get("/v1/items").json()["data"]
-    assert [i["sku"] for i in data] == [sku for sku, _ in CATALOGUE]
+    assert [i["sku"] for i in data] == [sku for sku, _, _ in CATALOGUE]
 
 
 @pytest.mark.parametrize("sort", SORTS)
@@ -114,7 +118,7 @@ def test_an_item_created_while_walking_appears_on_a_later_page(api, catalogue):
     api.post("/v1/items", json={"sku": "LATE", "name": "late"})
     rest = api.get("/v1/items", params={"limit": 50, "cursor": first["meta"]["next_cursor"]}).json()["data"]
     seen = [i["sku"] for i in first["data"]] + [i["sku"] for i in rest]
-    assert seen == [sku for sku, _ in CATALOGUE] + ["LATE"]
+    assert seen == [sku for sku, _, _ in CATALOGUE] + ["LATE"]
 
 
 @pytest.mark.parametrize("sort", ["sku", "-updated_at"])
@@ -155,7 +159,8 @@ def test_a_garbage_cursor_is_a_validation_error(api, cursor):
 
 
 @pytest.mark.parametrize(("made_for", "used_with"), [("name", "-name"), ("name", "sku"), ("created_at", "updated_at"),
-                                                      ("-created_at", "created_at"), ("sku", "created_at")])
+                                                      ("-created_at", "created_at"), ("sku", "created_at"),
+                                                      ("price", "-price"), ("price", "name")])
 def test_a_cursor_made_for_another_sort_is_refused(api, catalogue, made_for, used_with):
     cursor = api.get("/v1/items", params={"sort": made_for, "limit": 2}).json()["meta"]["next_cursor"]
     assert cursor
@@ -177,6 +182,6 @@ def test_the_limit_bounds_themselves_are_accepted(api, catalogue):
 
 
 def test_an_unknown_sort_is_refused(api):
-    r = api.get("/v1/items", params={"sort": "price"})
+    r = api.get("/v1/items", params={"sort": "cost"})
     assert r.status_code == 422
     assert "sort" in r.json()["error"]["fields"]

@@ -10,7 +10,8 @@ from tests.factories import item, location
 from tests.sql_counting import statements
 
 LISTS = [
-    "/v1/items", "/v1/items?q=sc-", "/v1/items/deleted", "/v1/stock", "/v1/stock?location=Main",
+    "/v1/items", "/v1/items?q=sc-", "/v1/items?sort=-price&top_level=true", "/v1/items/deleted", "/v1/stock",
+    "/v1/stock?location=Main",
     "/v1/stock/movements", "/v1/stock/movements?since=2000-01-01T00:00:00Z", "/v1/locations", "/v1/categories",
     "/v1/tax-rates", "/v1/reservations", "/v1/purchase-orders", "/v1/production-orders", "/v1/reports/reorder",
     "/v1/events", "/v1/audit-log", "/v1/api-keys", "/v1/webhooks", "/v1/snapshots", "/v1/users", "/v1/reasons",

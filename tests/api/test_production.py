@@ -146,14 +146,17 @@ def test_an_order_gets_the_next_mo_number_the_default_location_and_is_pending(ap
 
     assert first["id"].startswith("prd_")
     assert first == {
-        "id": first["id"], "name": "MO-000001", "status": "pending", "location": shop["location"]["id"],
+        "id": first["id"], "number": 1, "name": "MO-000001", "status": "pending", "location": shop["location"]["id"],
         "assignee": None, "assignee_email": None, "due": None, "notes": None, "position": 1,
-        "lines": [{"id": first["lines"][0]["id"], "item": shop["CANDLE"]["id"], "sku": "CANDLE", "name": "Candle",
-                   "unit": "pcs", "quantity": 20, "produced_quantity": 0, "completed": False, "batches": []}],
+        "lines": [{"id": first["lines"][0]["id"], "number": 1, "item": shop["CANDLE"]["id"], "sku": "CANDLE",
+                   "name": "Candle", "unit": "pcs", "quantity": 20, "produced_quantity": 0, "completed": False,
+                   "batches": []}],
         "version": 1, "created_at": first["created_at"], "updated_at": first["created_at"], "completed_at": None,
     }
     assert first["lines"][0]["id"].startswith("prl_")
-    assert (second["name"], second["position"], second["lines"][0]["quantity"]) == ("MO-000002", 2, Decimal("2.5"))
+    assert (second["name"], second["number"], second["position"], second["lines"][0]["quantity"]) == (
+        "MO-000002", 2, 2, Decimal("2.5"))
+    assert second["lines"][0]["number"] == 2
     assert r.headers["etag"] == '"1"'
     assert read(api, first["id"]) == first
 
@@ -224,6 +227,20 @@ def test_unknown_items_and_locations_are_not_found(api):
     workshop(api)
     assert error(create(api, [{"item": "NOPE", "quantity": 1}])) == (404, "ITEM_NOT_FOUND")
     assert error(create(api, [{"item": "CANDLE", "quantity": 1}], location="Nowhere")) == (404, "LOCATION_NOT_FOUND")
+
+
+def test_a_line_may_give_its_quantity_in_another_unit_of_the_items_dimension(api):
+    workshop(api)
+    made = order(api, [{"item": "WAX", "quantity": 1500, "unit": "g"}, {"item": "CANDLE", "quantity": 3,
+                                                                        "unit": "pieces"}])
+    assert [(line["sku"], line["unit"], line["quantity"]) for line in made["lines"]] == [
+        ("WAX", "kg", Decimal("1.5")), ("CANDLE", "pcs", 3)]
+    assert error(create(api, [{"item": "WAX", "quantity": 1, "unit": "l"}])) == (422, "UNIT_MISMATCH")
+    unknown = create(api, [{"item": "WAX", "quantity": 1, "unit": "furlong"}])
+    assert error(unknown) == (422, "VALIDATION_ERROR")
+    assert list(unknown.json()["error"]["fields"]) == ["lines[0].unit"]
+    assert error(create(api, [{"item": "WAX", "quantity": "0.0001", "unit": "mg"}])) == (422, "VALIDATION_ERROR")
+    assert [row["id"] for row in ok(api.get("/v1/production-orders"))["data"]] == [made["id"]]
 
 
 # Reading
@@ -347,7 +364,8 @@ def test_every_field_of_an_order_can_be_changed(api):
     assert changed == {
         **made, "name": "Rush job", "status": "in_progress", "location": annex["id"], "assignee": ann["id"],
         "assignee_email": "ann@example.com", "due": "2026-12-24T18:00:00.000Z", "notes": "Gift", "position": 99,
-        "lines": [{"id": changed["lines"][0]["id"], "item": changed["lines"][0]["item"], "sku": "TAPER",
+        # The new line is the workspace's second: the replaced one keeps number 1.
+        "lines": [{"id": changed["lines"][0]["id"], "number": 2, "item": changed["lines"][0]["item"], "sku": "TAPER",
                    "name": "Taper", "unit": "pcs", "quantity": Decimal("7.5"), "produced_quantity": 0,
                    "completed": False, "batches": []}],
         "version": 2, "updated_at": changed["updated_at"],
@@ -509,7 +527,8 @@ def test_a_batch_consumes_each_component_exactly_in_its_own_unit_and_adds_the_co
     reference = {"type": "production_order", "id": made["id"]}
     assert made_batch["id"].startswith("bat_")
     assert made_batch == {
-        "id": made_batch["id"], "order": made["id"], "line": made["lines"][0]["id"], "item": shop["CANDLE"]["id"],
+        "id": made_batch["id"], "number": 1, "order": made["id"], "line": made["lines"][0]["id"],
+        "item": shop["CANDLE"]["id"],
         "location": where, "quantity": 20, "unit_cost": "5.15", "total_cost": "103.00",
         "created_at": made_batch["created_at"], "reversed_at": None, "movements": made_batch["movements"],
     }
@@ -532,7 +551,7 @@ def test_a_batch_consumes_each_component_exactly_in_its_own_unit_and_adds_the_co
     assert candle["average_cost"] == "5.15"
     line = read(api, made["id"])["lines"][0]
     assert (line["produced_quantity"], line["completed"]) == (20, True)
-    assert line["batches"] == [{"id": made_batch["id"], "quantity": 20, "unit_cost": "5.15",
+    assert line["batches"] == [{"id": made_batch["id"], "number": 1, "quantity": 20, "unit_cost": "5.15",
                                 "created_at": made_batch["created_at"]}]
     assert_ledger_explains_everything(workspace)
 

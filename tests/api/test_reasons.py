@@ -39,8 +39,8 @@ def test_the_list_has_the_built_in_reasons_first_then_the_custom_ones_by_code(ap
     assert body["meta"]["total"] == len(built_in) + 2
     assert body["meta"]["has_more"] is False
     receipt = body["data"][0]
-    assert receipt == {"id": None, "code": "receipt", "name": "Receipt", "direction": "in", "builtin": True,
-                       "system": False, "version": None}
+    assert receipt == {"id": None, "number": None, "code": "receipt", "name": "Receipt", "direction": "in",
+                       "builtin": True, "system": False, "version": None}
     by_code = {r["code"]: r for r in body["data"]}
     assert by_code["transfer_out"]["system"] is True
     assert by_code["count"]["direction"] == "any"
@@ -53,7 +53,7 @@ def test_a_custom_reason_is_created_and_read_back(api):
     assert r.status_code == 201
     body = r.json()
     assert body["id"].startswith("rsn_")
-    assert body == {"id": body["id"], "code": "sample", "name": "Sample for a client", "direction": "out",
+    assert body == {"id": body["id"], "number": 1, "code": "sample", "name": "Sample for a client", "direction": "out",
                     "builtin": False, "system": False, "version": 1}
     assert r.headers["etag"] == '"1"'
     assert api.get(f"/v1/reasons/{body['id']}").json() == body

@@ -29,6 +29,7 @@ def test_a_tax_rate_is_returned_with_its_rate_as_a_decimal_string(api):
     assert body["id"].startswith("tax_")
     assert body == {
         "id": body["id"],
+        "number": 1,
         "name": "VAT standard",
         "rate": "0.19",
         "is_default": False,

@@ -431,9 +431,9 @@ def test_deleted_items_are_listed_oldest_first_since_a_moment(api, workspace):
         time.sleep(0.005)
     everything = deleted_page(api)
     assert [e["sku"] for e in everything["data"]] == ["D-2", "D-1", "D-3"]
-    assert set(everything["data"][0]) == {"id", "sku", "deleted_at", "purged"}
-    assert everything["data"][0] == {"id": ids[1], "sku": "D-2", "deleted_at": everything["data"][0]["deleted_at"],
-                                     "purged": False}
+    assert set(everything["data"][0]) == {"id", "number", "sku", "deleted_at", "purged"}
+    assert everything["data"][0] == {"id": ids[1], "number": 2, "sku": "D-2",
+                                     "deleted_at": everything["data"][0]["deleted_at"], "purged": False}
     second = everything["data"][1]["deleted_at"]
     assert [e["sku"] for e in deleted_page(api, since=second)["data"]] == ["D-1", "D-3"]
     later = (utcnow() + timedelta(minutes=1)).isoformat()

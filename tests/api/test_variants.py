@@ -474,11 +474,14 @@ def test_a_parent_shows_its_variants_levels_summed_per_location_and_its_variants
     assert per_location(body) == {"Main": (5, 0, 5, "normal"), "Shop": (1, 1, 0, "out_of_stock")}
     small = get(api, "PLANT-S")
     large = get(api, "PLANT-L")
+    # The parent and its variants are numbered together, in the order they were listed.
+    assert (body["number"], small["number"], large["number"]) == (1, 2, 3)
     assert sorted(body["variants"], key=lambda v: v["sku"]) == [
-        {"id": large["id"], "sku": "PLANT-L", "name": large["name"], "attributes": {"size": "L"}, "on_hand": 2,
-         "reserved": 0, "available": 2, "status": "critical", "price": "9.00"},
-        {"id": small["id"], "sku": "PLANT-S", "name": small["name"], "attributes": {"size": "S"}, "on_hand": 4,
-         "reserved": 1, "available": 3, "status": "normal", "price": "4.00"},
+        {"id": large["id"], "number": large["number"], "sku": "PLANT-L", "name": large["name"],
+         "attributes": {"size": "L"}, "on_hand": 2, "reserved": 0, "available": 2, "status": "critical",
+         "price": "9.00"},
+        {"id": small["id"], "number": small["number"], "sku": "PLANT-S", "name": small["name"],
+         "attributes": {"size": "S"}, "on_hand": 4, "reserved": 1, "available": 3, "status": "normal", "price": "4.00"},
     ]
     assert body["components"] == []
     # Lists leave out what only a single item shows.

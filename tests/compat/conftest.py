@@ -56,6 +56,10 @@ def served(tmp_path_factory, new_database_url, request) -> Iterator[Served]:
     assert made.returncode == 0, made.stderr
     running = start_server(directory, database_url, env=env)
     try:
-        yield Served(running, json.loads(made.stdout)["api_key"])
+        served = Served(running, json.loads(made.stdout)["api_key"])
+        with served.v1() as v1:  # `init` gives the workspace the default plan, which wins over the settings
+            roomy = {"rate_limit": {"per_second": 100_000, "burst": 100_000}}
+            assert v1.patch("/v1/workspace", json={"settings": roomy}).status_code == 200
+        yield served
     finally:
         stop(running)

@@ -468,3 +468,35 @@ def test_labels_go_out_with_the_movements_and_come_back_through_import_stock(db,
     assert "line 3" in done.stderr and "label: At most 64 characters." in done.stderr
     assert "line 4" in done.stderr and "label: Must not contain control characters (U+0009)." in done.stderr
     assert len(ok(target.api.get("/v1/stock/movements"))["data"]) == 4
+
+
+def test_exports_carry_the_numbers_and_an_import_gives_its_own(db, client, tmp_path):
+    source = make_workspace(db, client, "Source")
+    catalogue(source.api)
+    numbers = {i["sku"]: i["number"] for i in ok(source.api.get("/v1/items", params={"limit": 100}))["data"]}
+    assert numbers == {"CANDLE-VAN": 1, "WAX": 2, "TEE": 3, "TEE-S": 4, "TEE-M": 5, "NOTE": 6}
+
+    def exported(kind: str, fmt: str = "jsonl") -> list[dict]:
+        done = cli(source, "export", kind, "--format", fmt)
+        assert done.returncode == 0, done.stderr
+        return rows_of(done.stdout) if fmt == "csv" else [json.loads(line) for line in done.stdout.splitlines()]
+
+    assert {r["sku"]: r["number"] for r in exported("items")} == numbers
+    assert list(rows_of(cli(source, "export", "items").stdout)[0])[-1] == "number"  # new columns go last
+    assert all(r["item_number"] == numbers[r["sku"]] for r in exported("stock"))
+    assert all(r["item_number"] == numbers[r["sku"]] for r in exported("movements"))
+    assert {r["sku"]: r["item_number"] for r in exported("stock", "csv")}["WAX"] == "2"
+
+    # The target numbers the imported rows itself, after what it has: numbers are not copied.
+    target = make_workspace(db, client, "Target")
+    ok(target.api.post("/v1/items", json={"sku": "ALREADY", "name": "Already here"}))
+    items_file, stock_file = tmp_path / "items.csv", tmp_path / "stock.csv"
+    for kind, path in (("items", items_file), ("stock", stock_file)):
+        assert cli(source, "export", kind, "--output", str(path)).returncode == 0
+    imported = cli(target, "import", "items", str(items_file), "--create-locations")  # homes
+    assert imported.returncode == 0, imported.stderr
+    imported = cli(target, "import", "stock", str(stock_file), "--create-locations")
+    assert imported.returncode == 0, imported.stderr  # its item_number column is skipped
+    copied = {i["sku"]: i["number"] for i in ok(target.api.get("/v1/items", params={"limit": 100}))["data"]}
+    assert copied.pop("ALREADY") == 1
+    assert (copied.keys(), sorted(copied.values())) == (numbers.keys(), [2, 3, 4, 5, 6, 7])

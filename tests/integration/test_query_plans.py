@@ -165,3 +165,43 @@ def test_a_stock_change_moves_its_items_updated_at_in_the_updates_that_write_the
     # The mugs limit the gift sets, not the spoons: a spoon sold leaves the bundle as it was.
     assert writes_of_a_sale("SPOON") == ["UPDATE stock_levels", "UPDATE items", *last]
     assert writes_of_a_sale("MUG") == ["UPDATE stock_levels", "UPDATE items", "UPDATE items", *last]
+
+
+@pytest.mark.parametrize("sort", ["price", "-price"])
+def test_the_item_list_by_price_reads_its_index_in_order_on_every_page(db, workspace, sort):
+    """sort=price walks ix_items_price (workspace_id, coalesce(price, -1), id) in its order: no
+    sort of the workspace's items, and a later page starts at the cursor's price (an index range),
+    not at the start of the index."""
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL plans by its statistics")
+    from sqlalchemy.engine import Engine
+
+    from storekeeper.persistence.pagination import PageRequest
+    from storekeeper.services import items as item_service
+    from storekeeper.services.items import ItemFilters
+
+    for n, price in enumerate(("4.00", None, "2.50")):
+        item(workspace.api, f"P{n}", price=price)
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "price_order" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(Engine, "before_cursor_execute", capture)
+    try:
+        first = item_service.list_items(db, workspace.id, ItemFilters(sort=sort),
+                                        PageRequest(limit=1, include_total=False))
+        item_service.list_items(db, workspace.id, ItemFilters(sort=sort),
+                                PageRequest(limit=1, cursor=first.next_cursor, include_total=False))
+    finally:
+        event.remove(Engine, "before_cursor_execute", capture)
+    with db.engine.connect() as conn:
+        plans = [[row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+                 for statement, parameters in seen]
+    assert len(plans) == 2
+    for steps in plans:
+        assert not any("TEMP B-TREE" in s for s in steps), steps
+    assert plans[0][0] == "SEARCH items USING INDEX ix_items_price (workspace_id=?)", plans[0]
+    towards = "<" if sort.startswith("-") else ">"
+    assert plans[1][0] == f"SEARCH items USING INDEX ix_items_price (workspace_id=? AND <expr>{towards}?)", plans[1]

@@ -19,13 +19,35 @@ SPEC_CODES = {
     "volume": {"ml", "l", "cm3", "m3", "tsp", "tbsp", "floz", "cup", "pt", "qt", "gal", "cuin", "cuft", "cuyd"},
     "time": {"s", "min", "h", "d"},
 }
+# Beyond the SPEC's: units other systems count in (the Inventora dialect's board feet).
+MORE_CODES = {"volume": {"bdft"}}
 
 
 def test_every_unit_the_spec_names_exists_in_its_dimension():
     by_dimension: dict[str, set[str]] = {}
     for unit in UNITS:
         by_dimension.setdefault(unit.dimension, set()).add(unit.code)
-    assert by_dimension == SPEC_CODES
+    assert by_dimension == {dimension: codes | MORE_CODES.get(dimension, set())
+                            for dimension, codes in SPEC_CODES.items()}
+
+
+# Every unit type of the Inventora API's document (seed 002) but `bundles`, which is no unit.
+INVENTORA_UNIT_TYPES = {
+    "pieces": "pcs", "cases": "case",
+    "weight.lbs": "lb", "weight.oz": "oz", "weight.kg": "kg", "weight.grams": "g", "weight.mg": "mg",
+    "weight.ct": "ct", "weight.gr": "gr",
+    "length.ft": "ft", "length.yd": "yd", "length.in": "in", "length.m": "m", "length.cm": "cm", "length.mm": "mm",
+    "area.sqft": "sqft", "area.sqin": "sqin", "area.sqm": "sqm", "area.sqcm": "sqcm",
+    "volume.oz": "floz", "volume.pt": "pt", "volume.qt": "qt", "volume.ga": "gal", "volume.ml": "ml",
+    "volume.liters": "l", "volume.bdft": "bdft", "volume.cuin": "cuin", "volume.cuft": "cuft", "volume.cuyd": "cuyd",
+    "volume.cm3": "cm3", "volume.m3": "m3", "volume.tsp": "tsp", "volume.tbsp": "tbsp", "volume.cup": "cup",
+    "time.seconds": "s", "time.minutes": "min", "time.hours": "h", "time.days": "d",
+}
+
+
+@pytest.mark.parametrize(("name", "code"), sorted(INVENTORA_UNIT_TYPES.items()))
+def test_every_unit_type_of_the_inventora_document_is_an_alias(name, code):
+    assert resolve_unit(name).code == code
 
 
 @pytest.mark.parametrize(
@@ -94,6 +116,10 @@ def test_unknown_units_are_refused(name):
         ("1", "d", "h", "24"),
         ("1", "h", "min", "60"),
         ("90", "s", "min", "1.5"),
+        ("1", "bdft", "cuin", "144"),
+        ("12", "bdft", "cuft", "1"),
+        ("1", "bdft", "ml", "2359.737216"),
+        ("1", "volume.bdft", "l", "2.359737"),
         ("2.5", "weight.kg", "grams", "2500"),
     ],
 )

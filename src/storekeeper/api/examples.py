@@ -119,19 +119,19 @@ SHOP_UPDATED = {**SHOP_READ, "version": 2, "updated_at": "2026-10-09T11:20:45.31
     "line1": "12 Market Street", "line2": None, "city": "York", "region": None, "postal_code": "YO1 8SL",
     "country": "GB"}}
 
-CANDLES_READ = {"id": CANDLES, "name": "Candles", "parent": None, "version": 1,
+CANDLES_READ = {"id": CANDLES, "number": 1, "name": "Candles", "parent": None, "version": 1,
                 "created_at": "2026-10-05T09:02:33.617Z", "updated_at": "2026-10-05T09:02:33.617Z"}
-VAT_READ = {"id": VAT, "name": "Standard VAT", "rate": "0.2", "is_default": True, "version": 1,
+VAT_READ = {"id": VAT, "number": 1, "name": "Standard VAT", "rate": "0.2", "is_default": True, "version": 1,
             "created_at": "2026-10-05T09:05:48.129Z", "updated_at": "2026-10-05T09:05:48.129Z"}
 
 
 def _reason(code: str, name: str, direction: str, system: bool = False) -> dict[str, Any]:
-    return {"id": None, "code": code, "name": name, "direction": direction, "builtin": True, "system": system,
-            "version": None}
+    return {"id": None, "number": None, "code": code, "name": name, "direction": direction, "builtin": True,
+            "system": system, "version": None}
 
 
-SAMPLE_READ = {"id": SAMPLE, "code": "market_sample", "name": "Market sample", "direction": "out", "builtin": False,
-               "system": False, "version": 1}
+SAMPLE_READ = {"id": SAMPLE, "number": 1, "code": "market_sample", "name": "Market sample", "direction": "out",
+               "builtin": False, "system": False, "version": 1}
 REASONS = _page(
     _reason("receipt", "Receipt", "in"), _reason("return", "Return", "in"), _reason("initial", "Initial stock", "in"),
     _reason("count", "Stock count", "any"), _reason("correction", "Correction", "any"),
@@ -148,13 +148,13 @@ REASONS = _page(
 # --- Items -------------------------------------------------------------------------------------
 
 
-def _item(id_: str, sku: str, name: str, created_at: str, **fields: Any) -> dict[str, Any]:
+def _item(id_: str, number: int, sku: str, name: str, created_at: str, **fields: Any) -> dict[str, Any]:
     """An ItemRead with the defaults of a new item (the workspace's default tax rate included)."""
     return {
-        "id": id_, "sku": sku, "name": name, "description": None, "kind": "product", "tracking": "quantity",
-        "unit": "pcs", "barcode": None, "brand": None, "supplier": None, "category": None,
-        "home_location": None, "tags": [],
-        "attributes": {}, "parent": None, "has_variants": False, "variant_count": 0, "reorder_point": 0,
+        "id": id_, "number": number, "sku": sku, "name": name, "description": None, "kind": "product",
+        "tracking": "quantity", "unit": "pcs", "barcode": None, "brand": None, "supplier": None, "category": None,
+        "home_location": None, "tags": [], "attributes": {}, "parent": None, "has_variants": False,
+        "variant_count": 0, "reorder_point": 0,
         "safety_stock": 0, "reorder_quantity": 0, "reorder_urls": [], "unit_cost": None, "average_cost": None,
         "price": None, "tax_rate": VAT, "gross_price": None, "retail_price": None, "wholesale_price": None,
         "package_size": None, "base_price": None, "base_price_unit": None, "images": [], "channels": {},
@@ -175,7 +175,7 @@ CANDLE_CREATE = {
     "initial_stock": [{"quantity": "48", "unit_cost": "3.10"}],  # at its home location
 }
 CANDLE_CREATED = _item(
-    CANDLE, "CNDL-LAV-200", "Lavender soy candle 200 g", "2026-10-06T10:20:17.908Z",
+    CANDLE, 4, "CNDL-LAV-200", "Lavender soy candle 200 g", "2026-10-06T10:20:17.908Z",
     description=CANDLE_CREATE["description"], barcode="5060123450017", brand="Northwick", category=CANDLES,
     home_location=MAIN,
     tags=["candle", "lavender"], attributes={"scent": "lavender", "burn_hours": 40}, reorder_point=20,
@@ -211,23 +211,23 @@ CANDLE_DETAIL = {
     "components": CANDLE_COMPONENTS,
 }
 WAX_READ = _item(
-    WAX, "WAX-SOY-KG", "Soy wax flakes", "2026-10-06T10:12:05.433Z", kind="material", unit="kg", supplier="Kerax",
+    WAX, 2, "WAX-SOY-KG", "Soy wax flakes", "2026-10-06T10:12:05.433Z", kind="material", unit="kg", supplier="Kerax",
     reorder_point=25, reorder_quantity=100, unit_cost="4.80", average_cost="4.70", on_hand=143.1, available=143.1,
     incoming=40, status="normal", reorder_urls=["https://kerax.example/products/soy-wax-flakes"],
     version=2, updated_at="2026-11-23T10:41:18.902Z",
 )
 
 
-def _tee(id_: str, size: str, created_at: str, **fields: Any) -> dict[str, Any]:
-    return _item(id_, f"TEE-LOGO-{size}", f"Logo t-shirt {size}", created_at, parent=TEE, attributes={"size": size},
-                 reorder_point=5, safety_stock=2, reorder_quantity=20, unit_cost="6.40", average_cost="6.40",
-                 price="24.00", gross_price="28.80", **fields)
+def _tee(id_: str, number: int, size: str, created_at: str, **fields: Any) -> dict[str, Any]:
+    return _item(id_, number, f"TEE-LOGO-{size}", f"Logo t-shirt {size}", created_at, parent=TEE,
+                 attributes={"size": size}, reorder_point=5, safety_stock=2, reorder_quantity=20, unit_cost="6.40",
+                 average_cost="6.40", price="24.00", gross_price="28.80", **fields)
 
 
-TEE_S_READ = _tee(TEE_S, "S", "2026-10-08T14:02:44.150Z", on_hand=3, available=3, status="low")
-TEE_M_READ = _tee(TEE_M, "M", "2026-10-08T14:02:44.150Z", on_hand=14, available=14, status="normal")
-TEE_L_READ = _tee(TEE_L, "L", "2026-10-08T14:05:10.731Z")
-XMAS_LISTED = _item(XMAS, "CNDL-XMAS-23", "Christmas spice candle 2023", "2025-10-14T11:20:00.518Z",
+TEE_S_READ = _tee(TEE_S, 6, "S", "2026-10-08T14:02:44.150Z", on_hand=3, available=3, status="low")
+TEE_M_READ = _tee(TEE_M, 7, "M", "2026-10-08T14:02:44.150Z", on_hand=14, available=14, status="normal")
+TEE_L_READ = _tee(TEE_L, 8, "L", "2026-10-08T14:05:10.731Z")
+XMAS_LISTED = _item(XMAS, 1, "CNDL-XMAS-23", "Christmas spice candle 2023", "2025-10-14T11:20:00.518Z",
                       category=CANDLES, price="16.00", gross_price="19.20", version=4,
                       updated_at="2026-11-30T09:14:22.650Z")
 XMAS_RESTORED = {**XMAS_LISTED, "locations": [], "components": []}
@@ -363,7 +363,7 @@ BATCH_MOVEMENTS = [
               _POURED_AT, 233, unit_cost="1.00", **_BATCH_FIELDS),
 ]
 BATCH_READ = {
-    "id": BATCH, "order": MO, "line": MO_LINE, "item": CANDLE, "location": WORKSHOP, "quantity": 12,
+    "id": BATCH, "number": 9, "order": MO, "line": MO_LINE, "item": CANDLE, "location": WORKSHOP, "quantity": 12,
     "unit_cost": "1.00", "total_cost": "12.00", "created_at": _POURED_AT, "reversed_at": None,
     "movements": BATCH_MOVEMENTS,
 }
@@ -371,9 +371,9 @@ BATCH_READ = {
 
 def _production_order(status: str, notes: str | None, produced: float, version: int, updated_at: str,
                       batches: list[dict[str, Any]]) -> dict[str, Any]:
-    line = {"id": MO_LINE, "item": CANDLE, "sku": "CNDL-LAV-200", "name": "Lavender soy candle 200 g", "unit": "pcs",
-            "quantity": 24, "produced_quantity": produced, "completed": False, "batches": batches}
-    return {"id": MO, "name": "Lavender pour", "status": status, "location": WORKSHOP, "assignee": MAYA,
+    line = {"id": MO_LINE, "number": 5, "item": CANDLE, "sku": "CNDL-LAV-200", "name": "Lavender soy candle 200 g",
+            "unit": "pcs", "quantity": 24, "produced_quantity": produced, "completed": False, "batches": batches}
+    return {"id": MO, "number": 3, "name": "Lavender pour", "status": status, "location": WORKSHOP, "assignee": MAYA,
             "assignee_email": "maya@northwick.example", "due": "2026-11-27T17:00:00.000Z", "notes": notes,
             "position": 3, "lines": [line], "version": version, "created_at": "2026-11-24T08:00:31.902Z",
             "updated_at": updated_at, "completed_at": None}
@@ -382,11 +382,11 @@ def _production_order(status: str, notes: str | None, produced: float, version: 
 MO_CREATED = _production_order("pending", None, 0, 1, "2026-11-24T08:00:31.902Z", [])
 MO_STARTED = _production_order("in_progress", "Cure 48 h before labelling", 0, 2, "2026-11-25T08:12:40.530Z", [])
 MO_READ = _production_order("in_progress", "Cure 48 h before labelling", 12, 3, _POURED_AT, [
-    {"id": BATCH, "quantity": 12, "unit_cost": "1.00", "created_at": _POURED_AT}])
+    {"id": BATCH, "number": 9, "quantity": 12, "unit_cost": "1.00", "created_at": _POURED_AT}])
 
 # --- Events, audit and webhooks ----------------------------------------------------------------
 
-CANDLE_REF = {"id": CANDLE, "sku": "CNDL-LAV-200", "name": "Lavender soy candle 200 g", "kind": "product",
+CANDLE_REF = {"id": CANDLE, "number": 4, "sku": "CNDL-LAV-200", "name": "Lavender soy candle 200 g", "kind": "product",
               "tracking": "quantity", "unit": "pcs", "parent": None}
 EVENTS = {
     "data": [
@@ -547,8 +547,8 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("GET", "/v1/items"): ok(_page(
         XMAS_LISTED, WAX_READ, limit=2, total=8,
         next_cursor="WyJjcmVhdGVkX2F0Iix7InQiOiIyMDI2LTEwLTA2VDEwOjEyOjA1LjQzMzAwMCswMDowMCJ9LCJpdG1fMDFNNDhCNVdOUzFTWjgzMjBHM1IzSFZLOTYiXQ")),
-    ("GET", "/v1/items/deleted"): ok(_page({"id": XMAS, "sku": "CNDL-XMAS-23", "deleted_at": "2026-11-28T16:03:51.224Z",
-                                            "purged": False})),
+    ("GET", "/v1/items/deleted"): ok(_page({"id": XMAS, "number": 1, "sku": "CNDL-XMAS-23",
+                                            "deleted_at": "2026-11-28T16:03:51.224Z", "purged": False})),
     ("GET", "/v1/items/{ref}"): ok(CANDLE_DETAIL),
     ("PATCH", "/v1/items/{ref}"): ok(CANDLE_READ, {"price": "19.00", "reorder_point": "24"}),
     ("POST", "/v1/items/{ref}/restore"): ok(XMAS_RESTORED),

@@ -22,7 +22,7 @@ from storekeeper.services.imports import RowError, stock_row
 # export's columns), a reference as two columns. Columns only shown by an export are skipped.
 STOCK_IMPORT_COLUMNS = ("sku", "item", "location", "on_hand", "set", "delta", "reason", "unit_cost", "note",
                         "occurred_at", "reference_type", "reference_id", "expected_on_hand", "label")
-STOCK_SKIPPED_COLUMNS = ("reserved", "available", "location_id")
+STOCK_SKIPPED_COLUMNS = ("reserved", "available", "location_id", "item_number")
 _JSON_COLUMNS = ("attributes", "images", "channels", "metadata")
 _NAMES = {"category": 200, "tax_rate": 200, "parent": 64}
 

@@ -134,15 +134,15 @@ def _install_error_handlers(app: FastAPI, dialect: Dialect) -> None:
         return render(Problem(422, "VALIDATION_ERROR", "The request is not valid.", _request_id(request),
                               validation_fields(errors)))
 
+    # The parent app's handler for it does not reach a mounted app: without this, a facade's
+    # client over its key's rate would get a 500.
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(request: Request, exc: RateLimited):
+        return render(Problem(429, exc.code, exc.message, _request_id(request), details=exc.details))
+
     @app.exception_handler(e.StorekeeperError)
     async def _domain(request: Request, exc: e.StorekeeperError):
         return render(Problem.of(exc, _request_id(request)))
-
-    # Raised by `caller` like a domain error, but answered 429 as /v1 answers it (api/ratelimit.py);
-    # the middleware adds Retry-After and the rate-limit headers.
-    @app.exception_handler(RateLimited)
-    async def _rate_limited(request: Request, exc: RateLimited):
-        return render(Problem(429, exc.code, exc.message, _request_id(request), details=dict(exc.details)))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

@@ -1,7 +1,7 @@
 """Per-workspace counters: the sequences of movements and of the change feed's events, order
-numbers; and `insert_numbered`, which takes them as a transaction's last statements. Also the
-counts of items that triggers keep (migration 0006): the lists' default totals, read instead of
-counted."""
+numbers, the numbers of rows (`take_numbers`); and `insert_numbered`, which takes the sequences
+as a transaction's last statements. Also the counts of items that triggers keep (migration
+0006): the lists' default totals, read instead of counted."""
 
 from __future__ import annotations
 
@@ -90,7 +90,19 @@ def _insert(table: Table) -> Insert:
     return table.insert()
 
 
-def number(rows: list[dict[str, Any]], last: int) -> None:
+def number(rows: list[dict[str, Any]], last: int, column: str = "sequence") -> None:
     """Number the rows (their `sequence`) up to `last`, a counter's value after taking len(rows)."""
     for offset, row in enumerate(rows):
-        row["sequence"] = last - len(rows) + 1 + offset
+        row[column] = last - len(rows) + 1 + offset
+
+
+def take_numbers(conn: Connection, workspace_id: str, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Give new rows of a numbered table (tables._number) the workspace's next numbers, in one
+    statement however many rows: the counter named after the table, bumped by len(rows). Call
+    it right before inserting the rows. Its row stays locked until commit, so the writers that
+    add rows to the table wait for each other from here on, and nobody else does: no stock
+    change takes these counters. For `items` that adds no wait: the insert's own trigger (0006)
+    takes the `items_live` counter a statement later anyway. A rolled-back transaction gives its
+    numbers back; a committed row keeps its number, deleted or not, and no row gets it again."""
+    if rows:
+        number(rows, bump(conn, workspace_id, table.name, len(rows)), "number")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Select, func, literal, tuple_
+from sqlalchemy import Column, Connection, Label, Select, func, literal, tuple_
 from sqlalchemy.types import TypeDecorator
 
 from storekeeper.domain.errors import ValidationFailed
@@ -43,7 +43,7 @@ class Sort:
     """An ordering by one column (then the id) — `-name` is descending by name."""
 
     name: str
-    column: Column
+    column: Column | Label  # a Label: an expression, selected under that name (the cursor reads it)
     id_column: Column
     descending: bool = False
     # The column alone orders the rows (unique in the workspace, as a movement's sequence): no
@@ -105,6 +105,12 @@ def paginate(conn: Connection, stmt: Select, sort: Sort, page: PageRequest, know
         after = (literal(value, sort.column.type) if sort.unique
                  else tuple_(literal(value, sort.column.type), literal(row_id, sort.id_column.type)))
         paged = paged.where(key < after if sort.descending else key > after)
+        if not sort.unique and not isinstance(sort.column, Column):
+            # SQLite takes a row value as an index range only over plain columns: over an
+            # expression (an index on coalesce(price, -1)) it would scan the index from the
+            # start to the cursor. The sort value alone, it takes.
+            bound = literal(value, sort.column.type)
+            paged = paged.where(sort.column <= bound if sort.descending else sort.column >= bound)
     order = [sort.column] if sort.unique else [sort.column, sort.id_column]
     paged = paged.order_by(*(c.desc() if sort.descending else c.asc() for c in order))
     if page.offset:

@@ -1,10 +1,12 @@
-"""Row helpers every resource uses: fetch one within a workspace, check and bump `version`."""
+"""Row helpers every resource uses: fetch one within a workspace (by id, or by its number), check
+and bump `version`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import ColumnElement, Connection, Table, select, true, update
 
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import NotFound, PreconditionFailed
@@ -29,6 +31,34 @@ def fetch(
     if row is None:
         raise NotFound(resource, row_id)
     return dict(row)
+
+
+def _live(table: Table) -> ColumnElement[bool]:
+    return table.c.deleted_at.is_(None) if "deleted_at" in table.c else true()
+
+
+def fetch_by_number(conn: Connection, table: Table, workspace_id: str, number: int, resource: str,
+                    *also: ColumnElement[bool], for_update: bool = False) -> dict[str, Any]:
+    """The row numbered `number` in the workspace (tables._number; its unique index) meeting
+    `also`, or NotFound naming `#number` — also when it is in the trash."""
+    stmt = select(table).where(table.c.workspace_id == workspace_id, table.c.number == number, _live(table), *also)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).mappings().first()
+    if row is None:
+        raise NotFound(resource, f"#{number}")
+    return dict(row)
+
+
+def ids_by_number(conn: Connection, table: Table, workspace_id: str, numbers: Iterable[int],
+                  *also: ColumnElement[bool]) -> dict[int, str]:
+    """{number: id} of the workspace's rows with these numbers, not in the trash and meeting
+    `also`, in one query (an IN list on the unique index); a number of no such row is left out."""
+    wanted = sorted(set(numbers))
+    if not wanted:
+        return {}
+    return dict(conn.execute(select(table.c.number, table.c.id).where(
+        table.c.workspace_id == workspace_id, table.c.number.in_(wanted), _live(table), *also)).all())
 
 
 def check_version(row: dict[str, Any], if_match: int | None) -> None:

@@ -28,6 +28,7 @@ from storekeeper.domain.errors import Conflict, NotFound
 from storekeeper.domain.ids import new_id
 from storekeeper.domain.stock import ComponentLine, component_need
 from storekeeper.persistence.bom import bom_lines
+from storekeeper.persistence.counters import take_numbers
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.rows import fetch
 from storekeeper.persistence.tables import items, locations, movements, production_batches, production_order_lines
@@ -96,6 +97,7 @@ def produce(db: Database, principal, order_id: str, line_id: str, quantity: Deci
         batch = {"workspace_id": workspace_id, "id": batch_id, "order_id": order["id"], "line_id": line["id"],
                  "item_id": output["id"], "location_id": place["id"], "quantity": quantity, "unit_cost": unit_cost,
                  "created_at": ledger.now, "reversed_at": None}
+        take_numbers(conn, workspace_id, production_batches, [batch])
         conn.execute(production_batches.insert().values(batch))
         line["produced_quantity"] += quantity
         _finish(conn, order, line, lines, ledger, batch_id, reversal=False)
@@ -124,6 +126,18 @@ def _finish(conn, order: dict[str, Any], line: dict[str, Any], lines: list[dict[
     after = set_order(conn, order, status_after(order, lines, ledger.now, reversal=reversal))
     journal.order_event(conn, "production_order", "batch_reversed" if reversal else "batch_created", order, after,
                         batch=batch_id, line=line["id"], produced_quantity=line["produced_quantity"])
+
+
+def makers(db: Database, workspace_id: str, batch_ids: list[str]) -> dict[str, str | None]:
+    """{batch id: the id of the user who made it, or None when a key without a user (or the
+    system) did}: the actor of its output movement, which the ledger recorded with it."""
+    if not batch_ids:
+        return {}
+    with db.read() as conn:
+        rows = conn.execute(select(movements.c.batch_id, movements.c.actor_type, movements.c.actor_id).where(
+            movements.c.workspace_id == workspace_id, movements.c.batch_id.in_(sorted(set(batch_ids))),
+            movements.c.reason == "production_output")).all()
+    return {row.batch_id: row.actor_id if row.actor_type == "user" else None for row in rows}
 
 
 def get_batch(db: Database, workspace_id: str, batch_id: str) -> dict[str, Any]:

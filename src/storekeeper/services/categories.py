@@ -9,6 +9,7 @@ from sqlalchemy import Connection, delete, func, select
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, ValidationFailed
 from storekeeper.domain.ids import new_id
+from storekeeper.persistence.counters import take_numbers
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
@@ -82,6 +83,7 @@ def create_category(db: Database, workspace_id: str, name: str, parent_id: str |
     with db.write() as conn, translate_integrity(_UNIQUE):
         _check_parent(conn, workspace_id, parent_id, None)
         _check_name_free(conn, workspace_id, name, parent_id, None)
+        take_numbers(conn, workspace_id, categories, [row])
         conn.execute(categories.insert().values(row))
         journal.created(conn, "category", row)
     return row

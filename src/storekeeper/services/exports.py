@@ -44,15 +44,18 @@ ITEM_IMPORT_COLUMNS = (
     "reorder_urls", "unit_cost", "price", "retail_price", "wholesale_price", "package_size", "images",
     "channels", "metadata",
 )
+# New columns go last, so that readers of the older files' columns by position still find theirs.
 READ_ONLY_ITEM_COLUMNS = (
     "id", "on_hand", "reserved", "available", "incoming", "status", "average_cost", "created_at", "updated_at",
+    "number",
 )
 ITEM_COLUMNS = ITEM_IMPORT_COLUMNS + READ_ONLY_ITEM_COLUMNS
-STOCK_COLUMNS = ("sku", "location", "on_hand", "reserved", "available", "unit_cost", "item", "location_id")
+STOCK_COLUMNS = ("sku", "location", "on_hand", "reserved", "available", "unit_cost", "item", "location_id",
+                 "item_number")
 MOVEMENT_COLUMNS = (
     "sequence", "id", "occurred_at", "created_at", "sku", "item", "location", "location_id", "reason", "delta",
     "before", "after", "unit_cost", "note", "reference_type", "reference_id", "transfer", "bundle", "batch",
-    "actor_type", "actor_id", "actor_name", "label",
+    "actor_type", "actor_id", "actor_name", "label", "item_number",
 )
 SNAPSHOT_COLUMNS = ("item", "sku", "location", "location_name", "on_hand", "reserved")
 _MONEY = ("unit_cost", "price", "retail_price", "wholesale_price", "average_cost")
@@ -83,6 +86,15 @@ def _names(db: Database, table, workspace_id: str) -> dict[str, str]:
         return dict(conn.execute(select(table.c.id, table.c.name).where(table.c.workspace_id == workspace_id)).all())
 
 
+def _item_numbers(db: Database, workspace_id: str, item_ids: set[str]) -> dict[str, int]:
+    """The numbers of a page's items, in one read (the page has at most PAGE of them)."""
+    if not item_ids:
+        return {}
+    with db.read() as conn:
+        return dict(conn.execute(select(items.c.id, items.c.number).where(
+            items.c.workspace_id == workspace_id, items.c.id.in_(sorted(item_ids)))).all())
+
+
 def _money(value: Decimal | None) -> str | None:
     return format_money(value) if value is not None else None
 
@@ -105,7 +117,7 @@ def item_record(row: dict[str, Any], category_names: dict[str, str], tax_rate_na
         "images": row["images"], "channels": row["channels"], "metadata": row["metadata"],
         "id": row["id"], "on_hand": row["on_hand"], "reserved": row["reserved"],
         "available": row["on_hand"] - row["reserved"], "incoming": row["incoming"], "status": row["status"],
-        "created_at": row["created_at"], "updated_at": row["updated_at"],
+        "created_at": row["created_at"], "updated_at": row["updated_at"], "number": row["number"],
     }
     for column in _MONEY:
         record[column] = _money(row[column])
@@ -144,25 +156,28 @@ def export_stock(db: Database, workspace_id: str, filters: StockFilters | None =
     filters = filters or StockFilters()
 
     def records() -> Iterator[dict[str, Any]]:
-        pending: list[tuple[dict[str, Any], dict[str, Any], Decimal | None]] = []
+        pending: list[tuple[dict[str, Any], dict[str, Any], tuple[Decimal | None, int | None]]] = []
 
         def fetch(request: PageRequest) -> Page:
             page, rows = inventory.list_stock(db, workspace_id, filters, request)
             bundles = {r["id"] for r in page.rows if r["tracking"] == Tracking.BUNDLE}
             shown = [row for row in rows if row["item"] not in bundles]
-            costs: dict[str, Decimal | None] = {}
+            known: dict[str, tuple[Decimal | None, int | None]] = {}
             if shown:
                 with db.read() as conn:
-                    costs = dict(conn.execute(select(items.c.id, items.c.average_cost).where(
-                        items.c.workspace_id == workspace_id, items.c.id.in_([r["item"] for r in shown]))).all())
-            pending.extend((row, level, costs.get(row["item"])) for row in shown for level in row["locations"])
+                    known = {r.id: (r.average_cost, r.number) for r in conn.execute(
+                        select(items.c.id, items.c.average_cost, items.c.number).where(
+                            items.c.workspace_id == workspace_id, items.c.id.in_([r["item"] for r in shown])))}
+            pending.extend((row, level, known.get(row["item"], (None, None)))
+                           for row in shown for level in row["locations"])
             return page
 
         for _page in _pages(fetch):
-            for row, level, cost in pending:
+            for row, level, (cost, number) in pending:
                 yield {"sku": row["sku"], "location": level["name"], "on_hand": level["on_hand"],
                        "reserved": level["reserved"], "available": level["on_hand"] - level["reserved"],
-                       "unit_cost": _money(cost), "item": row["item"], "location_id": level["location"]}
+                       "unit_cost": _money(cost), "item": row["item"], "location_id": level["location"],
+                       "item_number": number}
             pending.clear()
 
     return Export(STOCK_COLUMNS, records(), None)
@@ -175,6 +190,7 @@ def export_movements(db: Database, workspace_id: str, filters: MovementFilters |
 
     def records() -> Iterator[dict[str, Any]]:
         for page in _pages(lambda request: inventory.list_movements(db, workspace_id, filters, request)):
+            item_numbers = _item_numbers(db, workspace_id, {m["item_id"] for m in page.rows})
             for m in page.rows:
                 yield {
                     "sequence": m["sequence"], "id": m["id"], "occurred_at": m["occurred_at"],
@@ -184,7 +200,7 @@ def export_movements(db: Database, workspace_id: str, filters: MovementFilters |
                     "unit_cost": _money(m["unit_cost"]), "note": m["note"], "reference_type": m["reference_type"],
                     "reference_id": m["reference_id"], "transfer": m["transfer_id"], "bundle": m.get("bundle_id"),
                     "batch": m.get("batch_id"), "actor_type": m["actor_type"], "actor_id": m["actor_id"],
-                    "actor_name": m["actor_name"], "label": m["label"],
+                    "actor_name": m["actor_name"], "label": m["label"], "item_number": item_numbers.get(m["item_id"]),
                 }
 
     total = None

@@ -28,6 +28,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import (
+    ITEM_PRICE_ORDER,
     categories,
     item_channels,
     item_components,
@@ -44,7 +45,7 @@ from storekeeper.persistence.types import Micros
 from storekeeper.services import journal, search
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.context import SystemActor
-from storekeeper.services.item_details import item_details
+from storekeeper.services.item_details import item_details, page_details
 from storekeeper.services.locations import find_location, resolve_homes
 from storekeeper.services.stock import ledger_for, record_initial_stock
 from storekeeper.services.tax_rates import default_tax_rate_id
@@ -60,6 +61,22 @@ SORTS: dict[str, str] = {
 }
 # Fields whose change would re-interpret every movement or reservation already recorded.
 LOCKED_ONCE_STOCKED = ("unit", "tracking")
+
+
+@dataclass(frozen=True)
+class StockedRules:
+    """What may change on an item once it has stock history. /v1 locks `unit` and `tracking`
+    (UNIT_LOCKED) and leaves the standard cost free; a /compat dialect may serve its vendor's
+    rules instead (compat/inventora: the unit is relabelled, its quantities keep their numbers,
+    and the cost is frozen once stock came in other than as initial stock)."""
+
+    locked: tuple[str, ...] = LOCKED_ONCE_STOCKED
+    # Movements of these reasons leave `unit_cost` free to change, any other freezes it
+    # (UNIT_COST_LOCKED); None: it is never frozen.
+    unit_cost_free_after: frozenset[str] | None = None
+
+
+V1_RULES = StockedRules()
 # What a variant takes from its parent unless it says otherwise.
 INHERITED = ("description", "kind", "tracking", "unit", "brand", "supplier", "category_id", "tags", "tax_rate_id",
              "unit_cost", "price", "retail_price", "wholesale_price", "package_size_value", "package_size_unit",
@@ -92,6 +109,7 @@ class ItemFilters:
     updated_since: datetime | None = None
     channel: str | None = None
     deleted: str = "false"
+    top_level: bool | None = None  # true: no variants (parents and plain items); false: variants only
     sort: str = "created_at"
 
 
@@ -336,7 +354,8 @@ def check_variant_attributes(siblings: list[dict[str, Any]]) -> None:
 
 
 def insert_items(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]) -> None:
-    """Insert new items with their tags and channels, refusing a SKU already in use."""
+    """Insert new items with their tags and channels, refusing a SKU already in use. The rows
+    get their numbers (in their order: a parent before its variants) from one counter statement."""
     skus = [r["sku"] for r in rows]
     repeated = next((sku for sku in skus if skus.count(sku) > 1), None)
     if repeated is not None:
@@ -345,6 +364,7 @@ def insert_items(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]
         items.c.workspace_id == workspace_id, items.c.sku.in_(skus), items.c.deleted_at.is_(None))).first()
     if taken is not None:
         raise _duplicate_sku(taken.sku)()
+    counters.take_numbers(conn, workspace_id, items, rows)
     conn.execute(items.insert(), rows)
     tags = [{"workspace_id": workspace_id, "item_id": r["id"], "tag": t} for r in rows for t in r["tags"]]
     if tags:
@@ -409,7 +429,10 @@ def get_item(db: Database, workspace_id: str, ref: str) -> dict[str, Any]:
         return {**row, **item_details(conn, workspace_id, row)}
 
 
-def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: PageRequest) -> Page:
+def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: PageRequest, *,
+               details: bool = False) -> Page:
+    """`details`: each row with its `locations` and `components`, read with the page (a fixed
+    number of queries more)."""
     by_update = updates.wanted(filters.updated_since, filters.sort)
     stmt = (_WITH_DETAILS_BY_UPDATE if by_update else _WITH_DETAILS).where(
         search.in_workspace(workspace_id, filters.q), items.c.purged_at.is_(None))
@@ -429,6 +452,8 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
     ):
         if value is not None:
             stmt = stmt.where(items.c[column] == value)
+    if filters.top_level is not None:
+        stmt = stmt.where(items.c.parent_id.is_(None) if filters.top_level else items.c.parent_id.is_not(None))
     if filters.low_stock is True:
         stmt = stmt.where(items.c.status != StockStatus.NORMAL.value)
     elif filters.low_stock is False:
@@ -466,16 +491,28 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
                     stock_levels.c.location_id == location_id,
                 )
             )
-        # The sort's full name, direction included, goes into the cursor: a cursor of `name`
-        # must not walk a `-name` list (it would silently skip rows).
-        if updates.is_update_sort(filters.sort):
-            sort = updates.update_sort(filters.sort)
-        else:
-            sort = Sort(filters.sort, items.c[SORTS[filters.sort.lstrip("-")]], items.c.id,
-                        descending=filters.sort.startswith("-"))
+        stmt, sort = _sorted(stmt, filters.sort)
         unfiltered = page.include_total and filters == ItemFilters(sort=filters.sort)
         known_total = counters.value(conn, workspace_id, counters.ITEMS_LIVE) if unfiltered else None
-        return paginate(conn, stmt, sort, page, known_total)
+        result = paginate(conn, stmt, sort, page, known_total)
+        if details:
+            found = page_details(conn, workspace_id, result.rows)
+            for row in result.rows:
+                row.update(found[row["id"]])
+        return result
+
+
+def _sorted(stmt: Select, name: str) -> tuple[Select, Sort]:
+    """The list's statement and its sort. The sort's full name, direction included, goes into
+    the cursor: a cursor of `name` must not walk a `-name` list (it would silently skip rows)."""
+    descending = name.startswith("-")
+    if updates.is_update_sort(name):
+        return stmt, updates.update_sort(name)
+    if name.lstrip("-") == "price":
+        # Selected as well, for the cursor to read from the last row.
+        key = ITEM_PRICE_ORDER.label("price_order")
+        return stmt.add_columns(key), Sort(name, key, items.c.id, descending=descending)
+    return stmt, Sort(name, items.c[SORTS[name.lstrip("-")]], items.c.id, descending=descending)
 
 
 def has_stock_history(conn: Connection, workspace_id: str, item_id: str) -> bool:
@@ -514,8 +551,30 @@ def _check_unit_in_boms(conn: Connection, workspace_id: str, row: dict[str, Any]
                 from None
 
 
+def has_movements_beyond(conn: Connection, workspace_id: str, item_id: str, reasons: frozenset[str]) -> bool:
+    """Whether the item has a movement of any reason but these."""
+    return conn.execute(select(movements.c.id).where(
+        movements.c.workspace_id == workspace_id, movements.c.item_id == item_id,
+        movements.c.reason.not_in(sorted(reasons))).limit(1)).first() is not None
+
+
+def _check_stocked_rules(conn: Connection, row: dict[str, Any], values: dict[str, Any], rules: StockedRules) -> None:
+    locked = [f for f in rules.locked if f in values]
+    if locked and has_stock_history(conn, row["workspace_id"], row["id"]):
+        raise Conflict(
+            f"{' and '.join(locked)} cannot change once the item has stock movements, reservations or order lines.",
+            code="UNIT_LOCKED",
+        )
+    free_after = rules.unit_cost_free_after
+    if free_after is not None and "unit_cost" in values and has_movements_beyond(
+            conn, row["workspace_id"], row["id"], free_after):
+        raise Conflict(f"unit_cost cannot change once the item has movements other than "
+                       f"{', '.join(sorted(free_after))}.", code="UNIT_COST_LOCKED")
+
+
 def update_item(
-    db: Database, workspace_id: str, ref: str, changes: dict[str, Any], if_match: int | None = None
+    db: Database, workspace_id: str, ref: str, changes: dict[str, Any], if_match: int | None = None, *,
+    rules: StockedRules = V1_RULES,
 ) -> dict[str, Any]:
     values = _prepare(changes)
     if "sku" in values:
@@ -526,13 +585,7 @@ def update_item(
         row = find_item(conn, workspace_id, ref, for_update=True)
         check_version(row, if_match)
         values = {k: v for k, v in values.items() if row.get(k) != v}
-        locked = [f for f in LOCKED_ONCE_STOCKED if f in values]
-        if locked and has_stock_history(conn, workspace_id, row["id"]):
-            raise Conflict(
-                f"{' and '.join(locked)} cannot change once the item has stock movements, reservations or order "
-                "lines.",
-                code="UNIT_LOCKED",
-            )
+        _check_stocked_rules(conn, row, values, rules)
         if "tracking" in values:
             _check_tracking(conn, workspace_id, row, values["tracking"])
             if row["tracking"] == Tracking.BUNDLE:  # a bundle's quantities were derived, not its own

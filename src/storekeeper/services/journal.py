@@ -156,7 +156,7 @@ def _plain(value: Any) -> Any:
 
 def item_view(row: dict[str, Any]) -> dict[str, Any]:
     """What an item event says about the item: enough to find it and to know what it is."""
-    return {"id": row["id"], "sku": row["sku"], "name": row["name"], "kind": row["kind"],
+    return {"id": row["id"], "number": row["number"], "sku": row["sku"], "name": row["name"], "kind": row["kind"],
             "tracking": row["tracking"], "unit": row["unit"], "parent": row.get("parent_id")}
 
 

@@ -18,7 +18,8 @@ from sqlalchemy import Connection, and_, bindparam, false, func, select, update
 from storekeeper.domain.clock import plausible, utcnow
 from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
 from storekeeper.domain.ids import new_id
-from storekeeper.persistence.counters import bump
+from storekeeper.domain.units import UnitMismatch, UnknownUnit, convert
+from storekeeper.persistence.counters import take_numbers
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
@@ -75,6 +76,7 @@ def _line_rows(conn: Connection, workspace_id: str, order_id: str, wanted: list[
         if item is None:
             raise NotFound("item", line["item"])
         check_stockable(item)
+        quantity = _in_item_unit(line, item, position)
         line_id = line.get("id")
         old = existing.get(line_id) if line_id is not None else None
         if line_id is not None and (old is None or line_id in kept):
@@ -83,7 +85,7 @@ def _line_rows(conn: Connection, workspace_id: str, order_id: str, wanted: list[
             raise Conflict(f"Line {line_id} has produced {old['sku']}: its item cannot change.")
         kept.add(line_id)
         rows.append({"workspace_id": workspace_id, "id": line_id or new_id("production_line"), "order_id": order_id,
-                     "item_id": item["id"], "quantity": line["quantity"],
+                     "item_id": item["id"], "quantity": quantity,
                      "produced_quantity": old["produced_quantity"] if old else Decimal(0), "position": position})
     dropped = [line_id for line_id in existing if line_id not in kept]
     if dropped and conn.execute(select(production_batches.c.line_id).where(
@@ -92,13 +94,31 @@ def _line_rows(conn: Connection, workspace_id: str, order_id: str, wanted: list[
     return rows
 
 
+def _in_item_unit(line: dict[str, Any], item: dict[str, Any], position: int) -> Decimal:
+    """The line's quantity in the item's unit: a line may give it in another unit of the same
+    dimension (500 g of an item kept in kg), converted exactly to 6 places."""
+    if line.get("unit") is None:
+        return line["quantity"]
+    field = f"lines[{position}]"
+    try:
+        quantity = convert(line["quantity"], line["unit"], item["unit"])
+    except UnknownUnit as exc:
+        raise ValidationFailed({f"{field}.unit": [str(exc)]}) from None
+    except UnitMismatch as exc:
+        raise UnitMismatch(f"{field}: {exc.message}") from None
+    if quantity <= 0:
+        raise ValidationFailed({f"{field}.quantity": [f"Less than 0.000001 {item['unit']}, the item's unit."]})
+    return quantity
+
+
 def lines_of(conn: Connection, workspace_id: str, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     """The lines of these orders, with their items and batches (not reversed), in two queries."""
     result: dict[str, list[dict[str, Any]]] = {order_id: [] for order_id in order_ids}
     if not order_ids:
         return result
     rows = [dict(r) for r in conn.execute(
-        select(production_order_lines, items.c.sku, items.c.name, items.c.unit)
+        select(production_order_lines, items.c.sku, items.c.name, items.c.unit, items.c.kind, items.c.tracking,
+               items.c.on_hand, items.c.number.label("item_number"))
         .join(items, and_(items.c.workspace_id == production_order_lines.c.workspace_id,
                           items.c.id == production_order_lines.c.item_id))
         .where(production_order_lines.c.workspace_id == workspace_id,
@@ -162,9 +182,12 @@ def create_production_order(db: Database, principal, data: dict[str, Any]) -> di
             "version": 1, "created_at": now, "updated_at": now, "deleted_at": None,
         }
         lines = _line_rows(conn, workspace_id, order["id"], data.get("lines") or [])
+        # The default name shows the order's number: MO-000007 is order 7.
+        take_numbers(conn, workspace_id, production_orders, [order])
         if order["name"] is None:
-            order["name"] = f"MO-{bump(conn, workspace_id, 'production_orders'):06d}"
+            order["name"] = f"MO-{order['number']:06d}"
         conn.execute(production_orders.insert().values(order))
+        take_numbers(conn, workspace_id, production_order_lines, lines)
         conn.execute(production_order_lines.insert(), lines)
         journal.order_event(conn, "production_order", "created", None, order)
         return _with_lines(conn, order)
@@ -252,6 +275,7 @@ def _upsert_lines(conn: Connection, rows: list[dict[str, Any]], existing: set[st
     new = [r for r in rows if r["id"] not in existing]
     old = [r for r in rows if r["id"] in existing]
     if new:
+        take_numbers(conn, new[0]["workspace_id"], production_order_lines, new)
         conn.execute(production_order_lines.insert(), new)
     if old:  # updated in place: their batches refer to them
         conn.execute(update(production_order_lines)

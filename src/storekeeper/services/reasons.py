@@ -11,6 +11,7 @@ from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, ValidationFailed
 from storekeeper.domain.ids import new_id
 from storekeeper.domain.stock import BUILTIN_REASONS, SYSTEM_REASONS
+from storekeeper.persistence.counters import take_numbers
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
@@ -75,6 +76,7 @@ def create_reason(db: Database, workspace_id: str, code: str, name: str, directi
         count = conn.execute(select(func.count()).where(reasons.c.workspace_id == workspace_id)).scalar_one()
         if count >= MAX_CUSTOM:
             raise Conflict(f"A workspace has at most {MAX_CUSTOM} custom reasons.")
+        take_numbers(conn, workspace_id, reasons, [row])
         conn.execute(reasons.insert().values(row))
         journal.created(conn, "reason", row)
     return row
@@ -91,8 +93,8 @@ def client_reasons(db: Database, workspace_id: str) -> list[dict[str, Any]]:
     the workspace's own (at most 200)."""
     custom = list_reasons(db, workspace_id, PageRequest(limit=200, include_total=False)).rows
     return [r for r in builtin_reasons() if not r["system"]] + [
-        {"id": r["id"], "code": r["code"], "name": r["name"], "direction": r["direction"], "builtin": False,
-         "system": False} for r in custom]
+        {"id": r["id"], "number": r["number"], "code": r["code"], "name": r["name"], "direction": r["direction"],
+         "builtin": False, "system": False} for r in custom]
 
 
 def get_reason(db: Database, workspace_id: str, reason_id: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, delete, false, select, update
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict
 from storekeeper.domain.ids import new_id
+from storekeeper.persistence.counters import take_numbers
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
@@ -57,6 +58,7 @@ def create_tax_rate(db: Database, workspace_id: str, data: dict[str, Any]) -> di
         _check_name_free(conn, workspace_id, row["name"], None)
         if row["is_default"]:
             _unset_default(conn, workspace_id)
+        take_numbers(conn, workspace_id, tax_rates, [row])
         conn.execute(tax_rates.insert().values(row))
         journal.created(conn, "tax_rate", row)
     return row

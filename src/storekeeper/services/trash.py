@@ -131,7 +131,7 @@ def _drop_lost_homes(conn: Connection, workspace_id: str, rows: list[dict[str, A
 def list_deleted(db: Database, workspace_id: str, since: datetime | None, page: PageRequest) -> Page:
     """Items deleted since a moment, oldest first, purged ones included: what a sync client
     must remove from its copy."""
-    stmt = select(items.c.id, items.c.sku, items.c.deleted_at, items.c.purged_at).where(
+    stmt = select(items.c.id, items.c.number, items.c.sku, items.c.deleted_at, items.c.purged_at).where(
         items.c.workspace_id == workspace_id, items.c.deleted_at.is_not(None))
     if since is not None:
         stmt = stmt.where(items.c.deleted_at >= to_utc(since))

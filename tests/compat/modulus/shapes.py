@@ -40,18 +40,3 @@ def error(r) -> tuple[int, str, str | None]:
     assert set(r.json()) == {"error"} and shaped(r.json()["error"], ERROR), r.text
     return r.status_code, r.json()["error"]["code"], r.json()["error"]["field"]
 
-
-PLAN = 100_000
-
-
-def roomy_plan(served) -> None:
-    """The workspace's own rate-limit plan (`storekeeper init` gives it 20/s, burst 40) raised for
-    the hundreds of requests a module makes at once, and waited for: servers trust a plan they
-    read for a few seconds."""
-    from tests.waiting import wait_until
-
-    with served.v1() as v1:
-        assert v1.patch("/v1/workspace", json={"settings": {"rate_limit": {"per_second": PLAN, "burst": PLAN}}}
-                        ).status_code == 200
-        wait_until(lambda: v1.get("/v1/me").headers.get("x-ratelimit-limit") == str(PLAN),
-                   "the workspace's new rate-limit plan in use", interval=0.5)

@@ -17,7 +17,6 @@ from tests.compat.modulus.shapes import (
     TIMESTAMP,
     error,
     listed,
-    roomy_plan,
     shaped,
 )
 
@@ -25,7 +24,6 @@ from tests.compat.modulus.shapes import (
 @pytest.fixture(scope="module")
 def world(served):
     """The document's "Warehouse A" and two items, one with a standard cost, made through /v1."""
-    roomy_plan(served)
     with served.v1() as v1:
         a = v1.post("/v1/locations", json={"name": "Warehouse A"}).json()
         widget = v1.post("/v1/items", json={"sku": "WPX-001", "name": "Widget Pro X"}).json()

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.compat.modulus.shapes import ITEM, PREFIX, TIMESTAMP, error, listed, roomy_plan, shaped
+from tests.compat.modulus.shapes import ITEM, PREFIX, TIMESTAMP, error, listed, shaped
 
 # The document's "Create Item" example request.
 WIDGET = {"name": "Widget Pro X", "sku": "WPX-001", "quantity": 100, "location": "Warehouse A", "reorder_point": 25}
@@ -18,7 +18,6 @@ WIDGET = {"name": "Widget Pro X", "sku": "WPX-001", "quantity": 100, "location":
 @pytest.fixture(scope="module")
 def world(served):
     """The document's "Warehouse A", and a second location, made through /v1."""
-    roomy_plan(served)
     with served.v1() as v1:
         a = v1.post("/v1/locations", json={"name": "Warehouse A"}).json()
         b = v1.post("/v1/locations", json={"name": "Warehouse B"}).json()

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.compat.modulus.shapes import PREFIX, error, roomy_plan
+from tests.compat.modulus.shapes import PREFIX, error
 from tests.waiting import PATIENCE
 
 CLIENTS = 12
@@ -20,7 +20,6 @@ CLIENTS = 12
 
 @pytest.fixture(scope="module")
 def world(served):
-    roomy_plan(served)
     with served.v1() as v1:
         a = v1.post("/v1/locations", json={"name": "Warehouse A"}).json()
     return {"a": a["id"]}

@@ -35,7 +35,8 @@ from storekeeper.services.items import ItemFilters
 router = APIRouter(prefix="/items", tags=["items"], route_class=StorekeeperRoute)
 
 ItemRef = Annotated[str, "item id or SKU"]
-ItemSort = Literal["created_at", "-created_at", "updated_at", "-updated_at", "name", "-name", "sku", "-sku"]
+ItemSort = Literal["created_at", "-created_at", "updated_at", "-updated_at", "name", "-name", "sku", "-sku", "price",
+                   "-price"]
 
 
 @router.post("", status_code=201, response_model=ItemRead, summary="Create an item")
@@ -67,12 +68,15 @@ def list_items(
     updated_since: Annotated[TimestampIn | None, Query()] = None,
     channel: Annotated[ChannelName | None, Query(description="Published on this sales channel")] = None,
     deleted: Annotated[Literal["false", "true", "any"], Query(description="true: the trash only")] = "false",
-    sort: Annotated[ItemSort, Query()] = "created_at",
+    top_level: Annotated[bool | None, Query(
+        description="true: no variants (parents and items without variants); false: variants only")] = None,
+    sort: Annotated[ItemSort, Query(
+        description="price: by net price, items without a price first (last with -price)")] = "created_at",
 ) -> JSONResponse:
     filters = ItemFilters(
         q=q, sku=sku, barcode=barcode, kind=kind, category=category, parent=parent, tag=tag, status=status,
         low_stock=low_stock, location=location, home_location=home_location, updated_since=updated_since,
-        channel=channel, deleted=deleted, sort=sort,
+        channel=channel, deleted=deleted, top_level=top_level, sort=sort,
     )
     if wants_csv(accept):
         return csv_export(exports.export_items(db, principal.workspace_id, filters), "items.csv")

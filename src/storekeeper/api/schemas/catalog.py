@@ -7,7 +7,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from storekeeper.api.schemas.common import Bool, MoneyIn, Quantity, ReadModel, ReadOnly, Timestamp, WriteModel
+from storekeeper.api.schemas.common import (
+    Bool,
+    MoneyIn,
+    NumberInWorkspace,
+    Quantity,
+    ReadModel,
+    ReadOnly,
+    Timestamp,
+    WriteModel,
+)
 from storekeeper.domain.quantities import format_quantity
 from storekeeper.domain.units import UNITS
 
@@ -136,6 +145,7 @@ def location_out(row: dict[str, Any]) -> dict[str, Any]:
 
 class CategoryCreate(WriteModel):
     id: ReadOnly = None
+    number: ReadOnly = None
     version: ReadOnly = None
     created_at: ReadOnly = None
     updated_at: ReadOnly = None
@@ -145,6 +155,7 @@ class CategoryCreate(WriteModel):
 
 class CategoryUpdate(WriteModel):
     id: ReadOnly = None
+    number: ReadOnly = None
     version: ReadOnly = None
     created_at: ReadOnly = None
     updated_at: ReadOnly = None
@@ -154,6 +165,7 @@ class CategoryUpdate(WriteModel):
 
 class CategoryRead(ReadModel):
     id: str
+    number: NumberInWorkspace
     name: str
     parent: str | None
     version: int
@@ -164,6 +176,7 @@ class CategoryRead(ReadModel):
 def category_out(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
+        "number": row["number"],
         "name": row["name"],
         "parent": row["parent_id"],
         "version": row["version"],
@@ -183,6 +196,7 @@ Rate = Annotated[MoneyIn, AfterValidator(_rate_range)]
 
 class TaxRateCreate(WriteModel):
     id: ReadOnly = None
+    number: ReadOnly = None
     version: ReadOnly = None
     created_at: ReadOnly = None
     updated_at: ReadOnly = None
@@ -193,6 +207,7 @@ class TaxRateCreate(WriteModel):
 
 class TaxRateUpdate(WriteModel):
     id: ReadOnly = None
+    number: ReadOnly = None
     version: ReadOnly = None
     created_at: ReadOnly = None
     updated_at: ReadOnly = None
@@ -203,6 +218,7 @@ class TaxRateUpdate(WriteModel):
 
 class TaxRateRead(ReadModel):
     id: str
+    number: NumberInWorkspace
     name: str
     rate: str = Field(examples=["0.19"])
     is_default: bool
@@ -214,6 +230,7 @@ class TaxRateRead(ReadModel):
 def tax_rate_out(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
+        "number": row["number"],
         "name": row["name"],
         "rate": format_quantity(row["rate"]),
         "is_default": row["is_default"],

@@ -104,6 +104,11 @@ def _reject_readonly(_value: Any) -> Any:
 
 ReadOnly = SkipJsonSchema[Annotated[Any, AfterValidator(_reject_readonly)]]
 
+# A row's number in its workspace (issue 21): what the /compat facades show as its integer id.
+# Read-only: every write model that shows it declares it ReadOnly.
+NumberInWorkspace = Annotated[int, Field(
+    ge=1, description="Its number in the workspace: 1, 2, 3 … in the order they were made; never given again")]
+
 
 class WriteModel(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -12,6 +12,7 @@ from storekeeper.api.schemas.common import (
     Money,
     NonNegativeMoneyIn,
     NonNegativeQuantityIn,
+    NumberInWorkspace,
     Quantity,
     QuantityIn,
     ReadModel,
@@ -93,6 +94,7 @@ class _ItemReadOnly(WriteModel):
     """Fields that the API computes; sending any of them is 422 READONLY_FIELD."""
 
     id: ReadOnly = None
+    number: ReadOnly = None
     on_hand: ReadOnly = None
     reserved: ReadOnly = None
     available: ReadOnly = None
@@ -189,6 +191,7 @@ Status = Literal["normal", "low", "critical", "out_of_stock"]
 
 class VariantSummary(ReadModel):
     id: str
+    number: NumberInWorkspace
     sku: str
     name: str
     attributes: dict[str, Any]
@@ -220,6 +223,7 @@ class ComponentRead(ReadModel):
 
 class DeletedItemRead(ReadModel):
     id: str
+    number: NumberInWorkspace
     sku: str
     deleted_at: Timestamp
     purged: bool
@@ -227,6 +231,7 @@ class DeletedItemRead(ReadModel):
 
 class ItemRead(ReadModel):
     id: str
+    number: NumberInWorkspace
     sku: str
     name: str
     description: str | None
@@ -291,6 +296,7 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
     per_unit = unit_price(gross, row["package_size_value"], row["package_size_unit"])
     out = {
         "id": row["id"],
+        "number": row["number"],
         "sku": row["sku"],
         "name": row["name"],
         "description": row["description"],
@@ -355,9 +361,9 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         ]
     if "variants" in row:
         out["variants"] = [
-            {"id": v["id"], "sku": v["sku"], "name": v["name"], "attributes": v["attributes"], "on_hand": v["on_hand"],
-             "reserved": v["reserved"], "available": v["on_hand"] - v["reserved"], "status": v["status"],
-             "price": _money(v["price"])}
+            {"id": v["id"], "number": v["number"], "sku": v["sku"], "name": v["name"], "attributes": v["attributes"],
+             "on_hand": v["on_hand"], "reserved": v["reserved"], "available": v["on_hand"] - v["reserved"],
+             "status": v["status"], "price": _money(v["price"])}
             for v in row["variants"]
         ]
     if "components" in row:
@@ -375,4 +381,5 @@ def component_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def deleted_out(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "sku": row["sku"], "deleted_at": row["deleted_at"], "purged": row["purged_at"] is not None}
+    return {"id": row["id"], "number": row["number"], "sku": row["sku"], "deleted_at": row["deleted_at"],
+            "purged": row["purged_at"] is not None}

@@ -8,6 +8,7 @@ from pydantic import Field, StringConstraints
 
 from storekeeper.api.schemas.common import (
     Money,
+    NumberInWorkspace,
     Quantity,
     ReadModel,
     ReadOnly,
@@ -24,6 +25,7 @@ Position = Annotated[int, Field(ge=-(2**62), le=2**62)]
 
 
 class ProductionLineIn(WriteModel):
+    number: ReadOnly = None
     produced_quantity: ReadOnly = None
     completed: ReadOnly = None
     batches: ReadOnly = None
@@ -31,10 +33,14 @@ class ProductionLineIn(WriteModel):
     id: str | None = Field(None, max_length=40, description="Keep this existing line (when replacing lines)")
     item: Ref = Field(description="Item id or SKU of what to make")
     quantity: PositiveQuantityIn
+    unit: str | None = Field(None, min_length=1, max_length=32,
+                             description="The unit of `quantity`, if not the item's own: another unit of its dimension "
+                                         "(GET /v1/units), converted to the item's unit")
 
 
 class _ReadOnlyFields(WriteModel):
     id: ReadOnly = None
+    number: ReadOnly = None
     version: ReadOnly = None
     completed_at: ReadOnly = None
     created_at: ReadOnly = None
@@ -69,6 +75,7 @@ class ProductionOrderUpdate(_ReadOnlyFields):
 
 class BatchCreate(WriteModel):
     id: ReadOnly = None
+    number: ReadOnly = None
     movements: ReadOnly = None
     quantity: PositiveQuantityIn
     note: str | None = Field(None, max_length=2000)
@@ -76,6 +83,7 @@ class BatchCreate(WriteModel):
 
 class BatchSummaryRead(ReadModel):
     id: str
+    number: NumberInWorkspace
     quantity: Quantity
     unit_cost: Money | None
     created_at: Timestamp
@@ -83,6 +91,7 @@ class BatchSummaryRead(ReadModel):
 
 class ProductionLineRead(ReadModel):
     id: str
+    number: NumberInWorkspace
     item: str
     sku: str
     name: str
@@ -95,6 +104,8 @@ class ProductionLineRead(ReadModel):
 
 class ProductionOrderRead(ReadModel):
     id: str
+    number: NumberInWorkspace = Field(description="Its number in the workspace: 1, 2, 3 … in the order they were "
+                                                  "made, never given again. The default name shows it: MO-000007.")
     name: str
     status: ProductionStatus
     location: str
@@ -112,6 +123,7 @@ class ProductionOrderRead(ReadModel):
 
 class BatchRead(ReadModel):
     id: str
+    number: NumberInWorkspace
     order: str
     line: str
     item: str
@@ -129,17 +141,19 @@ def _money(value) -> str | None:
 
 
 def _batch_summary(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "quantity": row["quantity"], "unit_cost": _money(row["unit_cost"]),
-            "created_at": row["created_at"]}
+    return {"id": row["id"], "number": row["number"], "quantity": row["quantity"],
+            "unit_cost": _money(row["unit_cost"]), "created_at": row["created_at"]}
 
 
 def production_order_out(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": row["id"], "name": row["name"], "status": row["status"], "location": row["location_id"],
+        "id": row["id"], "number": row["number"], "name": row["name"], "status": row["status"],
+        "location": row["location_id"],
         "assignee": row["assignee_id"], "assignee_email": row.get("assignee_email"), "due": row["due"],
         "notes": row["notes"], "position": row["position"],
-        "lines": [{"id": line["id"], "item": line["item_id"], "sku": line["sku"], "name": line["name"],
-                   "unit": line["unit"], "quantity": line["quantity"], "produced_quantity": line["produced_quantity"],
+        "lines": [{"id": line["id"], "number": line["number"], "item": line["item_id"], "sku": line["sku"],
+                   "name": line["name"], "unit": line["unit"], "quantity": line["quantity"],
+                   "produced_quantity": line["produced_quantity"],
                    "completed": line["produced_quantity"] >= line["quantity"],
                    "batches": [_batch_summary(b) for b in line["batches"]]} for line in row["lines"]],
         "version": row["version"], "created_at": row["created_at"], "updated_at": row["updated_at"],
@@ -150,8 +164,9 @@ def production_order_out(row: dict[str, Any]) -> dict[str, Any]:
 def batch_out(row: dict[str, Any]) -> dict[str, Any]:
     total = round_money(exact_product(row["unit_cost"], row["quantity"]), 6) if row["unit_cost"] is not None else None
     return {
-        "id": row["id"], "order": row["order_id"], "line": row["line_id"], "item": row["item_id"],
-        "location": row["location_id"], "quantity": row["quantity"], "unit_cost": _money(row["unit_cost"]),
-        "total_cost": _money(total), "created_at": row["created_at"], "reversed_at": row["reversed_at"],
+        "id": row["id"], "number": row["number"], "order": row["order_id"], "line": row["line_id"],
+        "item": row["item_id"], "location": row["location_id"], "quantity": row["quantity"],
+        "unit_cost": _money(row["unit_cost"]), "total_cost": _money(total), "created_at": row["created_at"],
+        "reversed_at": row["reversed_at"],
         "movements": [movement_out(m) for m in row["movements"]],
     }

@@ -12,6 +12,7 @@ from storekeeper.api.schemas.common import (
     Bool,
     Money,
     NonNegativeMoneyIn,
+    NumberInWorkspace,
     Quantity,
     QuantityIn,
     ReadModel,
@@ -251,6 +252,7 @@ Direction = Literal["in", "out", "any"]
 
 class ReasonCreate(WriteModel):
     id: ReadOnly = None
+    number: ReadOnly = None
     builtin: ReadOnly = None
     code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$", examples=["sample"])
     name: str = Field(min_length=1, max_length=200)
@@ -259,6 +261,7 @@ class ReasonCreate(WriteModel):
 
 class ReasonUpdate(WriteModel):
     id: ReadOnly = None
+    number: ReadOnly = None
     code: ReadOnly = None
     builtin: ReadOnly = None
     name: str = Field(None, min_length=1, max_length=200)
@@ -267,6 +270,9 @@ class ReasonUpdate(WriteModel):
 
 class ReasonRead(ReadModel):
     id: str | None = Field(description="null for built-in reasons")
+    number: NumberInWorkspace | None = Field(None, description="A custom reason's number in the workspace: 1, 2, 3 "
+                                                               "… in the order they were made, never given again; "
+                                                               "null for built-in reasons")
     code: str
     name: str
     direction: Direction
@@ -323,5 +329,6 @@ def reservation_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def reason_out(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "code": row["code"], "name": row["name"], "direction": row["direction"],
-            "builtin": row.get("builtin", False), "system": row.get("system", False), "version": row.get("version")}
+    return {"id": row["id"], "number": row.get("number"), "code": row["code"], "name": row["name"],
+            "direction": row["direction"], "builtin": row.get("builtin", False), "system": row.get("system", False),
+            "version": row.get("version")}
