@@ -144,6 +144,38 @@ def test_the_gross_price_follows_the_price_and_the_rate(api):
     assert api.patch(f"/v1/items/{item['id']}", json={"price": None}).json()["gross_price"] is None
 
 
+def test_a_net_price_keeps_ten_decimal_places_and_gives_back_its_round_gross_price(api):
+    rate = api.post("/v1/tax-rates", json={"name": "VAT", "rate": "0.19"}).json()["id"]
+    item = create(api, "NET-10", price="4.2016806723", tax_rate=rate)
+    assert (item["price"], item["gross_price"]) == ("4.2016806723", "5.00")
+    assert api.get(f"/v1/items/{item['id']}").json()["price"] == "4.2016806723"
+    # A change in the tenth place alone is a change, and a JSON number keeps its places too.
+    body = '{"sku": "NET-10b", "name": "x", "price": 0.5042016807, "tax_rate": "' + rate + '"}'
+    r = post_raw(api, "/v1/items", body)
+    assert (r.json()["price"], r.json()["gross_price"]) == ("0.5042016807", "0.60")
+    patched = api.patch(f"/v1/items/{item['id']}", json={"price": "4.2016806724"}).json()
+    assert patched["price"] == "4.2016806724" and patched["version"] == item["version"] + 1
+    assert api.get("/v1/items", params={"sku": "NET-10"}).json()["data"][0]["price"] == "4.2016806724"
+    top = create(api, "NET-TOP", price="999999999999.9999999999")
+    assert api.get(f"/v1/items/{top['id']}").json()["price"] == "999999999999.9999999999"
+
+
+def test_a_variant_keeps_and_inherits_a_ten_place_price(api):
+    parent = create(api, "NETV", price="4.2016806723", variants=[
+        {"sku": "NETV-R", "attributes": {"color": "red"}},
+        {"sku": "NETV-B", "attributes": {"color": "blue"}, "price": "0.5042016807"}])
+    variants = api.get(f"/v1/items/{parent['id']}").json()["variants"]
+    assert [v["price"] for v in variants] == ["4.2016806723", "0.5042016807"]
+    assert api.get("/v1/items/NETV-R").json()["price"] == "4.2016806723"
+
+
+def test_a_price_with_more_than_ten_places_is_refused_and_nothing_is_written(api):
+    r = api.post("/v1/items", json={"sku": "NET-11", "name": "x", "price": "4.20168067231"})
+    assert r.status_code == 422
+    assert "more than 10 decimal places" in r.json()["error"]["fields"]["price"][0]
+    assert api.get("/v1/items", params={"sku": "NET-11"}).json()["data"] == []
+
+
 @pytest.mark.parametrize(
     ("package", "base_price", "base_unit"),
     [
@@ -180,8 +212,8 @@ def test_money_is_a_string_with_at_least_two_places(api):
     assert '"wholesale_price":"3.10"' in r.text
 
 
-@pytest.mark.parametrize("price", ["1.1234567", -1, "-0.01", "five", True, "NaN"])
-def test_a_price_that_is_not_a_non_negative_amount_of_at_most_six_places_is_refused(api, price):
+@pytest.mark.parametrize("price", ["1.12345678901", -1, "-0.01", "five", True, "NaN"])
+def test_a_price_that_is_not_a_non_negative_amount_of_at_most_ten_places_is_refused(api, price):
     r = api.post("/v1/items", json={"sku": "MONEY-2", "name": "x", "price": price})
     assert r.status_code == 422
     assert "price" in r.json()["error"]["fields"]
@@ -282,3 +314,29 @@ def test_a_single_item_shows_its_levels_per_location(api, workspace):
         {"location": shop, "name": "Shop", "type": "store", "on_hand": 2, "reserved": 0, "available": 2,
          "status": "low"},
     ]
+
+
+def test_point_of_sale_flags_are_typed_fields_false_by_default_and_changeable(api):
+    item = create(api, "FLAGS-1")
+    flags = ("gift_card", "favourite", "open_price", "ad_hoc")
+    assert [item[f] for f in flags] == [False] * 4
+    card = create(api, "FLAGS-2", gift_card=True, open_price=True)
+    assert (card["gift_card"], card["open_price"], card["favourite"]) == (True, True, False)
+    patched = api.patch(f"/v1/items/{item['id']}", json={"favourite": True}).json()
+    assert patched["favourite"] is True and api.get(f"/v1/items/{item['id']}").json()["favourite"] is True
+    r = api.patch(f"/v1/items/{item['id']}", json={"gift_card": "yes"})
+    assert r.status_code == 422 and list(r.json()["error"]["fields"]) == ["gift_card"]
+
+
+def test_an_attribute_takes_one_value_or_a_list_of_them(api):
+    item = create(api, "ATTR-1", attributes={"color": ["pink"], "size": ["S", "M"], "weight": "1"})
+    assert item["attributes"] == {"color": ["pink"], "size": ["S", "M"], "weight": "1"}
+    assert api.get(f"/v1/items/{item['id']}").json()["attributes"] == item["attributes"]
+    r = api.post("/v1/items", json={"sku": "ATTR-2", "name": "x", "attributes": {"color": [["nested"]]}})
+    assert r.status_code == 422
+
+
+def test_variants_with_list_valued_attributes_must_still_differ(api):
+    r = api.post("/v1/items", json={"sku": "ATTR-P", "name": "Tee", "variants": [
+        {"sku": "ATTR-P-1", "attributes": {"color": ["red"]}}, {"sku": "ATTR-P-2", "attributes": {"color": ["red"]}}]})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "DUPLICATE_VARIANT"

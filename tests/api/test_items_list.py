@@ -159,6 +159,37 @@ def test_status_and_low_stock_filters(api, workspace):
     assert api.get("/v1/items", params={"status": "empty"}).status_code == 422
 
 
+def test_status_takes_several_statuses_separated_by_commas(api, workspace):
+    location = api.post("/v1/locations", json={"name": "Main"}).json()["id"]
+    create(api, "EMPTY")
+    for sku, on_hand in (("PLENTY", "100"), ("LOW", "8"), ("CRITICAL", "2")):
+        item = create(api, sku, reorder_point=10, safety_stock=3)
+        put_on_hand(workspace, item["id"], location, on_hand)
+    assert skus(api, status="critical,out_of_stock") == ["CRITICAL", "EMPTY"]
+    assert skus(api, status="low,critical,out_of_stock,low") == ["CRITICAL", "EMPTY", "LOW"]
+    assert api.get("/v1/items", params={"status": "critical,out_of_stock"}).json()["meta"]["total"] == 2
+    for bad in ("low,", ",low", "low,empty", "low;critical"):
+        r = api.get("/v1/items", params={"status": bad})
+        assert r.status_code == 422 and list(r.json()["error"]["fields"]) == ["status"], bad
+
+
+def test_top_level_lists_parents_and_plain_items_and_false_their_variants(api):
+    create(api, "PLAIN")
+    create(api, "TEE", variants=[{"sku": "TEE-S", "attributes": {"size": "S"}},
+                                 {"sku": "TEE-M", "attributes": {"size": "M"}}])
+    assert skus(api, top_level="true") == ["PLAIN", "TEE"]
+    assert skus(api, top_level="false") == ["TEE-M", "TEE-S"]
+    assert api.get("/v1/items", params={"top_level": "true"}).json()["meta"]["total"] == 2
+
+
+def test_ad_hoc_filter_tells_items_made_up_at_checkout_from_the_catalogue(api):
+    create(api, "CATALOGUE")
+    create(api, "AT-THE-TILL", ad_hoc=True)
+    assert skus(api, ad_hoc="true") == ["AT-THE-TILL"]
+    assert skus(api, ad_hoc="false") == ["CATALOGUE"]
+    assert skus(api) == ["AT-THE-TILL", "CATALOGUE"]
+
+
 def test_location_filter_lists_items_with_a_stock_level_there(api, workspace):
     main = api.post("/v1/locations", json={"name": "Main"}).json()["id"]
     api.post("/v1/locations", json={"name": "Shop"})

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from storekeeper.domain.pricing import gross_price, unit_price
+from storekeeper.domain.pricing import gross_price, join_price, split_price, unit_price
 
 D = Decimal
 
@@ -74,3 +74,32 @@ def test_unit_prices_at_the_extremes_of_price_and_package_size_do_not_fail():
     assert top == D("2000000000000.00")
     assert unit_price(top, D("0.000001"), "mg") == (D("2000000000000000000000000.00"), "kg")
     assert unit_price(D("0.01"), D("1000000000000"), "m3") == (D("0.00"), "l")
+
+
+def test_a_net_price_of_ten_places_gives_the_round_gross_price_it_came_from():
+    assert gross_price(D("4.2016806723"), D("0.19")) == D("5.00")
+    assert gross_price(D("0.5042016807"), D("0.19")) == D("0.60")
+    # 23 digits times the rate: exact before rounding, where the default context keeps 28 digits.
+    assert gross_price(D("999999999999.9999999999"), D("0.190001")) == D("1190001000000.00")
+
+
+@pytest.mark.parametrize(
+    ("price", "six", "rest"),
+    [
+        ("4.2016806723", "4.201680", 6723),
+        ("0.5042016807", "0.504201", 6807),
+        ("100", "100", 0),
+        ("155.89", "155.89", 0),
+        ("0.0000000001", "0", 1),
+        ("999999999999.9999999999", "999999999999.999999", 9999),
+    ],
+)
+def test_a_net_price_is_stored_as_six_places_and_the_rest_and_read_back_exactly(price, six, rest):
+    assert split_price(D(price)) == (D(six), rest)
+    assert join_price(*split_price(D(price))) == D(price)
+
+
+def test_stored_prices_order_as_the_prices_do():
+    prices = [D("4.2016806723"), D("4.20168"), D("4.2016806724"), D("4.201681"), D("0.0000009999")]
+    assert sorted(prices, key=split_price) == sorted(prices)
+    assert split_price(None) == (None, 0) and join_price(None, 0) is None

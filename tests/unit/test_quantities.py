@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from storekeeper.domain.quantities import (
     MAX_ABS,
+    PRICE_SCALE,
     InvalidQuantity,
     format_money,
     format_quantity,
@@ -188,3 +189,12 @@ def test_money_is_written_with_at_least_two_places_and_never_an_exponent(amount,
 )
 def test_money_rounds_half_up_not_to_even(amount, expected):
     assert round_money(Decimal(amount)) == Decimal(expected)
+
+
+def test_a_net_price_keeps_ten_decimal_places_exactly():
+    # A net price derived from a round gross one (5.00 at 19 %), as shop systems keep them.
+    assert parse_decimal("4.2016806723", what="price", places=PRICE_SCALE) == Decimal("4.2016806723")
+    assert format_money(parse_decimal("0.5042016807", places=PRICE_SCALE)) == "0.5042016807"
+    assert parse_decimal("1000000000000.0000000000", places=PRICE_SCALE) == MAX_ABS
+    with pytest.raises(InvalidQuantity, match="more than 10 decimal places"):
+        parse_decimal("4.20168067226", places=PRICE_SCALE)

@@ -17,6 +17,7 @@ from storekeeper.compat.facade import Dialect, build
 # Each name's module holds its `DIALECT`; imported only when served.
 MODULES: dict[str, str] = {
     "warehouses": "storekeeper.compat.warehouses",
+    "inventorum": "storekeeper.compat.inventorum",
     "inventora": "storekeeper.compat.inventora",
     "modulus": "storekeeper.compat.modulus",
 }

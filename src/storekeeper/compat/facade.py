@@ -144,6 +144,13 @@ def _install_error_handlers(app: FastAPI, dialect: Dialect) -> None:
     async def _domain(request: Request, exc: e.StorekeeperError):
         return render(Problem.of(exc, _request_id(request)))
 
+    # A route's caller counts the request against the key's limits (`caller`): over them, 429 in
+    # the vendor's envelope, as /v1's rate_limited_handler answers (Problem.of knows no status
+    # for it: it is an API error, not a domain one). The middleware adds Retry-After.
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(request: Request, exc: RateLimited):
+        return render(Problem(429, exc.code, exc.message, _request_id(request), details=dict(exc.details)))
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         if isinstance(exc, InvalidInput):

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
-from storekeeper.domain.quantities import round_money
+from storekeeper.domain.quantities import PRICE_SCALE, SCALE, exact_product, normalize, round_money
 from storekeeper.domain.units import BY_CODE, PRICING_BASE, resolve_unit
 
 
 def gross_price(price: Decimal | None, rate: Decimal | None) -> Decimal | None:
-    """price * (1 + rate), rounded half-up to 2 places; the net price when there is no rate."""
+    """price * (1 + rate), rounded half-up to 2 places; the net price when there is no rate.
+    Exact before the rounding: a net price has up to 10 places, 23 digits at 10^12."""
     if price is None:
         return None
-    return round_money(price * (1 + (rate or Decimal(0))))
+    return round_money(exact_product(price, 1 + (rate or Decimal(0))))
+
+
+# A net price is stored as its first 6 places (a micro-unit column like every amount, which
+# sorts) and the rest, places 7 to 10, as an integer of 10^-10 units (0 to 9999): exact on both
+# databases, where 10^12 at 10 places would not fit a 64-bit integer.
+_SIX = Decimal(1).scaleb(-SCALE)
+REST_UNIT = Decimal(1).scaleb(-PRICE_SCALE)
+
+
+def split_price(price: Decimal | None) -> tuple[Decimal | None, int]:
+    """(the price floored to 6 places, its places 7 to 10 as an integer); `price` has at most 10
+    places. Floored, so that the stored pair orders as the prices do."""
+    if price is None:
+        return None, 0
+    six = price.quantize(_SIX, rounding=ROUND_FLOOR)
+    return normalize(six), int((price - six).scaleb(PRICE_SCALE))
+
+
+def join_price(six: Decimal | None, rest: int | None) -> Decimal | None:
+    """The net price a stored pair (split_price) stands for."""
+    if six is None:
+        return None
+    return normalize(six + rest * REST_UNIT) if rest else six
 
 
 def unit_price(

@@ -4,6 +4,10 @@ Quantities and money are kept as `Decimal` in Python and as integer micro-units 
 in the database, so that sums in SQL are exact on SQLite and PostgreSQL alike: ten additions
 of 0.1 give exactly 1. The SPEC caps quantities at 6 fractional digits and |q| <= 10^12, which
 keeps every value, and every sum of up to ~9 million of them, inside a signed 64-bit integer.
+
+Net prices are the exception: they are kept to 10 places (`PRICE_SCALE`), so that a net price
+derived from a round gross one (5.00 with 19 % tax is 4.2016806723 net) gives that gross price
+back, as shop systems that price by the gross keep them. Nothing sums them.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 SCALE = 6
+PRICE_SCALE = 10
 MICROS = 10**SCALE
 MAX_ABS = Decimal(10) ** 12
 _QUANTUM = Decimal(1).scaleb(-SCALE)
@@ -99,10 +104,11 @@ def local_text(text: str, separator: str) -> str:
     return text.translate(str.maketrans({".": ",", ",": "."}))
 
 
-def parse_decimal(value: object, *, what: str = "quantity") -> Decimal:
+def parse_decimal(value: object, *, what: str = "quantity", places: int = SCALE) -> Decimal:
     """Parse a JSON number (already a Decimal or int) or a numeric string, exactly.
 
-    Rejects booleans, NaN, infinities, more than 6 fractional digits and |value| > 10^12.
+    Rejects booleans, NaN, infinities, more than `places` (6; a net price 10) fractional digits
+    and |value| > 10^12.
     """
     if isinstance(value, bool) or value is None:
         raise InvalidQuantity(f"{what} must be a number or a numeric string")
@@ -132,8 +138,8 @@ def parse_decimal(value: object, *, what: str = "quantity") -> Decimal:
     # raises decimal.Overflow instead of answering.
     if d.copy_abs() > MAX_ABS:
         raise InvalidQuantity(f"{what} must be between -10^12 and 10^12")
-    if d != d.quantize(_QUANTUM, rounding=ROUND_HALF_UP):
-        raise InvalidQuantity(f"{what} has more than {SCALE} decimal places")
+    if d != d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE):
+        raise InvalidQuantity(f"{what} has more than {places} decimal places")
     return normalize(d)
 
 

@@ -246,7 +246,10 @@ items = Table(
     Column("reorder_urls", JSONDoc, nullable=False),
     Column("unit_cost", Micros(), nullable=True),
     Column("average_cost", Micros(), nullable=True),
+    # A net price to 10 places: its first 6 here, places 7 to 10 in `price_rest` as 10^-10 units
+    # (domain/pricing.split_price; 0023). Ordered by (price, price_rest) it orders exactly.
     Column("price", Micros(), nullable=True),
+    Column("price_rest", Integer, nullable=False, server_default="0"),
     Column("tax_rate_id", String(ID), nullable=True),
     Column("retail_price", Micros(), nullable=True),
     Column("wholesale_price", Micros(), nullable=True),
@@ -255,6 +258,12 @@ items = Table(
     Column("images", JSONDoc, nullable=False),
     Column("channels", JSONDoc, nullable=False),
     Column("metadata", JSONDoc, nullable=False),
+    # What a point-of-sale catalogue keeps on a product (0023): a gift card, a favourite of the
+    # till, a price the clerk may change, an item made up at checkout (left out of ordinary lists).
+    Column("gift_card", Boolean, nullable=False, server_default=text("false")),
+    Column("favourite", Boolean, nullable=False, server_default=text("false")),
+    Column("open_price", Boolean, nullable=False, server_default=text("false")),
+    Column("ad_hoc", Boolean, nullable=False, server_default=text("false")),
     # Where stock of the item goes when a change names no location (else the default location).
     # A live, active location of the workspace, checked by services/locations.py rather than by a
     # foreign key: locations are deleted softly, which a key would not see (migration 0019).

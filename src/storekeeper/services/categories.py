@@ -152,3 +152,14 @@ def delete_category(db: Database, workspace_id: str, category_id: str, if_match:
         conn.execute(
             delete(categories).where(categories.c.workspace_id == workspace_id, categories.c.id == category_id)
         )
+
+
+def rows_of(db: Database, workspace_id: str, ids: set[str | None]) -> dict[str, dict[str, Any]]:
+    """Categories by id, in one query: what a page of items refers to."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    with db.read() as conn:
+        rows = conn.execute(select(categories).where(categories.c.workspace_id == workspace_id,
+                                             categories.c.id.in_(wanted)))
+        return {row["id"]: dict(row) for row in rows.mappings()}

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from storekeeper.domain.clock import format_timestamp
 from storekeeper.domain.csv_cells import escape_cell
+from storekeeper.domain.pricing import join_price
 from storekeeper.domain.quantities import format_money, format_quantity
 from storekeeper.domain.stock import Tracking
 from storekeeper.jsoncodec import dumps
@@ -121,6 +122,7 @@ def item_record(row: dict[str, Any], category_names: dict[str, str], tax_rate_na
     }
     for column in _MONEY:
         record[column] = _money(row[column])
+    record["price"] = _money(join_price(row["price"], row["price_rest"]))
     return record
 
 

@@ -34,12 +34,12 @@ from storekeeper.persistence.tables import categories, items, tax_rates
 from storekeeper.services import categories as category_service
 from storekeeper.services import journal, locations, stock
 from storekeeper.services.context import SystemActor
+from storekeeper.services.item_changes import has_stock_history
 from storekeeper.services.items import (
     _check_sku,
     _new_row,
     _prepare,
     check_variant_attributes,
-    has_stock_history,
     insert_items,
     variant_row,
 )

@@ -84,7 +84,7 @@ def _bundle_levels(conn: Connection, workspace_id: str, bundle_id: str) -> list[
 def _variants(conn: Connection, workspace_id: str, parent_id: str) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(
         select(items.c.id, items.c.number, items.c.sku, items.c.name, items.c.attributes, items.c.on_hand,
-               items.c.reserved, items.c.status, items.c.price)
+               items.c.reserved, items.c.status, items.c.price, items.c.price_rest)
         .where(items.c.workspace_id == workspace_id, items.c.parent_id == parent_id, items.c.deleted_at.is_(None))
         .order_by(items.c.created_at, items.c.id)
     ).mappings()]

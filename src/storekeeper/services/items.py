@@ -17,26 +17,23 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, bindparam, delete, exists, false, func, literal, or_, select
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
+from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
 from storekeeper.domain.ids import is_id, new_id
+from storekeeper.domain.pricing import split_price
 from storekeeper.domain.quantities import format_money
 from storekeeper.domain.skus import InvalidSku, check_sku
 from storekeeper.domain.stock import StockStatus, Tracking, stock_status
-from storekeeper.domain.units import UnitMismatch, UnknownUnit, convert, resolve_unit
+from storekeeper.domain.units import UnknownUnit, resolve_unit
 from storekeeper.persistence import counters, updates
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
-from storekeeper.persistence.rows import check_version, fetch, update_versioned
+from storekeeper.persistence.rows import fetch
 from storekeeper.persistence.tables import (
     ITEM_PRICE_ORDER,
     categories,
     item_channels,
-    item_components,
     item_tags,
     items,
-    movements,
-    production_order_lines,
-    purchase_order_lines,
     reservations,
     stock_levels,
     tax_rates,
@@ -59,28 +56,11 @@ SORTS: dict[str, str] = {
     "name": "name_key",
     "sku": "sku",
 }
-# Fields whose change would re-interpret every movement or reservation already recorded.
-LOCKED_ONCE_STOCKED = ("unit", "tracking")
 
-
-@dataclass(frozen=True)
-class StockedRules:
-    """What may change on an item once it has stock history. /v1 locks `unit` and `tracking`
-    (UNIT_LOCKED) and leaves the standard cost free; a /compat dialect may serve its vendor's
-    rules instead (compat/inventora: the unit is relabelled, its quantities keep their numbers,
-    and the cost is frozen once stock came in other than as initial stock)."""
-
-    locked: tuple[str, ...] = LOCKED_ONCE_STOCKED
-    # Movements of these reasons leave `unit_cost` free to change, any other freezes it
-    # (UNIT_COST_LOCKED); None: it is never frozen.
-    unit_cost_free_after: frozenset[str] | None = None
-
-
-V1_RULES = StockedRules()
 # What a variant takes from its parent unless it says otherwise.
 INHERITED = ("description", "kind", "tracking", "unit", "brand", "supplier", "category_id", "tags", "tax_rate_id",
-             "unit_cost", "price", "retail_price", "wholesale_price", "package_size_value", "package_size_unit",
-             "home_location_id")
+             "unit_cost", "price", "price_rest", "retail_price", "wholesale_price", "package_size_value",
+             "package_size_unit", "home_location_id")
 
 
 def _duplicate_sku(sku: str | None = None):
@@ -102,8 +82,9 @@ class ItemFilters:
     category: str | None = None
     parent: str | None = None
     tag: str | None = None
-    status: str | None = None
+    status: tuple[str, ...] | None = None  # any of these
     low_stock: bool | None = None
+    ad_hoc: bool | None = None
     location: str | None = None
     home_location: str | None = None
     updated_since: datetime | None = None
@@ -245,6 +226,8 @@ def _prepare(values: dict[str, Any]) -> dict[str, Any]:
         out["unit"] = _unit_code(out["unit"])
     if "name" in out:
         out["name_key"] = out["name"].casefold()
+    if "price" in out:
+        out["price"], out["price_rest"] = split_price(out["price"])
     if "package_size" in out:
         package = out.pop("package_size")
         out["package_size_value"] = package["value"] if package else None
@@ -304,6 +287,7 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
         "unit_cost": None,
         "average_cost": None,
         "price": None,
+        "price_rest": 0,
         "retail_price": None,
         "wholesale_price": None,
         "package_size_value": None,
@@ -311,6 +295,10 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
         "images": [],
         "channels": {},
         "metadata": {},
+        "gift_card": False,
+        "favourite": False,
+        "open_price": False,
+        "ad_hoc": False,
         "home_location_id": None,
         **values,
         "on_hand": Decimal(0),
@@ -324,6 +312,18 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
         "purged_at": None,
     }
     row["status"] = _status(row)
+    return row
+
+
+def parent_row_from(item: dict[str, Any], data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A new parent for an item that becomes its variant: the item's catalogue fields (what a
+    variant inherits, its name, attributes aside) with `data` (API fields, a new SKU) over them."""
+    values = _prepare(data)
+    _check_sku(values["sku"])
+    cloned = {k: item[k] for k in (*INHERITED, "name", "name_key", "barcode", "reorder_point", "safety_stock",
+                                   "reorder_quantity", "images", "channels", "metadata") if k not in values}
+    row = _new_row(item["workspace_id"], {**cloned, **values}, now)
+    row["has_variants"] = True
     return row
 
 
@@ -448,10 +448,12 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
         ("kind", filters.kind),
         ("category_id", filters.category),
         ("parent_id", filters.parent),
-        ("status", filters.status),
+        ("ad_hoc", filters.ad_hoc),
     ):
         if value is not None:
             stmt = stmt.where(items.c[column] == value)
+    if filters.status is not None:
+        stmt = stmt.where(items.c.status.in_(filters.status))
     if filters.top_level is not None:
         stmt = stmt.where(items.c.parent_id.is_(None) if filters.top_level else items.c.parent_id.is_not(None))
     if filters.low_stock is True:
@@ -515,103 +517,6 @@ def _sorted(stmt: Select, name: str) -> tuple[Select, Sort]:
     return stmt, Sort(name, items.c[SORTS[name.lstrip("-")]], items.c.id, descending=descending)
 
 
-def has_stock_history(conn: Connection, workspace_id: str, item_id: str) -> bool:
-    """Whether movements, reservations or order lines (purchase or production) were ever
-    recorded for the item: their quantities are in its unit and assume it holds stock."""
-    checks = [select(table.c.id).where(table.c.workspace_id == workspace_id, table.c.item_id == item_id)
-              for table in (movements, reservations, purchase_order_lines, production_order_lines)]
-    return conn.execute(select(or_(*(exists(c) for c in checks)))).scalar_one()
-
-
-def _check_tracking(conn: Connection, workspace_id: str, row: dict[str, Any], tracking: str) -> None:
-    """Rules of a new `tracking` (the item has no stock history yet)."""
-    if tracking != Tracking.BUNDLE:
-        return
-    if row["has_variants"] or row["parent_id"]:
-        raise ValidationFailed({"tracking": ["A variant parent or a variant cannot be a bundle."]})
-    in_bundles = conn.execute(select(items.c.sku).join(item_components, and_(
-        item_components.c.workspace_id == items.c.workspace_id, item_components.c.item_id == items.c.id)).where(
-        items.c.workspace_id == workspace_id, item_components.c.component_id == row["id"],
-        items.c.tracking == Tracking.BUNDLE.value, items.c.deleted_at.is_(None))).first()
-    if in_bundles is not None:
-        raise StockError(f"{row['sku']} is a component of the bundle {in_bundles.sku}, and a bundle's components "
-                         "hold stock: it cannot become a bundle.", code="NOT_STOCKABLE")
-
-
-def _check_unit_in_boms(conn: Connection, workspace_id: str, row: dict[str, Any], unit: str) -> None:
-    """Every bill of materials that uses the item must still convert to its new unit."""
-    used = conn.execute(select(item_components.c.unit, items.c.sku).join(items, and_(
-        items.c.workspace_id == item_components.c.workspace_id, items.c.id == item_components.c.item_id)).where(
-        item_components.c.workspace_id == workspace_id, item_components.c.component_id == row["id"])).all()
-    for line in used:
-        try:
-            convert(Decimal(1), line.unit, unit)
-        except UnitMismatch:
-            raise UnitMismatch(f"{line.sku} uses {row['sku']} in {line.unit}, which cannot convert to {unit}.") \
-                from None
-
-
-def has_movements_beyond(conn: Connection, workspace_id: str, item_id: str, reasons: frozenset[str]) -> bool:
-    """Whether the item has a movement of any reason but these."""
-    return conn.execute(select(movements.c.id).where(
-        movements.c.workspace_id == workspace_id, movements.c.item_id == item_id,
-        movements.c.reason.not_in(sorted(reasons))).limit(1)).first() is not None
-
-
-def _check_stocked_rules(conn: Connection, row: dict[str, Any], values: dict[str, Any], rules: StockedRules) -> None:
-    locked = [f for f in rules.locked if f in values]
-    if locked and has_stock_history(conn, row["workspace_id"], row["id"]):
-        raise Conflict(
-            f"{' and '.join(locked)} cannot change once the item has stock movements, reservations or order lines.",
-            code="UNIT_LOCKED",
-        )
-    free_after = rules.unit_cost_free_after
-    if free_after is not None and "unit_cost" in values and has_movements_beyond(
-            conn, row["workspace_id"], row["id"], free_after):
-        raise Conflict(f"unit_cost cannot change once the item has movements other than "
-                       f"{', '.join(sorted(free_after))}.", code="UNIT_COST_LOCKED")
-
-
-def update_item(
-    db: Database, workspace_id: str, ref: str, changes: dict[str, Any], if_match: int | None = None, *,
-    rules: StockedRules = V1_RULES,
-) -> dict[str, Any]:
-    values = _prepare(changes)
-    if "sku" in values:
-        _check_sku(values["sku"])
-    sku = values.get("sku")
-    unique = {"uq_items_sku": _duplicate_sku(sku), "items.sku": _duplicate_sku(sku)}
-    with db.write() as conn, translate_integrity(unique):
-        row = find_item(conn, workspace_id, ref, for_update=True)
-        check_version(row, if_match)
-        values = {k: v for k, v in values.items() if row.get(k) != v}
-        _check_stocked_rules(conn, row, values, rules)
-        if "tracking" in values:
-            _check_tracking(conn, workspace_id, row, values["tracking"])
-            if row["tracking"] == Tracking.BUNDLE:  # a bundle's quantities were derived, not its own
-                values.update(on_hand=Decimal(0), reserved=Decimal(0))
-        if "unit" in values:
-            _check_unit_in_boms(conn, workspace_id, row, values["unit"])
-        check_references(conn, workspace_id, values)
-        if sku is not None and "sku" in values and _sku_taken(conn, workspace_id, sku, except_id=row["id"]):
-            raise _duplicate_sku(sku)()
-        new_status = _status({**row, **values})
-        if new_status != row["status"]:
-            values["status"] = new_status
-        updated = update_versioned(conn, items, row, values)
-        if updated is not row:
-            journal.item_event(conn, "updated", row, updated)
-            if "reorder_point" in values or "safety_stock" in values:
-                journal.threshold_status_changes(conn, row, updated)
-        if "tags" in values:
-            _write_tags(conn, workspace_id, row["id"], values["tags"], replace=True)
-        if "channels" in values:
-            write_channels(conn, workspace_id, row["id"], values["channels"])
-        if "tracking" in values:
-            refresh_derived(conn, workspace_id, [row["id"]], also_self=True)
-        return find_item(conn, workspace_id, updated["id"], details=True)
-
-
 def refresh_derived(conn: Connection, workspace_id: str, item_ids: list[str], *, also_self: bool = False,
                     live_only: bool = True) -> None:
     """Recompute the parents and bundles that derive from these items (and, with `also_self`,
@@ -620,24 +525,3 @@ def refresh_derived(conn: Connection, workspace_id: str, item_ids: list[str], *,
     ledger.lock(item_ids, live_only=live_only)
     ledger.refresh = set(ledger.dependents) | (set(item_ids) if also_self else set())
     ledger.flush()
-
-
-def set_channel(db: Database, workspace_id: str, ref: str, channel: str, entry: dict[str, Any] | None,
-                if_match: int | None = None) -> dict[str, Any]:
-    """Publish the item on a sales channel with optional overrides (`entry`), or unpublish it
-    (`entry` None: it stays listed with published false, its overrides kept)."""
-    with db.write() as conn:
-        row = find_item(conn, workspace_id, ref, for_update=True)
-        check_version(row, if_match)
-        channels = dict(row["channels"])
-        if entry is None:
-            if channel not in channels:
-                raise NotFound("channel", channel)
-            channels[channel] = {**channels[channel], "published": False}
-        else:
-            channels[channel] = channel_doc({"published": True, **entry})
-        updated = update_versioned(conn, items, row, {"channels": channels})
-        write_channels(conn, workspace_id, row["id"], channels)
-        journal.item_event(conn, "published" if entry is not None else "unpublished", row, updated,
-                           channel=channel)
-        return find_item(conn, workspace_id, row["id"], details=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, exists
+from sqlalchemy import ColumnElement, Connection, Table, exists, select
 
 from storekeeper.domain.errors import NotFound
 from storekeeper.persistence.database import Database
@@ -115,3 +115,15 @@ def get(db: Database, workspace_id: str, kind: str, number: int) -> dict[str, An
         if exc.resource != kind:
             raise
         raise NotFound(kind, f"#{number}") from None
+
+
+def numbers_of(db: Database, workspace_id: str, kind: str, row_ids: Iterable[str | None]) -> dict[str, int]:
+    """{id: number} for many rows of one kind, in one query (trashed ones included: a number
+    names its row for good); what a facade shows for the ids a page refers to (a parent's)."""
+    wanted = sorted({i for i in row_ids if i})
+    if not wanted:
+        return {}
+    table = KINDS[kind]
+    with db.read() as conn:
+        return dict(conn.execute(select(table.c.id, table.c.number).where(
+            table.c.workspace_id == workspace_id, table.c.id.in_(wanted))).all())

@@ -377,6 +377,26 @@ def transfer(db: Database, principal, *, item: str, from_location: str | None, t
 
 
 
+def bring_total_to(conn: Connection, principal, item: dict[str, Any], on_hand: Decimal) -> None:
+    """Bring an item's stock over all locations to `on_hand`, in the caller's transaction: a
+    `count` movement of the difference at the default location (none when it is already there).
+    For APIs whose products have one stock figure (the inventorum dialect's `quantity`). The
+    difference is taken under the item's lock, so concurrent counts end at the last one's figure."""
+    if not principal.allows("stock:write"):
+        raise Forbidden("Setting the quantity records a stock movement: the key needs the stock:write scope.")
+    check_stockable(item)
+    place = resolve_locations(conn, principal.workspace_id, {None}).get(None)
+    if place is None:
+        raise location_not_found(None)
+    ledger = ledger_for(conn, principal)
+    ledger.lock({item["id"]})
+    difference = on_hand - ledger.items[item["id"]].on_hand
+    if difference:
+        check_location(principal, place, incoming=difference > 0)
+        ledger.apply(Change(item["id"], place["id"], "count", "any", delta=difference))
+    ledger.flush()
+
+
 def record_initial_stock(conn: Connection, principal,
                          entries: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
     """`initial` movements for items created in this transaction: [(item row, [{location,

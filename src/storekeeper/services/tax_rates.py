@@ -117,3 +117,14 @@ def delete_tax_rate(db: Database, workspace_id: str, tax_rate_id: str, if_match:
             .values(tax_rate_id=None)
         )
         conn.execute(delete(tax_rates).where(tax_rates.c.workspace_id == workspace_id, tax_rates.c.id == tax_rate_id))
+
+
+def rows_of(db: Database, workspace_id: str, ids: set[str | None]) -> dict[str, dict[str, Any]]:
+    """Tax rates by id, in one query: what a page of items refers to."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    with db.read() as conn:
+        rows = conn.execute(select(tax_rates).where(tax_rates.c.workspace_id == workspace_id,
+                                             tax_rates.c.id.in_(wanted)))
+        return {row["id"]: dict(row) for row in rows.mappings()}

@@ -59,14 +59,26 @@ def delete_item(db: Database, workspace_id: str, ref: str, if_match: int | None 
         ledger = ledger_for(conn, SystemActor(workspace_id))
         ledger.lock(ids)
         check_version(ledger.items[peek["id"]].row, if_match)
-        now = utcnow()
-        _mark(conn, workspace_id, ids, now, now)
-        for item_id in ids:
-            gone = ledger.items[item_id].row
-            journal.item_event(conn, "deleted", gone, {**gone, "deleted_at": now})
-        # Its parent sums one variant less; bundles made of it make up nothing now.
-        ledger.refresh = set(ledger.dependents) - set(ids)
-        ledger.flush()
+        _to_trash(conn, ledger, ids)
+
+
+def trash_variants(conn: Connection, workspace_id: str, ids: list[str]) -> None:
+    """Variants to the trash in the caller's transaction (a product's PUT that leaves them out),
+    their parent's sums refreshed."""
+    ledger = ledger_for(conn, SystemActor(workspace_id))
+    ledger.lock(ids)
+    _to_trash(conn, ledger, ids)
+
+
+def _to_trash(conn: Connection, ledger, ids: list[str]) -> None:
+    now = utcnow()
+    _mark(conn, ledger.workspace_id, ids, now, now)
+    for item_id in ids:
+        gone = ledger.items[item_id].row
+        journal.item_event(conn, "deleted", gone, {**gone, "deleted_at": now})
+    # Its parent sums one variant less; bundles made of it make up nothing now.
+    ledger.refresh = set(ledger.dependents) - set(ids)
+    ledger.flush()
 
 
 def _in_trash(conn: Connection, workspace_id: str, ref: str) -> dict[str, Any]:

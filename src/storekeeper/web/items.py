@@ -42,7 +42,7 @@ def items_page(request: Request, user: Viewer, q: Text = None,
              "clear_location": f"/items?{urlencode(query)}" if query else "/items"}
     if location:
         return _items_at(request, user, location, q, status, kind, cursor, query, shown)
-    filters = ItemFilters(q=q or None, status=status if status in STATUSES else None,
+    filters = ItemFilters(q=q or None, status=(status,) if status in STATUSES else None,
                           kind=kind if kind in KINDS else None, sort="sku")
     error = None
     try:

@@ -22,19 +22,20 @@ from storekeeper.api.schemas.items import (
     ItemRead,
     ItemUpdate,
     Kind,
-    Status,
     VariantCreate,
     component_out,
     deleted_out,
     item_out,
 )
 from storekeeper.api.schemas.stock import MovementRead, movement_out
-from storekeeper.services import components, exports, inventory, items, trash, variants
+from storekeeper.services import components, exports, inventory, item_changes, items, trash, variants
 from storekeeper.services.items import ItemFilters
 
 router = APIRouter(prefix="/items", tags=["items"], route_class=StorekeeperRoute)
 
 ItemRef = Annotated[str, "item id or SKU"]
+_STATUS = "(normal|low|critical|out_of_stock)"
+STATUSES = rf"^{_STATUS}(,{_STATUS})*$"
 ItemSort = Literal["created_at", "-created_at", "updated_at", "-updated_at", "name", "-name", "sku", "-sku", "price",
                    "-price"]
 
@@ -60,8 +61,10 @@ def list_items(
     category: Annotated[str | None, Query(max_length=40)] = None,
     parent: Annotated[str | None, Query(max_length=40)] = None,
     tag: Annotated[str | None, Query(max_length=100)] = None,
-    status: Annotated[Status | None, Query()] = None,
+    status: Annotated[str | None, Query(pattern=STATUSES, description=(
+        "One status, or several separated by commas (any of them): low,critical,out_of_stock"))] = None,
     low_stock: Annotated[bool | None, Query(description="true: status is not normal")] = None,
+    ad_hoc: Annotated[bool | None, Query(description="Made up at checkout (or not)")] = None,
     location: Annotated[str | None, Query(max_length=200, description="Has a stock level there (id or name)")] = None,
     home_location: Annotated[str | None, Query(max_length=200,
                                                description="Has it as home location (id or name)")] = None,
@@ -74,9 +77,10 @@ def list_items(
         description="price: by net price, items without a price first (last with -price)")] = "created_at",
 ) -> JSONResponse:
     filters = ItemFilters(
-        q=q, sku=sku, barcode=barcode, kind=kind, category=category, parent=parent, tag=tag, status=status,
-        low_stock=low_stock, location=location, home_location=home_location, updated_since=updated_since,
-        channel=channel, deleted=deleted, top_level=top_level, sort=sort,
+        q=q, sku=sku, barcode=barcode, kind=kind, category=category, parent=parent, tag=tag,
+        status=tuple(dict.fromkeys(status.split(","))) if status else None, low_stock=low_stock,
+        top_level=top_level, ad_hoc=ad_hoc, location=location, home_location=home_location,
+        updated_since=updated_since, channel=channel, deleted=deleted, sort=sort,
     )
     if wants_csv(accept):
         return csv_export(exports.export_items(db, principal.workspace_id, filters), "items.csv")
@@ -101,7 +105,7 @@ def get_item(ref: ItemRef, principal: ItemsRead, db: DB) -> JSONResponse:
 @router.patch("/{ref}", response_model=ItemRead, summary="Change an item (quantities are read-only)")
 def update_item(ref: ItemRef, body: ItemUpdate, principal: ItemsWrite, db: DB, version: IfMatch) -> JSONResponse:
     changes = body.model_dump(exclude_unset=True, mode="python")
-    row = items.update_item(db, principal.workspace_id, ref, changes, if_match=version)
+    row = item_changes.update_item(db, principal.workspace_id, ref, changes, if_match=version)
     return resource(item_out(row), version=row["version"])
 
 
@@ -141,7 +145,7 @@ ChannelPath = Annotated[ChannelName, Path(description="Sales channel name, e.g. 
 def publish_item(ref: ItemRef, channel: ChannelPath, principal: ItemsWrite, db: DB, version: IfMatch,
                  body: ChannelIn | None = None) -> JSONResponse:
     entry = body.model_dump(exclude_unset=True, mode="python") if body else {}
-    row = items.set_channel(db, principal.workspace_id, ref, channel, entry, if_match=version)
+    row = item_changes.set_channel(db, principal.workspace_id, ref, channel, entry, if_match=version)
     return resource(item_out(row), version=row["version"])
 
 
@@ -149,7 +153,7 @@ def publish_item(ref: ItemRef, channel: ChannelPath, principal: ItemsWrite, db: 
                summary="Unpublish from a sales channel (its overrides are kept)")
 def unpublish_item(ref: ItemRef, channel: ChannelPath, principal: ItemsWrite, db: DB,
                    version: IfMatch) -> JSONResponse:
-    row = items.set_channel(db, principal.workspace_id, ref, channel, None, if_match=version)
+    row = item_changes.set_channel(db, principal.workspace_id, ref, channel, None, if_match=version)
     return resource(item_out(row), version=row["version"])
 
 

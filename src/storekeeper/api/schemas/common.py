@@ -17,7 +17,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from storekeeper.domain.clock import IMPLAUSIBLE, is_plausible, to_utc
-from storekeeper.domain.quantities import InvalidQuantity, parse_decimal
+from storekeeper.domain.quantities import PRICE_SCALE, InvalidQuantity, parse_decimal
 
 
 def _quantity(value: Any) -> Decimal:
@@ -34,6 +34,13 @@ def _money(value: Any) -> Decimal:
         raise PydanticCustomError("decimal_invalid", str(exc)) from None
 
 
+def _price(value: Any) -> Decimal:
+    try:
+        return parse_decimal(value, what="price", places=PRICE_SCALE)
+    except InvalidQuantity as exc:
+        raise PydanticCustomError("decimal_invalid", str(exc)) from None
+
+
 _DECIMAL_IN_SCHEMA = {
     "anyOf": [
         {"type": "number"},
@@ -44,6 +51,8 @@ _DECIMAL_IN_SCHEMA = {
 # Requests: a JSON number or a numeric string, at most 6 decimal places, |q| <= 10^12.
 QuantityIn = Annotated[Decimal, BeforeValidator(_quantity), WithJsonSchema(_DECIMAL_IN_SCHEMA)]
 MoneyIn = Annotated[Decimal, BeforeValidator(_money), WithJsonSchema(_DECIMAL_IN_SCHEMA)]
+# A net sale price: up to 10 decimal places (4.2016806723, the net of 5.00 at 19 %).
+PriceIn = Annotated[Decimal, BeforeValidator(_price), WithJsonSchema(_DECIMAL_IN_SCHEMA)]
 
 
 def _non_negative(value: Decimal) -> Decimal:
@@ -54,10 +63,13 @@ def _non_negative(value: Decimal) -> Decimal:
 
 NonNegativeQuantityIn = Annotated[QuantityIn, AfterValidator(_non_negative), WithJsonSchema(_DECIMAL_IN_SCHEMA)]
 NonNegativeMoneyIn = Annotated[MoneyIn, AfterValidator(_non_negative), WithJsonSchema(_DECIMAL_IN_SCHEMA)]
+NonNegativePriceIn = Annotated[PriceIn, AfterValidator(_non_negative), WithJsonSchema(_DECIMAL_IN_SCHEMA)]
 
 # Responses: quantities are JSON numbers, money is a decimal string.
 Quantity = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 Money = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2,6}$", "examples": ["5.50"]})]
+Price = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2,10}$",
+                                       "examples": ["4.2016806723"]})]
 Timestamp = Annotated[datetime, WithJsonSchema({"type": "string", "format": "date-time"})]
 
 

@@ -11,8 +11,10 @@ from storekeeper.api.schemas.common import (
     Bool,
     Money,
     NonNegativeMoneyIn,
+    NonNegativePriceIn,
     NonNegativeQuantityIn,
     NumberInWorkspace,
+    Price,
     Quantity,
     QuantityIn,
     ReadModel,
@@ -20,7 +22,7 @@ from storekeeper.api.schemas.common import (
     Timestamp,
     WriteModel,
 )
-from storekeeper.domain.pricing import gross_price, unit_price
+from storekeeper.domain.pricing import gross_price, join_price, unit_price
 from storekeeper.domain.quantities import format_money
 from storekeeper.domain.skus import check_sku
 from storekeeper.domain.stock import stock_status
@@ -43,6 +45,8 @@ ItemName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 AttributeValue = Annotated[str, StringConstraints(max_length=200)] | int | bool
+# An attribute has one value ("red") or several (["red", "blue"]), as shop catalogues keep them.
+Attribute = AttributeValue | Annotated[list[AttributeValue], Field(max_length=50)]
 MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 MetadataValue = Annotated[str, StringConstraints(max_length=500)]
 # Validated as a URL, kept as text; the serializer says so, or pydantic warns on every dump.
@@ -129,13 +133,13 @@ class _ItemFields(_ItemReadOnly):
         description="Location id or name (an active one): where stock of the item goes when a change names no "
                     "location; null: the default location. A variant takes its parent's unless it names its own")
     tags: list[Tag] = Field(None, max_length=50)
-    attributes: dict[ShortText, AttributeValue] = Field(None, max_length=50)
+    attributes: dict[ShortText, Attribute] = Field(None, max_length=50)
     reorder_point: NonNegativeQuantityIn = None
     safety_stock: NonNegativeQuantityIn = None
     reorder_quantity: NonNegativeQuantityIn = None
     reorder_urls: list[HttpUrlText] = Field(None, max_length=10)
     unit_cost: NonNegativeMoneyIn | None = None
-    price: NonNegativeMoneyIn | None = Field(None, description="Net sale price")
+    price: NonNegativePriceIn | None = Field(None, description="Net sale price, up to 10 decimal places")
     tax_rate: str | None = Field(None, max_length=40, description="Tax rate id; default: the workspace's default rate")
     retail_price: NonNegativeMoneyIn | None = None
     wholesale_price: NonNegativeMoneyIn | None = None
@@ -143,6 +147,10 @@ class _ItemFields(_ItemReadOnly):
     images: list[Image] = Field(None, max_length=20)
     channels: dict[ChannelName, ChannelIn] = Field(None, max_length=20, description="Sales channels by name")
     metadata: dict[MetadataKey, MetadataValue] = Field(None, max_length=50)
+    gift_card: Bool = Field(None, description="A gift card")
+    favourite: Bool = Field(None, description="Among the till's favourites")
+    open_price: Bool = Field(None, description="The clerk may change the price at the till")
+    ad_hoc: Bool = Field(None, description="Made up at checkout (a list filters by it: `ad_hoc`)")
 
 
 class VariantCreate(_ItemFields):
@@ -199,7 +207,7 @@ class VariantSummary(ReadModel):
     reserved: Quantity
     available: Quantity
     status: Status
-    price: Money | None
+    price: Price | None
 
 
 class ComponentIn(WriteModel):
@@ -249,13 +257,17 @@ class ItemRead(ReadModel):
     parent: str | None
     has_variants: bool = Field(description="A variant parent: no stock of its own, the sums of its variants")
     variant_count: int
+    gift_card: bool
+    favourite: bool
+    open_price: bool
+    ad_hoc: bool
     reorder_point: Quantity
     safety_stock: Quantity
     reorder_quantity: Quantity
     reorder_urls: list[str]
     unit_cost: Money | None
     average_cost: Money | None
-    price: Money | None
+    price: Price | None
     tax_rate: str | None
     gross_price: Money | None
     retail_price: Money | None
@@ -285,7 +297,8 @@ def _money(value: Decimal | None) -> str | None:
 
 
 def item_out(row: dict[str, Any]) -> dict[str, Any]:
-    gross = gross_price(row["price"], row["tax_rate_value"])
+    price = join_price(row["price"], row["price_rest"])
+    gross = gross_price(price, row["tax_rate_value"])
     # Reservations past expires_at stop counting at once, before the worker marks them.
     due = row.get("due_reserved") or Decimal(0)
     reserved = row["reserved"] - due
@@ -313,13 +326,17 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         "parent": row["parent_id"],
         "has_variants": row["has_variants"],
         "variant_count": row["variant_count"],
+        "gift_card": row["gift_card"],
+        "favourite": row["favourite"],
+        "open_price": row["open_price"],
+        "ad_hoc": row["ad_hoc"],
         "reorder_point": row["reorder_point"],
         "safety_stock": row["safety_stock"],
         "reorder_quantity": row["reorder_quantity"],
         "reorder_urls": row["reorder_urls"],
         "unit_cost": _money(row["unit_cost"]),
         "average_cost": _money(row["average_cost"]),
-        "price": _money(row["price"]),
+        "price": _money(price),
         "tax_rate": row["tax_rate_id"],
         "gross_price": _money(gross),
         "retail_price": _money(row["retail_price"]),
@@ -363,7 +380,7 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         out["variants"] = [
             {"id": v["id"], "number": v["number"], "sku": v["sku"], "name": v["name"], "attributes": v["attributes"],
              "on_hand": v["on_hand"], "reserved": v["reserved"], "available": v["on_hand"] - v["reserved"],
-             "status": v["status"], "price": _money(v["price"])}
+             "status": v["status"], "price": _money(join_price(v["price"], v["price_rest"]))}
             for v in row["variants"]
         ]
     if "components" in row:

@@ -24,8 +24,9 @@ from storekeeper.compat.inventora.schemas import (
 from storekeeper.domain.errors import NotFound
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest
-from storekeeper.services import items, locations, stock
-from storekeeper.services.items import ItemFilters, StockedRules
+from storekeeper.services import item_changes, items, locations, stock
+from storekeeper.services.item_changes import StockedRules
+from storekeeper.services.items import ItemFilters
 from storekeeper.services.locations import LocationFilters
 from storekeeper.services.stock import Adjustment
 
@@ -81,7 +82,7 @@ def _update(kind: str) -> Callable[..., JSONResponse]:
         with db.write(settle_inner=True):
             row = find_resource(db, workspace_id, kind, id)
             changes = mapping.resource_changes(body.model_dump(exclude_unset=True), row["tracking"])
-            items.update_item(db, workspace_id, row["id"], changes, rules=INVENTORA_RULES)
+            item_changes.update_item(db, workspace_id, row["id"], changes, rules=INVENTORA_RULES)
             return JSONResponse(mapping.resource(find_resource(db, workspace_id, kind, id)))
 
     return update_resource
