@@ -15,7 +15,7 @@ from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import locations
 
 # The document's inventory:read is Storekeeper's stock:read + items:read; its inventory:write is
-# stock:write where a quantity is written (services/recount.py and create_item check it), and an
+# stock:write where a quantity is written (stock.bring_total_to and create_item check it), and an
 # item's own fields are Storekeeper's items:write.
 ItemsRead = caller("items:read", "stock:read")
 ItemsWrite = caller("items:write")

@@ -13,7 +13,7 @@ from storekeeper.compat.facade import json_response
 from storekeeper.compat.modulus import mapping
 from storekeeper.compat.modulus.common import ItemsRead, ItemsWrite, Paging, location_names, router
 from storekeeper.compat.modulus.schemas import ItemCreate, ItemList, ItemRead, ItemUpdate
-from storekeeper.services import items, recount, trash
+from storekeeper.services import item_changes, items, trash
 from storekeeper.services.items import ItemFilters
 
 items_router = router("items")
@@ -62,8 +62,8 @@ def create_item(body: ItemCreate, principal: ItemsWrite, db: DB):
 def _update(id: str, body: ItemUpdate, principal, db) -> Response:
     given = body.model_dump(exclude_unset=True, exclude={"id", "created_at", "updated_at"})
     quantity = given.get("quantity")
-    row = recount.update_item(db, principal, id, mapping.item_fields(given),
-                              on_hand=Decimal(quantity) if quantity is not None else None)
+    row = item_changes.update_item(db, principal.workspace_id, id, mapping.item_fields(given),
+                                   on_hand=Decimal(quantity) if quantity is not None else None, principal=principal)
     return _one(db, principal.workspace_id, row)
 
 

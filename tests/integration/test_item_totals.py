@@ -1,7 +1,7 @@
-"""services/recount: an item's fields and its total on hand changed in one transaction (what the
-modulus dialect's PATCH does), on a real database: the total is a `count` at the item's home
-location, nothing is recorded for a total it already has, and a refused count leaves the
-item's fields as they were."""
+"""item_changes.update_item with `on_hand`: an item's fields and its total on hand changed in one
+transaction (what the modulus and inventorum dialects' quantity does), on a real database: the
+total is a `count` at the item's home location (else the default), nothing is recorded for a
+total it already has, and a refused count leaves the item's fields as they were."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from decimal import Decimal as D
 import pytest
 
 from storekeeper.domain.errors import Forbidden, StockError
-from storekeeper.services import api_keys, recount
+from storekeeper.services import api_keys, item_changes
 from tests.factories import item, location
+
+
+def total(workspace, principal, ref: str, changes: dict, on_hand=None) -> dict:
+    return item_changes.update_item(workspace.db, workspace.id, ref, changes, on_hand=on_hand, principal=principal)
 
 
 def principal_of(workspace, *scopes: str):
@@ -34,7 +38,7 @@ def test_a_new_total_is_a_count_of_the_difference_at_the_home_location_with_the_
         r = workspace.api.post("/v1/stock/adjustments", json={"item": "RC-1", "location": place["id"],
                                                               "reason": "receipt", "delta": delta})
         assert r.status_code == 201, r.text
-    row = recount.update_item(workspace.db, principal_of(workspace), made["id"], {"name": "Recounted"}, on_hand=D(12))
+    row = total(workspace, principal_of(workspace), made["id"], {"name": "Recounted"}, on_hand=D(12))
     assert (row["name"], row["on_hand"]) == ("Recounted", D(12))
     assert movements(workspace, "RC-1")[-1] == ("count", -3, home["id"])
     levels = {p["location"]: p["on_hand"] for p in workspace.api.get("/v1/stock", params={"sku": "RC-1"})
@@ -44,7 +48,7 @@ def test_a_new_total_is_a_count_of_the_difference_at_the_home_location_with_the_
 
 def test_the_total_it_already_has_records_nothing(workspace):
     made = item(workspace.api, "RC-2", initial_stock=[{"quantity": 4}])
-    row = recount.update_item(workspace.db, principal_of(workspace), made["id"], {}, on_hand=D(4))
+    row = total(workspace, principal_of(workspace), made["id"], {}, on_hand=D(4))
     assert row["on_hand"] == D(4) and [m[:2] for m in movements(workspace, "RC-2")] == [("initial", 4)]
 
 
@@ -54,7 +58,7 @@ def test_a_count_below_the_stock_elsewhere_is_refused_and_the_fields_stay(worksp
     made = item(workspace.api, "RC-3", home_location=home["id"],
                 initial_stock=[{"location": elsewhere["id"], "quantity": 8}])
     with pytest.raises(StockError):
-        recount.update_item(workspace.db, principal_of(workspace), made["id"], {"name": "Never"}, on_hand=D(3))
+        total(workspace, principal_of(workspace), made["id"], {"name": "Never"}, on_hand=D(3))
     assert workspace.api.get("/v1/items/RC-3").json()["name"] == made["name"]
     assert [m[0] for m in movements(workspace, "RC-3")] == ["initial"]
 
@@ -62,14 +66,14 @@ def test_a_count_below_the_stock_elsewhere_is_refused_and_the_fields_stay(worksp
 def test_a_total_needs_stock_write_and_nothing_changes_without_it(workspace):
     made = item(workspace.api, "RC-4")
     with pytest.raises(Forbidden):
-        recount.update_item(workspace.db, principal_of(workspace, "items:write"), made["id"], {"name": "Never"},
+        total(workspace, principal_of(workspace, "items:write"), made["id"], {"name": "Never"},
                             on_hand=D(1))
     assert workspace.api.get("/v1/items/RC-4").json()["name"] == made["name"]
-    row = recount.update_item(workspace.db, principal_of(workspace, "items:write"), made["id"], {"name": "Fine"})
+    row = total(workspace, principal_of(workspace, "items:write"), made["id"], {"name": "Fine"})
     assert row["name"] == "Fine"
 
 
 def test_a_parent_with_variants_has_no_total_of_its_own_to_count(workspace):
     parent = item(workspace.api, "RC-P", variants=[{"sku": "RC-P-S", "attributes": {"size": "S"}}])
     with pytest.raises(StockError):
-        recount.update_item(workspace.db, principal_of(workspace), parent["id"], {}, on_hand=D(2))
+        total(workspace, principal_of(workspace), parent["id"], {}, on_hand=D(2))
