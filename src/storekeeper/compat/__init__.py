@@ -19,6 +19,7 @@ MODULES: dict[str, str] = {
     "warehouses": "storekeeper.compat.warehouses",
     "inventorum": "storekeeper.compat.inventorum",
     "inventora": "storekeeper.compat.inventora",
+    "modulus": "storekeeper.compat.modulus",
 }
 
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, delete, func, not_, or_, select, true
 
 from storekeeper.domain.clock import to_utc, utcnow
 from storekeeper.domain.errors import Forbidden, ValidationFailed
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
-from storekeeper.persistence.tables import audit_log, events, workspaces
+from storekeeper.persistence.tables import audit_log, events, movements, workspaces
 from storekeeper.services.workspaces import with_defaults
 
 # Which scope reads which family of events.
@@ -111,20 +111,61 @@ def purge_events(db: Database, now: datetime | None = None) -> int:
 
 @dataclass(frozen=True)
 class AuditFilters:
-    action: str | None = None
+    action: str | None = None  # actions or patterns, see action_condition
     resource_type: str | None = None
     resource_id: str | None = None
+    item: str | None = None  # an item's id: its own entries and its movements'
     actor: str | None = None
     since: datetime | None = None
     until: datetime | None = None
 
 
+def _action_matches(pattern: str):
+    if "*" not in pattern:
+        return audit_log.c.action == pattern
+    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace("*", "%")
+    return audit_log.c.action.like(escaped, escape="\\")
+
+
+def action_condition(text: str):
+    """The audit log's `action` filter: comma-separated actions, where `*` stands for any text
+    (`item.*`, `*.deleted`) and a leading `-` leaves entries out (`-movement.*`). An entry is
+    listed if it matches one of the others (or there are none) and none of the left-out ones, so
+    `-*.created,-*.deleted` is every entry that neither created nor deleted something. `|`
+    joins such lists as alternatives: `movement.created|-*.created` is every movement and
+    every entry that created nothing."""
+    groups = [group for group in text.split("|") if group.strip()] or [""]
+    return or_(*(_actions_condition(group) for group in groups)) if len(groups) > 1 else _actions_condition(groups[0])
+
+
+def _actions_condition(text: str):
+    words = [word.strip() for word in text.split(",") if word.strip()]
+    wanted = [word for word in words if not word.startswith("-")]
+    unwanted = [word[1:] for word in words if word.startswith("-")]
+    conditions = []
+    if wanted:
+        conditions.append(or_(*(_action_matches(word) for word in wanted)))
+    if unwanted:
+        conditions.append(not_(or_(*(_action_matches(word) for word in unwanted))))
+    return and_(*conditions) if conditions else true()
+
+
+def _about_item(workspace_id: str, item_id: str):
+    """Entries of the item itself and of its movements (whose resource is the movement)."""
+    moved = select(movements.c.id).where(movements.c.workspace_id == workspace_id, movements.c.item_id == item_id)
+    return or_(and_(audit_log.c.resource_type == "item", audit_log.c.resource_id == item_id),
+               and_(audit_log.c.resource_type == "movement", audit_log.c.resource_id.in_(moved)))
+
+
 def list_audit(db: Database, workspace_id: str, filters: AuditFilters, page: PageRequest) -> Page:
     stmt = select(audit_log).where(audit_log.c.workspace_id == workspace_id)
-    for column, value in (("action", filters.action), ("resource_type", filters.resource_type),
-                          ("resource_id", filters.resource_id)):
+    if filters.action is not None:
+        stmt = stmt.where(action_condition(filters.action))
+    for column, value in (("resource_type", filters.resource_type), ("resource_id", filters.resource_id)):
         if value is not None:
             stmt = stmt.where(audit_log.c[column] == value)
+    if filters.item is not None:
+        stmt = stmt.where(_about_item(workspace_id, filters.item))
     if filters.actor is not None:
         stmt = stmt.where(or_(audit_log.c.actor_id == filters.actor, audit_log.c.actor_name == filters.actor))
     if filters.since is not None:
@@ -133,4 +174,3 @@ def list_audit(db: Database, workspace_id: str, filters: AuditFilters, page: Pag
         stmt = stmt.where(audit_log.c.created_at < to_utc(filters.until))
     with db.read() as conn:
         return paginate(conn, stmt, Sort("-created_at", audit_log.c.created_at, audit_log.c.id, True), page)
-

@@ -379,15 +379,17 @@ def transfer(db: Database, principal, *, item: str, from_location: str | None, t
 
 def bring_total_to(conn: Connection, principal, item: dict[str, Any], on_hand: Decimal) -> None:
     """Bring an item's stock over all locations to `on_hand`, in the caller's transaction: a
-    `count` movement of the difference at the default location (none when it is already there).
-    For APIs whose products have one stock figure (the inventorum dialect's `quantity`). The
+    `count` movement of the difference where a change that names no location goes, the item's
+    home location, else the default location (none when it is already there). For APIs whose
+    products have one stock figure (the inventorum and modulus dialects' `quantity`). The
     difference is taken under the item's lock, so concurrent counts end at the last one's figure."""
     if not principal.allows("stock:write"):
         raise Forbidden("Setting the quantity records a stock movement: the key needs the stock:write scope.")
     check_stockable(item)
-    place = resolve_locations(conn, principal.workspace_id, {None}).get(None)
+    where = stock_location_ref(None, item)
+    place = resolve_locations(conn, principal.workspace_id, {where}).get(where)
     if place is None:
-        raise location_not_found(None)
+        raise location_not_found(where)
     ledger = ledger_for(conn, principal)
     ledger.lock({item["id"]})
     difference = on_hand - ledger.items[item["id"]].on_hand

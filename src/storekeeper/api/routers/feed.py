@@ -51,15 +51,20 @@ def list_audit_log(
     principal: AuditRead,
     db: DB,
     paging: Paging,
-    action: Annotated[str | None, Query(max_length=64, examples=["item.updated"])] = None,
+    action: Annotated[str | None, Query(
+        max_length=500, examples=["item.updated", "*.deleted,*.purged", "-movement.*"],
+        description="Comma-separated actions; `*` stands for any text, a leading `-` leaves entries out; `|` "
+                    "joins such lists as alternatives")] = None,
     resource_type: Annotated[str | None, Query(max_length=40)] = None,
     resource_id: Annotated[str | None, Query(max_length=40)] = None,
+    item: Annotated[str | None, Query(max_length=40, description="An item's id: its own entries and its "
+                                                                   "movements'")] = None,
     actor: Annotated[str | None, Query(max_length=320, description="Actor id or name (key name, email)")] = None,
     since: Annotated[TimestampIn | None, Query()] = None,
     until: Annotated[TimestampIn | None, Query()] = None,
 ) -> JSONResponse:
-    filters = AuditFilters(action=action, resource_type=resource_type, resource_id=resource_id, actor=actor,
-                           since=since, until=until)
+    filters = AuditFilters(action=action, resource_type=resource_type, resource_id=resource_id, item=item,
+                           actor=actor, since=since, until=until)
     return page(feed.list_audit(db, principal.workspace_id, filters, paging), audit_out)
 
 
