@@ -118,6 +118,8 @@ def test_update_inventory_with_the_documents_request_sets_the_level_and_keeps_it
             "count", "supplier_receipt", 500, "PO-2026-0312 received")
         events = v1.get("/v1/events", params={"after": 0, "types": "stock.changed"}).json()["data"]
         assert movement["id"] in {e["data"]["movement"]["id"] for e in events}
+        audited = v1.get("/v1/audit-log", params={"item": movement["item"], "action": "movement.*"}).json()["data"]
+        assert [e["action"] for e in audited] == ["movement.created"]
     history = vendor.get("/api/inventory/SKU-002/adjustments").json()["data"]
     assert [shaped(a, ADJUSTMENT) and (a["reason"], a["before_quantity"], a["after_quantity"]) for a in history] == [
         ("supplier_receipt", 0, 500)]
