@@ -120,3 +120,17 @@ def test_storekeeper_codes_map_to_the_vendors_snake_case_codes():
     assert body(Problem(422, "NEGATIVE_QUANTITY", "Short.", None))["error"]["code"] == "insufficient_stock"
     assert body(Problem(401, "INVALID_API_KEY", "Bad key.", None))["error"]["code"] == "invalid_api_key"
     assert body(Problem(500, "INTERNAL", "Oops.", None))["error"]["code"] == "internal_error"
+
+
+def test_a_movement_reads_as_a_transaction_with_the_documents_types():
+    movement = {"id": "mov_1", "item_id": "item_abc123", "sku": "WPX-001", "reason": "receipt",
+                "delta": D("100.000000"), "after": D("348.000000"), "location_id": "loc_a", "note": "PO 4711",
+                "actor_id": "key_1", "occurred_at": datetime(2025, 1, 21, 9, 0, 0, 250000, tzinfo=UTC)}
+    assert mapping.transaction(movement, {"loc_a": "Warehouse A"}) == {
+        "id": "mov_1", "item_id": "item_abc123", "sku": "WPX-001", "type": "receive", "quantity": 100,
+        "quantity_after": 348, "location": "Warehouse A", "note": "PO 4711", "user_id": "key_1",
+        "created_at": "2025-01-21T09:00:00Z"}
+    assert mapping.transaction({**movement, "reason": "correction"}, {})["type"] == "adjustment"
+    assert mapping.transaction({**movement, "reason": "transfer_in"}, {})["type"] == "transfer_in"
+    assert all(mapping.TRANSACTION_REASONS[kind] in {"receipt", "correction"} | {kind}
+               for kind in mapping.TRANSACTION_REASONS)

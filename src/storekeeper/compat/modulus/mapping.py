@@ -28,6 +28,12 @@ AUDIT_FILTERS = {
 _VERBS = {"created": "create", "deleted": "delete", "purged": "delete", "restored": "restore"}
 
 
+# A transaction's type as Storekeeper's reason, and back (docs/dialects/modulus.md, "Transactions").
+TRANSACTION_REASONS = {"receive": "receipt", "adjustment": "correction", "count": "count", "return": "return",
+                       "sale": "sale", "loss": "loss", "damage": "damage", "theft": "theft"}
+_TRANSACTION_TYPES = {reason: kind for kind, reason in TRANSACTION_REASONS.items()}
+
+
 def timestamp(value: datetime) -> str:
     """As the document writes times: `2025-01-15T10:30:00Z`, UTC to the second."""
     return to_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -148,3 +154,20 @@ def reset_at(seconds: int, now: datetime) -> int:
     """`X-RateLimit-Reset` as the document writes it: the Unix time when the limit is full again
     (Storekeeper's own header says how many seconds until then)."""
     return math.ceil(to_utc(now).timestamp()) + seconds
+
+
+def transaction(movement: dict[str, Any], location_names: dict[str, str]) -> dict[str, Any]:
+    """A movement of the ledger as a transaction: its reason as the document's type where it has
+    one (`receipt` is `receive`), else Storekeeper's own (`transfer_in`, `initial` …)."""
+    return {
+        "id": movement["id"],
+        "item_id": movement["item_id"],
+        "sku": movement["sku"],
+        "type": _TRANSACTION_TYPES.get(movement["reason"], movement["reason"]),
+        "quantity": whole(movement["delta"]),
+        "quantity_after": whole(movement["after"]),
+        "location": location_names.get(movement["location_id"]),
+        "note": movement["note"],
+        "user_id": movement["actor_id"],
+        "created_at": timestamp(movement["occurred_at"]),
+    }

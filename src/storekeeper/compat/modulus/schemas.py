@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, WithJsonSchema, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from storekeeper.api.schemas.common import NonNegativeMoneyIn, WriteModel
@@ -58,6 +58,28 @@ class OrderCreate(WriteModel):
     line_items: list[LineItemIn] = Field(min_length=1, max_length=500)
     location: Ref | None = Field(None, description="Where it is delivered (name or id); without one, each line "
                                                    "at its item's home location, else the default location")
+
+
+# The document names /transactions for receipts and adjustments without describing it: its types
+# are Storekeeper's reasons a client may write, with `receive` and `adjustment` for the two it names.
+TransactionType = Literal["receive", "adjustment", "count", "return", "sale", "loss", "damage", "theft"]
+
+
+class TransactionCreate(WriteModel):
+    item_id: Ref = Field(description="The item's id (or SKU)")
+    type: TransactionType = Field("adjustment", description="receive: stock came in (a positive quantity); "
+                                                            "adjustment: a correction either way; others as named")
+    quantity: Annotated[int, Strict(), Field(ge=-LIMIT, le=LIMIT)] = Field(
+        description="The change: positive in, negative out; never 0")
+    location: Ref | None = Field(None, description="Where (name or id); default: the item's home location")
+    note: str | None = Field(None, max_length=1000)
+
+    @field_validator("quantity")
+    @classmethod
+    def _changes_something(cls, quantity: int) -> int:
+        if quantity == 0:
+            raise ValueError("must not be 0: a transaction changes the stock")
+        return quantity
 
 
 # Responses -----------------------------------------------------------------------------------
@@ -161,3 +183,22 @@ class ErrorBody(ReadModel):
 
 class ErrorResponse(ReadModel):
     error: ErrorBody
+
+
+class TransactionRead(ReadModel):
+    id: str
+    item_id: str
+    sku: str
+    type: str = Field(description="receive, adjustment, count, sale, … (transfer_in, production_output … for the "
+                                  "changes Storekeeper records itself)")
+    quantity: Quantity = Field(description="The change: positive in, negative out")
+    quantity_after: Quantity = Field(description="The stock at `location` after it")
+    location: str | None
+    note: str | None
+    user_id: str | None
+    created_at: Timestamp
+
+
+class TransactionList(ReadModel):
+    data: list[TransactionRead]
+    pagination: Pagination
