@@ -86,3 +86,18 @@ def test_writing_many_images_costs_the_statements_of_one(api, db):
     ten = count(lambda: patch(api, "TEN", [*({"id": i["id"]} for i in shared),
                                            *({"url": f"https://cdn.example/more/{n}.jpg"} for n in range(10))]))
     assert one == ten
+
+
+def test_a_page_of_items_with_images_costs_the_statements_of_a_page_without(api, db):
+    def count() -> int:
+        with statements(db) as seen:
+            r = api.get("/v1/items", params={"limit": 50})
+            assert r.status_code == 200, r.text
+        return len(seen)
+
+    for n in range(3):
+        create(api, f"BARE-{n}", [])
+    few = count()
+    for n in range(12):
+        create(api, f"PICTURED-{n}", [{"url": f"https://cdn.example/{n}/{i}.jpg"} for i in range(4)])
+    assert count() == few
