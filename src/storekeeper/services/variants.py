@@ -127,24 +127,7 @@ def replace_variants(db: Database, principal, ref: str, changes: dict[str, Any],
             alone = change_item(conn, workspace_id, kept[0].id, {"parent_id": None})
             trash_variants(conn, workspace_id, [parent["id"]])
             return find_item(conn, workspace_id, alone["id"], details=True)
-        now, added, stock = utcnow(), [], []
-        for data in new:
-            data = dict(data)
-            initial = data.pop("initial_stock", None)
-            added.append(variant_row(parent, data, now))
-            check_references(conn, workspace_id, added[-1])
-            if initial:
-                stock.append((added[-1], initial))
-        if added:
-            insert_items(conn, workspace_id, added)
-            for row in added:
-                journal.item_event(conn, "created", None, row)
-            if stock:
-                record_initial_stock(conn, principal, stock)
-        siblings = [dict(r) for r in conn.execute(select(items.c.sku, items.c.attributes).where(
-            items.c.workspace_id == workspace_id, items.c.parent_id == parent["id"],
-            items.c.deleted_at.is_(None))).mappings()]
-        check_variant_attributes(siblings)
+        _add_variants(conn, principal, parent, new, utcnow())
         return find_item(conn, workspace_id, parent["id"], details=True)
 
 
@@ -171,20 +154,28 @@ def split_into_variants(db: Database, principal, ref: str, parent: dict[str, Any
         change_item(conn, workspace_id, item["id"], {**itself.changes, "parent_id": top["id"]},
                     on_hand=itself.on_hand, principal=principal)
         refresh_derived(conn, workspace_id, [item["id"]])  # the new parent sums its stock
-        added, stock = [], []
-        for data in new:
-            data = dict(data)
-            initial = data.pop("initial_stock", None)
-            added.append(variant_row(top, data, now))
-            check_references(conn, workspace_id, added[-1])
-            if initial:
-                stock.append((added[-1], initial))
-        if added:
-            insert_items(conn, workspace_id, added)
-            for row in added:
-                journal.item_event(conn, "created", None, row)
-            if stock:
-                record_initial_stock(conn, principal, stock)
-        check_variant_attributes([dict(r) for r in conn.execute(select(items.c.sku, items.c.attributes).where(
-            items.c.workspace_id == workspace_id, items.c.parent_id == top["id"])).mappings()])
+        _add_variants(conn, principal, top, new, now)
         return find_item(conn, workspace_id, top["id"], details=True)
+
+
+def _add_variants(conn, principal, parent: dict[str, Any], new: list[dict[str, Any]], now) -> None:
+    """`new` variants (API fields, `initial_stock` among them) under `parent`, with their events
+    and initial stock; then the parent's live variants must differ in their attributes."""
+    workspace_id = principal.workspace_id
+    added, stock = [], []
+    for data in new:
+        data = dict(data)
+        initial = data.pop("initial_stock", None)
+        added.append(variant_row(parent, data, now))
+        check_references(conn, workspace_id, added[-1])
+        if initial:
+            stock.append((added[-1], initial))
+    if added:
+        insert_items(conn, workspace_id, added)
+        for row in added:
+            journal.item_event(conn, "created", None, row)
+        if stock:
+            record_initial_stock(conn, principal, stock)
+    check_variant_attributes([dict(r) for r in conn.execute(select(items.c.sku, items.c.attributes).where(
+        items.c.workspace_id == workspace_id, items.c.parent_id == parent["id"],
+        items.c.deleted_at.is_(None))).mappings()])
