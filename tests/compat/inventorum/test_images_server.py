@@ -4,6 +4,10 @@ not uploads), shown per version, with the product's `thumbnail`; one ledger with
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tests.compat.inventorum.speaking import (
@@ -20,6 +24,7 @@ from tests.compat.inventorum.speaking import (
     refusal,
     shaped,
 )
+from tests.waiting import PATIENCE
 
 FRONT = "https://cdn.example/inventorum/pink-front.png"
 BACK = "https://cdn.example/inventorum/pink-back.png"
@@ -143,3 +148,41 @@ def test_a_channels_images_in_meta_are_ignored(vendor, world, pictures):
         "ebay": {"name": "ebay name", "images": [{"id": pictures[FRONT], "new": True}]}}})
     assert made["meta"]["ebay"]["images"] is None and made["meta"]["ebay"]["name"] == "ebay name"
     assert made["images"] == []
+
+
+def test_a_repeated_put_of_images_with_an_idempotency_key_is_replayed(vendor, world, pictures):
+    made = create(vendor, {"name": "Pictured once", "tax_type": world["tax"]})
+    body = {"images": [{"id": pictures[FRONT], "new": True}]}
+    path = f"/api/products/{made['id']}/"
+    first = vendor.put(path, json=body, headers={"Idempotency-Key": "inv-images-1"})
+    again = vendor.put(path, json=body, headers={"Idempotency-Key": "inv-images-1"})
+    assert (first.status_code, again.status_code, again.headers.get("idempotent-replayed")) == (200, 200, "true")
+    assert again.json() == first.json() and first.json()["images"] == [nested(pictures[FRONT], FRONT)]
+
+
+def test_many_clients_adding_images_at_once_get_distinct_ids_and_the_books_balance(served, vendor, world, pictures):
+    """New images (through /v1, by URL) and products taking them (through the facade), at once:
+    every new image gets its own id, each product the images it was given."""
+    clients, start = 12, threading.Barrier(12, timeout=PATIENCE)
+    made = [create(vendor, {"name": f"Raced pictures {n}", "tax_type": world["tax"]}) for n in range(clients // 2)]
+
+    def write(n: int) -> tuple[int, list[int]]:
+        start.wait()
+        if n % 2:
+            with served.v1() as v1:
+                r = v1.post("/v1/items", json={"sku": f"RACE-IMG-{n}", "name": f"Race {n}", "images": [
+                    {"url": f"https://cdn.example/race/{n}/{i}.png"} for i in range(3)]})
+                return r.status_code, [i["id"] for i in r.json()["images"]]
+        headers = {"Authorization": f"Bearer {served.key}", "X-Api-Version": "8"}
+        with served.vendor("/compat/inventorum", headers) as client:
+            r = client.put(f"/api/products/{made[n // 2]['id']}/", json={"images": [{"id": pictures[BACK]}]})
+            return r.status_code, [i["id"] for i in r.json()["images"]]
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        outcomes = list(pool.map(write, range(clients)))
+    assert Counter(status for status, _ in outcomes) == {200: clients // 2, 201: clients // 2}
+    new = [i for n, (_, ids) in enumerate(outcomes) if n % 2 for i in ids]
+    assert len(set(new)) == len(new) == 3 * clients // 2 and not set(new) & set(pictures.values())
+    assert all(ids == [pictures[BACK]] for n, (_, ids) in enumerate(outcomes) if not n % 2)
+    checked = served.server.cli("check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
