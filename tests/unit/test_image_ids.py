@@ -16,8 +16,10 @@ def test_images_sent_by_url_keep_the_ids_of_the_items_images_with_that_url():
     assert kept == [{**BACK}, {**FRONT, "alt": "Front, new alt"}]
 
 
-def test_an_image_sent_by_id_alone_keeps_its_url_and_alt():
+def test_an_image_sent_by_id_alone_keeps_its_url_and_alt_and_one_by_url_its_alt():
     assert plan([FRONT, BACK], [{"id": 7}], {}) == [FRONT]
+    assert plan([FRONT], [{"url": FRONT["url"]}], {}) == [FRONT]
+    assert plan([FRONT], [{"url": FRONT["url"], "alt": None}], {}) == [{**FRONT, "alt": None}]
 
 
 def test_a_new_url_is_a_new_image_and_images_left_out_are_dropped():

@@ -56,14 +56,14 @@ def plan(previous: list[dict[str, Any]], sent: list[dict[str, Any]], known: dict
         match = next((p for p in unused if p["url"] == url), None)
         if match is not None:
             unused.remove(match)
-        out.append(_image(match["id"] if match else None, url, image, None))
+        out.append(_image(match["id"] if match else None, url, image, match))
     if errors:
         raise ValidationFailed(errors)
     return out
 
 
 def _image(number: int | None, url: str, sent: dict[str, Any], own: dict[str, Any] | None) -> dict[str, Any]:
-    # An image named by id alone keeps its alt text here; one sent with `alt` takes it.
+    # An image of this item sent without `alt` keeps its alt text; one sent with `alt` takes it.
     alt = sent["alt"] if "alt" in sent else (own or {}).get("alt")
     return {"id": number, "url": url, "alt": alt}
 
