@@ -53,7 +53,9 @@ def test_every_field_given_on_create_comes_back(api):
     assert item["reorder_urls"] == ["https://supplier.example/mug"]
     assert (item["unit_cost"], item["price"], item["retail_price"], item["wholesale_price"]) == (
         "2.10", "6.50", "7.99", "4.00")
-    assert item["images"] == [{"url": "https://cdn.example/mug.jpg", "alt": "A blue mug"}]
+    image_id = item["images"][0]["id"]
+    assert item["images"] == [{"id": image_id, "url": "https://cdn.example/mug.jpg", "alt": "A blue mug"}]
+    assert isinstance(item["images"][0]["id"], int)
     assert item["metadata"] == {"legacy_id": "42"}
     one = api.get(f"/v1/items/{item['id']}").json()
     assert one["components"] == []

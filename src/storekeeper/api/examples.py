@@ -182,7 +182,7 @@ CANDLE_CREATED = _item(
     tags=["candle", "lavender"], attributes={"scent": "lavender", "burn_hours": 40}, reorder_point=20,
     safety_stock=5, reorder_quantity=60, unit_cost="3.10", average_cost="3.10", price="18.00",
     gross_price="21.60", package_size={"value": 200, "unit": "g"}, base_price="108.00", base_price_unit="kg",
-    images=CANDLE_CREATE["images"], on_hand=48, available=48, status="normal",
+    images=[{"id": 1, **CANDLE_CREATE["images"][0]}], on_hand=48, available=48, status="normal",
 )
 SHOPIFY = {"published": True, "name": "Lavender Soy Candle", "price": "19.50", "description": None}
 # The candle today: repriced, listed on Shopify, its stock spread over three locations.

@@ -425,6 +425,20 @@ counters = Table(
     ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
 )
 
+# The images of the workspace's items by id (0024): an item keeps its images in its `images`
+# document as {id, url, alt}; an id is a number of the workspace (the counter `images`), and
+# this table is what finds an image another item has by its id, as a facade names one.
+images = Table(
+    "images",
+    metadata,
+    _ws(),
+    Column("number", BigInteger, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "number"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+)
+
 # Running totals, kept by triggers (migration 0011) in the statement that changes a stock level
 # or an item: what the dashboard shows of a million items without reading them. Each row is a
 # change (rows are only added, so concurrent writers never wait for each other); the sums over a

@@ -29,6 +29,7 @@ from storekeeper.persistence import counters
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest
 from storekeeper.persistence.tables import categories, items, locations, tax_rates
+from storekeeper.services import images as image_service
 from storekeeper.services import inventory
 from storekeeper.services import items as item_service
 from storekeeper.services.inventory import MovementFilters, StockFilters
@@ -115,7 +116,7 @@ def item_record(row: dict[str, Any], category_names: dict[str, str], tax_rate_na
         "reorder_urls": row["reorder_urls"],
         "package_size": ({"value": row["package_size_value"], "unit": row["package_size_unit"]}
                          if row["package_size_value"] is not None else None),
-        "images": row["images"], "channels": row["channels"], "metadata": row["metadata"],
+        "images": image_service.shown(row["images"]), "channels": row["channels"], "metadata": row["metadata"],
         "id": row["id"], "on_hand": row["on_hand"], "reserved": row["reserved"],
         "available": row["on_hand"] - row["reserved"], "incoming": row["incoming"], "status": row["status"],
         "created_at": row["created_at"], "updated_at": row["updated_at"], "number": row["number"],

@@ -24,6 +24,7 @@ from storekeeper.persistence.tables import (
     purchase_order_lines,
     reservations,
 )
+from storekeeper.services import images as image_service
 from storekeeper.services import journal
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.items import (
@@ -150,6 +151,8 @@ def change_item(
     sku = values.get("sku")
     row = find_item(conn, workspace_id, ref, for_update=True)
     check_version(row, if_match)
+    if "images" in values:
+        values["images"] = image_service.assign(conn, workspace_id, [(row["images"], values["images"])])[0]
     values = {k: v for k, v in values.items() if row.get(k) != v}
     _check_stocked_rules(conn, row, values, rules)
     if "tracking" in values:

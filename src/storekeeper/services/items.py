@@ -39,6 +39,7 @@ from storekeeper.persistence.tables import (
     tax_rates,
 )
 from storekeeper.persistence.types import Micros
+from storekeeper.services import images as image_service
 from storekeeper.services import journal, search
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.context import SystemActor
@@ -365,6 +366,10 @@ def insert_items(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]
     if taken is not None:
         raise _duplicate_sku(taken.sku)()
     counters.take_numbers(conn, workspace_id, items, rows)
+    if any(r["images"] for r in rows):
+        for r, kept in zip(rows, image_service.assign(conn, workspace_id, [([], r["images"]) for r in rows]),
+                           strict=True):
+            r["images"] = kept
     conn.execute(items.insert(), rows)
     tags = [{"workspace_id": workspace_id, "item_id": r["id"], "tag": t} for r in rows for t in r["tags"]]
     if tags:

@@ -11,7 +11,7 @@ ID = ID_TYPE
 # GET /products/ (V6), as the document's list entry shows it.
 SUMMARY = {"name": str, "id": ID, "quantity": str, "reorder_level": str, "safety_stock": str, "price": (str, NULL),
            "tax_type": (ID, NULL), "custom_price": bool, "ebay_product_id": NULL, "ebay_url": NULL, "in_shop": bool,
-           "shop_url": NULL, "thumbnail": NULL, "variation_count": int, "is_giftcard": bool,
+           "shop_url": NULL, "thumbnail": (dict, NULL), "variation_count": int, "is_giftcard": bool,
            "gross_price": (str, NULL), "ean": str, "inv_id": (str, NULL), "reorder_level_reached": bool,
            "safety_stock_reached": bool, "min_gross_price": (str, NULL), "max_gross_price": (str, NULL)}
 # GET /products/{id}/ (V10) and every write's answer: the list entry and these.
@@ -39,6 +39,13 @@ SHOP = {"price": (str, NULL), "gross_price": (str, NULL), "purchase_price": (str
         "ebay_product_id": NULL, "custom_price": bool, "is_giftcard": bool, "attributes": list, "tags": list}
 
 
+SIZES = ("ipad", "thumb", "image", "ipad_retina", "ebay", "thumb_retina", "original")
+# An image as V8 and V10 show it, as V7 shows it, and a product's `thumbnail`.
+IMAGE = {"id": ID, "urls": dict, "type": int, "new": bool}
+IMAGE_V7 = {**dict.fromkeys(SIZES, str), "new": bool, "id": ID}
+THUMBNAIL = IMAGE_V7
+
+
 def shaped(value: dict, shape: dict) -> bool:
     """`value` has exactly the documented keys, each of its JSON type."""
     assert set(value) == set(shape), (sorted(set(value) - set(shape)), sorted(set(shape) - set(value)))
@@ -56,8 +63,8 @@ def refusal(r) -> tuple[int, str, dict]:
 
 
 def pink_tshirt(world, **changes) -> dict:
-    """The document's `POST /products/` request for a product without variants (its images left
-    out: Storekeeper keeps no uploaded images)."""
+    """The document's `POST /products/` request for a product without variants (its `images`, ids
+    of images the workspace has, given by the tests that have them)."""
     return {"quantity": 200, "reorder_level": 75, "safety_stock": 50, "purchase_price": 10.50,
             "name": "Pink t-shirt", "brand": "Nike", "tax_type": world["tax"],
             "categories": [{"id": world["category"]}], "price": 100,

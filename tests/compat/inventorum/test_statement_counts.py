@@ -11,16 +11,20 @@ from tests.sql_counting import statements
 PREFIX = "/compat/inventorum"
 
 
-def populate(client, headers, taxes: list[int], categories: list[int], start: int, n: int) -> dict:
-    """n more products, each with its own tax rate and category, and a product with n variations."""
+def populate(client, headers, taxes: list[int], categories: list[int], start: int, n: int,
+             pictures: list[int] = ()) -> dict:
+    """n more products, each with its own tax rate and category (and `pictures`, the ids of the
+    workspace's images), and a product with n variations, each with the pictures too."""
+    images = [{"id": p, "new": True} for p in pictures]
     for i in range(start, start + n):
         r = client.post(f"{PREFIX}/api/products/", headers=headers, json={
             "name": f"Counted {i}", "tax_type": taxes[i], "categories": [{"id": categories[i]}], "quantity": 3,
-            "price": "4.2016806723"})
+            "price": "4.2016806723", "images": images})
         assert r.status_code == 201, r.text
     r = client.post(f"{PREFIX}/api/products/", headers={**headers, "X-Api-Version": "8"}, json={
         "name": f"Parent {start}", "tax_type": taxes[0], "variations": [
-            {"attributes": {"size": str(v)}, "quantity": 1, "tax_type": taxes[0]} for v in range(n)]})
+            {"attributes": {"size": str(v)}, "quantity": 1, "tax_type": taxes[0], "images": images}
+            for v in range(n)]})
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -41,9 +45,12 @@ def test_a_page_of_many_products_costs_the_statements_of_a_page_of_few(api, clie
     top = api.post("/v1/categories", json={"name": "All"}).json()["id"]
     categories = [api.post("/v1/categories", json={"name": f"Category {i}", "parent": top}).json()["number"]
                   for i in range(10)]
+    pictures = [i["id"] for i in api.post("/v1/items", json={"sku": "PICTURES", "name": "Pictures", "images": [
+        {"url": f"https://cdn.example/{n}.png"} for n in range(3)]}).json()["images"]]
     api.delete(f"/v1/items/{populate(client, headers, taxes, categories, 0, 2)['inv_id']}")
     few = counted(client, db, headers, path.format(parent=populate(client, headers, taxes, categories, 2, 2)["id"]))
-    api.delete(f"/v1/items/{populate(client, headers, taxes, categories, 4, 6)['inv_id']}")
-    many = counted(client, db, headers, path.format(parent=populate(client, headers, taxes, categories, 4, 6)["id"]))
+    api.delete(f"/v1/items/{populate(client, headers, taxes, categories, 4, 6, pictures)['inv_id']}")
+    many = counted(client, db, headers, path.format(
+        parent=populate(client, headers, taxes, categories, 4, 6, pictures)["id"]))
     assert many[1] > few[1], (few, many)
     assert many[0] == few[0], (few, many)

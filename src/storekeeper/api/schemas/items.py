@@ -5,7 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AnyHttpUrl, BeforeValidator, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    model_validator,
+)
 
 from storekeeper.api.schemas.common import (
     Bool,
@@ -65,8 +73,18 @@ class PackageSize(WriteModel):
 
 
 class Image(WriteModel):
-    url: HttpUrlText
+    """An image the item keeps: an existing one by `id` (this item's or any of the workspace's),
+    or by `url` (this item's image with that URL keeps its id; another URL is a new image)."""
+
+    id: int | None = Field(None, ge=1, le=2**62, description="An existing image's id")
+    url: HttpUrlText | None = Field(None, description="Required for a new image")
     alt: str | None = Field(None, max_length=500)
+
+    @model_validator(mode="after")
+    def _named(self) -> Image:
+        if self.id is None and self.url is None:
+            raise ValueError("Give the image's id or its url.")
+        return self
 
 
 ChannelName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
@@ -180,6 +198,7 @@ class PackageSizeRead(ReadModel):
 
 
 class ImageRead(ReadModel):
+    id: int = Field(description="The image's number in the workspace; send it back to keep the image")
     url: str
     alt: str | None = None
 

@@ -70,6 +70,8 @@ def create_product(body: schemas.ProductCreate, principal: ProductsWrite, db: DB
     """A product; with `variations` (V8), a product whose variations are its variants."""
     data = body.model_dump(exclude_unset=True)
     resolve = reads.resolver(db, principal.workspace_id)
+    if version < 8 and (body.images or any(v.images for v in body.variations or [])):
+        raise ValidationFailed({"images": ["Images on create need X-Api-Version 8."]})
     values = mapping.item_fields(data, resolve)
     values["sku"] = new_sku()
     if body.variations:
@@ -83,7 +85,7 @@ def create_product(body: schemas.ProductCreate, principal: ProductsWrite, db: DB
     elif not mapping.is_zero(body.quantity):
         values["initial_stock"] = [_initial(body.quantity, body.purchase_price)]
     row = items.create_item(db, principal.workspace_id, values, principal=principal)
-    return json_response(201, reads.product(db, principal.workspace_id, row))
+    return json_response(201, reads.product(db, principal.workspace_id, row, version))
 
 
 def _initial(quantity, unit_cost) -> dict[str, Any]:
@@ -106,7 +108,7 @@ def _variation(parent_name: str, data: dict[str, Any], parent: dict[str, Any], r
 @router.get("/api/products/{product_id}/", summary="Returns details of a specified product")
 def get_product(product_id: ProductId, principal: ProductsRead, db: DB, version: Version):
     row = reads.find(db, principal.workspace_id, product_id)
-    return json_response(200, reads.product(db, principal.workspace_id, row))
+    return json_response(200, reads.product(db, principal.workspace_id, row, version))
 
 
 @router.put("/api/products/{product_id}/", summary="Update a product")
@@ -122,14 +124,15 @@ def update_product(product_id: ProductId, body: schemas.ProductUpdate, principal
     if body.variations:
         given = body.model_dump(exclude_unset=True)["variations"]
         if not row["has_variants"]:
-            return _first_variations(db, principal, row, changes, given)
-        return _replace_variations(db, principal, row, changes, given)
+            return _first_variations(db, principal, row, changes, given, version)
+        return _replace_variations(db, principal, row, changes, given, version)
     updated = item_changes.update_item(db, principal.workspace_id, row["id"], changes,
                                 on_hand=data.get("quantity"), principal=principal)
-    return json_response(200, reads.product(db, principal.workspace_id, updated))
+    return json_response(200, reads.product(db, principal.workspace_id, updated, version))
 
 
-def _first_variations(db, principal, row: dict[str, Any], changes: dict[str, Any], given: list[dict[str, Any]]):
+def _first_variations(db, principal, row: dict[str, Any], changes: dict[str, Any], given: list[dict[str, Any]],
+                      version: int):
     """The document's "product doesn't have variations": the product itself must be in the list
     (with its id); it becomes a variation of a new product, the clone answered."""
     workspace_id = principal.workspace_id
@@ -151,10 +154,11 @@ def _first_variations(db, principal, row: dict[str, Any], changes: dict[str, Any
     new = [_variation(name, {k: v for k, v in d.items() if k != "tax_type"}, parent, resolve)
            for d in given if d.get("id") is None]
     top = variants.split_into_variants(db, principal, row["id"], parent, kept, new)
-    return json_response(200, reads.product(db, workspace_id, top))
+    return json_response(200, reads.product(db, workspace_id, top, version))
 
 
-def _replace_variations(db, principal, row: dict[str, Any], changes: dict[str, Any], given: list[dict[str, Any]]):
+def _replace_variations(db, principal, row: dict[str, Any], changes: dict[str, Any], given: list[dict[str, Any]],
+                        version: int):
     workspace_id = principal.workspace_id
     resolve = reads.resolver(db, workspace_id)
     parent = {**row, **changes}
@@ -180,7 +184,7 @@ def _replace_variations(db, principal, row: dict[str, Any], changes: dict[str, A
     alone = len(given) == 1 and bool(kept)
     updated = variants.replace_variants(db, principal, row["id"], item_changes.prepare_changes(changes), kept, new,
                                         dissolve=alone)
-    return json_response(200, reads.product(db, workspace_id, updated))
+    return json_response(200, reads.product(db, workspace_id, updated, version))
 
 
 @router.delete("/api/products/{product_id}/", summary="Deletes a specified product")

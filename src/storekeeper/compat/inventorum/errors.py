@@ -40,8 +40,12 @@ AS_FIELDS = {"TAX_RATE_NOT_FOUND": ("tax_type", "Invalid tax"),
 
 
 def _fields(fields: dict[str, list[str]] | None) -> dict[str, list[str]]:
-    return {name: [REQUIRED if m == "Field required" else m for m in messages]
-            for name, messages in (fields or {}).items()}
+    out: dict[str, list[str]] = {}
+    for name, messages in (fields or {}).items():
+        # The core names an image by its place (`images[0].id`); the vendor's body has `images`.
+        key = "images" if name.startswith("images[") else name
+        out.setdefault(key, []).extend(REQUIRED if m == "Field required" else m for m in messages)
+    return out
 
 
 def key_of(code: str) -> str:

@@ -60,7 +60,7 @@ def adjust_inventory(product_id: ProductId, body: schemas.AdjustInventory, princ
         delta=entry.quantity, unit_cost=entry.price if incoming else None, note=entry.note or None,
         occurred_at=datetime.combine(day, time.min, UTC)))
     row = reads.find(db, principal.workspace_id, product_id)
-    return json_response(200, reads.product(db, principal.workspace_id, row))
+    return json_response(200, reads.product(db, principal.workspace_id, row, version))
 
 
 @router.get("/api/products/delta/modified/", tags=["sync"],
@@ -77,7 +77,7 @@ def modified_products(
     page = items.list_items(db, principal.workspace_id, filters, paging.request())
     taxes, places = reads.references(db, principal.workspace_id, page.rows)
     parents = ids.numbers_of(db, principal.workspace_id, "item", {r["parent_id"] for r in page.rows})
-    data = [mapping.modified(r, taxes, places, parents, verbose=verbose) for r in page.rows]
+    data = [mapping.modified(r, taxes, places, parents, verbose=verbose, version=version) for r in page.rows]
     return json_response(200, reads.page_body(page.total, data))
 
 

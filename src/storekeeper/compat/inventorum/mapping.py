@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from storekeeper.compat.inventorum import ids
+from storekeeper.compat.inventorum import images as pictures
 from storekeeper.domain.errors import ValidationFailed
 from storekeeper.domain.pricing import gross_price, join_price, unit_price
 from storekeeper.domain.quantities import PRICE_SCALE, format_money
@@ -22,6 +23,7 @@ from storekeeper.domain.quantities import PRICE_SCALE, format_money
 SHOP = "shop"  # the Storekeeper sales channel the document's online shop is
 # The document's package units for Storekeeper's unit codes (pc is pcs, m2 is sqm).
 PACKAGE_UNITS = {"pcs": "pc", "sqm": "m2"}
+LATEST = 10  # the API version an answer takes when the caller names none
 FROM_PACKAGE_UNITS = {"pc": "pcs", "m2": "sqm"}
 _ZERO = Decimal(0)
 
@@ -122,7 +124,7 @@ def summary(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]],
         "ebay_url": None,
         "in_shop": in_shop(row),
         "shop_url": None,
-        "thumbnail": None,
+        "thumbnail": pictures.thumbnail(row, variant_rows or ()),
         "variation_count": row.get("variant_count") or 0,
         "is_giftcard": row["gift_card"],
         "gross_price": amount(gross),
@@ -140,13 +142,14 @@ def product_code(row: dict[str, Any]) -> str | None:
     return (row.get("metadata") or {}).get("product_code") or row["sku"]
 
 
-def _details(row: dict[str, Any], gross: Decimal | None, categories: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _details(row: dict[str, Any], gross: Decimal | None, categories: dict[str, dict[str, Any]],
+             version: int) -> dict[str, Any]:
     return {
         "attributes_str": attributes_str(row["attributes"]),
         "purchase_price": amount(row["unit_cost"]) if row["unit_cost"] is not None else "0",
         "average_purchase_price": price_text(row["average_cost"]) if row["average_cost"] is not None else "0",
         "meta": meta(row),
-        "images": [],
+        "images": pictures.images(row, version),
         "product_code": product_code(row),
         "categories": ([category(categories[row["category_id"]], categories)]
                        if row.get("category_id") in categories else []),
@@ -154,7 +157,7 @@ def _details(row: dict[str, Any], gross: Decimal | None, categories: dict[str, d
     }
 
 
-def variation(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def variation(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]], version: int = LATEST) -> dict[str, Any]:
     """A product's variation, as `GET /products/{id}/` nests it (V8/V10)."""
     price = net_price(row)
     gross = gross_price(price, row.get("tax_rate_value"))
@@ -173,7 +176,7 @@ def variation(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]]) -> dict
         "inv_id": None,
         "is_giftcard": row["gift_card"],
     }
-    details = _details(row, gross, {})
+    details = _details(row, gross, {}, version)
     for key in ("images", "meta", "purchase_price", "average_purchase_price", "attributes_str", "package_size_value",
                 "package_size_unit", "base_price", "base_size_value", "base_size_unit"):
         out[key] = details[key]
@@ -181,13 +184,14 @@ def variation(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]]) -> dict
 
 
 def product(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]], categories: dict[str, dict[str, Any]],
-            variant_rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """A product as `GET /products/{id}/` shows it (V10), and as every write answers it."""
+            variant_rows: list[dict[str, Any]] | None = None, version: int = LATEST) -> dict[str, Any]:
+    """A product as `GET /products/{id}/` shows it (V10; `version` shapes its images), and as
+    every write answers it."""
     out = summary(row, tax_rates, variant_rows)
     gross = gross_price(net_price(row), row.get("tax_rate_value"))
     out.update({
         "attributes": attribute_lists(row["attributes"]),
-        "variations": [variation(v, tax_rates) for v in variant_rows or []],
+        "variations": [variation(v, tax_rates, version) for v in variant_rows or []],
         "description": row["description"] or "",
         "custom_sale": row["ad_hoc"],
         "shipping_services": [],
@@ -195,13 +199,13 @@ def product(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]], categorie
         "brand": row["brand"] or "",
         "supplier": row["supplier"] or "",
         "states": states(row),
-        **_details(row, gross, categories),
+        **_details(row, gross, categories, version),
     })
     return out
 
 
 def modified(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]], categories: dict[str, dict[str, Any]],
-             parents: dict[str, int], *, verbose: bool) -> dict[str, Any]:
+             parents: dict[str, int], *, verbose: bool, version: int = LATEST) -> dict[str, Any]:
     """A product of `GET /products/delta/modified/`: the list entry with its `state` (`created`
     until its catalogue fields change, then `updated`), `parent` and catalogue fields; `verbose`
     adds meta, images, publish_states. `parents`: the shown ids of variations' products."""
@@ -223,7 +227,7 @@ def modified(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]], categori
         "average_purchase_price": price_text(row["average_cost"]) if row["average_cost"] is not None else "0",
     })
     if verbose:
-        out.update({"meta": meta(row), "images": [], "publish_states": states(row)})
+        out.update({"meta": meta(row), "images": pictures.images(row, version), "publish_states": states(row)})
     return out
 
 
@@ -250,7 +254,7 @@ def shop_product(row: dict[str, Any]) -> dict[str, Any]:
         "stock": _number(row["on_hand"]),
         "reorder": _number(row["reorder_point"]),
         "safety": _number(row["safety_stock"]),
-        "images": [],
+        "images": pictures.images(row, LATEST),
         "tax_rate": _number(rate * 100) if rate is not None else None,
         "address": "",
         "shipping_services": [],
@@ -294,8 +298,8 @@ def item_fields(data: dict[str, Any], resolve: Callable[[str, Any], str],
     """A product body's fields (only those sent) as the item fields of /v1 (`services/items`).
     `resolve(kind, id)`: the Storekeeper id of a tax type or category the body names (ids.py).
     `metadata`: the item's own, which `product_code` is kept in; `channels` its own, which `meta`
-    changes (each channel's name, description and price; publishing is left as it was). Not here: `quantity` (stock,
-    recorded by the ledger), `variations`, and `images`, which Storekeeper does not keep."""
+    changes (each channel's name, description and price; publishing is left as it was); `images`
+    the workspace's images by id. Not here: `quantity` (stock, recorded by the ledger), `variations`."""
     out = {ours: data[theirs] for theirs, ours in _RENAMED.items() if theirs in data}
     if "tax_type" in data:
         out["tax_rate"] = resolve("tax_rate", data["tax_type"])
@@ -311,6 +315,8 @@ def item_fields(data: dict[str, Any], resolve: Callable[[str, Any], str],
         if (value is None) != (unit is None):
             raise ValidationFailed({"package_size_unit": ["Give package_size_value and package_size_unit together."]})
         out["package_size"] = {"value": value, "unit": FROM_PACKAGE_UNITS.get(unit, unit)} if value else None
+    if data.get("images") is not None:
+        out["images"] = pictures.item_images(data["images"])
     if data.get("meta") is not None:
         out["channels"] = channels_with(channels or {}, data["meta"])
     if "product_code" in data:

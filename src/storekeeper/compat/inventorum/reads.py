@@ -89,11 +89,11 @@ def variation_rows(db: Database, workspace_id: str, parent: dict[str, Any]) -> l
                             PageRequest(limit=MAX_VARIATIONS, include_total=False)).rows
 
 
-def product(db: Database, workspace_id: str, row: dict[str, Any]) -> dict[str, Any]:
-    """A product with its variations, as `GET /products/{id}/` answers."""
+def product(db: Database, workspace_id: str, row: dict[str, Any], version: int = LATEST) -> dict[str, Any]:
+    """A product with its variations, as `GET /products/{id}/` answers in `version`."""
     variants = variation_rows(db, workspace_id, row)
     taxes, places = references(db, workspace_id, [row, *variants])
-    return mapping.product(row, taxes, places, variants)
+    return mapping.product(row, taxes, places, variants, version)
 
 
 def find(db: Database, workspace_id: str, product_id: str) -> dict[str, Any]:

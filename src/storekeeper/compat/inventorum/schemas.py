@@ -27,19 +27,15 @@ Attribute = AttributeValue | Annotated[list[AttributeValue], Field(max_length=50
 PackageUnit = Literal["ml", "l", "g", "kg", "m", "m2", "m3", "pc"]
 
 
-def _no_images(value: list) -> list:
-    if value:
-        raise ValueError("This server keeps no uploaded images: send an empty list.")
-    return value
-
-
 class CategoryRef(WriteModel):
     id: Id
 
 
 class ImageRef(WriteModel):
-    id: int
-    new: Bool = True
+    """An image the workspace has (`images[].id` of any product, or of /v1's items)."""
+
+    id: int = Field(ge=1, le=2**62, description="ID of an existing image")
+    new: Bool = Field(True, description="Always true")
 
 
 ChannelName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
@@ -79,7 +75,8 @@ class _ProductFields(WriteModel):
     description: Annotated[str, StringConstraints(max_length=10_000)] | None = None
     attributes: dict[ShortText, Attribute] = Field(None, max_length=50)
     categories: Annotated[list[CategoryRef], AfterValidator(_one_category)] = None
-    images: Annotated[list[ImageRef], AfterValidator(_no_images)] = None
+    images: list[ImageRef] = Field(None, max_length=20, description=(
+        "The product's images afterwards: existing images of the workspace, by id (V8 on create)"))
     package_size_value: Annotated[QuantityIn, Field(gt=0)] | None = None
     package_size_unit: PackageUnit | None = None
     meta: dict[ChannelName, ChannelMeta | None] = Field(None, max_length=20, description=(

@@ -1,0 +1,45 @@
+"""Giving items' images their ids (domain/images.py) in the caller's transaction: a write of any
+number of items looks up the ids it names in one statement and registers its new images in two
+(the counter `images`, one insert), so a bulk import makes as many statements as one item."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from storekeeper.domain import images as rules
+from storekeeper.domain.clock import utcnow
+from storekeeper.persistence import counters
+from storekeeper.persistence.tables import images
+
+
+def known(conn: Connection, workspace_id: str, numbers: set[int]) -> dict[int, str]:
+    """{id: url} of the workspace's images among `numbers`, in one statement (none if empty)."""
+    if not numbers:
+        return {}
+    return dict(conn.execute(select(images.c.number, images.c.url).where(
+        images.c.workspace_id == workspace_id, images.c.number.in_(sorted(numbers)))).all())
+
+
+def assign(conn: Connection, workspace_id: str, writes: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]],
+           now: datetime | None = None) -> list[list[dict[str, Any]]]:
+    """For each (previous images, sent images) of a write, the item's images after it, every
+    one with its id; new ones are numbered and registered. ValidationFailed as rules.plan."""
+    wanted = set().union(*(rules.wanted_ids(sent) for _, sent in writes)) if writes else set()
+    found = known(conn, workspace_id, wanted - {i["id"] for previous, _ in writes for i in previous if i.get("id")})
+    planned = [rules.plan(previous, sent, found) for previous, sent in writes]
+    n = rules.count_new(planned)
+    if n:
+        new = rules.number_new(planned, counters.bump(conn, workspace_id, images.name, n))
+        stamp = now or utcnow()
+        conn.execute(images.insert(), [{"workspace_id": workspace_id, "number": image["id"], "url": image["url"],
+                                        "created_at": stamp} for image in new])
+    return planned
+
+
+def shown(item_images: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An item's images without their ids: what a file export carries, which another workspace
+    can import (ids are numbers of one workspace)."""
+    return [{k: v for k, v in image.items() if k != "id"} for image in item_images]
