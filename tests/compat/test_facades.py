@@ -56,6 +56,21 @@ def test_a_request_without_a_key_is_refused_by_every_facade_route(app, client):
         assert "x-api-version" not in r.headers
 
 
+def without_request_id(body):
+    return {k: without_request_id(v) for k, v in body.items() if k != "request_id"} if isinstance(body, dict) else body
+
+
+def test_a_path_with_an_encoded_line_break_still_reaches_its_facade(app, client):
+    for mount, route, method in operations(app):
+        if "{" not in route.path:
+            continue
+        path = mount.path + re.sub(r"{(\w+)(?::\w+)?}", "%0A0", route.path)
+        r = client.request(method, path, **({"json": {}} if method in BODY_METHODS else {}))
+        # The facade's own refusal of a request without a key, not /v1's 404.
+        expected = without_request_id(call(client, mount, route, method).json())
+        assert (r.status_code, without_request_id(r.json())) == (401, expected), (path, r.text)
+
+
 def key_headers(mount: Mount, key: str) -> dict[str, str]:
     """The key as the facade's clients send it: Bearer, or the header its OpenAPI scheme names."""
     scheme = mount.app.state.dialect.security_scheme

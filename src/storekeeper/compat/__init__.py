@@ -8,9 +8,11 @@ default) or `none`.
 
 from __future__ import annotations
 
+import re
 from importlib import import_module
 
 from fastapi import FastAPI
+from starlette.routing import Mount
 
 from storekeeper.compat.facade import Dialect, build
 
@@ -42,5 +44,9 @@ def install(app: FastAPI, setting: str) -> list[Dialect]:
     """Mount the chosen facades on `app`; the dialects, for the middleware and /docs."""
     dialects = [import_module(MODULES[name]).DIALECT for name in chosen(setting)]
     for dialect in dialects:
-        app.mount(dialect.prefix, build(dialect, app), name=f"compat-{dialect.name}")
+        mount = Mount(dialect.prefix, app=build(dialect, app), name=f"compat-{dialect.name}")
+        # Starlette matches a mount's path with `.*`, which stops at a line break: a path with an
+        # encoded one (`/compat/x/v1/items/%0A`) would miss the facade and get /v1's 404 envelope.
+        mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
+        app.router.routes.append(mount)
     return dialects
