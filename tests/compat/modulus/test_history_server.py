@@ -32,12 +32,6 @@ def world(served):
     return {"a": a["id"], "widget": widget["id"], "gadget": gadget["id"], "actor": me["actor"]["id"]}
 
 
-@pytest.fixture(scope="module")
-def vendor(served):
-    with served.vendor(PREFIX, {"Authorization": f"Bearer {served.key}"}) as client:
-        yield client
-
-
 def test_create_order_with_line_items_answers_a_draft_purchase_order(served, vendor, world):
     body = {"supplier": "Acme Supplies", "location": "Warehouse A",
             "line_items": [{"item_id": world["widget"], "quantity": 100, "unit_cost": 4.25},
@@ -92,6 +86,10 @@ def test_an_order_for_an_unknown_item_is_refused_and_nothing_is_made(vendor, wor
 
 
 def test_list_orders_pages_by_offset_newest_first_and_shows_v1s_orders(served, vendor, world):
+    # Its own first order: the module's tests may run on several workers, each with its server.
+    first = vendor.post("/v1/orders", json={"supplier": "Acme Supplies", "line_items": [{"item_id": "GAD-1",
+                                                                                           "quantity": 1}]})
+    assert first.status_code == 201, first.text
     with served.v1() as v1:
         made = v1.post("/v1/purchase-orders", json={"supplier": "Made in v1",
                                                     "lines": [{"item": "WPX-001", "quantity": 2}]})
@@ -102,7 +100,7 @@ def test_list_orders_pages_by_offset_newest_first_and_shows_v1s_orders(served, v
     assert body["pagination"] == {"total": len(orders), "limit": 50, "offset": 0, "has_more": False}
     second = vendor.get("/v1/orders", params={"limit": 1, "offset": 1}).json()
     assert [o["id"] for o in listed(second, ORDER)] == [orders[1]["id"]]
-    assert second["pagination"] == {"total": len(orders), "limit": 1, "offset": 1, "has_more": True}
+    assert second["pagination"] == {"total": len(orders), "limit": 1, "offset": 1, "has_more": len(orders) > 2}
     assert error(vendor.get("/v1/orders", params={"limit": 101})) == (422, "invalid_request", "limit")
 
 

@@ -15,21 +15,6 @@ from tests.compat.modulus.shapes import ITEM, PREFIX, TIMESTAMP, error, listed, 
 WIDGET = {"name": "Widget Pro X", "sku": "WPX-001", "quantity": 100, "location": "Warehouse A", "reorder_point": 25}
 
 
-@pytest.fixture(scope="module")
-def world(served):
-    """The document's "Warehouse A", and a second location, made through /v1."""
-    with served.v1() as v1:
-        a = v1.post("/v1/locations", json={"name": "Warehouse A"}).json()
-        b = v1.post("/v1/locations", json={"name": "Warehouse B"}).json()
-    return {"a": a["id"], "b": b["id"]}
-
-
-@pytest.fixture(scope="module")
-def vendor(served):
-    with served.vendor(PREFIX, {"Authorization": f"Bearer {served.key}"}) as client:
-        yield client
-
-
 def make(vendor, sku: str, **fields) -> dict:
     r = vendor.post("/v1/items", json={"name": fields.pop("name", sku), "sku": sku, **fields})
     assert r.status_code == 201, r.text

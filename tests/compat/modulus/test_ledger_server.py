@@ -25,12 +25,6 @@ def world(served):
     return {"a": a["id"]}
 
 
-@pytest.fixture(scope="module")
-def vendor(served):
-    with served.vendor(PREFIX, {"Authorization": f"Bearer {served.key}"}) as client:
-        yield client
-
-
 def test_writes_through_the_facade_show_in_v1_stock_the_feed_and_the_audit_log(served, vendor, world):
     item = vendor.post("/v1/items", json={"name": "Ledger", "sku": "LEDGER-1", "quantity": 12,
                                           "location": "Warehouse A"}).json()

@@ -7,27 +7,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.compat.modulus.shapes import PREFIX, TIMESTAMP, error, listed, shaped
 
 OPTIONAL_TEXT = (str, type(None))
 TRANSACTION = {"id": str, "item_id": str, "sku": str, "type": str, "quantity": int, "quantity_after": int,
                "location": OPTIONAL_TEXT, "note": OPTIONAL_TEXT, "user_id": OPTIONAL_TEXT, "created_at": str}
-
-
-@pytest.fixture(scope="module")
-def world(served):
-    with served.v1() as v1:
-        a = v1.post("/v1/locations", json={"name": "Warehouse A"}).json()
-        b = v1.post("/v1/locations", json={"name": "Warehouse B"}).json()
-    return {"a": a["id"], "b": b["id"]}
-
-
-@pytest.fixture(scope="module")
-def vendor(served):
-    with served.vendor(PREFIX, {"Authorization": f"Bearer {served.key}"}) as client:
-        yield client
 
 
 def test_a_receipt_and_an_adjustment_are_movements_of_the_ledger(served, vendor, world):
