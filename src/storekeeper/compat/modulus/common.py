@@ -23,6 +23,8 @@ OrdersRead = caller("orders:read")
 OrdersWrite = caller("orders:write")
 AuditRead = caller("audit:read")
 SnapshotsRead = caller("stock:read")  # as GET /v1/snapshots
+TransactionsRead = caller("stock:read")  # as GET /v1/stock/movements
+TransactionsWrite = caller("stock:write")
 
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

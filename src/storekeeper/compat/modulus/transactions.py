@@ -12,17 +12,21 @@ from fastapi import Query
 
 from storekeeper.api.deps import DB
 from storekeeper.api.schemas.common import TimestampIn
-from storekeeper.compat.facade import caller, json_response
+from storekeeper.compat.facade import json_response
 from storekeeper.compat.modulus import mapping
-from storekeeper.compat.modulus.common import Paging, location_names, router
+from storekeeper.compat.modulus.common import (
+    Paging,
+    TransactionsRead,
+    TransactionsWrite,
+    location_names,
+    router,
+)
 from storekeeper.compat.modulus.schemas import TransactionCreate, TransactionList, TransactionRead, TransactionType
 from storekeeper.services import inventory, items, stock
 from storekeeper.services.inventory import MovementFilters
 from storekeeper.services.stock import Adjustment
 
 transactions_router = router("transactions")
-TransactionsRead = caller("stock:read")
-TransactionsWrite = caller("stock:write")
 
 
 def _shown(db, workspace_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
