@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.compat.conftest import roomy
 from tests.compat.inventora.document import ERRORS, body, example, identified
 from tests.compat.inventora.shapes import (
     HEADER,
@@ -22,7 +23,7 @@ from tests.compat.inventora.shapes import (
     resource_shaped,
     shaped,
 )
-from tests.compat.inventora.world import make_candle, make_locations, make_wax, roomy
+from tests.compat.inventora.world import make_candle, make_locations, make_wax
 from tests.waiting import PATIENCE
 
 

@@ -7,13 +7,6 @@ MAIN = {"line1": "123 Storage St", "line2": "Unit 5", "city": "Portland", "regio
         "country": "US"}
 
 
-def roomy(v1) -> None:
-    """A workspace plan with room for the hundreds of requests a second a module's tests make
-    from one key (`init` gives a workspace 20 a second, a burst of 40)."""
-    r = v1.patch("/v1/workspace", json={"settings": {"rate_limit": {"per_second": 100_000, "burst": 100_000}}})
-    assert r.status_code == 200, r.text
-
-
 def make_locations(v1) -> dict[str, str]:
     """The document's locations: `init`'s default one becomes its Main Warehouse, beside a
     Retail Store that hides materials and a Production Floor; their ids."""

@@ -127,7 +127,7 @@ def update_product(product_id: ProductId, body: schemas.ProductUpdate, principal
             return _first_variations(db, principal, row, changes, given, version)
         return _replace_variations(db, principal, row, changes, given, version)
     updated = item_changes.update_item(db, principal.workspace_id, row["id"], changes,
-                                on_hand=data.get("quantity"), principal=principal)
+                                       on_hand=data.get("quantity"), principal=principal)
     return json_response(200, reads.product(db, principal.workspace_id, updated, version))
 
 
