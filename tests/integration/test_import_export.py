@@ -57,8 +57,9 @@ def catalogue(api) -> None:
     ok(api.post("/v1/locations", json={"name": "Main", "is_default": True}))
     ok(api.post("/v1/locations", json={"name": "Shop", "type": "store"}))
     candles = ok(api.post("/v1/categories", json={"name": "Candles"}))
+    gifts = ok(api.post("/v1/categories", json={"name": "Gifts, seasonal"}))  # a comma: JSON in a CSV cell
     ok(api.post("/v1/items", json={
-        "sku": "CANDLE-VAN", "name": "Vanilla candle", "category": candles["id"], "price": "12.50",
+        "sku": "CANDLE-VAN", "name": "Vanilla candle", "categories": [candles["id"], gifts["id"]], "price": "12.50",
         "unit_cost": "3.10", "barcode": "4006381333931", "brand": "Northwick", "supplier": "Wax & Co",
         "tags": ["bestseller", "handmade"], "attributes": {"scent": "vanilla", "burn_hours": 40},
         "reorder_point": 20, "safety_stock": 5, "reorder_quantity": 60,
@@ -82,9 +83,9 @@ def catalogue(api) -> None:
 
 
 SHOWN = ("sku", "name", "description", "kind", "tracking", "unit", "barcode", "brand", "supplier", "category",
-         "home_location", "parent", "tags", "attributes", "reorder_point", "safety_stock", "reorder_quantity",
-         "reorder_urls", "unit_cost", "price", "package_size", "images", "channels", "metadata", "on_hand",
-         "available", "status", "average_cost")
+         "categories", "home_location", "parent", "tags", "attributes", "reorder_point", "safety_stock",
+         "reorder_quantity", "reorder_urls", "unit_cost", "price", "package_size", "images", "channels", "metadata",
+         "on_hand", "available", "status", "average_cost")
 
 
 def by_sku(rows: list[dict], columns) -> dict[str, tuple]:
@@ -107,7 +108,8 @@ def test_an_export_imported_into_an_empty_workspace_reproduces_its_items_and_sto
     assert "home_location: No location 'Shop' exists." in imported.stderr and "--create-locations" in imported.stderr
     imported = cli(target, "import", "items", str(items_file), "--create-locations")
     assert imported.returncode == 0, imported.stderr
-    assert "Created 6 items" in imported.stdout and "new categories: Candles; new locations: Shop" in imported.stdout
+    assert "Created 6 items" in imported.stdout
+    assert "new categories: Candles, Gifts, seasonal; new locations: Shop" in imported.stdout
     imported = cli(target, "import", "stock", str(stock_file), "--create-locations")
     assert imported.returncode == 0, imported.stderr
     assert "Recorded 5 stock changes" in imported.stdout and "new locations: Main." in imported.stdout
@@ -136,6 +138,8 @@ def test_an_export_imported_into_an_empty_workspace_reproduces_its_items_and_sto
         assert copy[field] == original[field], field
     assert copy["category"] != original["category"]  # the target's own Candles
     assert ok(target.api.get(f"/v1/categories/{copy['category']}"))["name"] == "Candles"
+    assert [ok(target.api.get(f"/v1/categories/{c}"))["name"] for c in copy["categories"]] == [
+        "Candles", "Gifts, seasonal"]
     tee_s = ok(target.api.get("/v1/items/TEE-S"))
     assert ok(target.api.get(f"/v1/locations/{tee_s['home_location']}"))["name"] == "Shop"
 
@@ -482,7 +486,7 @@ def test_exports_carry_the_numbers_and_an_import_gives_its_own(db, client, tmp_p
         return rows_of(done.stdout) if fmt == "csv" else [json.loads(line) for line in done.stdout.splitlines()]
 
     assert {r["sku"]: r["number"] for r in exported("items")} == numbers
-    assert list(rows_of(cli(source, "export", "items").stdout)[0])[-1] == "number"  # new columns go last
+    assert list(rows_of(cli(source, "export", "items").stdout)[0])[-2:] == ["number", "categories"]  # new go last
     assert all(r["item_number"] == numbers[r["sku"]] for r in exported("stock"))
     assert all(r["item_number"] == numbers[r["sku"]] for r in exported("movements"))
     assert {r["sku"]: r["item_number"] for r in exported("stock", "csv")}["WAX"] == "2"

@@ -104,14 +104,14 @@ def _pydantic_message(exc: ValidationError) -> str:
 def _cell_to_value(column: str, text: str) -> Any:
     """A CSV cell as the API's JSON value: lists and objects as JSON, tags comma-separated,
     reorder URLs space-separated, a package size as `250 ml`."""
-    if column in _JSON_COLUMNS or (column in ("tags", "reorder_urls") and text.startswith("[")) or (
+    if column in _JSON_COLUMNS or (column in ("tags", "categories", "reorder_urls") and text.startswith("[")) or (
             column == "package_size" and text.startswith("{")):
         try:
             return json.loads(text, parse_float=Decimal)
         except ValueError:
             raise ValueError(f"{column}: not valid JSON.") from None
-    if column == "tags":
-        return [tag.strip() for tag in text.split(",") if tag.strip()]
+    if column in ("tags", "categories"):
+        return [name.strip() for name in text.split(",") if name.strip()]
     if column == "reorder_urls":
         return text.replace(",", " ").split()
     if column == "package_size":
@@ -130,13 +130,15 @@ def item_rows(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any] | RowE
             continue
         try:
             data = {k: _cell_to_value(k, v) if isinstance(v, str) and fmt == "csv" else v for k, v in record.items()}
-            names = {}
+            names: dict[str, Any] = {}
             for name, limit in _NAMES.items():
                 if name in data:
                     value = data.pop(name)
                     if not isinstance(value, str) or len(value) > limit:
                         raise ValueError(f"{name}: a name or id of at most {limit} characters.")
                     names[name] = value
+            if "categories" in data:
+                names["categories"] = _category_names(data.pop("categories"))
             # A variant's name defaults to its parent's and its attribute values.
             model = (VariantCreate if names.get("parent") else ItemCreate).model_validate(data)
         except ValueError as exc:  # pydantic's ValidationError is one
@@ -144,6 +146,13 @@ def item_rows(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any] | RowE
             yield line, RowError(line, message)
             continue
         yield line, {**model.model_dump(exclude_unset=True, mode="python"), **names}
+
+
+def _category_names(value: Any) -> list[str]:
+    limit = _NAMES["category"]
+    if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) <= limit for v in value):
+        raise ValueError(f"categories: a list of names or ids, each of at most {limit} characters.")
+    return value
 
 
 def stock_rows(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:

@@ -237,6 +237,9 @@ items = Table(
     Column("brand", String(200), nullable=True),
     Column("supplier", String(200), nullable=True),
     Column("category_id", String(ID), nullable=True),
+    # Every category the item is in, in order; the first is `category_id` (domain/categories.py;
+    # mirrored in item_categories, 0025).
+    Column("categories", JSONDoc, nullable=False, server_default=text("'[]'")),
     Column("tags", JSONDoc, nullable=False),
     Column("attributes", JSONDoc, nullable=False),
     Column("parent_id", String(ID), nullable=True),
@@ -349,7 +352,8 @@ item_updates = Table(
 
 # An item's catalogue documents: no stock change or stock read uses them, and reading them
 # decodes their JSON for every item a 500-line bulk touches.
-ITEM_DOCUMENTS = frozenset({"description", "tags", "attributes", "reorder_urls", "images", "channels", "metadata"})
+ITEM_DOCUMENTS = frozenset({"description", "categories", "tags", "attributes", "reorder_urls", "images", "channels",
+                            "metadata"})
 item_stock_columns = tuple(column for column in items.c if column.name not in ITEM_DOCUMENTS)
 
 # Bills of materials: `quantity` of the component (in `unit`, converted to the component's own
@@ -384,6 +388,20 @@ item_channels = Table(
     PrimaryKeyConstraint("workspace_id", "item_id", "channel"),
     ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"]),
     Index("ix_item_channels_channel", "workspace_id", "channel", "item_id"),
+)
+
+# The categories an item is in, beside its `categories` document: `?category=` is an index
+# lookup, and a category some live item is in cannot be deleted.
+item_categories = Table(
+    "item_categories",
+    metadata,
+    _ws(),
+    Column("item_id", String(ID), nullable=False),
+    Column("category_id", String(ID), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "item_id", "category_id"),
+    ForeignKeyConstraint(["workspace_id", "item_id"], ["items.workspace_id", "items.id"]),
+    ForeignKeyConstraint(["workspace_id", "category_id"], ["categories.workspace_id", "categories.id"]),
+    Index("ix_item_categories_category", "workspace_id", "category_id", "item_id"),
 )
 
 item_tags = Table(

@@ -13,8 +13,8 @@ from storekeeper.persistence.counters import take_numbers
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
-from storekeeper.persistence.tables import categories, items
-from storekeeper.services import journal
+from storekeeper.persistence.tables import categories
+from storekeeper.services import item_categories, journal
 from storekeeper.services.common import translate_integrity
 
 MAX_DEPTH = 32
@@ -130,14 +130,7 @@ def delete_category(db: Database, workspace_id: str, category_id: str, if_match:
         row = fetch(conn, categories, workspace_id, category_id, "category", for_update=True)
         check_version(row, if_match)
         journal.deleted(conn, "category", row)
-        in_use = conn.execute(
-            select(items.c.id)
-            .where(
-                items.c.workspace_id == workspace_id, items.c.category_id == category_id, items.c.deleted_at.is_(None)
-            )
-            .limit(1)
-        ).first()
-        if in_use:
+        if item_categories.live_item_in(conn, workspace_id, category_id):
             raise Conflict("The category still has items: move them to another category first.")
         child = conn.execute(
             select(categories.c.id)
@@ -146,9 +139,7 @@ def delete_category(db: Database, workspace_id: str, category_id: str, if_match:
         ).first()
         if child:
             raise Conflict("The category has subcategories: delete or move them first.")
-        # Items in the trash keep no link to a deleted category.
-        items_in_trash = items.update().where(items.c.workspace_id == workspace_id, items.c.category_id == category_id)
-        conn.execute(items_in_trash.values(category_id=None))
+        item_categories.forget(conn, workspace_id, category_id)
         conn.execute(
             delete(categories).where(categories.c.workspace_id == workspace_id, categories.c.id == category_id)
         )

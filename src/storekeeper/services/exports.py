@@ -40,18 +40,21 @@ FORMATS = ("csv", "jsonl")
 
 # What `storekeeper import items` reads, in this order; the rest of an item's columns are shown
 # for people reading the file and skipped on import (READ_ONLY_ITEM_COLUMNS).
-ITEM_IMPORT_COLUMNS = (
+_FIRST_IMPORT_COLUMNS = (
     "sku", "name", "description", "kind", "tracking", "unit", "barcode", "brand", "supplier", "category",
     "tax_rate", "home_location", "parent", "tags", "attributes", "reorder_point", "safety_stock", "reorder_quantity",
     "reorder_urls", "unit_cost", "price", "retail_price", "wholesale_price", "package_size", "images",
     "channels", "metadata",
 )
+# `category` is the first of `categories` (domain/categories.py); both are names.
+_LATER_IMPORT_COLUMNS = ("categories",)
+ITEM_IMPORT_COLUMNS = _FIRST_IMPORT_COLUMNS + _LATER_IMPORT_COLUMNS
 # New columns go last, so that readers of the older files' columns by position still find theirs.
 READ_ONLY_ITEM_COLUMNS = (
     "id", "on_hand", "reserved", "available", "incoming", "status", "average_cost", "created_at", "updated_at",
     "number",
 )
-ITEM_COLUMNS = ITEM_IMPORT_COLUMNS + READ_ONLY_ITEM_COLUMNS
+ITEM_COLUMNS = _FIRST_IMPORT_COLUMNS + READ_ONLY_ITEM_COLUMNS + _LATER_IMPORT_COLUMNS
 STOCK_COLUMNS = ("sku", "location", "on_hand", "reserved", "available", "unit_cost", "item", "location_id",
                  "item_number")
 MOVEMENT_COLUMNS = (
@@ -120,6 +123,7 @@ def item_record(row: dict[str, Any], category_names: dict[str, str], tax_rate_na
         "id": row["id"], "on_hand": row["on_hand"], "reserved": row["reserved"],
         "available": row["on_hand"] - row["reserved"], "incoming": row["incoming"], "status": row["status"],
         "created_at": row["created_at"], "updated_at": row["updated_at"], "number": row["number"],
+        "categories": [category_names.get(c, c) for c in row["categories"]],
     }
     for column in _MONEY:
         record[column] = _money(row[column])
@@ -244,7 +248,7 @@ def _text(column: str, value: Any) -> str:
         return value
     if isinstance(value, datetime):
         return format_timestamp(value) or ""
-    if column == "tags" and not any("," in tag for tag in value):
+    if column in ("tags", "categories") and not any("," in name for name in value):
         return ", ".join(value)
     if column == "package_size":
         return f"{format_quantity(value['value'])} {value['unit']}"

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from storekeeper.domain import categories as category_rules
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import BulkFailed, StorekeeperError, ValidationFailed
 from storekeeper.domain.ids import is_id
@@ -258,12 +259,13 @@ def _check_items(db: Database, workspace_id: str, rows: Rows, result: ImportResu
                     continue
                 try:
                     _check_item_row(data)
-                    category = data.get("category")
-                    if category is not None and category not in plan.category_ids:
-                        plan.category_ids[category] = resolve(category, category_names, categories_by_name,
-                                                              "category")
-                        if plan.category_ids[category] is None and is_id("category", category):
-                            raise ValueError(f"category: no category {category}.")
+                    named = [data["category"]] if data.get("category") is not None else []
+                    for category in [*named, *data.get("categories", ())]:
+                        if category not in plan.category_ids:
+                            plan.category_ids[category] = resolve(category, category_names, categories_by_name,
+                                                                  "category")
+                            if plan.category_ids[category] is None and is_id("category", category):
+                                raise ValueError(f"category: no category {category}.")
                     tax_rate = data.get("tax_rate")
                     if tax_rate is not None and tax_rate not in plan.tax_rate_ids:
                         found = resolve(tax_rate, tax_rate_names, tax_rates_by_name, "tax_rate")
@@ -317,8 +319,10 @@ def _check_items(db: Database, workspace_id: str, rows: Rows, result: ImportResu
 
 
 def _check_item_row(data: dict[str, Any]) -> None:
-    values = _prepare({k: v for k, v in data.items() if k not in ("category", "tax_rate", "parent")})
+    values = _prepare({k: v for k, v in data.items() if k not in ("category", "categories", "tax_rate", "parent")})
     _check_sku(values["sku"])
+    category_rules.after_write([], {("category_id" if k == "category" else k): v for k, v in data.items()
+                                    if k in ("category", "categories")})
     if data.get("parent") and values.get("tracking") == Tracking.BUNDLE:
         raise ValidationFailed({"tracking": ["A variant cannot be a bundle."]})
     if data.get("parent") == data["sku"]:
@@ -391,6 +395,8 @@ def _values(data: dict[str, Any], plan: _ItemPlan) -> dict[str, Any]:
     values = {k: v for k, v in data.items() if k != "parent"}
     if "category" in values:
         values["category"] = plan.category_ids[values["category"]] if values["category"] is not None else None
+    if "categories" in values:
+        values["categories"] = [plan.category_ids[name] for name in values["categories"]]
     if "tax_rate" in values:
         values["tax_rate"] = plan.tax_rate_ids[values["tax_rate"]] if values["tax_rate"] is not None else None
     if values.get("home_location") is not None:

@@ -25,7 +25,7 @@ from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.tables import item_components, items, locations, movements, reservations, stock_levels
 from storekeeper.persistence.types import Micros
-from storekeeper.services import search
+from storekeeper.services import item_categories, search
 from storekeeper.services.locations import find_location
 from storekeeper.services.stock import resolve_items
 
@@ -227,7 +227,7 @@ def list_stock(db: Database, workspace_id: str, filters: StockFilters, page: Pag
     if filters.sku is not None:
         stmt = stmt.where(items.c.sku == filters.sku)
     if filters.category is not None:
-        stmt = stmt.where(items.c.category_id == filters.category)
+        stmt = stmt.where(item_categories.in_category(workspace_id, filters.category))
     if filters.kind is not None:
         stmt = stmt.where(items.c.kind == filters.kind)
     if filters.location is None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, or_, select
 
+from storekeeper.domain import categories as category_rules
 from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
 from storekeeper.domain.stock import Tracking
 from storekeeper.domain.units import UnitMismatch, convert
@@ -25,7 +26,7 @@ from storekeeper.persistence.tables import (
     reservations,
 )
 from storekeeper.services import images as image_service
-from storekeeper.services import journal
+from storekeeper.services import item_categories, journal
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.items import (
     _check_sku,
@@ -153,7 +154,7 @@ def change_item(
     check_version(row, if_match)
     if "images" in values:
         values["images"] = image_service.assign(conn, workspace_id, [(row["images"], values["images"])])[0]
-    values = {k: v for k, v in values.items() if row.get(k) != v}
+    values = {k: v for k, v in category_rules.settle(values, row["categories"]).items() if row.get(k) != v}
     _check_stocked_rules(conn, row, values, rules)
     if "tracking" in values:
         _check_tracking(conn, workspace_id, row, values["tracking"])
@@ -174,6 +175,8 @@ def change_item(
             journal.threshold_status_changes(conn, row, updated)
     if "tags" in values:
         _write_tags(conn, workspace_id, row["id"], values["tags"], replace=True)
+    if "categories" in values:
+        item_categories.replace(conn, workspace_id, row["id"], values["categories"])
     if "channels" in values:
         write_channels(conn, workspace_id, row["id"], values["channels"])
     if "tracking" in values:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, bindparam, delete, exists, false, func, literal, or_, select
 
+from storekeeper.domain import categories as category_rules
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
 from storekeeper.domain.ids import is_id, new_id
@@ -30,7 +31,6 @@ from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import fetch
 from storekeeper.persistence.tables import (
     ITEM_PRICE_ORDER,
-    categories,
     item_channels,
     item_tags,
     items,
@@ -40,7 +40,7 @@ from storekeeper.persistence.tables import (
 )
 from storekeeper.persistence.types import Micros
 from storekeeper.services import images as image_service
-from storekeeper.services import journal, search
+from storekeeper.services import item_categories, journal, search
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.context import SystemActor
 from storekeeper.services.item_details import item_details, page_details
@@ -59,7 +59,8 @@ SORTS: dict[str, str] = {
 }
 
 # What a variant takes from its parent unless it says otherwise.
-INHERITED = ("description", "kind", "tracking", "unit", "brand", "supplier", "category_id", "tags", "tax_rate_id",
+INHERITED = ("description", "kind", "tracking", "unit", "brand", "supplier", "category_id", "categories", "tags",
+             "tax_rate_id",
              "unit_cost", "price", "price_rest", "retail_price", "wholesale_price", "package_size_value",
              "package_size_unit", "home_location_id")
 
@@ -178,10 +179,9 @@ def _check_sku(sku: str) -> None:
 
 
 def check_references(conn: Connection, workspace_id: str, values: dict[str, Any]) -> None:
-    """The category and tax rate must exist; the home location, given by id or name, must be a
+    """The categories and tax rate must exist; the home location, given by id or name, must be a
     live, active location, and is replaced by its id."""
-    if values.get("category_id") is not None:
-        fetch(conn, categories, workspace_id, values["category_id"], "category")
+    item_categories.check_exist(conn, workspace_id, [values])
     if values.get("tax_rate_id") is not None:
         fetch(conn, tax_rates, workspace_id, values["tax_rate_id"], "tax_rate")
     resolve_home_refs(conn, workspace_id, [values])
@@ -267,6 +267,7 @@ def _status(row: dict[str, Any]) -> str:
 
 
 def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    values = category_rules.settle(values)
     row: dict[str, Any] = {
         "workspace_id": workspace_id,
         "id": new_id("item"),
@@ -278,6 +279,7 @@ def _new_row(workspace_id: str, values: dict[str, Any], now: datetime) -> dict[s
         "brand": None,
         "supplier": None,
         "category_id": None,
+        "categories": [],
         "tags": [],
         "attributes": {},
         "parent_id": None,
@@ -322,7 +324,7 @@ def parent_row_from(item: dict[str, Any], data: dict[str, Any], now: datetime) -
     values = _prepare(data)
     _check_sku(values["sku"])
     cloned = {k: item[k] for k in (*INHERITED, "name", "name_key", "barcode", "reorder_point", "safety_stock",
-                                   "reorder_quantity", "images", "channels", "metadata") if k not in values}
+                                   "reorder_quantity", "images", "channels", "metadata") if k not in _given(values)}
     row = _new_row(item["workspace_id"], {**cloned, **values}, now)
     row["has_variants"] = True
     return row
@@ -335,12 +337,21 @@ def variant_row(parent: dict[str, Any], data: dict[str, Any], now: datetime) -> 
     _check_sku(values["sku"])
     if values.get("tracking") == Tracking.BUNDLE:
         raise ValidationFailed({"tracking": ["A variant cannot be a bundle."]})
-    inherited = {k: parent[k] for k in INHERITED if k not in values}
+    inherited = {k: parent[k] for k in INHERITED if k not in _given(values)}
     if "name" not in values:
         suffix = " / ".join(str(v) for v in values.get("attributes", {}).values()) or values["sku"]
         values["name"] = f"{parent['name']} / {suffix}"[:500]
         values["name_key"] = values["name"].casefold()
     return _new_row(parent["workspace_id"], {**inherited, **values, "parent_id": parent["id"]}, now)
+
+
+def _given(values: dict[str, Any]) -> set[str]:
+    """The columns a write names; naming either of `category_id` and `categories` names both
+    (the other follows from it, domain/categories.settle)."""
+    given = set(values)
+    if given & {"category_id", "categories"}:
+        given |= {"category_id", "categories"}
+    return given
 
 
 def check_variant_attributes(siblings: list[dict[str, Any]]) -> None:
@@ -371,6 +382,7 @@ def insert_items(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]
                            strict=True):
             r["images"] = kept
     conn.execute(items.insert(), rows)
+    item_categories.insert(conn, workspace_id, rows)
     tags = [{"workspace_id": workspace_id, "item_id": r["id"], "tag": t} for r in rows for t in r["tags"]]
     if tags:
         conn.execute(item_tags.insert(), tags)
@@ -412,9 +424,10 @@ def create_item(db: Database, workspace_id: str, data: dict[str, Any], principal
                     stock.append((rows[-1], variant_stock))
             check_variant_attributes(rows[1:])
             # Each category and tax rate the variants name (most inherit the parent's, checked above).
-            for column in ("category_id", "tax_rate_id"):
-                for value in {r[column] for r in rows[1:]} - {row[column], None}:
-                    check_references(conn, workspace_id, {column: value})
+            own = [r for r in rows[1:] if r["categories"] != row["categories"]]
+            item_categories.check_exist(conn, workspace_id, own)
+            for value in {r["tax_rate_id"] for r in rows[1:]} - {row["tax_rate_id"], None}:
+                check_references(conn, workspace_id, {"tax_rate_id": value})
             # And each home location a variant names for itself.
             resolve_home_refs(conn, workspace_id,
                               [r for r in rows[1:] if r["home_location_id"] != row["home_location_id"]])
@@ -451,7 +464,6 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
         ("sku", filters.sku),
         ("barcode", filters.barcode),
         ("kind", filters.kind),
-        ("category_id", filters.category),
         ("parent_id", filters.parent),
         ("ad_hoc", filters.ad_hoc),
     ):
@@ -465,6 +477,8 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
         stmt = stmt.where(items.c.status != StockStatus.NORMAL.value)
     elif filters.low_stock is False:
         stmt = stmt.where(items.c.status == StockStatus.NORMAL.value)
+    if filters.category is not None:
+        stmt = stmt.where(item_categories.in_category(workspace_id, filters.category))
     if filters.tag is not None:
         stmt = stmt.where(
             exists().where(

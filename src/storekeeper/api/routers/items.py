@@ -58,7 +58,7 @@ def list_items(
     sku: Annotated[str | None, Query(max_length=64)] = None,
     barcode: Annotated[str | None, Query(max_length=128)] = None,
     kind: Annotated[Kind | None, Query()] = None,
-    category: Annotated[str | None, Query(max_length=40)] = None,
+    category: Annotated[str | None, Query(max_length=40, description="In this category (among its categories)")] = None,
     parent: Annotated[str | None, Query(max_length=40)] = None,
     tag: Annotated[str | None, Query(max_length=100)] = None,
     status: Annotated[str | None, Query(pattern=STATUSES, description=(

@@ -145,7 +145,11 @@ class _ItemFields(_ItemReadOnly):
     barcode: str | None = Field(None, max_length=128)
     brand: ShortText | None = None
     supplier: ShortText | None = None
-    category: str | None = Field(None, max_length=40, description="Category id")
+    category: str | None = Field(None, max_length=40, description=(
+        "Category id: the first of `categories`. Sent alone, it replaces the first category and keeps the others; "
+        "null takes the item out of every category"))
+    categories: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        None, max_length=50, description="Ids of every category the item is in, in order; the first is `category`")
     home_location: str | None = Field(
         None, min_length=1, max_length=200,
         description="Location id or name (an active one): where stock of the item goes when a change names no "
@@ -268,7 +272,8 @@ class ItemRead(ReadModel):
     barcode: str | None
     brand: str | None
     supplier: str | None
-    category: str | None
+    category: str | None = Field(description="Category id: the first of `categories` (the one reports sum under)")
+    categories: list[str] = Field(description="Ids of every category the item is in, in order")
     home_location: str | None = Field(description="Location id: where a stock change that names no location goes "
                                                   "(null: the default location)")
     tags: list[str]
@@ -339,6 +344,7 @@ def item_out(row: dict[str, Any]) -> dict[str, Any]:
         "brand": row["brand"],
         "supplier": row["supplier"],
         "category": row["category_id"],
+        "categories": row["categories"],
         "home_location": row["home_location_id"],
         "tags": row["tags"],
         "attributes": row["attributes"],
