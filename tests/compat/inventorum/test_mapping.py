@@ -22,8 +22,8 @@ def item(**fields) -> dict:
     """An item row as services/items returns it, with the defaults of a new one."""
     price, rest = split_price(fields.pop("price", None))
     row = {"id": "itm_1", "number": 12544049, "sku": "SKU-1", "name": "00001 Drink", "description": None,
-           "barcode": None, "brand": None, "supplier": None, "category_id": None, "tags": [], "attributes": {},
-           "parent_id": None,
+           "barcode": None, "brand": None, "supplier": None, "category_id": None, "categories": [], "tags": [],
+           "attributes": {}, "parent_id": None,
            "reorder_point": D(0), "safety_stock": D(0), "unit_cost": None, "average_cost": None, "price": price,
            "price_rest": rest, "tax_rate_id": "tax_19", "tax_rate_value": D("0.19"), "package_size_value": None,
            "package_size_unit": None, "channels": {}, "metadata": {}, "gift_card": False, "favourite": False,
@@ -99,10 +99,10 @@ def test_a_product_body_becomes_item_fields():
         "name": "Pink t-shirt", "reorder_point": D(75), "safety_stock": D(50), "price": D(100), "unit_cost": D("10.50"),
         "open_price": True, "gift_card": False, "ad_hoc": False, "favourite": True, "brand": "Nike",
         "tax_rate": "tax_rate#59342", "barcode": "121312121212", "attributes": {"weight": ["1"], "size": ["S"]},
-        "category": "category#90302", "package_size": {"value": D(1), "unit": "pcs"},
+        "categories": ["category#90302"], "package_size": {"value": D(1), "unit": "pcs"},
         "metadata": {"kept": "yes", "product_code": "22222222222222"}}
     assert mapping.item_fields({"categories": [], "ean": "", "product_code": ""}, resolve, {"product_code": "x"}) == {
-        "category": None, "barcode": None, "metadata": {}}
+        "categories": [], "barcode": None, "metadata": {}}
     with pytest.raises(ValidationFailed):
         mapping.item_fields({"package_size_value": D(1)}, resolve)
 
@@ -117,8 +117,8 @@ def test_a_category_shows_its_parents_id_and_a_variations_parent_its_products():
     assert mapping.category(places["cat_1"], places) == {
         "parent": 39710, "hint": "Drinks", "id": 43104, "channel": None, "translations": [], "image": None,
         "name": "Drinks"}
-    entry = mapping.modified(item(parent_id="itm_0", category_id="cat_1"), TAXES, places, {"itm_0": 11111114},
-                             verbose=False)
+    row = item(parent_id="itm_0", category_id="cat_1", categories=["cat_1"])
+    entry = mapping.modified(row, TAXES, places, {"itm_0": 11111114}, verbose=False)
     assert (entry["parent"], entry["categories"]) == (11111114, [{"id": 43104, "hint": "Drinks", "name": "Drinks"}])
 
 

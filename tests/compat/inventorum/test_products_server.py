@@ -256,3 +256,24 @@ def test_a_product_given_variations_becomes_one_of_them_under_a_new_product(serv
         assert [(m["reason"], m["delta"]) for m in moves] == [("initial", 3)]  # its history stays its own
     checked = served.server.cli("check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_product_is_in_every_category_it_names_in_their_order(vendor, world, served):
+    with served.v1() as v1:
+        gifts, summer = (v1.post("/v1/categories", json={"name": name}).json() for name in ("Gifts", "Summer"))
+    made = create(vendor, {"name": "Two places", "tax_type": world["tax"], "price": 1,
+                           "categories": [{"id": world["category"]}, {"id": gifts["number"]}]})
+    assert [(c["id"], c["name"]) for c in made["categories"]] == [(world["category"], "Alben"),
+                                                                 (gifts["number"], "Gifts")]
+    changed = vendor.put(f"/api/products/{made['id']}/", json={
+        "categories": [{"id": summer["number"]}, {"id": world["category"]}]})
+    assert changed.status_code == 200, changed.text
+    assert [c["id"] for c in changed.json()["categories"]] == [summer["number"], world["category"]]
+    with served.v1() as v1:  # the same item, seen through /v1
+        in_summer = v1.get("/v1/items", params={"category": summer["id"]}).json()["data"]
+        assert [i["number"] for i in in_summer] == [made["id"]]
+        assert in_summer[0]["category"] == summer["id"] and len(in_summer[0]["categories"]) == 2
+    r = vendor.put(f"/api/products/{made['id']}/", json={"categories": [{"id": 999999}]})
+    assert refusal(r)[:1] == (400,) and r.json()["error"]["fields"] == {"categories": ["Invalid category"]}
+    assert [c["id"] for c in vendor.get(f"/api/products/{made['id']}/").json()["categories"]] == [
+        summer["number"], world["category"]]

@@ -151,8 +151,7 @@ def _details(row: dict[str, Any], gross: Decimal | None, categories: dict[str, d
         "meta": meta(row),
         "images": pictures.images(row, version),
         "product_code": product_code(row),
-        "categories": ([category(categories[row["category_id"]], categories)]
-                       if row.get("category_id") in categories else []),
+        "categories": [category(categories[c], categories) for c in row["categories"] if c in categories],
         **package(row, gross),
     }
 
@@ -218,7 +217,7 @@ def modified(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]], categori
         "parent": parents.get(row["parent_id"]) if row.get("parent_id") else None,
         "custom_sale": row["ad_hoc"],
         "categories": [{"id": ids.shown(c), "hint": c["name"], "name": c["name"]}
-                       for c in [categories.get(row.get("category_id"))] if c],
+                       for c in (categories.get(i) for i in row["categories"]) if c],
         "attributes_str": attributes_str(row["attributes"]),
         "description": row["description"] or "",
         "product_code": product_code(row),
@@ -308,8 +307,7 @@ def item_fields(data: dict[str, Any], resolve: Callable[[str, Any], str],
     if "attributes" in data:
         out["attributes"] = attribute_lists(data["attributes"])
     if "categories" in data:
-        chosen = data["categories"]
-        out["category"] = resolve("category", chosen[0]["id"]) if chosen else None
+        out["categories"] = [resolve("category", chosen["id"]) for chosen in data["categories"] or []]
     if "package_size_value" in data or "package_size_unit" in data:
         value, unit = data.get("package_size_value"), data.get("package_size_unit")
         if (value is None) != (unit is None):

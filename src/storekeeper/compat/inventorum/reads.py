@@ -71,7 +71,7 @@ def paging(max_limit: int):
 
 def references(db: Database, workspace_id: str, rows: list[dict[str, Any]]):
     """The tax rates and categories (with their parents) the rows refer to, by id (three queries)."""
-    places = categories.rows_of(db, workspace_id, {r.get("category_id") for r in rows})
+    places = categories.rows_of(db, workspace_id, {c for r in rows for c in r["categories"]})
     parents = categories.rows_of(db, workspace_id, {c["parent_id"] for c in places.values()} - set(places))
     return tax_rates.rows_of(db, workspace_id, {r.get("tax_rate_id") for r in rows}), {**parents, **places}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from storekeeper.api.schemas.common import (
     Bool,
@@ -52,12 +52,6 @@ class ChannelMeta(BaseModel):
     price: NonNegativeMoneyIn | None = None
 
 
-def _one_category(value: list[CategoryRef]) -> list[CategoryRef]:
-    if len(value) > 1:
-        raise ValueError("A product is in at most one category here.")
-    return value
-
-
 class _ProductFields(WriteModel):
     quantity: NonNegativeQuantityIn = Field(None, description="Stock (on create: the initial stock)")
     reorder_level: NonNegativeQuantityIn = Field(None, description="Default: 0")
@@ -74,7 +68,7 @@ class _ProductFields(WriteModel):
     supplier: ShortText | None = None
     description: Annotated[str, StringConstraints(max_length=10_000)] | None = None
     attributes: dict[ShortText, Attribute] = Field(None, max_length=50)
-    categories: Annotated[list[CategoryRef], AfterValidator(_one_category)] = None
+    categories: list[CategoryRef] = Field(None, max_length=50)
     images: list[ImageRef] = Field(None, max_length=20, description=(
         "The product's images afterwards: existing images of the workspace, by id (V8 on create)"))
     package_size_value: Annotated[QuantityIn, Field(gt=0)] | None = None
