@@ -101,3 +101,38 @@ def test_a_page_of_items_with_images_costs_the_statements_of_a_page_without(api,
     for n in range(12):
         create(api, f"PICTURED-{n}", [{"url": f"https://cdn.example/{n}/{i}.jpg"} for i in range(4)])
     assert count() == few
+
+
+def test_a_channel_shows_its_own_images_by_id_or_url(api):
+    mine = create(api, "MUG", [{"url": MUG}, {"url": MUG_BACK}])["images"]
+    r = api.put("/v1/items/MUG/channels/ebay", json={"images": [{"id": mine[1]["id"]},
+                                                               {"url": "https://cdn.example/ebay.jpg"}]})
+    assert r.status_code == 200, r.text
+    ebay = r.json()["channels"]["ebay"]["images"]
+    assert ebay[0] == {"id": mine[1]["id"], "url": MUG_BACK, "alt": None}
+    assert ebay[1]["url"] == "https://cdn.example/ebay.jpg" and ebay[1]["id"] not in (i["id"] for i in mine)
+    item = api.get("/v1/items/MUG").json()
+    assert item["images"] == mine  # the item's own are untouched
+    assert item["channels"]["ebay"]["images"] == ebay
+    # The channel's new image is an image of the workspace: another item takes it by id.
+    assert create(api, "CUP", [{"id": ebay[1]["id"]}])["images"][0]["url"] == "https://cdn.example/ebay.jpg"
+    # Sent back as read (PATCH of the whole channels), the ids are kept; without images, the
+    # channel shows the item's own again.
+    r = api.patch("/v1/items/MUG", json={"channels": {**item["channels"], "shop": {"name": "Mug"}}})
+    assert r.status_code == 200, r.text
+    assert r.json()["channels"]["ebay"]["images"] == ebay
+    assert r.json()["channels"]["shop"].get("images") is None
+    r = api.put("/v1/items/MUG/channels/ebay", json={"name": "Mug on eBay"})
+    assert r.json()["channels"]["ebay"].get("images") is None
+
+
+def test_a_channels_unknown_image_is_refused_under_its_field_and_nothing_changes(api):
+    before = create(api, "MUG", [{"url": MUG}])
+    r = api.patch("/v1/items/MUG", json={"channels": {"ebay": {"images": [{"id": 999_999}]}}})
+    assert r.status_code == 422, r.text
+    assert "channels.ebay.images[0].id" in r.json()["error"]["fields"], r.text
+    r = api.post("/v1/items", json={"sku": "CUP", "name": "Cup", "channels": {"shop": {"images": [{"id": 999_999}]}}})
+    assert r.status_code == 422, r.text
+    assert api.get("/v1/items/CUP").status_code == 404
+    after = api.get("/v1/items/MUG").json()
+    assert (after["channels"], after["version"]) == (before["channels"], before["version"])

@@ -119,7 +119,8 @@ def item_record(row: dict[str, Any], category_names: dict[str, str], tax_rate_na
         "reorder_urls": row["reorder_urls"],
         "package_size": ({"value": row["package_size_value"], "unit": row["package_size_unit"]}
                          if row["package_size_value"] is not None else None),
-        "images": image_service.shown(row["images"]), "channels": row["channels"], "metadata": row["metadata"],
+        "images": image_service.shown(row["images"]), "channels": image_service.shown_channels(row["channels"]),
+        "metadata": row["metadata"],
         "id": row["id"], "on_hand": row["on_hand"], "reserved": row["reserved"],
         "available": row["on_hand"] - row["reserved"], "incoming": row["incoming"], "status": row["status"],
         "created_at": row["created_at"], "updated_at": row["updated_at"], "number": row["number"],

@@ -152,8 +152,7 @@ def change_item(
     sku = values.get("sku")
     row = find_item(conn, workspace_id, ref, for_update=True)
     check_version(row, if_match)
-    if "images" in values:
-        values["images"] = image_service.assign(conn, workspace_id, [(row["images"], values["images"])])[0]
+    image_service.assign_all(conn, workspace_id, [(row, values)])
     values = {k: v for k, v in category_rules.settle(values, row["categories"]).items() if row.get(k) != v}
     _check_stocked_rules(conn, row, values, rules)
     if "tracking" in values:
@@ -200,6 +199,7 @@ def set_channel(db: Database, workspace_id: str, ref: str, channel: str, entry: 
             channels[channel] = {**channels[channel], "published": False}
         else:
             channels[channel] = channel_doc({"published": True, **entry})
+            image_service.assign_all(conn, workspace_id, [(row, {"channels": {channel: channels[channel]}})])
         updated = update_versioned(conn, items, row, {"channels": channels})
         write_channels(conn, workspace_id, row["id"], channels)
         journal.item_event(conn, "published" if entry is not None else "unpublished", row, updated,

@@ -241,9 +241,10 @@ def _prepare(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def channel_doc(entry: dict[str, Any]) -> dict[str, Any]:
-    """A channel's publication as stored: published, and only the overrides given (money as text)."""
+    """A channel's publication as stored: published, and only the overrides given (money as
+    text; images as sent, until services/images.assign_all gives them their ids)."""
     doc: dict[str, Any] = {"published": bool(entry.get("published", True))}
-    for key in ("name", "description"):
+    for key in ("name", "description", "images"):
         if entry.get(key) is not None:
             doc[key] = entry[key]
     if entry.get("price") is not None:
@@ -377,10 +378,7 @@ def insert_items(conn: Connection, workspace_id: str, rows: list[dict[str, Any]]
     if taken is not None:
         raise _duplicate_sku(taken.sku)()
     counters.take_numbers(conn, workspace_id, items, rows)
-    if any(r["images"] for r in rows):
-        for r, kept in zip(rows, image_service.assign(conn, workspace_id, [([], r["images"]) for r in rows]),
-                           strict=True):
-            r["images"] = kept
+    image_service.assign_all(conn, workspace_id, [(None, r) for r in rows])
     conn.execute(items.insert(), rows)
     item_categories.insert(conn, workspace_id, rows)
     tags = [{"workspace_id": workspace_id, "item_id": r["id"], "tag": t} for r in rows for t in r["tags"]]

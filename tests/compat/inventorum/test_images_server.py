@@ -143,11 +143,28 @@ def test_one_ledger_images_set_here_are_the_items_in_v1_and_back(served, vendor,
     assert [i["id"] for i in other["images"]] == [side]
 
 
-def test_a_channels_images_in_meta_are_ignored(vendor, world, pictures):
-    made = create(vendor, {"name": "Channel pictures", "tax_type": world["tax"], "meta": {
-        "ebay": {"name": "ebay name", "images": [{"id": pictures[FRONT], "new": True}]}}})
-    assert made["meta"]["ebay"]["images"] is None and made["meta"]["ebay"]["name"] == "ebay name"
-    assert made["images"] == []
+def test_a_channel_shows_its_own_images_from_meta_else_the_products(served, vendor, world, pictures):
+    made = create(vendor, {"name": "Channel pictures", "tax_type": world["tax"], "images": [{"id": pictures[BACK]}],
+                           "meta": {"ebay": {"name": "ebay name", "images": [{"id": pictures[FRONT], "new": True}]},
+                                    "shop": {"name": "shop name"}}})
+    assert made["meta"]["ebay"]["images"] == [nested(pictures[FRONT], FRONT)]
+    assert made["meta"]["shop"]["images"] is None  # the shop shows the product's own
+    assert made["images"] == [nested(pictures[BACK], BACK)]
+    path = f"/api/products/{made['id']}/"
+    seven = vendor.get(path, headers={"X-Api-Version": "7"}).json()["meta"]["ebay"]["images"]
+    assert seven == [{**dict.fromkeys(SIZES, FRONT), "new": True, "id": pictures[FRONT]}]
+    verbose = vendor.get("/api/products/delta/modified/", params={"verbose": "true", "limit": 40}).json()["data"]
+    assert next(p for p in verbose if p["id"] == made["id"])["meta"]["ebay"]["images"] == [
+        nested(pictures[FRONT], FRONT)]
+    with served.v1() as v1:  # one catalogue: /v1 shows the channel's images by the same ids
+        item = v1.get(f"/v1/items/{made['inv_id']}").json()
+        assert [i["id"] for i in item["channels"]["ebay"]["images"]] == [pictures[FRONT]]
+    r = vendor.put(path, json={"meta": {"ebay": {"images": [{"id": 987_654_321}]}}, "name": "Not renamed"})
+    assert refusal(r)[:3] == (400, "common.serializer_error", {"meta": ["No image 987654321 in this workspace."]})
+    after = vendor.get(path).json()
+    assert (after["name"], after["meta"]["ebay"]["images"]) == ("Channel pictures", [nested(pictures[FRONT], FRONT)])
+    cleared = vendor.put(path, json={"meta": {"ebay": {"name": "ebay name"}}}).json()
+    assert cleared["meta"]["ebay"]["images"] is None
 
 
 def test_a_repeated_put_of_images_with_an_idempotency_key_is_replayed(vendor, world, pictures):

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from storekeeper.api.errors import Problem
-from storekeeper.compat.inventorum import errors, mapping
+from storekeeper.compat.inventorum import errors, images, mapping
 from storekeeper.domain.errors import ValidationFailed
 from storekeeper.domain.pricing import split_price
 
@@ -179,6 +179,11 @@ def test_meta_gives_each_channel_its_overrides_and_leaves_publishing_as_it_was()
                                                "ebay": {"description": "ebay desc", "price": None}})
     assert changed == {"shop": {"published": True, "name": "shop name", "price": D(204)},
                        "pos": {"published": True}, "ebay": {"published": False, "description": "ebay desc"}}
-    shown = mapping.meta(item(channels={"shop": {"published": True, "name": "shop name", "price": "204.00"}}))
+    shown = mapping.meta(item(channels={"shop": {"published": True, "name": "shop name", "price": "204.00"}}), 8)
     assert shown == {"shop": {"channel": None, "description": None, "gross_price": "242.76", "id": None,
                               "images": None, "name": "shop name", "price": "204.0000000000"}}
+    ebay = {"published": False, "images": [{"id": 763101, "url": "https://cdn.example/e.png", "alt": None}]}
+    assert mapping.meta(item(channels={"ebay": ebay}), 10)["ebay"]["images"] == [
+        {"id": 763101, "urls": dict.fromkeys(images.SIZES, "https://cdn.example/e.png"), "type": 0, "new": True}]
+    assert mapping.channels_with({}, {"ebay": {"images": [{"id": 763101, "new": True}]}}) == {
+        "ebay": {"published": False, "images": [{"id": 763101}]}}

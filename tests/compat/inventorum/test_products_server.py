@@ -152,14 +152,18 @@ def test_put_changes_only_the_fields_sent_and_quantity_is_a_count_in_the_ledger(
         assert (item["favourite"], item["open_price"], item["barcode"]) == (True, True, "aaggagga")
         moves = v1.get("/v1/stock/movements", params={"item": made["inv_id"], "order": "asc"}).json()["data"]
         assert [(m["reason"], m["delta"]) for m in moves] == [("initial", 10), ("count", 190)]
+        pictured = v1.post("/v1/items", json={"sku": "EBAY-PICTURE", "name": "A picture's holder",
+                                              "images": [{"url": "https://cdn.example/ebay.png"}]}).json()
+    ebay_image = pictured["images"][0]["id"]  # the document's 763101: an image the workspace has
     meta = {"atalanda": {"description": "atalanda desc", "id": 4586506, "name": "atalanda name", "price": 203},
             "shop": {"description": "shop desc", "name": "shop name", "price": 204},
-            "ebay": {"description": "ebay desc", "images": [{"id": 763101, "new": True}], "name": "ebay name",
+            "ebay": {"description": "ebay desc", "images": [{"id": ebay_image, "new": True}], "name": "ebay name",
                      "price": 200}}
     with_meta = vendor.put(f"/api/products/{made['id']}/", json={"meta": meta}).json()
     assert with_meta["meta"]["shop"] == {"channel": None, "description": "shop desc", "gross_price": "242.76",
                                          "id": None, "images": None, "name": "shop name", "price": "204.0000000000"}
     assert set(with_meta["meta"]) == {"atalanda", "shop", "ebay"} and with_meta["in_shop"] is False
+    assert [i["id"] for i in with_meta["meta"]["ebay"]["images"]] == [ebay_image]
     vendor.post(f"/api/products/{made['id']}/shop/")
     kept = vendor.put(f"/api/products/{made['id']}/", json={"meta": {"shop": {"name": None, "price": 10}}}).json()
     assert (kept["in_shop"], kept["meta"]["shop"]["name"], kept["meta"]["shop"]["price"]) == (

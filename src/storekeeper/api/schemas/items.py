@@ -97,6 +97,14 @@ class ChannelIn(WriteModel):
     name: ItemName | None = None
     price: NonNegativeMoneyIn | None = Field(None, description="Net price on this channel")
     description: str | None = Field(None, max_length=10_000)
+    images: list[Image] | None = Field(None, max_length=20, description=(
+        "The images this channel shows instead of the item's (as the item's `images`); null: the item's own"))
+
+
+class ImageRead(ReadModel):
+    id: int = Field(description="The image's number in the workspace; send it back to keep the image")
+    url: str
+    alt: str | None = None
 
 
 class ChannelRead(ReadModel):
@@ -104,6 +112,7 @@ class ChannelRead(ReadModel):
     name: str | None = None
     price: Money | None = None
     description: str | None = None
+    images: list[ImageRead] | None = None
 
 
 class InitialStock(WriteModel):
@@ -199,12 +208,6 @@ class ItemUpdate(_ItemFields):
 class PackageSizeRead(ReadModel):
     value: Quantity
     unit: str
-
-
-class ImageRead(ReadModel):
-    id: int = Field(description="The image's number in the workspace; send it back to keep the image")
-    url: str
-    alt: str | None = None
 
 
 class ItemLocationRead(ReadModel):

@@ -42,8 +42,9 @@ AS_FIELDS = {"TAX_RATE_NOT_FOUND": ("tax_type", "Invalid tax"),
 def _fields(fields: dict[str, list[str]] | None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name, messages in (fields or {}).items():
-        # The core names an image by its place (`images[0].id`); the vendor's body has `images`.
-        key = "images" if name.startswith("images[") else name
+        # The core names an image by its place (`images[0].id`, a channel's
+        # `channels.ebay.images[0].id`); the vendor's body has `images` and `meta`.
+        key = "images" if name.startswith("images[") else "meta" if name.startswith("channels.") else name
         out.setdefault(key, []).extend(REQUIRED if m == "Field required" else m for m in messages)
     return out
 

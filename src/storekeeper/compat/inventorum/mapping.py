@@ -148,7 +148,7 @@ def _details(row: dict[str, Any], gross: Decimal | None, categories: dict[str, d
         "attributes_str": attributes_str(row["attributes"]),
         "purchase_price": amount(row["unit_cost"]) if row["unit_cost"] is not None else "0",
         "average_purchase_price": price_text(row["average_cost"]) if row["average_cost"] is not None else "0",
-        "meta": meta(row),
+        "meta": meta(row, version),
         "images": pictures.images(row, version),
         "product_code": product_code(row),
         "categories": [category(categories[c], categories) for c in row["categories"] if c in categories],
@@ -226,7 +226,7 @@ def modified(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]], categori
         "average_purchase_price": price_text(row["average_cost"]) if row["average_cost"] is not None else "0",
     })
     if verbose:
-        out.update({"meta": meta(row), "images": pictures.images(row, version), "publish_states": states(row)})
+        out.update({"meta": meta(row, version), "images": pictures.images(row, version), "publish_states": states(row)})
     return out
 
 
@@ -339,18 +339,22 @@ def channels_with(channels: dict[str, Any], meta: dict[str, dict[str, Any] | Non
             value = (overrides or {}).get(key)
             if value not in (None, ""):
                 doc[key] = value
+        if (overrides or {}).get("images") is not None:
+            doc["images"] = pictures.item_images(overrides["images"])
         out[name] = doc
     return out
 
 
-def meta(row: dict[str, Any]) -> dict[str, Any]:
+def meta(row: dict[str, Any], version: int) -> dict[str, Any]:
     """`meta`: per channel, what it shows instead of the product's (`null` where it shows the
-    product's own); `gross_price` from its price and the product's tax rate."""
+    product's own; its images in `version`'s shape); `gross_price` from its price and the
+    product's tax rate."""
     out = {}
     for name, doc in sorted((row.get("channels") or {}).items()):
         price = Decimal(doc["price"]) if doc.get("price") is not None else None
         gross = gross_price(price, row.get("tax_rate_value"))
         out[name] = {"channel": None, "description": doc.get("description"), "gross_price": amount(gross),
-                     "id": None, "images": None, "name": doc.get("name"),
+                     "id": None, "images": pictures.images(doc, version) if doc.get("images") is not None else None,
+                     "name": doc.get("name"),
                      "price": price_text(price, places=PRICE_SCALE)}
     return out

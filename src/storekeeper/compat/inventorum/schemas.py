@@ -42,14 +42,15 @@ ChannelName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,3
 
 
 class ChannelMeta(BaseModel):
-    """A channel's overrides; what else the document sends in it (its ids, tax_type, images) is
-    not kept."""
+    """A channel's overrides; what else the document sends in it (its ids, tax_type) is not kept."""
 
     model_config = ConfigDict(extra="ignore")
 
     name: Annotated[str, StringConstraints(max_length=500)] | None = None
     description: Annotated[str, StringConstraints(max_length=10_000)] | None = None
     price: NonNegativeMoneyIn | None = None
+    images: list[ImageRef] | None = Field(None, max_length=20, description=(
+        "The images the channel shows instead of the product's: existing images of the workspace, by id"))
 
 
 class _ProductFields(WriteModel):
