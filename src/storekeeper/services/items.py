@@ -83,6 +83,7 @@ class ItemFilters:
     kind: str | None = None
     category: str | None = None
     parent: str | None = None
+    parents: tuple[str, ...] | None = None  # variants of any of these (a page of parents' variants at once)
     tag: str | None = None
     status: tuple[str, ...] | None = None  # any of these
     low_stock: bool | None = None
@@ -467,6 +468,8 @@ def list_items(db: Database, workspace_id: str, filters: ItemFilters, page: Page
     ):
         if value is not None:
             stmt = stmt.where(items.c[column] == value)
+    if filters.parents is not None:
+        stmt = stmt.where(items.c.parent_id.in_(filters.parents))
     if filters.status is not None:
         stmt = stmt.where(items.c.status.in_(filters.status))
     if filters.top_level is not None:

@@ -110,6 +110,13 @@ def test_a_variations_image_as_the_documents_v8_request_is_the_products_thumbnai
     plain, pictured = made["variations"]
     assert shaped(plain, VARIATION) and shaped(pictured, VARIATION)
     assert (plain["images"], pictured["images"]) == ([], [nested(pictures[BACK], BACK)])
+    # The list and the sync show the same thumbnail, and the list the variations' price range.
+    listed = vendor.get("/api/products/", params={"search": "T-shirt", "limit": 40}).json()["data"]
+    entry = next(p for p in listed if p["id"] == made["id"])
+    assert (entry["thumbnail"]["id"], entry["min_gross_price"], entry["max_gross_price"]) == (
+        -pictures[BACK], "119.00", "166.60")
+    synced = vendor.get("/api/products/delta/modified/", params={"order_by": "-id"}).json()["data"]
+    assert next(p for p in synced if p["id"] == made["id"])["thumbnail"]["id"] == -pictures[BACK]
 
 
 def test_delta_modified_verbose_lists_images(vendor, world, pictures):

@@ -62,7 +62,9 @@ def list_products(
         filters = replace(filters, status=FILTERS.get(filter or ""), sort=chosen or "created_at")
     page = items.list_items(db, principal.workspace_id, filters, paging.request())
     taxes, _ = reads.references(db, principal.workspace_id, page.rows)
-    return json_response(200, reads.page_body(page.total, [mapping.summary(r, taxes) for r in page.rows]))
+    variations = reads.page_variations(db, principal.workspace_id, page.rows)
+    return json_response(200, reads.page_body(page.total, [mapping.summary(r, taxes, variations.get(r["id"]))
+                                                           for r in page.rows]))
 
 
 @router.post("/api/products/", summary="Creates a product")

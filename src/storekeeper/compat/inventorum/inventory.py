@@ -77,7 +77,9 @@ def modified_products(
     page = items.list_items(db, principal.workspace_id, filters, paging.request())
     taxes, places = reads.references(db, principal.workspace_id, page.rows)
     parents = ids.numbers_of(db, principal.workspace_id, "item", {r["parent_id"] for r in page.rows})
-    data = [mapping.modified(r, taxes, places, parents, verbose=verbose, version=version) for r in page.rows]
+    variations = reads.page_variations(db, principal.workspace_id, page.rows)
+    data = [mapping.modified(r, taxes, places, parents, verbose=verbose, version=version,
+                             variant_rows=variations.get(r["id"])) for r in page.rows]
     return json_response(200, reads.page_body(page.total, data))
 
 

@@ -204,11 +204,13 @@ def product(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]], categorie
 
 
 def modified(row: dict[str, Any], tax_rates: dict[str, dict[str, Any]], categories: dict[str, dict[str, Any]],
-             parents: dict[str, int], *, verbose: bool, version: int = LATEST) -> dict[str, Any]:
+             parents: dict[str, int], *, verbose: bool, version: int = LATEST,
+             variant_rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A product of `GET /products/delta/modified/`: the list entry with its `state` (`created`
     until its catalogue fields change, then `updated`), `parent` and catalogue fields; `verbose`
-    adds meta, images, publish_states. `parents`: the shown ids of variations' products."""
-    out = summary(row, tax_rates)
+    adds meta, images, publish_states. `parents`: the shown ids of variations' products;
+    `variant_rows` a product's variations (its `thumbnail` may be theirs)."""
+    out = summary(row, tax_rates, variant_rows)
     for key in ("reorder_level_reached", "safety_stock_reached", "min_gross_price", "max_gross_price"):
         out.pop(key)
     out.update({

@@ -89,6 +89,20 @@ def variation_rows(db: Database, workspace_id: str, parent: dict[str, Any]) -> l
                             PageRequest(limit=MAX_VARIATIONS, include_total=False)).rows
 
 
+def page_variations(db: Database, workspace_id: str, rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The variations of a page's products with variations, by product, in one read: what the
+    list's `thumbnail` and gross price range take from them."""
+    parents = tuple(sorted(r["id"] for r in rows if r["has_variants"]))
+    if not parents:
+        return {}
+    found = items.list_items(db, workspace_id, ItemFilters(parents=parents),
+                             PageRequest(limit=MAX_VARIATIONS * len(parents), include_total=False)).rows
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in found:
+        out.setdefault(row["parent_id"], []).append(row)
+    return out
+
+
 def product(db: Database, workspace_id: str, row: dict[str, Any], version: int = LATEST) -> dict[str, Any]:
     """A product with its variations, as `GET /products/{id}/` answers in `version`."""
     variants = variation_rows(db, workspace_id, row)
