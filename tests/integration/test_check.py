@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from storekeeper.persistence.tables import item_updates, items, locations, movements, stock_levels
+from storekeeper.persistence.tables import item_categories, item_updates, items, locations, movements, stock_levels
 from storekeeper.services import worker
 from storekeeper.services.check import check
 
@@ -289,4 +289,39 @@ def test_an_item_whose_home_location_is_deleted_behind_the_services_back_is_name
     assert result.returncode == 1
     assert (f"home location is a live, active location: item LAMP ({lamp['id']}) at Shop ({shop['id']})\n"
             in result.stderr)
+    assert rules(workspace) == set()
+
+
+def test_an_items_categories_that_their_mirror_lost_or_misses_are_named(workspace):
+    """`?category=` reads item_categories: a category missing there would hide the item from it."""
+    api = workspace.api
+    candles, gifts = (ok(api.post("/v1/categories", json={"name": name}))["id"] for name in ("Candles", "Gifts"))
+    lamp = ok(api.post("/v1/items", json={"sku": "LAMP", "name": "Lamp", "categories": [candles, gifts]}))
+    stray = ok(api.post("/v1/categories", json={"name": "Stray"}))["id"]
+    assert rules(workspace) == set()
+    rule = ("item_categories = the item's categories", lamp["id"], None)
+    gifts_link = (item_categories.c.workspace_id == workspace.id, item_categories.c.item_id == lamp["id"],
+                  item_categories.c.category_id == gifts)
+    first_link = (item_categories.c.workspace_id == workspace.id, item_categories.c.item_id == lamp["id"],
+                  item_categories.c.category_id == candles)
+    try:
+        with workspace.db.write() as conn:
+            conn.execute(item_categories.delete().where(*gifts_link))
+        assert rules(workspace) == {rule}
+        with workspace.db.write() as conn:  # as many rows again, but not the first category's
+            conn.execute(item_categories.insert().values(workspace_id=workspace.id, item_id=lamp["id"],
+                                                         category_id=gifts))
+            conn.execute(item_categories.delete().where(*first_link))
+            conn.execute(item_categories.insert().values(workspace_id=workspace.id, item_id=lamp["id"],
+                                                         category_id=stray))
+        assert rules(workspace) == {rule}
+        result = cli(workspace, "check", "--workspace", workspace.id)
+        assert result.returncode == 1
+        assert f"item_categories = the item's categories: item LAMP ({lamp['id']}): recorded 2" in result.stderr
+    finally:
+        with workspace.db.write() as conn:
+            conn.execute(item_categories.delete().where(item_categories.c.workspace_id == workspace.id,
+                                                        item_categories.c.item_id == lamp["id"]))
+            conn.execute(item_categories.insert(), [
+                {"workspace_id": workspace.id, "item_id": lamp["id"], "category_id": c} for c in (candles, gifts)])
     assert rules(workspace) == set()

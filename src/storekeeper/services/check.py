@@ -23,7 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, and_, func, literal, or_, select, type_coerce
+from sqlalchemy import BigInteger, Select, and_, case, func, literal, or_, select, type_coerce
 
 from storekeeper.domain.stock import Tracking
 from storekeeper.persistence import counters as counter_rows
@@ -32,6 +32,7 @@ from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import (
     counters,
+    item_categories,
     item_updates,
     items,
     locations,
@@ -143,7 +144,7 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
             found += [Mismatch(r.workspace_id, rule, r.id, None, r.recorded, r.expected) for r in rows]
         found += _parents(conn, workspace_id) + _bundles(conn, workspace_id) + _incoming(conn, workspace_id)
         found += _produced(conn, workspace_id) + _counts(conn, workspace_id) + _totals(conn, workspace_id)
-        found += _update_times(conn, workspace_id) + _homes(conn, workspace_id)
+        found += _update_times(conn, workspace_id) + _homes(conn, workspace_id) + _categories(conn, workspace_id)
 
         previous = func.lag(movements.c.after, type_=Micros()).over(
             partition_by=(movements.c.workspace_id, movements.c.item_id, movements.c.location_id),
@@ -270,6 +271,31 @@ def _homes(conn, workspace_id: str | None) -> list[Mismatch]:
         items.c.workspace_id, workspace_id))
     return [Mismatch(r.workspace_id, "home location is a live, active location", r.id, r.home_location_id, None, None)
             for r in rows]
+
+
+def _categories(conn, workspace_id: str | None) -> list[Mismatch]:
+    """item_categories mirrors each item's `categories` (domain/categories.py): as many rows as
+    the list has, one of them its first, `category_id`; else `?category=` would miss the item."""
+    length = func.jsonb_array_length if conn.dialect.name == "postgresql" else func.json_array_length
+    mirrored = _scoped(select(item_categories.c.workspace_id, item_categories.c.item_id,
+                              func.count().label("n"),
+                              func.sum(case((item_categories.c.category_id == items.c.category_id, 1), else_=0))
+                              .label("first"))
+                       .join(items, and_(items.c.workspace_id == item_categories.c.workspace_id,
+                                         items.c.id == item_categories.c.item_id))
+                       .group_by(item_categories.c.workspace_id, item_categories.c.item_id),
+                       item_categories.c.workspace_id, workspace_id).subquery()
+    same = and_(mirrored.c.workspace_id == items.c.workspace_id, mirrored.c.item_id == items.c.id)
+    listed = func.coalesce(length(items.c.categories), 0)
+    rows = conn.execute(_scoped(
+        select(items.c.workspace_id, items.c.id, mirrored.c.n, listed.label("listed"))
+        .select_from(items.outerjoin(mirrored, same))
+        .where(or_(func.coalesce(mirrored.c.n, 0) != listed,
+                   and_(items.c.category_id.is_not(None), func.coalesce(mirrored.c.first, 0) != 1),
+                   and_(items.c.category_id.is_(None), listed != 0))),
+        items.c.workspace_id, workspace_id))
+    return [Mismatch(r.workspace_id, "item_categories = the item's categories", r.id, None,
+                     Decimal(r.n or 0), Decimal(r.listed)) for r in rows]
 
 
 def _kept_spaces(conn, workspace_id: str | None, counted: dict[tuple[str, str], Any], table) -> list[str]:
