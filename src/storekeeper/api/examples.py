@@ -153,7 +153,7 @@ def _item(id_: str, number: int, sku: str, name: str, created_at: str, **fields:
     return {
         "id": id_, "number": number, "sku": sku, "name": name, "description": None, "kind": "product",
         "tracking": "quantity", "unit": "pcs", "barcode": None, "brand": None, "supplier": None, "category": None,
-        "home_location": None, "tags": [], "attributes": {}, "parent": None, "has_variants": False,
+        "categories": [], "home_location": None, "tags": [], "attributes": {}, "parent": None, "has_variants": False,
         "variant_count": 0, "gift_card": False, "favourite": False, "open_price": False, "ad_hoc": False,
         "reorder_point": 0,
         "safety_stock": 0, "reorder_quantity": 0, "reorder_urls": [], "unit_cost": None, "average_cost": None,
@@ -178,7 +178,7 @@ CANDLE_CREATE = {
 CANDLE_CREATED = _item(
     CANDLE, 4, "CNDL-LAV-200", "Lavender soy candle 200 g", "2026-10-06T10:20:17.908Z",
     description=CANDLE_CREATE["description"], barcode="5060123450017", brand="Northwick", category=CANDLES,
-    home_location=MAIN,
+    categories=[CANDLES], home_location=MAIN,
     tags=["candle", "lavender"], attributes={"scent": "lavender", "burn_hours": 40}, reorder_point=20,
     safety_stock=5, reorder_quantity=60, unit_cost="3.10", average_cost="3.10", price="18.00",
     gross_price="21.60", package_size={"value": 200, "unit": "g"}, base_price="108.00", base_price_unit="kg",
