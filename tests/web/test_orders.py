@@ -137,11 +137,12 @@ def test_a_purchase_order_is_received_through_the_form_once(workspace, member):
 
 
 def movement_rows(page) -> list[tuple[str, str, str]]:
-    """(SKU, reason, change) of each row of a page's movements table, top to bottom."""
+    """(SKU, reason code, change) of each row of a page's movements table, top to bottom (the
+    cell shows the reason in words, its code in its title)."""
     table = page.text[page.text.index('<table class="movements">'):]
     table = table[:table.index("</table>")]
-    return re.findall(r'<a href="/items/[^"]+">([^<]+)</a></td>\s*<td>(\w+)</td>\s*<td class="num \w+">([^<]+)</td>',
-                      table)
+    return re.findall(r'<a href="/items/[^"]+">([^<]+)</a></td>\s*<td title="(\w+)">[^<]+</td>\s*'
+                      r'<td class="num \w+">([^<]+)</td>', table)
 
 
 def test_a_purchase_orders_page_lists_the_receipts_it_made(workspace, member, viewer):
@@ -327,6 +328,8 @@ def test_a_production_orders_page_lists_what_its_batches_consumed_and_made(works
                                  ("WICK", "production_consumption", "-2")]
     assert sorted(rows[6:]) == [("CANDLE", "production_output", "+4"), ("WAX", "production_consumption", "-1"),
                                 ("WICK", "production_consumption", "-4")]
+    assert '<td title="production_consumption">Used in production</td>' in page.text
+    assert '<td title="production_output">Made in production</td>' in page.text
     # The receipts of WAX and WICK before the order are not the order's.
     assert ("WAX", "receipt", "+10") not in rows
 

@@ -128,8 +128,9 @@ def test_the_item_pages_show_each_movements_label_beside_its_reason(workspace, v
     for path in ("/items/LAMP", "/items/LAMP/movements"):
         page = viewer.get(path)
         assert page.status_code == 200
-        assert '<td>count <span class="hint label">&lt;b&gt;cycle_count&lt;/b&gt;</span></td>' in page.text, path
-        assert "<td>receipt</td>" in page.text  # no label, nothing beside the reason
+        assert ('<td title="count">Counted <span class="hint label">&lt;b&gt;cycle_count&lt;/b&gt;</span></td>'
+                in page.text), path
+        assert '<td title="receipt">Received</td>' in page.text  # no label, nothing beside the reason
 
 
 def test_an_adjustment_is_recorded_once_however_often_the_form_is_sent(workspace, member):

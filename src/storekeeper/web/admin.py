@@ -26,10 +26,11 @@ from storekeeper.api.paths import url_segment
 from storekeeper.api.schemas.account import api_key_out
 from storekeeper.api.schemas.catalog import location_out
 from storekeeper.api.schemas.feed import delivery_out, webhook_out
+from storekeeper.domain import wording
 from storekeeper.domain.errors import Conflict, NotFound, StorekeeperError
 from storekeeper.domain.scopes import SCOPES
 from storekeeper.persistence.pagination import PageRequest
-from storekeeper.services import api_keys, dashboard, delivery, feed, idempotency, locations, webhooks
+from storekeeper.services import api_keys, dashboard, delivery, feed, idempotency, locations, names, webhooks
 from storekeeper.services.feed import FAMILY_SCOPES, AuditFilters
 from storekeeper.services.idempotency import Claim
 from storekeeper.services.locations import LocationFilters
@@ -88,16 +89,26 @@ def _day(value: str | None, name: str, errors: list[str], *, end: bool = False) 
     return datetime.combine(day + timedelta(days=1 if end else 0), time.min, UTC)
 
 
-def _shown(value: Any) -> str:
-    if value is None:
-        return "—"
-    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+def _shown(field: str, value: Any, names: dict[str, str]) -> str:
+    if isinstance(value, dict):
+        text = json.dumps(value, default=str, ensure_ascii=False)
+    else:
+        text = wording.value(field, value, names)
     return text if len(text) <= 120 else text[:119] + "…"
 
 
-def _entry(row: dict[str, Any]) -> dict[str, Any]:
-    changes = json.loads(row["changes"] or "{}", parse_float=Decimal)
-    return {**row, "changes": [(field, _shown(old), _shown(new)) for field, (old, new) in changes.items()]}
+def _entries(request: Request, workspace_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page of the audit log in words: the action, the row it is about and the rows its
+    changes refer to by their names (one query per kind of row: services/names.py)."""
+    changes = [json.loads(row["changes"] or "{}", parse_float=Decimal) for row in rows]
+    referred = {row["resource_id"] for row in rows} | {
+        one for c in changes for field, pair in c.items() if field in wording.REFERENCES
+        for v in pair for one in (v if isinstance(v, list) else [v])}
+    known = names.names_of(db_of(request), workspace_id, referred)
+    return [{**row, "what": wording.action(row["action"]), "subject": known.get(row["resource_id"] or ""),
+             "changes": [(wording.field(f), _shown(f, old, known), _shown(f, new, known))
+                         for f, (old, new) in c.items()]}
+            for row, c in zip(rows, changes, strict=True)]
 
 
 @router.get("/audit-log", response_class=HTMLResponse)
@@ -114,7 +125,7 @@ def audit_page(request: Request, user: AuditViewer, action: Text = None, resourc
                                    PageRequest(limit=PAGE, cursor=cursor or None, include_total=False))
         except StorekeeperError as exc:
             errors = humanize(exc)
-    entries = [_entry(r) for r in page.rows] if page else []
+    entries = _entries(request, user.workspace_id, page.rows) if page else []
     next_url = next_page_url("/audit-log", query, page.next_cursor if page else None)
     template = "admin/audit_rows.html" if request.headers.get("hx-request") else "admin/audit_log.html"
     return render(request, template, user, entries=entries, next_url=next_url, error=" ".join(errors),

@@ -17,6 +17,7 @@ from jinja2.filters import do_urlencode
 from jinja2.runtime import Context
 
 from storekeeper.api.paths import url_segment
+from storekeeper.domain import wording
 from storekeeper.domain.clock import to_utc
 from storekeeper.domain.errors import StorekeeperError, ValidationFailed
 from storekeeper.domain.quantities import (
@@ -80,7 +81,8 @@ def _urlencode(value: Any) -> str:
     return do_urlencode(value)
 
 
-TEMPLATES.env.filters.update(quantity=_quantity, money=_money, total=_total, when=_when, urlencode=_urlencode)
+TEMPLATES.env.filters.update(quantity=_quantity, money=_money, total=_total, when=_when, urlencode=_urlencode,
+                             reason=wording.reason, kind=lambda code: wording.KINDS.get(code, code))
 TEMPLATES.env.globals.update(STATUS_LABELS={"normal": "In stock", "low": "Low", "critical": "Critical",
                                             "out_of_stock": "Out of stock"})
 
