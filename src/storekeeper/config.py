@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # PostgreSQL) waits for the GIL among them at every statement. docs/performance.md measures it.
     request_threads: int = Field(default=4, ge=1)
     max_body_bytes: int = 1_048_576
+    # A file uploaded to the dashboard's import page (POST /import): larger than an API request.
+    max_upload_bytes: int = 50 * 1_048_576
     # Rate limits per API key (SPEC §2). A workspace's plan (`settings.rate_limit`) decides its
     # rate and burst; these two apply to a workspace whose settings have none.
     rate_limit_enabled: bool = True

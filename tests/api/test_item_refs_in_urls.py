@@ -28,7 +28,7 @@ ITEM, LOCATION, ORDER = "item", "location", "purchase order"
 NAMED = {"items": ITEM, "stock": ITEM, "locations": LOCATION, "purchase-orders": ORDER}
 # Segments whose parameter is a generated id (or, for channels, a name of [a-z0-9_-]).
 IDS = {"api-keys", "users", "categories", "tax-rates", "reasons", "reservations", "production-orders", "lines",
-       "batches", "webhooks", "snapshots", "channels", "production"}
+       "batches", "webhooks", "snapshots", "channels", "production", "imports"}
 _PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 _counter = itertools.count()
 

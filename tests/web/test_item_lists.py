@@ -60,7 +60,7 @@ def test_a_locations_link_shows_that_locations_quantities_and_says_the_filter_is
     # Without the filter nothing says one is on, and the totals are all locations'.
     everything = ok(viewer.get("/items"))
     assert "Only the stock at" not in everything.text and "Show every location" not in everything.text
-    assert re.search(r'<a href="/items/LAMP">LAMP</a></td>\s*<td>Brass lamp</td>\s*<td>product</td>\s*'
+    assert re.search(r'<a href="/items/LAMP">LAMP</a></td>\s*<td>Brass lamp</td>\s*<td>Product</td>\s*'
                      r'<td class="num">12 pcs</td>', everything.text)
 
 

@@ -100,5 +100,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     docs.install(app, facades=dialects)
     web_routes.install(app)
     app.add_middleware(ApiMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics, limiter=limiter,
-                       facades=dialects)
+                       facades=dialects, max_upload_bytes=settings.max_upload_bytes)
     return app

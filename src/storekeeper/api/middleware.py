@@ -38,6 +38,9 @@ from storekeeper.services.context import RequestContext, begin_request, end_requ
 
 log = logging.getLogger("storekeeper.access")
 
+# The dashboard's file uploads (web/files.py), which may be larger than an API request.
+UPLOAD_PATHS = frozenset({"/import/items", "/import/stock"})
+
 _REQUEST_ID_RE = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _METHODS = _WRITE_METHODS | {"GET", "HEAD", "OPTIONS"}
@@ -99,9 +102,10 @@ class RouteTemplates:
 
 class ApiMiddleware:
     def __init__(self, app, max_body_bytes: int, metrics: Metrics | None = None, limiter: RateLimiter | None = None,
-                 facades: Sequence[Edge] = ()):
+                 facades: Sequence[Edge] = (), max_upload_bytes: int | None = None):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes or max_body_bytes
         self.metrics = metrics
         self.limiter = limiter
         self.routes = RouteTemplates()
@@ -196,8 +200,8 @@ class ApiMiddleware:
                 declared = int(length)
             except ValueError:
                 return raw_error(400, "MALFORMED_REQUEST", "Content-Length is not a number.")
-            if declared > self.max_body_bytes:
-                return raw_error(413, "PAYLOAD_TOO_LARGE", self._too_large_message())
+            if declared > self._limit(scope):
+                return raw_error(413, "PAYLOAD_TOO_LARGE", self._too_large_message(scope))
         has_body = (length is not None and length.strip() != b"0") or b"transfer-encoding" in headers
         # The API takes JSON; the dashboard's pages take their forms.
         if has_body and scope["path"].startswith("/v1/") and not _is_json(headers.get(b"content-type", b"")):
@@ -205,14 +209,17 @@ class ApiMiddleware:
                 415, "UNSUPPORTED_MEDIA_TYPE", "Send the request body as JSON (Content-Type: application/json).")
         return None
 
-    def _too_large_message(self) -> str:
-        return f"The request body is larger than {self.max_body_bytes} bytes."
+    def _limit(self, scope) -> int:
+        return self.max_upload_bytes if scope["path"] in UPLOAD_PATHS else self.max_body_bytes
+
+    def _too_large_message(self, scope) -> str:
+        return f"The request body is larger than {self._limit(scope)} bytes."
 
     def _limited(self, receive, scope):
         if scope["method"] not in _WRITE_METHODS:
             return receive
         received = 0
-        limit = self.max_body_bytes
+        limit = self._limit(scope)
 
         async def limited_receive():
             nonlocal received
@@ -220,7 +227,7 @@ class ApiMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(self._too_large_message())
+                    raise BodyTooLarge(self._too_large_message(scope))
             return message
 
         return limited_receive
