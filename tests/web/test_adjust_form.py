@@ -123,3 +123,29 @@ def test_custom_reasons_are_offered_to_a_member_of_their_workspace_only(workspac
     ok(other_workspace.api.post("/v1/items", json={"sku": "LAMP", "name": "Their lamp"}), 201)
     codes, _ = offered(ok(other.get("/items/LAMP/adjust?mode=out")))
     assert "sample" not in codes and "sale" in codes
+
+
+def test_an_unusually_large_receipt_is_asked_about_before_it_is_recorded(workspace, member):
+    """1200 typed for 12 (a slip of the keyboard) is asked about, not recorded; confirmed, it is
+    recorded once; another number typed at the question is asked about again."""
+    stocked(workspace.api)
+    receipt = form_fields(ok(member.get("/items/LAMP/adjust?mode=in")))
+    asked = member.submit("/items/LAMP/adjust", {**receipt, "quantity": "1300", "location": "Main"})
+    assert asked.status_code == 200
+    assert "1300 pcs is more than 100 times the 12 pcs there now." in unescape(asked.text)
+    assert "Yes, record it" in asked.text
+    assert ok(workspace.api.get("/v1/stock/LAMP"))["on_hand"] == 12  # nothing recorded yet
+    confirm = form_fields(asked)
+    assert confirm["confirmed"] == "1300@Main"
+    changed = member.submit("/items/LAMP/adjust", {**confirm, "quantity": "1400", "location": "Main"})
+    assert changed.status_code == 200 and "1400 pcs is more than 100 times" in unescape(changed.text)
+    done = member.submit("/items/LAMP/adjust", {**confirm, "quantity": "1300", "location": "Main"})
+    assert done.status_code == 303, done.text
+    again = member.submit("/items/LAMP/adjust", {**confirm, "quantity": "1300", "location": "Main"})
+    assert again.status_code == 303  # the same form again acts once
+    assert ok(workspace.api.get("/v1/stock/LAMP"))["on_hand"] == 1312
+    # An everyday quantity asks nothing.
+    r = member.submit("/items/LAMP/adjust", {**form_fields(ok(member.get("/items/LAMP/adjust?mode=in"))),
+                                             "quantity": "120", "location": "Main"})
+    assert r.status_code == 303, r.text
+

@@ -89,6 +89,18 @@ class ChangeKind(StrEnum):
 DEFAULT_REASON = {ChangeKind.IN: "receipt", ChangeKind.OUT: "sale", ChangeKind.COUNT: "count"}
 
 
+# A quantity this many times the stock there (at least one unit) is asked about before it is
+# recorded: 1000 typed for 10 is the dashboard's likeliest costly slip (issue 22).
+UNUSUAL_FACTOR = 100
+
+
+def is_unusual(quantity: Decimal, level: Decimal) -> bool:
+    """Whether a person's change (or count) of `quantity` where `level` is on hand should be
+    confirmed first: more than UNUSUAL_FACTOR times the level, or than that many units when the
+    level is below one."""
+    return abs(quantity) > UNUSUAL_FACTOR * max(abs(level), Decimal(1))
+
+
 def reason_suits(code: str, direction: str, kind: ChangeKind) -> bool:
     """Whether a reason (built-in or custom, with its direction) fits a kind of change, so that
     the ledger will not refuse its sign: stock that came in takes an `in` reason, stock that went

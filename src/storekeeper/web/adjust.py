@@ -7,6 +7,7 @@ form for another kind); app.js swaps the reasons at once when the kind changes, 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -17,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from storekeeper.api.paths import url_segment
 from storekeeper.api.schemas.items import item_out
 from storekeeper.domain.errors import NotFound, StorekeeperError
-from storekeeper.domain.stock import DEFAULT_REASON, ChangeKind, reason_suits
+from storekeeper.domain.stock import DEFAULT_REASON, UNUSUAL_FACTOR, ChangeKind, is_unusual, reason_suits
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import items, locations, reasons, stock
 from storekeeper.services.locations import LocationFilters
@@ -63,7 +64,7 @@ def _reasons_by_kind(codes: list[dict[str, Any]]) -> dict[str, list[dict[str, st
 
 
 def _page(request: Request, user, item: dict[str, Any], form: dict[str, str], errors: list[str],
-          code: int = 200) -> HTMLResponse:
+          code: int = 200, confirm: str | None = None) -> HTMLResponse:
     db = db_of(request)
     places = locations.list_locations(db, user.workspace_id, LocationFilters(is_active=True),
                                       PageRequest(limit=200, include_total=False)).rows
@@ -75,7 +76,7 @@ def _page(request: Request, user, item: dict[str, Any], form: dict[str, str], er
     return render(request, "adjust.html", user, code=code, item=item, form={**form, "mode": kind.value},
                   form_key=new_form_key(), errors=errors, locations=places, reasons=offered, by_kind=by_kind,
                   kinds={k.value: label for k, (label, _) in KINDS.items()},
-                  defaults={k.value: code for k, code in DEFAULT_REASON.items()})
+                  defaults={k.value: code for k, code in DEFAULT_REASON.items()}, confirm=confirm)
 
 
 def _item(request: Request, user, ref: str) -> dict[str, Any] | None:
@@ -133,6 +134,14 @@ def _adjust(request: Request, user, ref: str, form: dict[str, str]) -> Response:
     if kind is not None:
         wrong = _mismatch(reason, kind, _reasons_by_kind(reasons.client_reasons(db, user.workspace_id)))
         errors += [wrong] if wrong else []
+    # Stock coming in or counted is asked about (stock going out past the level is refused or
+    # explained by the ledger). Confirmed is the quantity and place asked about: another number
+    # typed since is asked again.
+    if (not errors and kind in (ChangeKind.IN, ChangeKind.COUNT)
+            and form.get("confirmed") != f"{form.get('quantity')}@{form.get('location')}"):
+        question = _unusual(item, form.get("location"), amount, separator)
+        if question:
+            return _page(request, user, item, form, [], confirm=question)
     if not errors:
         adjustment = Adjustment(
             item=ref, location=form.get("location") or None, reason=reason,
@@ -150,6 +159,18 @@ def _adjust(request: Request, user, ref: str, form: dict[str, str]) -> Response:
         except StorekeeperError as exc:
             errors = humanize(exc, separator)
     return _page(request, user, item, form, errors, code=422)
+
+
+def _unusual(item: dict[str, Any], location: str | None, amount: Decimal, separator: str) -> str | None:
+    """The question to ask before recording `amount` at the named location (else the item's
+    total), when it is unusually large for the stock there (domain/stock.is_unusual)."""
+    level = next((level["on_hand"] for level in item.get("locations") or [] if level["name"] == location),
+                 item["on_hand"])
+    if not is_unusual(amount, level):
+        return None
+    unit = item["unit"]
+    return (f"{local_quantity(amount, separator)} {unit} is more than {UNUSUAL_FACTOR} times the "
+            f"{local_quantity(level, separator)} {unit} there now. Check the number; if it is right, record it.")
 
 
 def _signed(movements: list[dict], separator: str) -> str:
