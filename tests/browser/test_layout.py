@@ -1,6 +1,6 @@
-"""No page is wider than a 1280 px window (issue 19, item 13): a user with a very long email,
-who recorded stock of an item with the largest quantities and values the API takes, opens every
-page; none scrolls sideways (the page's scrollWidth fits its clientWidth). A table too wide for
+"""No page is wider than a 1280 px window nor a 390 px phone (issues 19 and 22): a user with a
+very long email, who recorded stock of an item with the largest quantities and values the API
+takes, opens every page; none scrolls sideways (the page's scrollWidth fits its clientWidth). A table too wide for
 its box scrolls inside it; the page itself does not."""
 
 from __future__ import annotations
@@ -42,8 +42,10 @@ def pages(sku: str) -> list[str]:
             "/production", "/audit-log", "/api-keys", "/webhooks", "/users", "/import"]
 
 
-def test_no_page_is_wider_than_the_window(page, served, huge, expect, off_host_requests):
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_page_is_wider_than_the_window(page, served, huge, expect, off_host_requests, width):
     assert page.viewport_size == VIEWPORT == {"width": 1280, "height": 800}
+    page.set_viewport_size({"width": width, "height": 800 if width > 500 else 844})
     sign_in(page, served, LONG_EMAIL, PASSWORD)
     wide, failed = {}, {}
     for path in pages(huge):
