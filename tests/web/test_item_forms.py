@@ -171,3 +171,59 @@ def test_the_item_form_runs_the_same_statements_however_many_items_and_choices(w
     assert counted() == before
     trash = re.findall(r"<tr>", ok(member.get("/trash")).text)
     assert trash == []  # nothing deleted: no rows, only the words saying so
+
+
+def test_sending_an_edit_twice_changes_the_item_once(workspace, member):
+    made = ok(workspace.api.post("/v1/items", json={"sku": "CUP", "name": "Cup"}), 201)
+    page = ok(member.get("/items/CUP/edit"))
+    form = {**hidden(page), "sku": "CUP", "name": "Tea cup", "unit": "pcs", "kind": "product", "tracking": "quantity"}
+    first, second = member.submit(f"/items/{made['id']}/edit", form), member.submit(f"/items/{made['id']}/edit", form)
+    assert first.status_code == second.status_code == 303
+    assert second.headers["location"] == first.headers["location"]  # not refused as stale: the same answer again
+    assert ok(workspace.api.get("/v1/items/CUP"))["version"] == made["version"] + 1
+    assert len(ok(workspace.api.get("/v1/audit-log?action=item.updated"))["data"]) == 1
+
+
+def test_the_trash_runs_the_same_statements_however_much_is_in_it(workspace, member):
+    def counted() -> int:
+        with statements(workspace.db) as seen:
+            ok(member.get("/trash"))
+        return len(seen)
+
+    def trash_one(n: int) -> None:
+        ok(workspace.api.post("/v1/items", json={"sku": f"GONE-{n}", "name": "Gone"}), 201)
+        ok(workspace.api.delete(f"/v1/items/GONE-{n}"), 204)
+        ok(workspace.api.post("/v1/locations", json={"name": f"Gone {n}"}), 201)
+        ok(workspace.api.delete(f"/v1/locations/Gone {n}"), 204)
+
+    trash_one(0)
+    before = counted()
+    for n in range(1, 6):
+        trash_one(n)
+    assert counted() == before
+    page = unescape(ok(member.get("/trash")).text)
+    assert all(f"GONE-{n}" in page and f"Gone {n}" in page for n in range(6))
+
+
+BAD = {"sku": "A\x00B", "name": "x" * 600, "unit": "parsecs", "kind": "vegetable", "tracking": "sometimes",
+       "tax_rate": "txr_nope", "category": "cat_nope", "home_location": "Nowhere", "price": "1e400",
+       "unit_cost": "-3", "reorder_point": "9" * 30, "safety_stock": "1,2,3", "barcode": "b" * 200,
+       "description": "\x00", "images": "\n".join(f"https://img.example/{n}.jpg" for n in range(30))}
+
+
+def test_nonsense_in_any_field_is_refused_in_words_and_writes_nothing(workspace, member):
+    """Each field alone, then all together: a 4xx page that names the field, never a 500."""
+    form = hidden(ok(member.get("/items/new")))
+    for name, value in BAD.items():
+        r = member.submit("/items", {**form, **ITEM, name: value})
+        assert 400 <= r.status_code < 500, (name, r.status_code, r.text[-500:])
+        assert "was not created" in r.text, name
+    r = member.submit("/items", {**form, **BAD})
+    assert r.status_code == 422
+    assert ok(workspace.api.get("/v1/items"))["meta"]["total"] == 0
+    made = ok(workspace.api.post("/v1/items", json={"sku": "OK", "name": "Fine"}), 201)
+    page = ok(member.get("/items/OK/edit"))
+    for name, value in BAD.items():
+        r = member.submit(f"/items/{made['id']}/edit", {**hidden(page), **ITEM, "sku": "OK", name: value})
+        assert 400 <= r.status_code < 500, (name, r.status_code, r.text[-500:])
+    assert ok(workspace.api.get("/v1/items/OK"))["version"] == made["version"]

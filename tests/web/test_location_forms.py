@@ -156,3 +156,14 @@ def test_another_workspaces_location_is_not_found(workspace, other_workspace, ap
 def test_the_locations_page_offers_a_new_location_and_an_edit_of_each(workspace, member):
     page = ok(member.get("/locations"))
     assert 'href="/locations/new"' in page.text and "/edit" in page.text and 'href="/trash"' in page.text
+
+
+def test_nonsense_in_any_field_is_refused_in_words_and_writes_nothing(workspace, member):
+    bad = {"name": "N\x00", "type": "cave", "marketplace": "m" * 101, "fulfilment": "F B A!",
+           "address.line1": "\x00", "address.country": "DEU", "address.postal_code": "1" * 21}
+    form = hidden(ok(member.get("/locations/new")))
+    for name, value in bad.items():
+        r = member.submit("/locations", {**form, **NEW, name: value})
+        assert 400 <= r.status_code < 500, (name, r.status_code, r.text[-500:])
+        assert "was not created" in r.text, name
+    assert len(ok(workspace.api.get("/v1/locations"))["data"]) == 1  # the default only

@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
-from storekeeper.api.errors import validation_fields
+from storekeeper.api.errors import NUL_MESSAGE, validation_fields
 from storekeeper.domain.errors import Conflict, NotFound, PreconditionFailed, StorekeeperError, ValidationFailed
 from storekeeper.services.sessions import SignedIn
 from storekeeper.web.common import db_of, submit_once
@@ -64,6 +64,14 @@ def refusal_fields(exc: StorekeeperError, what: str) -> FieldErrors:
         return found
     field = _FIELD_OF_CODE.get(exc.code)
     return {field if field else GENERAL: [exc.message]}
+
+
+def refuse_nul(form: dict[str, str], errors: FieldErrors) -> None:
+    """Text with a NUL character is refused, as /v1's codec refuses it in JSON: PostgreSQL keeps
+    no NUL in text, so it would fail there (a 500) and be stored on SQLite."""
+    for name, value in form.items():
+        if "\x00" in value:
+            errors.setdefault(name, []).append(NUL_MESSAGE)
 
 
 def text(form: dict[str, str], name: str) -> str | None:

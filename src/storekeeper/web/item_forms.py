@@ -28,7 +28,7 @@ from storekeeper.services.sessions import SignedIn
 from storekeeper.web.admin import change_once
 from storekeeper.web.auth import ItemsMember
 from storekeeper.web.common import db_of, decimal_mark, new_form_key, not_found, posted_form, quantity_field, render
-from storekeeper.web.forms import GENERAL, FieldErrors, save_once, text, validated
+from storekeeper.web.forms import GENERAL, FieldErrors, refuse_nul, save_once, text, validated
 
 router = APIRouter(include_in_schema=False)
 
@@ -62,9 +62,10 @@ def _page(request: Request, user: SignedIn, form: dict[str, str], errors: FieldE
 def _data(form: dict[str, str], errors: FieldErrors, mark: str) -> dict[str, Any]:
     """The form as /v1's body. Empty text is no value; an empty reorder point or safety stock 0;
     images one URL a line."""
+    refuse_nul(form, errors)
     for name, what in (("sku", "Give the item a SKU."), ("name", "Give the item a name.")):
         if not (form.get(name) or "").strip():
-            errors[name] = [what]
+            errors.setdefault(name, [what])
     data: dict[str, Any] = {
         "sku": (form.get("sku") or "").strip(), "name": (form.get("name") or "").strip(),
         "unit": form.get("unit") or "pcs", "kind": form.get("kind") or "product",

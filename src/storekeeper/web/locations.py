@@ -19,7 +19,7 @@ from storekeeper.services.sessions import SignedIn
 from storekeeper.web.admin import change_once
 from storekeeper.web.auth import StockMember
 from storekeeper.web.common import db_of, new_form_key, not_found, posted_form, render
-from storekeeper.web.forms import GENERAL, FieldErrors, save_once, text, ticked, validated
+from storekeeper.web.forms import GENERAL, FieldErrors, refuse_nul, save_once, text, ticked, validated
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,7 +67,8 @@ async def create_location(request: Request, user: StockMember) -> Response:
 
 def _create(request: Request, user: SignedIn, form: dict[str, str]) -> Response:
     errors: FieldErrors = {}
-    if not (form.get("name") or "").strip():
+    refuse_nul(form, errors)
+    if not (form.get("name") or "").strip() and "name" not in errors:
         errors["name"] = ["Give the location a name."]
     body = validated(LocationCreate, _data(form), errors)
     if errors or body is None:
@@ -118,7 +119,8 @@ def _update(request: Request, user: SignedIn, location_id: str, form: dict[str, 
         return not_found(request, user, "No such location here.")
     errors: FieldErrors = {}
     version = _version(form, errors)
-    if not (form.get("name") or "").strip():
+    refuse_nul(form, errors)
+    if not (form.get("name") or "").strip() and "name" not in errors:
         errors["name"] = ["Give the location a name."]
     body = validated(LocationUpdate, _data(form), errors)
     if errors or body is None:
