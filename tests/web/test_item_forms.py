@@ -108,7 +108,9 @@ def test_delete_to_the_trash_and_restore_with_its_stock(workspace, member):
     r = member.submit(f"/items/{made['id']}/delete", form_at(page.text, f"/items/{made['id']}/delete"))
     assert r.status_code == 303 and r.headers["location"].startswith("/trash?done=")
     assert workspace.api.get("/v1/items/VASE").status_code == 404
-    assert member.get("/items/VASE").status_code == 404
+    gone = member.get("/items/VASE")  # its page says where it went, and offers it back
+    assert gone.status_code == 404 and "This item is in the trash" in gone.text
+    assert form_at(gone.text, f"/items/{made['id']}/restore")
     trash = ok(member.get(r.headers["location"]))
     assert "Moved VASE to the trash." in unescape(trash.text)
     back = member.submit(f"/items/{made['id']}/restore", form_at(trash.text, f"/items/{made['id']}/restore"))
@@ -153,6 +155,8 @@ def test_another_workspaces_item_is_not_found(workspace, other_workspace, app):
     ok(other_workspace.api.delete("/v1/items/THEIRS"), 204)
     assert member.submit(f"/items/{theirs['id']}/restore", {}).status_code == 404
     assert "THEIRS" not in ok(member.get("/trash")).text
+    theirs_page = member.get("/items/THEIRS")
+    assert theirs_page.status_code == 404 and "in the trash" not in theirs_page.text
     assert other_workspace.api.get("/v1/items/THEIRS").status_code == 404  # still in their trash
 
 
@@ -227,3 +231,19 @@ def test_nonsense_in_any_field_is_refused_in_words_and_writes_nothing(workspace,
         r = member.submit(f"/items/{made['id']}/edit", {**hidden(page), **ITEM, "sku": "OK", name: value})
         assert 400 <= r.status_code < 500, (name, r.status_code, r.text[-500:])
     assert ok(workspace.api.get("/v1/items/OK"))["version"] == made["version"]
+
+
+def test_an_items_own_category_is_offered_even_past_the_first_ones(workspace, member, monkeypatch):
+    """Saving the form never drops a category it did not list (a workspace with more of them than
+    the form offers)."""
+    from storekeeper.web import item_forms
+
+    monkeypatch.setattr(item_forms, "CHOICES", 2)
+    ids = [ok(workspace.api.post("/v1/categories", json={"name": name}), 201)["id"] for name in ("A", "B", "Zinc")]
+    made = ok(workspace.api.post("/v1/items", json={"sku": "PIPE", "name": "Pipe", "category": ids[2]}), 201)
+    page = ok(member.get("/items/PIPE/edit"))
+    assert re.search(rf'<option value="{ids[2]}" selected>Zinc</option>', page.text)
+    r = member.submit(f"/items/{made['id']}/edit", {**hidden(page), "sku": "PIPE", "name": "Copper pipe",
+                                                    "category": ids[2]})
+    assert r.status_code == 303
+    assert ok(workspace.api.get("/v1/items/PIPE"))["category"] == ids[2]

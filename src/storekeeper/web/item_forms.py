@@ -52,11 +52,28 @@ def _choices(request: Request, user: SignedIn) -> dict[str, list[tuple[str, str]
             "default_rate": [r["id"] for r in rates if r["is_default"]]}
 
 
+# Each select of the form: where its rows come from when the item's own is not among those offered.
+_NAMES = {"categories": ("category", categories.rows_of), "tax_rates": ("tax_rate", tax_rates.rows_of),
+          "homes": ("home_location", locations.rows_of)}
+
+
+def _keep_current(request: Request, user: SignedIn, choices: dict[str, list], form: dict[str, str]) -> None:
+    """Offer the item's own category, tax rate and home even past the first CHOICES of them, so
+    that saving the form never drops one it did not show (one statement each, only then)."""
+    for key, (field, rows_of) in _NAMES.items():
+        value = form.get(field) or ""
+        if value and value not in {v for v, _ in choices[key]}:
+            row = rows_of(db_of(request), user.workspace_id, {value}).get(value)
+            choices[key].append((value, row["name"] if row else value))
+
+
 def _page(request: Request, user: SignedIn, form: dict[str, str], errors: FieldErrors,
           item: dict[str, Any] | None = None, code: int = 200) -> HTMLResponse:
+    choices = _choices(request, user)
+    _keep_current(request, user, choices, form)
     return render(request, "forms/item.html", user, code=code, form=form, errors=errors, item=item, kinds=KINDS,
                   tracking=TRACKING, units=[(u.code, f"{u.code} ({u.name})") for u in UNITS],
-                  choices=_choices(request, user), form_key=new_form_key())
+                  choices=choices, form_key=new_form_key())
 
 
 def _data(form: dict[str, str], errors: FieldErrors, mark: str) -> dict[str, Any]:
