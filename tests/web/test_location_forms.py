@@ -167,3 +167,18 @@ def test_nonsense_in_any_field_is_refused_in_words_and_writes_nothing(workspace,
         assert 400 <= r.status_code < 500, (name, r.status_code, r.text[-500:])
         assert "was not created" in r.text, name
     assert len(ok(workspace.api.get("/v1/locations"))["data"]) == 1  # the default only
+
+
+def test_a_form_without_the_sessions_csrf_token_is_refused(workspace, member):
+    made = ok(workspace.api.post("/v1/locations", json={"name": "Guarded"}), 201)
+    item = ok(workspace.api.post("/v1/items", json={"sku": "GUARDED", "name": "Guarded"}), 201)
+    for path, fields in (("/locations", {**NEW, "name": "Forged"}), ("/items", {"sku": "FORGED", "name": "Forged"}),
+                         (f"/locations/{made['id']}/delete", {"version": "1"}),
+                         (f"/items/{item['id']}/edit", {"sku": "GUARDED", "name": "Forged", "version": "1"}),
+                         (f"/items/{item['id']}/delete", {"version": "1"})):
+        r = member.submit(path, {**fields, "csrf_token": "not-the-sessions"})
+        assert r.status_code == 403 and "came from another site" in unescape(r.text), path
+        assert member.submit(path, fields, csrf=False).status_code == 403, path
+    assert location(workspace.api, "Forged") == {} and location(workspace.api, "Guarded")
+    assert ok(workspace.api.get("/v1/items/GUARDED"))["name"] == "Guarded"
+    assert workspace.api.get("/v1/items/FORGED").status_code == 404
