@@ -247,3 +247,29 @@ def test_an_items_own_category_is_offered_even_past_the_first_ones(workspace, me
                                                     "category": ids[2]})
     assert r.status_code == 303
     assert ok(workspace.api.get("/v1/items/PIPE"))["category"] == ids[2]
+
+
+def test_one_form_sent_from_many_tabs_at_once_creates_one_item(workspace, member):
+    """Real threads, one form key: one creates it, the others are sent on to it or told that the
+    form is being sent already; never a second item, never a 500."""
+    from tests.concurrency import at_once
+
+    form = {**hidden(ok(member.get("/items/new"))), **ITEM, "csrf_token": member.csrf()}
+    answers = at_once([lambda: member.client.post("/items", data=form, follow_redirects=False)] * 6)
+    statuses = sorted(r.status_code for r in answers)
+    assert set(statuses) <= {303, 409} and 303 in statuses, statuses
+    assert all("being sent already" in unescape(r.text) for r in answers if r.status_code == 409)
+    assert ok(workspace.api.get("/v1/items?sku=CANDLE-1"))["meta"]["total"] == 1
+
+
+def test_two_people_creating_one_sku_at_once_make_one_item_and_the_other_is_told(workspace, member, app):
+    from tests.concurrency import at_once
+
+    other = sign_in(app, workspace, "member", email=f"second@{workspace.id.lower()}.example")
+    sends = [(who, {**hidden(ok(who.get("/items/new"))), **ITEM, "csrf_token": who.csrf()}) for who in (member, other)]
+    answers = at_once([lambda who=who, form=form: who.client.post("/items", data=form, follow_redirects=False)
+                       for who, form in sends])
+    assert sorted(r.status_code for r in answers) == [303, 409]
+    refused = next(r for r in answers if r.status_code == 409)
+    assert "already exists" in field_error(refused, "sku")
+    assert ok(workspace.api.get("/v1/items?sku=CANDLE-1"))["meta"]["total"] == 1
