@@ -74,6 +74,15 @@ def refuse_nul(form: dict[str, str], errors: FieldErrors) -> None:
             errors.setdefault(name, []).append(NUL_MESSAGE)
 
 
+def opened_version(form: dict[str, str], errors: FieldErrors) -> int | None:
+    """The version of the resource the form was opened at: the If-Match of an edit or a delete."""
+    try:
+        return int(form.get("version") or "")
+    except ValueError:
+        errors.setdefault(GENERAL, []).append("This form lacks the version it was opened at: open it again.")
+        return None
+
+
 def text(form: dict[str, str], name: str) -> str | None:
     """A text field, trimmed; None when left empty."""
     return (form.get(name) or "").strip() or None

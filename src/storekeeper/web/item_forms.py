@@ -28,7 +28,7 @@ from storekeeper.services.sessions import SignedIn
 from storekeeper.web.admin import change_once
 from storekeeper.web.auth import ItemsMember
 from storekeeper.web.common import db_of, decimal_mark, new_form_key, not_found, posted_form, quantity_field, render
-from storekeeper.web.forms import GENERAL, FieldErrors, refuse_nul, save_once, text, validated
+from storekeeper.web.forms import FieldErrors, opened_version, refuse_nul, save_once, text, validated
 
 router = APIRouter(include_in_schema=False)
 
@@ -151,13 +151,6 @@ def edit_item(request: Request, user: ItemsMember, ref: str):
     return _page(request, user, _form_of(item, decimal_mark(request, user)), {}, item)
 
 
-def _version(form: dict[str, str], errors: FieldErrors) -> int | None:
-    try:
-        return int(form.get("version") or "")
-    except ValueError:
-        errors.setdefault(GENERAL, []).append("This form lacks the version it was opened at: open it again.")
-        return None
-
 
 @router.post("/items/{ref}/edit", response_class=HTMLResponse)
 async def update_item(request: Request, user: ItemsMember, ref: str) -> Response:
@@ -169,7 +162,7 @@ def _update(request: Request, user: SignedIn, ref: str, form: dict[str, str]) ->
     if item is None:
         return not_found(request, user, f"No item {ref!r}.")
     errors: FieldErrors = {}
-    version = _version(form, errors)
+    version = opened_version(form, errors)
     body = validated(ItemUpdate, _data(form, errors, decimal_mark(request, user)), errors)
     if errors or body is None:
         return _page(request, user, form, errors, item, code=422)
@@ -193,7 +186,7 @@ def _delete(request: Request, user: SignedIn, ref: str, form: dict[str, str]) ->
     if item is None:
         return not_found(request, user, f"No item {ref!r}.")
     errors: FieldErrors = {}
-    version = _version(form, errors)
+    version = opened_version(form, errors)
     mark = decimal_mark(request, user)
     if errors:
         return _page(request, user, _form_of(item, mark), errors, item, code=422)

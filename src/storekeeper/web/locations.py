@@ -19,7 +19,7 @@ from storekeeper.services.sessions import SignedIn
 from storekeeper.web.admin import change_once
 from storekeeper.web.auth import StockMember
 from storekeeper.web.common import db_of, new_form_key, not_found, posted_form, render
-from storekeeper.web.forms import GENERAL, FieldErrors, refuse_nul, save_once, text, ticked, validated
+from storekeeper.web.forms import FieldErrors, opened_version, refuse_nul, save_once, text, ticked, validated
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,21 +104,13 @@ async def update_location(request: Request, user: StockMember, location_id: str)
     return await run_in_threadpool(_update, request, user, location_id, await posted_form(request))
 
 
-def _version(form: dict[str, str], errors: FieldErrors) -> int | None:
-    """The version the form was opened at (its If-Match)."""
-    try:
-        return int(form.get("version") or "")
-    except ValueError:
-        errors.setdefault(GENERAL, []).append("This form lacks the version it was opened at: open it again.")
-        return None
-
 
 def _update(request: Request, user: SignedIn, location_id: str, form: dict[str, str]) -> Response:
     place = _location(request, user, location_id)
     if place is None:
         return not_found(request, user, "No such location here.")
     errors: FieldErrors = {}
-    version = _version(form, errors)
+    version = opened_version(form, errors)
     refuse_nul(form, errors)
     if not (form.get("name") or "").strip() and "name" not in errors:
         errors["name"] = ["Give the location a name."]
@@ -145,7 +137,7 @@ def _delete(request: Request, user: SignedIn, location_id: str, form: dict[str, 
     if place is None:
         return not_found(request, user, "No such location here.")
     errors: FieldErrors = {}
-    version = _version(form, errors)
+    version = opened_version(form, errors)
     if errors:
         return _page(request, user, _form_of(place), errors, place, code=422)
 

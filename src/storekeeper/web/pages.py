@@ -1,6 +1,8 @@
-"""The dashboard's overview (signing in is sign_in.py, items items.py, the adjustment form
-adjust.py, orders orders.py). Each page reads through the same services as the API, as the
-signed-in user (their role's scopes), and renders Jinja2 templates; htmx swaps parts of them."""
+"""The dashboard's overview, with its first-run steps until the first movement (signing in is
+sign_in.py, items items.py and their forms item_forms.py, locations' forms locations.py, the
+trash trash.py, the adjustment form adjust.py, orders orders.py). Each page reads through the
+same services as the API, as the signed-in user (their role's scopes), and renders Jinja2
+templates; htmx swaps parts of them."""
 
 from __future__ import annotations
 
