@@ -273,3 +273,13 @@ def test_two_people_creating_one_sku_at_once_make_one_item_and_the_other_is_told
     refused = next(r for r in answers if r.status_code == 409)
     assert "already exists" in field_error(refused, "sku")
     assert ok(workspace.api.get("/v1/items?sku=CANDLE-1"))["meta"]["total"] == 1
+
+
+def test_a_form_sent_then_changed_and_sent_again_says_so(workspace, member):
+    """The browser's Back after saving, a change, Save: the old form's key has done its work."""
+    made = ok(workspace.api.post("/v1/items", json={"sku": "JUG", "name": "Jug"}), 201)
+    form = {**hidden(ok(member.get("/items/JUG/edit"))), "sku": "JUG", "name": "Milk jug"}
+    assert member.submit(f"/items/{made['id']}/edit", form).status_code == 303
+    r = member.submit(f"/items/{made['id']}/edit", {**form, "name": "Water jug"})
+    assert r.status_code == 422 and "This form was sent already with other values" in unescape(r.text)
+    assert ok(workspace.api.get("/v1/items/JUG"))["name"] == "Milk jug"

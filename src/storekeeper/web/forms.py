@@ -51,16 +51,20 @@ def _form_field(path: str) -> str:
     return path.split("[")[0] if "[" in path else path
 
 
-def refusal_fields(exc: StorekeeperError, what: str) -> FieldErrors:
-    """A service's refusal as field errors (a field-less one under GENERAL)."""
+def refusal_fields(exc: StorekeeperError, what: str, *, paths: bool = False) -> FieldErrors:
+    """A service's refusal as field errors (a field-less one under GENERAL); `paths`: a form
+    whose fields are the schema's paths (`components[2].unit`) keeps them whole."""
     if isinstance(exc, PreconditionFailed):
         return {GENERAL: [stale(what)]}
     if exc.code == "IDEMPOTENCY_KEY_IN_USE":
         return {GENERAL: ["This form is being sent already: look in a moment before sending it again."]}
+    if exc.code == "IDEMPOTENCY_KEY_REUSED":  # sent, then changed and sent again (the browser's Back)
+        return {GENERAL: [f"This form was sent already with other values, so it was not sent again. Open the "
+                          f"{what} again to make another change."]}
     if isinstance(exc, ValidationFailed) and exc.fields:
         found: FieldErrors = {}
         for name, messages in exc.fields.items():
-            found.setdefault(_form_field(name), []).extend(messages)
+            found.setdefault(name if paths else _form_field(name), []).extend(messages)
         return found
     field = _FIELD_OF_CODE.get(exc.code)
     return {field if field else GENERAL: [exc.message]}
@@ -93,7 +97,7 @@ def ticked(form: dict[str, str], name: str) -> bool:
 
 
 def save_once(request: Request, user: SignedIn, form: dict[str, str], work: Callable[[], str], what: str,
-              again: Callable[[FieldErrors, int], Response]) -> Response:
+              again: Callable[[FieldErrors, int], Response], *, paths: bool = False) -> Response:
     """submit_once: the change runs once per form key and redirects where `work` says; a refusal
     renders the form `again` with the user's values and the refusal next to its fields (404 for
     a resource gone, 409 for one changed since the form was opened, else 422)."""
@@ -103,4 +107,4 @@ def save_once(request: Request, user: SignedIn, form: dict[str, str], work: Call
         if isinstance(exc, NotFound) and exc.code == f"{what.upper()}_NOT_FOUND":
             return again({GENERAL: [f"This {what} is not here any more (deleted, or never here)."]}, 404)
         code = 409 if isinstance(exc, (PreconditionFailed, Conflict)) else 422
-        return again(refusal_fields(exc, what), code)
+        return again(refusal_fields(exc, what, paths=paths), code)

@@ -9,7 +9,19 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from storekeeper.api.routing import add_routes
-from storekeeper.web import adjust, admin, item_forms, items, locations, orders, pages, sign_in, trash, users
+from storekeeper.web import (
+    adjust,
+    admin,
+    components,
+    item_forms,
+    items,
+    locations,
+    orders,
+    pages,
+    sign_in,
+    trash,
+    users,
+)
 from storekeeper.web.auth import BadCsrf, CrossSiteSignIn, NeedsSignIn, NotAllowed
 from storekeeper.web.common import render
 
@@ -23,6 +35,7 @@ def install(app: FastAPI) -> None:
     add_routes(app.router, pages.router)
     add_routes(app.router, item_forms.router)  # before items: /items/new is no item's page
     add_routes(app.router, items.router)
+    add_routes(app.router, components.router)
     add_routes(app.router, adjust.router)
     add_routes(app.router, admin.router)
     add_routes(app.router, users.router)
