@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import subprocess
 
 import pytest
 
-from tests.browser.conftest import Served, sign_in
+from tests.browser.conftest import Served, api, sign_in
 from tests.e2e.test_server import STOREKEEPER, environment, start_server, stop
 
 PHONE = {"width": 390, "height": 844}
@@ -83,7 +84,11 @@ def test_the_new_pages_fit_a_phone_screen(page, fresh, expect):
     page.set_viewport_size(PHONE)
     sign_in(page, served, printed["admin_email"], printed["admin_password"])
     location_id = printed["location"]["id"]
-    paths = ["/", "/items", "/items/new", "/locations", "/locations/new", f"/locations/{location_id}/edit", "/trash"]
+    sku = f"PHONE-{secrets.token_hex(3).upper()}"  # its own, whatever the other test made
+    with api(served) as client:
+        assert client.post("/v1/items", json={"sku": sku, "name": "A candle with a rather long name"}).is_success
+    paths = ["/", "/items", "/items/new", f"/items/{sku}", f"/items/{sku}/edit", f"/items/{sku}/components",
+             "/locations", "/locations/new", f"/locations/{location_id}/edit", "/trash"]
     wide, failed = {}, {}
     for path in paths:
         response = page.goto(f"{served.url}{path}")
