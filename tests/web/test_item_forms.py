@@ -28,7 +28,8 @@ def catalogue(api) -> tuple[str, str]:
 def test_a_member_creates_an_item_with_its_prices_tax_rate_category_and_images(workspace, member):
     rate, category = catalogue(workspace.api)
     page = ok(member.get("/items/new"))
-    assert f'<option value="{rate}"' in page.text and f'<option value="{category}"' in page.text
+    assert f'<option value="{rate}" >Reduced (7 %)</option>' in page.text
+    assert f'<option value="{category}" >Candles</option>' in page.text
     r = member.submit("/items", {**hidden(page), **ITEM, "tax_rate": rate, "category": category})
     assert r.status_code == 303 and r.headers["location"].startswith("/items/CANDLE-1?done=")
     shown = unescape(member.client.get(r.headers["location"]).text)

@@ -46,7 +46,9 @@ def _choices(request: Request, user: SignedIn) -> dict[str, list[tuple[str, str]
     rates = tax_rates.list_tax_rates(db, ws, few).rows
     kinds = categories.list_categories(db, ws, few).rows
     homes = locations.list_locations(db, ws, LocationFilters(is_active=True), few).rows
-    return {"tax_rates": [("", "No tax rate")] + [(r["id"], f"{r['name']} ({r['rate'] * 100:g} %)") for r in rates],
+    mark = decimal_mark(request, user)
+    return {"tax_rates": [("", "No tax rate")] + [(r["id"], f"{r['name']} ({_local(r['rate'] * 100, mark)} %)")
+                                                  for r in rates],
             "categories": [("", "No category")] + [(c["id"], c["name"]) for c in kinds],
             "homes": [("", "The default location")] + [(h["id"], h["name"]) for h in homes],
             "default_rate": [r["id"] for r in rates if r["is_default"]]}
