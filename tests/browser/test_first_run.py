@@ -88,7 +88,7 @@ def test_the_new_pages_fit_a_phone_screen(page, fresh, expect):
     with api(served) as client:
         assert client.post("/v1/items", json={"sku": sku, "name": "A candle with a rather long name"}).is_success
     paths = ["/", "/items", "/items/new", f"/items/{sku}", f"/items/{sku}/edit", f"/items/{sku}/components",
-             "/locations", "/locations/new", f"/locations/{location_id}/edit", "/trash"]
+             f"/items/{sku}/variants/new", "/locations", "/locations/new", f"/locations/{location_id}/edit", "/trash"]
     wide, failed = {}, {}
     for path in paths:
         response = page.goto(f"{served.url}{path}")

@@ -40,7 +40,7 @@ def pages(sku: str) -> list[str]:
     return ["/", "/items", f"/items?q={sku}", f"/items/{sku}", f"/items/{sku}/adjust", f"/items/{sku}/transfer",
             f"/items/{sku}/movements", "/items?location=Main%20warehouse", "/locations", "/purchase-orders",
             "/production", "/audit-log", "/api-keys", "/webhooks", "/users", "/items/new", f"/items/{sku}/edit",
-            f"/items/{sku}/components", "/locations/new", "/trash"]
+            f"/items/{sku}/components", f"/items/{sku}/variants/new", "/locations/new", "/trash"]
 
 
 def test_no_page_is_wider_than_the_window(page, served, huge, expect, off_host_requests):

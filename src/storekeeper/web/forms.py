@@ -70,6 +70,14 @@ def refusal_fields(exc: StorekeeperError, what: str, *, paths: bool = False) -> 
     return {field if field else GENERAL: [exc.message]}
 
 
+def onto(found: FieldErrors, fields: set[str]) -> FieldErrors:
+    """Refusals of fields the form does not have (a rule of the parent's) said above it."""
+    shown: FieldErrors = {}
+    for name, messages in found.items():
+        shown.setdefault(name if name in fields else GENERAL, []).extend(messages)
+    return shown
+
+
 def refuse_nul(form: dict[str, str], errors: FieldErrors) -> None:
     """Text with a NUL character is refused, as /v1's codec refuses it in JSON: PostgreSQL keeps
     no NUL in text, so it would fail there (a 500) and be stored on SQLite."""

@@ -21,6 +21,7 @@ from storekeeper.web import (
     sign_in,
     trash,
     users,
+    variants,
 )
 from storekeeper.web.auth import BadCsrf, CrossSiteSignIn, NeedsSignIn, NotAllowed
 from storekeeper.web.common import render
@@ -36,6 +37,7 @@ def install(app: FastAPI) -> None:
     add_routes(app.router, item_forms.router)  # before items: /items/new is no item's page
     add_routes(app.router, items.router)
     add_routes(app.router, components.router)
+    add_routes(app.router, variants.router)
     add_routes(app.router, adjust.router)
     add_routes(app.router, admin.router)
     add_routes(app.router, users.router)
