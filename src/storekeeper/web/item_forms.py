@@ -3,8 +3,8 @@ page are items.py). The form is read into /v1's ItemCreate / ItemUpdate and sent
 POST and PATCH /v1/items call; an edit carries the version the form was opened at, as an
 If-Match would. Numbers are written in the workspace's marks (a decimal comma in euros).
 
-Variants, bills of materials, bundle components and sales channels are not on this form yet:
-they are kept as they are by an edit (the form never sends them)."""
+Variants (variants.py) and components (components.py) have forms of their own; sales channels
+have none yet. An edit keeps all of them as they are: the form never sends them."""
 
 from __future__ import annotations
 
