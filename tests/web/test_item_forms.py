@@ -284,3 +284,13 @@ def test_a_form_sent_then_changed_and_sent_again_says_so(workspace, member):
     r = member.submit(f"/items/{made['id']}/edit", {**form, "name": "Water jug"})
     assert r.status_code == 422 and "This form was sent already with other values" in unescape(r.text)
     assert ok(workspace.api.get("/v1/items/JUG"))["name"] == "Milk jug"
+
+
+def test_an_item_whose_sku_was_taken_meanwhile_is_not_restored_and_says_why(workspace, member):
+    old = ok(workspace.api.post("/v1/items", json={"sku": "SOCK", "name": "Old sock"}), 201)
+    ok(workspace.api.delete("/v1/items/SOCK"), 204)
+    ok(workspace.api.post("/v1/items", json={"sku": "SOCK", "name": "New sock"}), 201)
+    trash = ok(member.get("/trash"))
+    r = member.submit(f"/items/{old['id']}/restore", form_at(trash.text, f"/items/{old['id']}/restore"))
+    assert r.status_code == 409 and "was given to another item meanwhile" in unescape(r.text)
+    assert ok(workspace.api.get("/v1/items/SOCK"))["name"] == "New sock"

@@ -182,3 +182,14 @@ def test_a_form_without_the_sessions_csrf_token_is_refused(workspace, member):
     assert location(workspace.api, "Forged") == {} and location(workspace.api, "Guarded")
     assert ok(workspace.api.get("/v1/items/GUARDED"))["name"] == "Guarded"
     assert workspace.api.get("/v1/items/FORGED").status_code == 404
+
+
+def test_a_location_whose_name_was_taken_meanwhile_is_not_restored_and_says_why(workspace, member):
+    old = ok(workspace.api.post("/v1/locations", json={"name": "Kiosk"}), 201)
+    ok(workspace.api.delete(f"/v1/locations/{old['id']}"), 204)
+    new = ok(workspace.api.post("/v1/locations", json={"name": "Kiosk"}), 201)
+    trash = ok(member.get("/trash"))
+    r = member.submit(f"/locations/{old['id']}/restore", form_at(trash.text, f"/locations/{old['id']}/restore"))
+    assert r.status_code == 409 and "A location named 'Kiosk' exists now" in unescape(r.text)
+    assert [loc["id"] for loc in ok(workspace.api.get("/v1/locations?limit=200"))["data"]
+            if loc["name"] == "Kiosk"] == [new["id"]]
