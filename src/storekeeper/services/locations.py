@@ -333,8 +333,6 @@ def delete_location(db: Database, workspace_id: str, ref: str, if_match: int | N
         )
 
 
-
-
 def list_deleted_locations(db: Database, workspace_id: str, page: PageRequest) -> Page:
     """Locations in the trash, the latest deleted first: what the dashboard offers to restore."""
     stmt = select(locations).where(locations.c.workspace_id == workspace_id, locations.c.deleted_at.is_not(None))
