@@ -41,3 +41,12 @@ def test_a_viewer_of_an_empty_workspace_is_told_who_adds_things(workspace, viewe
     assert "a member or an admin adds locations, items and stock" in guide
     assert "/items/new" not in guide and "/locations/new" not in guide
     assert "A member of the workspace adds them." in ok(viewer.get("/items")).text
+
+
+def test_a_workspace_without_any_location_is_led_to_make_one(workspace_without_locations, app):
+    from tests.web.conftest import sign_in
+
+    owner = sign_in(app, workspace_without_locations, "admin")
+    guide = steps(ok(owner.get("/")))
+    assert "Your stock is kept at" not in guide
+    assert 'href="/locations/new">New location</a>: where you keep stock' in guide
