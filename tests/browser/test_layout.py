@@ -39,7 +39,8 @@ def huge(served) -> str:
 def pages(sku: str) -> list[str]:
     return ["/", "/items", f"/items?q={sku}", f"/items/{sku}", f"/items/{sku}/adjust", f"/items/{sku}/transfer",
             f"/items/{sku}/movements", "/items?location=Main%20warehouse", "/locations", "/purchase-orders",
-            "/production", "/audit-log", "/api-keys", "/webhooks", "/users", "/import"]
+            "/production", "/audit-log", "/api-keys", "/webhooks", "/users", "/import", "/items/new",
+            f"/items/{sku}/edit", f"/items/{sku}/components", f"/items/{sku}/variants/new", "/locations/new", "/trash"]
 
 
 @pytest.mark.parametrize("width", [1280, 390])

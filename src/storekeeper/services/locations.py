@@ -333,3 +333,32 @@ def delete_location(db: Database, workspace_id: str, ref: str, if_match: int | N
         )
 
 
+def list_deleted_locations(db: Database, workspace_id: str, page: PageRequest) -> Page:
+    """Locations in the trash, the latest deleted first: what the dashboard offers to restore."""
+    stmt = select(locations).where(locations.c.workspace_id == workspace_id, locations.c.deleted_at.is_not(None))
+    with db.read() as conn:
+        return paginate(conn, stmt, Sort("deleted_at", locations.c.deleted_at, locations.c.id, True), page)
+
+
+def restore_location(db: Database, workspace_id: str, location_id: str) -> dict[str, Any]:
+    """Back from the trash, by id, as it was but never the default (the default is never deleted,
+    and another became or stayed it meanwhile); its name must still be free (DUPLICATE_NAME)."""
+    with db.write() as conn, translate_integrity(_UNIQUE):
+        lock_workspace(conn, workspace_id)
+        found = conn.execute(select(locations).where(
+            locations.c.workspace_id == workspace_id, locations.c.id == location_id,
+            locations.c.deleted_at.is_not(None))).mappings().first()
+        if found is None:
+            raise NotFound("location", location_id)
+        row = dict(found)
+        if _name_taken(conn, workspace_id, row["name"]):
+            raise Conflict(f"A location named {row['name']!r} exists now: rename it before restoring this one.",
+                           code="DUPLICATE_NAME")
+        now = utcnow()
+        restored = {**row, "deleted_at": None, "is_default": False, "updated_at": now, "version": row["version"] + 1}
+        conn.execute(update(locations).where(locations.c.workspace_id == workspace_id, locations.c.id == row["id"])
+                     .values(deleted_at=None, is_default=false(), updated_at=now, version=restored["version"]))
+        journal.record(conn, workspace_id, "location.restored", "location", row["id"],
+                       changes=journal.changes_between({"deleted_at": row["deleted_at"]}, {"deleted_at": None}),
+                       event=False)
+        return restored

@@ -8,10 +8,10 @@ form for another kind); app.js swaps the reasons at once when the kind changes, 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -87,11 +87,13 @@ def _item(request: Request, user, ref: str) -> dict[str, Any] | None:
 
 
 @router.get("/items/{ref}/adjust", response_class=HTMLResponse)
-def adjust_form(request: Request, user: StockMember, ref: str, mode: str | None = None):
+def adjust_form(request: Request, user: StockMember, ref: str, mode: str | None = None,
+                reason: Annotated[str | None, Query(max_length=64)] = None):
+    """`reason` chooses one of the kind's reasons (an item's first stock links here with `initial`)."""
     item = _item(request, user, ref)
     if item is None:
         return not_found(request, user, f"No item {ref!r}.")
-    return _page(request, user, item, {"mode": mode or "in"}, [])
+    return _page(request, user, item, {"mode": mode or "in", **({"reason": reason} if reason else {})}, [])
 
 
 @router.post("/items/{ref}/adjust", response_class=HTMLResponse)

@@ -58,7 +58,7 @@ def _locations(request: Request, user: SignedIn, cursor: str | None):
 
 
 @router.get("/locations", response_class=HTMLResponse)
-def locations_page(request: Request, user: StockViewer, cursor: Cursor = None):
+def locations_page(request: Request, user: StockViewer, cursor: Cursor = None, done: Text = None):
     """A page of locations, each with its live items with stock and their on-hand, from the
     running totals (migration 0011)."""
     error = None
@@ -70,7 +70,7 @@ def locations_page(request: Request, user: StockViewer, cursor: Cursor = None):
     found = dashboard.stock_by_location(db_of(request), user.workspace_id, [p["id"] for p in places])
     figures = {p["id"]: found.get(p["id"], (0, Decimal(0))) for p in places}
     template = "admin/location_rows.html" if request.headers.get("hx-request") else "admin/locations.html"
-    return render(request, template, user, places=places, figures=figures, error=error,
+    return render(request, template, user, places=places, figures=figures, error=error, done=done,
                   next_url=next_page_url("/locations", {}, page.next_cursor if page else None))
 
 

@@ -20,7 +20,7 @@ from storekeeper.services import dashboard, inventory, items, locations
 from storekeeper.services.inventory import MovementFilters, StockFilters
 from storekeeper.services.items import ItemFilters
 from storekeeper.web.auth import StockViewer, Viewer
-from storekeeper.web.common import db_of, humanize, not_found, render
+from storekeeper.web.common import db_of, humanize, new_form_key, not_found, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -112,8 +112,18 @@ def item_page(request: Request, user: Viewer, ref: str, done: str | None = None)
     try:
         context = _item_context(request, user, ref)
     except NotFound:
-        return not_found(request, user, f"No item {ref!r}.")
+        return _gone(request, user, ref)
     return render(request, "item.html", user, done=done, **context)
+
+
+def _gone(request: Request, user, ref: str) -> HTMLResponse:
+    """An item's page once it is in the trash: 404 still, saying where it went, with Restore."""
+    deleted = items.list_items(db_of(request), user.workspace_id,
+                               ItemFilters(sku=ref, deleted="true", sort="-created_at"),
+                               PageRequest(limit=1, include_total=False)).rows
+    if not deleted:
+        return not_found(request, user, f"No item {ref!r}.")
+    return render(request, "item_in_trash.html", user, code=404, item=item_out(deleted[0]), form_key=new_form_key())
 
 
 @router.get("/items/{ref}/movements", response_class=HTMLResponse)

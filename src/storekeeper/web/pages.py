@@ -1,17 +1,26 @@
-"""The dashboard's overview (signing in is sign_in.py, items items.py, the adjustment form
-adjust.py, orders orders.py). Each page reads through the same services as the API, as the
-signed-in user (their role's scopes), and renders Jinja2 templates; htmx swaps parts of them."""
+"""The dashboard's overview, with its first-run steps until the first movement (signing in is
+sign_in.py, items items.py and their forms item_forms.py, locations' forms locations.py, the
+trash trash.py, the adjustment form adjust.py, orders orders.py). Each page reads through the
+same services as the API, as the signed-in user (their role's scopes), and renders Jinja2
+templates; htmx swaps parts of them."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from storekeeper.api.schemas.catalog import location_out
+from storekeeper.api.schemas.items import item_out
 from storekeeper.api.schemas.stock import movement_out
+from storekeeper.domain.errors import NotFound
 from storekeeper.persistence.pagination import PageRequest
-from storekeeper.services import dashboard, inventory, reports
+from storekeeper.services import dashboard, inventory, items, locations, reports
 from storekeeper.services.inventory import MovementFilters
+from storekeeper.services.items import ItemFilters
 from storekeeper.services.reports import ReorderFilters
+from storekeeper.services.sessions import SignedIn
 from storekeeper.web.auth import Viewer
 from storekeeper.web.common import db_of, render
 
@@ -33,4 +42,20 @@ def overview(request: Request, user: Viewer):
     latest = inventory.list_movements(db, ws, MovementFilters(), PageRequest(limit=10, include_total=False))
     series = dashboard.on_hand_series(db, ws, days=30)
     return render(request, "overview.html", user, counts=counts, value=value, reorder=reorder, movements=[
-        movement_out(m) for m in latest.rows], chart=dashboard.as_chart(series), series=series)
+        movement_out(m) for m in latest.rows], chart=dashboard.as_chart(series), series=series,
+        first_run=None if latest.rows else _first_run(request, user))
+
+
+def _first_run(request: Request, user: SignedIn) -> dict[str, Any]:
+    """What a workspace without a movement yet still lacks, for the overview's next steps: the
+    default location (`storekeeper init` makes one), the first item, its opening stock."""
+    db = db_of(request)
+    first = items.list_items(db, user.workspace_id, ItemFilters(sort="created_at"),
+                             PageRequest(limit=1, include_total=False)).rows
+    try:
+        home = location_out(locations.get_location(db, user.workspace_id, None))
+    except NotFound:
+        home = None
+    item = item_out(first[0]) if first else None
+    return {"location": home, "item": item if item and item["tracking"] == "quantity" else None,
+            "any_item": item is not None}

@@ -9,7 +9,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from storekeeper.api.routing import add_routes
-from storekeeper.web import adjust, admin, files, items, orders, pages, sign_in, users
+from storekeeper.web import (
+    adjust,
+    admin,
+    components,
+    files,
+    item_forms,
+    items,
+    locations,
+    orders,
+    pages,
+    sign_in,
+    trash,
+    users,
+    variants,
+)
 from storekeeper.web.auth import BadCsrf, CrossSiteSignIn, NeedsSignIn, NotAllowed
 from storekeeper.web.common import render
 
@@ -21,12 +35,17 @@ _DOING = {"stock:write": "change stock", "items:write": "change items", "orders:
 def install(app: FastAPI) -> None:
     add_routes(app.router, sign_in.router)
     add_routes(app.router, pages.router)
+    add_routes(app.router, item_forms.router)  # before items: /items/new is no item's page
     add_routes(app.router, items.router)
+    add_routes(app.router, components.router)
+    add_routes(app.router, variants.router)
     add_routes(app.router, adjust.router)
     add_routes(app.router, admin.router)
     add_routes(app.router, users.router)
     add_routes(app.router, orders.router)
     add_routes(app.router, files.router)
+    add_routes(app.router, locations.router)
+    add_routes(app.router, trash.router)
 
     @app.exception_handler(NeedsSignIn)
     async def _sign_in(_request: Request, exc: NeedsSignIn):
