@@ -34,3 +34,9 @@ def test_values_name_their_rows_and_show_money_to_the_cent():
     assert wording.value("favourite", True, names) == "yes"
     assert wording.value("barcode", None, names) == "none"
     assert wording.value("categories", ["cat_1", "cat_2"], {**names, "cat_2": "Gifts"}) == "Candles, Gifts"
+
+
+def test_numbers_take_the_workspaces_decimal_mark():
+    assert wording.value("reorder_point", Decimal("2.5"), {}, ",") == "2,5"
+    assert wording.value("price", "1234.5", {}, ",") == "1234,50"
+    assert wording.value("sku", "A.B", {}, ",") == "A.B"  # text stays as it is

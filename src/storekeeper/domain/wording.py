@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from storekeeper.domain.quantities import round_money
+from storekeeper.domain.quantities import local_text, round_money
 
 RESOURCES = {
     "item": "Item", "location": "Location", "category": "Category", "tax_rate": "Tax rate", "reason": "Reason",
@@ -88,9 +88,10 @@ def money(value: Decimal) -> str:
     return f"{round_money(value):f}"
 
 
-def value(field_code: str, raw: Any, names: dict[str, str]) -> str:
+def value(field_code: str, raw: Any, names: dict[str, str], mark: str = ".") -> str:
     """A changed field's value as a person reads it: a referenced row by its name (`names` by
-    id), money to the cent, yes/no, none for nothing."""
+    id), money to the cent, yes/no, none for nothing; numbers with the workspace's decimal
+    `mark` (a EUR workspace writes 2,5)."""
     if raw is None or raw == "":
         return "none"
     if field_code in REFERENCES and isinstance(raw, str):
@@ -99,13 +100,14 @@ def value(field_code: str, raw: Any, names: dict[str, str]) -> str:
         return "yes" if raw else "no"
     if field_code in MONEY and isinstance(raw, (int, float, Decimal, str)):
         try:
-            return money(Decimal(str(raw)))
+            return local_text(money(Decimal(str(raw))), mark)
         except ArithmeticError:
             return str(raw)
     if isinstance(raw, Decimal):
-        return f"{raw.normalize():f}" if raw == raw.to_integral() else f"{raw:f}".rstrip("0")
+        text = f"{raw.normalize():f}" if raw == raw.to_integral() else f"{raw:f}".rstrip("0")
+        return local_text(text, mark)
     if isinstance(raw, datetime):
         return raw.isoformat(timespec="minutes")
     if isinstance(raw, list):
-        return ", ".join(value(field_code, v, names) for v in raw) or "none"
+        return ", ".join(value(field_code, v, names, mark) for v in raw) or "none"
     return str(raw)

@@ -1,6 +1,6 @@
-"""The dashboard's workspace pages: locations with their stock, the audit log (audit:read), and
-the admin's API keys and webhooks (web/users.py, the users, shares the forms' helpers). Each list
-is one page of a cursor: a fixed number of statements, whatever the size of the workspace. Each
+"""The dashboard's workspace pages: locations with their stock, and the admin's API keys and
+webhooks (the audit log is web/audit.py; web/users.py, the users, shares the forms' helpers).
+Each list is one page of a cursor: a fixed number of statements, whatever the size of the workspace. Each
 form acts once per form key, and its writes are audited as the signed-in user's.
 
 A new key's or webhook's secret is shown once, in the answer to the form that created it, and
@@ -11,11 +11,10 @@ idempotency record and is sent on with a notice, never to a second secret.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -26,17 +25,24 @@ from storekeeper.api.paths import url_segment
 from storekeeper.api.schemas.account import api_key_out
 from storekeeper.api.schemas.catalog import location_out
 from storekeeper.api.schemas.feed import delivery_out, webhook_out
-from storekeeper.domain import wording
 from storekeeper.domain.errors import Conflict, NotFound, StorekeeperError
 from storekeeper.domain.scopes import SCOPES
 from storekeeper.persistence.pagination import PageRequest
-from storekeeper.services import api_keys, dashboard, delivery, feed, idempotency, locations, names, webhooks
-from storekeeper.services.feed import FAMILY_SCOPES, AuditFilters
+from storekeeper.services import api_keys, dashboard, delivery, idempotency, locations, webhooks
+from storekeeper.services.feed import FAMILY_SCOPES
 from storekeeper.services.idempotency import Claim
 from storekeeper.services.locations import LocationFilters
 from storekeeper.services.sessions import SignedIn
-from storekeeper.web.auth import Admin, AuditViewer, StockViewer
-from storekeeper.web.common import db_of, humanize, new_form_key, not_found, posted_form, render, submit_once
+from storekeeper.web.auth import Admin, StockViewer
+from storekeeper.web.common import (
+    db_of,
+    humanize,
+    new_form_key,
+    not_found,
+    posted_form,
+    render,
+    submit_once,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,64 +78,6 @@ def locations_page(request: Request, user: StockViewer, cursor: Cursor = None, d
     template = "admin/location_rows.html" if request.headers.get("hx-request") else "admin/locations.html"
     return render(request, template, user, places=places, figures=figures, error=error, done=done,
                   next_url=next_page_url("/locations", {}, page.next_cursor if page else None))
-
-
-# --- Audit log ------------------------------------------------------------------------------
-
-
-def _day(value: str | None, name: str, errors: list[str], *, end: bool = False) -> datetime | None:
-    """A day of a date field as the moment it starts (UTC); `end`: the moment it ends."""
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        errors.append(f"{name}: {value!r} is not a date (YYYY-MM-DD).")
-        return None
-    return datetime.combine(day + timedelta(days=1 if end else 0), time.min, UTC)
-
-
-def _shown(field: str, value: Any, names: dict[str, str]) -> str:
-    if isinstance(value, dict):
-        text = json.dumps(value, default=str, ensure_ascii=False)
-    else:
-        text = wording.value(field, value, names)
-    return text if len(text) <= 120 else text[:119] + "…"
-
-
-def _entries(request: Request, workspace_id: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A page of the audit log in words: the action, the row it is about and the rows its
-    changes refer to by their names (one query per kind of row: services/names.py)."""
-    changes = [json.loads(row["changes"] or "{}", parse_float=Decimal) for row in rows]
-    referred = {row["resource_id"] for row in rows} | {
-        one for c in changes for field, pair in c.items() if field in wording.REFERENCES
-        for v in pair for one in (v if isinstance(v, list) else [v])}
-    known = names.names_of(db_of(request), workspace_id, referred)
-    return [{**row, "what": wording.action(row["action"]), "subject": known.get(row["resource_id"] or ""),
-             "changes": [(wording.field(f), _shown(f, old, known), _shown(f, new, known))
-                         for f, (old, new) in c.items()]}
-            for row, c in zip(rows, changes, strict=True)]
-
-
-@router.get("/audit-log", response_class=HTMLResponse)
-def audit_page(request: Request, user: AuditViewer, action: Text = None, resource_type: Text = None,
-               actor: Text = None, since: Text = None, until: Text = None, cursor: Cursor = None):
-    query = {"action": action, "resource_type": resource_type, "actor": actor, "since": since, "until": until}
-    errors: list[str] = []
-    filters = AuditFilters(action=action or None, resource_type=resource_type or None, actor=actor or None,
-                           since=_day(since, "Since", errors), until=_day(until, "Until", errors, end=True))
-    page = None
-    if not errors:
-        try:
-            page = feed.list_audit(db_of(request), user.workspace_id, filters,
-                                   PageRequest(limit=PAGE, cursor=cursor or None, include_total=False))
-        except StorekeeperError as exc:
-            errors = humanize(exc)
-    entries = _entries(request, user.workspace_id, page.rows) if page else []
-    next_url = next_page_url("/audit-log", query, page.next_cursor if page else None)
-    template = "admin/audit_rows.html" if request.headers.get("hx-request") else "admin/audit_log.html"
-    return render(request, template, user, entries=entries, next_url=next_url, error=" ".join(errors),
-                  **{k: v or "" for k, v in query.items()})
 
 
 # --- Creating once, showing a secret once ---------------------------------------------------

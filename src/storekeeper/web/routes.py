@@ -12,6 +12,7 @@ from storekeeper.api.routing import add_routes
 from storekeeper.web import (
     adjust,
     admin,
+    audit,
     components,
     files,
     item_forms,
@@ -41,6 +42,7 @@ def install(app: FastAPI) -> None:
     add_routes(app.router, variants.router)
     add_routes(app.router, adjust.router)
     add_routes(app.router, admin.router)
+    add_routes(app.router, audit.router)
     add_routes(app.router, users.router)
     add_routes(app.router, orders.router)
     add_routes(app.router, files.router)
