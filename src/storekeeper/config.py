@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     # A file uploaded to the dashboard's import page (POST /import): larger than an API request.
     max_upload_bytes: int = 50 * 1_048_576
+    # Where the dashboard keeps uploaded import files and their jobs' state (None: the system's
+    # temporary folder + storekeeper-imports), a day at most.
+    import_dir: str | None = None
     # Rate limits per API key (SPEC §2). A workspace's plan (`settings.rate_limit`) decides its
     # rate and burst; these two apply to a workspace whose settings have none.
     rate_limit_enabled: bool = True

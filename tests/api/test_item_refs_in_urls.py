@@ -123,8 +123,9 @@ def test_every_route_with_an_item_location_or_order_ref_answers_for_one_with_a_s
         make(api, kind, name)
         values = {param: quote(name, safe=""), "channel": "shop"}
         url = _PARAM.sub(lambda m, values=values: values[m.group(1)], path)
-        if path.endswith("/restore"):  # only an item in the trash can be restored
-            assert api.delete(f"/v1/items/{quote(name, safe='')}").status_code == 204
+        if path.endswith("/restore"):  # only an item or a location in the trash can be restored
+            trash = "/v1/items" if kind == ITEM else "/v1/locations"
+            assert api.delete(f"{trash}/{quote(name, safe='')}").status_code == 204
         if path.endswith("/channels/{channel}") and method == "DELETE":  # only a channel it has
             assert api.put(url, json={"published": True}).status_code == 200
         assert routed(app, method, url) == (path, {**{k: unquote(v) for k, v in values.items()

@@ -35,10 +35,11 @@ _REFUSED_CATEGORIES = {
     "Zp": "a paragraph separator",
     "Zs": "a space other than the plain space",
 }
-# `GET /v1/items/deleted` is the deleted-items feed and `GET /v1/stock/movements` the ledger: an
-# item with one of these SKUs could not be read by it. tests/api/test_item_refs_in_urls.py checks
+# `GET /v1/items/deleted` is the deleted-items feed, `GET /v1/stock/movements` the ledger and the
+# dashboard's `/items/new` the new item's form: an item with one of these SKUs could not be read
+# by it. tests/api/test_item_refs_in_urls.py checks
 # that every literal segment beside an item ref in the route table is here.
-RESERVED = frozenset({"deleted", "movements"})
+RESERVED = frozenset({"deleted", "movements", "new"})
 _PATH_STEPS = frozenset({".", ".."})
 
 

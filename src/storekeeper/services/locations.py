@@ -341,13 +341,16 @@ def list_deleted_locations(db: Database, workspace_id: str, page: PageRequest) -
 
 
 def restore_location(db: Database, workspace_id: str, location_id: str) -> dict[str, Any]:
-    """Back from the trash, by id, as it was but never the default (the default is never deleted,
-    and another became or stayed it meanwhile); its name must still be free (DUPLICATE_NAME)."""
+    """Back from the trash, by id (or by name: the one of that name deleted last, as an item is
+    restored by its SKU), as it was but never the default (the default is never deleted, and
+    another became or stayed it meanwhile); its name must still be free (DUPLICATE_NAME)."""
     with db.write() as conn, translate_integrity(_UNIQUE):
         lock_workspace(conn, workspace_id)
+        by_id = locations.c.id == location_id
         found = conn.execute(select(locations).where(
-            locations.c.workspace_id == workspace_id, locations.c.id == location_id,
-            locations.c.deleted_at.is_not(None))).mappings().first()
+            locations.c.workspace_id == workspace_id, or_(by_id, locations.c.name == location_id),
+            locations.c.deleted_at.is_not(None)).order_by(by_id.desc(), locations.c.deleted_at.desc())
+            .limit(1)).mappings().first()
         if found is None:
             raise NotFound("location", location_id)
         row = dict(found)

@@ -8,6 +8,7 @@ the job on a thread, and the job's page polls its progress.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -32,6 +33,10 @@ EXPORTS = {"items": ("items:read", exports.export_items), "stock": ("stock:read"
            "movements": ("stock:read", exports.export_movements)}
 
 
+def _root(request: Request) -> Path:
+    return import_jobs.root_of(request.app.state.settings)
+
+
 def _page(request: Request, user, code: int = 200, **context: Any) -> HTMLResponse:
     shots = (snapshots.list_snapshots(db_of(request), user.workspace_id, PageRequest(limit=20, include_total=False))
              .rows if user.allows("stock:read") else [])
@@ -54,9 +59,9 @@ async def _upload(request: Request, user, kind: str) -> Response:
     data = await upload_file.read()
     if not data.strip():
         return _page(request, user, 422, error=f"{upload_file.filename} is empty.", chosen=kind)
-    token = import_jobs.start(user.workspace_id, user.user_id, kind, upload_file.filename, data,
+    token = import_jobs.start(_root(request), user.workspace_id, user.user_id, kind, upload_file.filename, data,
                               create_locations=form.get("create_locations") == "on")
-    import_jobs.run(db_of(request), user.workspace_id, token, apply=False, actor=user.email)
+    import_jobs.run(db_of(request), _root(request), user.workspace_id, token, apply=False, actor=user.email)
     return RedirectResponse(f"/imports/{quote(token)}", status_code=303)
 
 
@@ -74,7 +79,7 @@ async def upload_stock(request: Request, user: StockMember) -> Response:
 def job_page(request: Request, user: Viewer, token: str):
     """The job: its progress while it runs (the page polls this part), then what the check
     found, with the button that applies it, then what was imported."""
-    job = import_jobs.read(user.workspace_id, user.user_id, token)
+    job = import_jobs.read(_root(request), user.workspace_id, user.user_id, token)
     if job is None:
         return not_found(request, user, "import")
     template = "files/job_part.html" if request.headers.get("hx-request") else "files/job.html"
@@ -85,20 +90,20 @@ def job_page(request: Request, user: Viewer, token: str):
 
 async def _apply(request: Request, user, token: str, kind: str) -> Response:
     """Import the checked file, once: a second press (or another tab) finds the job taken."""
-    job = import_jobs.read(user.workspace_id, user.user_id, token)
+    job = import_jobs.read(_root(request), user.workspace_id, user.user_id, token)
     if job is None or job["kind"] != kind:
         return not_found(request, user, "import")
     form = dict(await request.form())
     taken: list[bool] = []
 
     def work() -> str:
-        taken.append(job["state"] == "checked" and import_jobs.take(user.workspace_id, token))
+        taken.append(job["state"] == "checked" and import_jobs.take(_root(request), user.workspace_id, token))
         return f"/imports/{quote(token)}"
 
     answer = submit_once(db_of(request), user, request, {k: str(v) for k, v in form.items()}, work)
     if any(taken):
         # Started once the form's own transaction has ended: the job's thread must not join it.
-        import_jobs.run(db_of(request), user.workspace_id, token, apply=True, actor=user.email)
+        import_jobs.run(db_of(request), _root(request), user.workspace_id, token, apply=True, actor=user.email)
     return answer
 
 

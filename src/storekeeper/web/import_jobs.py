@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from storekeeper.cli import files
+from storekeeper.config import Settings
 from storekeeper.persistence.database import Database
 from storekeeper.services import imports
 
@@ -34,20 +35,21 @@ KEPT_SECONDS = 24 * 3600
 MAX_BYTES = 50 * 1024 * 1024
 
 
-def _root() -> Path:
-    return Path(os.environ.get("STOREKEEPER_IMPORT_DIR") or Path(tempfile.gettempdir()) / "storekeeper-imports")
+def root_of(settings: Settings) -> Path:
+    """Where a server keeps its uploads (`STOREKEEPER_IMPORT_DIR`, else the temporary folder's)."""
+    return Path(settings.import_dir or Path(tempfile.gettempdir()) / "storekeeper-imports")
 
 
-def _folder(workspace_id: str) -> Path:
-    return _root() / re.sub(r"[^A-Za-z0-9_]", "", workspace_id)
+def _folder(root: Path, workspace_id: str) -> Path:
+    return root / re.sub(r"[^A-Za-z0-9_]", "", workspace_id)
 
 
-def _state_path(workspace_id: str, token: str) -> Path:
-    return _folder(workspace_id) / f"{token}.json"
+def _state_path(root: Path, workspace_id: str, token: str) -> Path:
+    return _folder(root, workspace_id) / f"{token}.json"
 
 
-def _write(workspace_id: str, token: str, state: dict[str, Any]) -> None:
-    path = _state_path(workspace_id, token)
+def _write(root: Path, workspace_id: str, token: str, state: dict[str, Any]) -> None:
+    path = _state_path(root, workspace_id, token)
     partial = path.with_suffix(".part")
     partial.write_text(json.dumps(state), encoding="utf-8")
     partial.replace(path)
@@ -63,47 +65,47 @@ def _forget_old(folder: Path) -> None:
             pass
 
 
-def start(workspace_id: str, user_id: str, kind: str, filename: str, data: bytes,
+def start(root: Path, workspace_id: str, user_id: str, kind: str, filename: str, data: bytes,
           create_locations: bool) -> str:
     """Keep an upload and describe its job; returns the job's token (check it with `check`)."""
-    folder = _folder(workspace_id)
+    folder = _folder(root, workspace_id)
     folder.mkdir(parents=True, exist_ok=True)
     _forget_old(folder)
     token = secrets.token_urlsafe(24)
     fmt = files.file_format(Path(filename or "upload.csv"), None)
     (folder / f"{token}.{fmt}").write_bytes(data)
     total = max(sum(1 for line in data.splitlines() if line.strip()) - (1 if fmt == "csv" else 0), 0)
-    _write(workspace_id, token, {"user": user_id, "kind": kind, "filename": filename[:200], "format": fmt,
+    _write(root, workspace_id, token, {"user": user_id, "kind": kind, "filename": filename[:200], "format": fmt,
                                  "create_locations": create_locations, "state": "checking", "done": 0,
                                  "total": total, "errors": [], "error_count": 0})
     return token
 
 
-def read(workspace_id: str, user_id: str, token: str) -> dict[str, Any] | None:
+def read(root: Path, workspace_id: str, user_id: str, token: str) -> dict[str, Any] | None:
     """The job, if it is this user's in this workspace."""
     if not _TOKEN.match(token):
         return None
     try:
-        state = json.loads(_state_path(workspace_id, token).read_text(encoding="utf-8"))
+        state = json.loads(_state_path(root, workspace_id, token).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return None
     return state if state.get("user") == user_id else None
 
 
-def run(db: Database, workspace_id: str, token: str, *, apply: bool, actor: str) -> None:
+def run(db: Database, root: Path, workspace_id: str, token: str, *, apply: bool, actor: str) -> None:
     """Check (or, `apply`, import) the job's file on a thread of this process, in the caller's
     context, so that the audit log names the person who asked."""
     context = contextvars.copy_context()
-    thread = threading.Thread(target=context.run, args=(_work, db, workspace_id, token, apply, actor),
+    thread = threading.Thread(target=context.run, args=(_work, db, root, workspace_id, token, apply, actor),
                               name=f"import-{token[:8]}", daemon=True)
     thread.start()
 
 
-def _work(db: Database, workspace_id: str, token: str, apply: bool, actor: str) -> None:
-    state = json.loads(_state_path(workspace_id, token).read_text(encoding="utf-8"))
+def _work(db: Database, root: Path, workspace_id: str, token: str, apply: bool, actor: str) -> None:
+    state = json.loads(_state_path(root, workspace_id, token).read_text(encoding="utf-8"))
     state.update(state="applying" if apply else "checking", done=0)
-    _write(workspace_id, token, state)
-    path = _folder(workspace_id) / f"{token}.{state['format']}"
+    _write(root, workspace_id, token, state)
+    path = _folder(root, workspace_id) / f"{token}.{state['format']}"
     read_rows = files.item_rows if state["kind"] == "items" else files.stock_rows
     last = [0.0]
 
@@ -111,7 +113,7 @@ def _work(db: Database, workspace_id: str, token: str, apply: bool, actor: str) 
         # A few writes a second at most: a large file reports thousands of batches.
         if (phase == "applying") == apply and time.monotonic() - last[0] > 0.2:
             last[0] = time.monotonic()
-            _write(workspace_id, token, {**state, "done": done})
+            _write(root, workspace_id, token, {**state, "done": done})
 
     options: dict[str, Any] = {"create_locations": state["create_locations"]}
     if state["kind"] == "stock":
@@ -122,15 +124,15 @@ def _work(db: Database, workspace_id: str, token: str, apply: bool, actor: str) 
         result = runner(db, workspace_id, lambda: read_rows(path, state["format"]), progress,
                         dry_run=not apply, **options)
     except files.BadFile as exc:
-        _write(workspace_id, token, {**state, "state": "refused", "errors": [{"line": 0, "message": str(exc)}],
+        _write(root, workspace_id, token, {**state, "state": "refused", "errors": [{"line": 0, "message": str(exc)}],
                                      "error_count": 1})
         return
     except Exception as exc:  # shown to the person; the service rolled everything back
-        _write(workspace_id, token, {**state, "state": "failed", "errors": [{"line": 0, "message": str(exc)}],
+        _write(root, workspace_id, token, {**state, "state": "failed", "errors": [{"line": 0, "message": str(exc)}],
                                      "error_count": 1})
         raise
     done = "applied" if apply else "checked"
-    _write(workspace_id, token, {
+    _write(root, workspace_id, token, {
         **state, "state": done if result.ok else "refused", "done": result.rows, "rows": result.rows,
         "applied": result.applied, "errors": [asdict(e) for e in result.errors], "error_count": result.error_count,
         "created_categories": result.created_categories, "created_locations": result.created_locations})
@@ -138,13 +140,13 @@ def _work(db: Database, workspace_id: str, token: str, apply: bool, actor: str) 
         path.unlink(missing_ok=True)
 
 
-def take(workspace_id: str, token: str) -> bool:
+def take(root: Path, workspace_id: str, token: str) -> bool:
     """Claim a checked job for applying, once across every process of the machine (a file made
     with O_EXCL): a second press, or another tab, gets False and the job's page."""
     try:
-        os.close(os.open(_folder(workspace_id) / f"{token}.taken", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        os.close(os.open(_folder(root, workspace_id) / f"{token}.taken", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
     except FileExistsError:
         return False
-    state = json.loads(_state_path(workspace_id, token).read_text(encoding="utf-8"))
-    _write(workspace_id, token, {**state, "state": "applying", "done": 0})
+    state = json.loads(_state_path(root, workspace_id, token).read_text(encoding="utf-8"))
+    _write(root, workspace_id, token, {**state, "state": "applying", "done": 0})
     return True

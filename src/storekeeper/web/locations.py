@@ -88,7 +88,7 @@ def _location(request: Request, user: SignedIn, location_id: str) -> dict[str, A
         found = locations.get_location(db_of(request), user.workspace_id, location_id)
     except NotFound:
         return None
-    return location_out(found) if found["id"] == location_id else None  # by id only: names are not ids
+    return location_out(found)  # by id or name, as /v1/locations/{location}
 
 
 @router.get("/locations/{location_id}/edit", response_class=HTMLResponse)
@@ -119,7 +119,7 @@ def _update(request: Request, user: SignedIn, location_id: str, form: dict[str, 
         return _page(request, user, form, errors, place, code=422)
 
     def work() -> str:
-        row = locations.update_location(db_of(request), user.workspace_id, location_id,
+        row = locations.update_location(db_of(request), user.workspace_id, place["id"],
                                         body.model_dump(exclude_unset=True, mode="json"), if_match=version)
         return f"/locations?done={quote('Saved the location ' + row['name'] + '.')}"
 
@@ -142,7 +142,7 @@ def _delete(request: Request, user: SignedIn, location_id: str, form: dict[str, 
         return _page(request, user, _form_of(place), errors, place, code=422)
 
     def work() -> str:
-        locations.delete_location(db_of(request), user.workspace_id, location_id, if_match=version)
+        locations.delete_location(db_of(request), user.workspace_id, place["id"], if_match=version)
         return f"/trash?done={quote('Moved the location ' + place['name'] + ' to the trash.')}"
 
     # A refusal (stock still there, the default) is shown on the location's form, as it is now.
