@@ -162,28 +162,35 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
+def _sku(canvas: Canvas, sku: str, size: float, width: float, x: float, y: float) -> None:
+    """The SKU is what a person reads the label by: smaller type before it is ever cut."""
+    while size > 4 and stringWidth(sku, BOLD, size) > width:
+        size -= 0.25
+    canvas.setFont(BOLD, size)
+    canvas.drawString(x, y, _fit(sku, BOLD, size, width))
+
+
 def _draw(canvas: Canvas, label: Label, size: LabelSize, x: float, y: float) -> None:
     box = rules.boxes(size, label.kind)
     font = box.font_size
-    canvas.setFont(BOLD, font)
     if label.kind == "qr":
         qr = createBarcodeDrawing("QR", value=label.value, barWidth=box.code_width, barHeight=box.code_height,
                                   barBorder=0)
         renderPDF.draw(qr, canvas, x + box.code_x, y + box.code_y)
         line_y = y + size.label_height - box.padding - font
-        for text, face in ((label.sku, BOLD), (label.name, FONT), (label.price or "", BOLD)):
+        _sku(canvas, label.sku, font, box.text_width, x + box.text_x, line_y)
+        for text, face in ((label.name, FONT), (label.price or "", BOLD)):
+            line_y -= font * 1.3
             canvas.setFont(face, font)
             canvas.drawString(x + box.text_x, line_y, _fit(text, face, font, box.text_width))
-            line_y -= font * 1.3
         return
     top = y + size.label_height - box.padding - font
     canvas.setFont(FONT, font)
     canvas.drawString(x + box.text_x, top, _fit(label.name, FONT, font, box.text_width))
     price_width = stringWidth(label.price, BOLD, font) if label.price else 0.0
-    canvas.setFont(BOLD, font)
-    canvas.drawString(x + box.text_x, top - font * 1.2,
-                      _fit(label.sku, BOLD, font, box.text_width - price_width - font))
+    _sku(canvas, label.sku, font, box.text_width - price_width - font, x + box.text_x, top - font * 1.2)
     if label.price:
+        canvas.setFont(BOLD, font)
         canvas.drawRightString(x + box.text_x + box.text_width, top - font * 1.2, label.price)
     _bars(canvas, label, box, x, y)
 
