@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from storekeeper.api.routing import add_routes
-from storekeeper.web import adjust, admin, items, orders, pages, sign_in, users
+from storekeeper.web import adjust, admin, items, labels, orders, pages, sign_in, users
 from storekeeper.web.auth import BadCsrf, CrossSiteSignIn, NeedsSignIn, NotAllowed
 from storekeeper.web.common import render
 
@@ -26,6 +26,7 @@ def install(app: FastAPI) -> None:
     add_routes(app.router, admin.router)
     add_routes(app.router, users.router)
     add_routes(app.router, orders.router)
+    add_routes(app.router, labels.router)
 
     @app.exception_handler(NeedsSignIn)
     async def _sign_in(_request: Request, exc: NeedsSignIn):
