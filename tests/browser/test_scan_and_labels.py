@@ -1,0 +1,80 @@
+"""Barcodes in Chromium (issue 22): a scanner (a keyboard wedge: the code typed fast, then Enter)
+in the items page's scan field opens the item, and in the adjust form brings that item's form,
+keeping what happened; items ticked on the list download as a PDF of labels with their SKUs."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from pypdf import PdfReader
+
+from tests.browser.conftest import api, sign_in
+
+
+def ean13(twelve: str) -> str:
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(twelve))
+    return twelve + str((10 - total % 10) % 10)
+
+
+def new_items(served) -> list[tuple[str, str, str]]:
+    """Two items of this test's own, (SKU, barcode, name) each, the first with 20 on hand."""
+    tag = secrets.token_hex(3).upper()
+    made = []
+    with api(served) as client:
+        for n in range(2):
+            sku, barcode = f"SCAN-{tag}-{n}", ean13(f"20{secrets.randbelow(10**10):010d}")
+            r = client.post("/v1/items", json={"sku": sku, "name": f"Jar {tag} {n}", "barcode": barcode})
+            assert r.status_code == 201, r.text
+            made.append((sku, barcode, f"Jar {tag} {n}"))
+        assert client.post("/v1/stock/adjustments", json={"item": made[0][0], "reason": "receipt", "delta": 20}
+                           ).status_code == 201
+    return made
+
+
+def scan(page, code: str) -> None:
+    """As a keyboard-wedge scanner does: the digits a few milliseconds apart, then Enter."""
+    page.get_by_placeholder("Barcode or SKU").click()
+    page.keyboard.type(code, delay=4)
+    page.keyboard.press("Enter")
+
+
+def test_a_scanned_barcode_opens_its_item(page, served, admin_password, expect, off_host_requests):
+    (sku, barcode, _name), _ = new_items(served)
+    sign_in(page, served, "owner@example.com", admin_password)
+    page.goto(f"{served.url}/items")
+    scan(page, barcode)
+    expect(page).to_have_url(f"{served.url}/items/{sku}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(sku)
+    assert off_host_requests == []
+
+
+def test_a_scan_in_the_adjust_form_fills_in_the_scanned_item(page, served, admin_password, expect):
+    (first, _, _), (second, barcode, name) = new_items(served)
+    sign_in(page, served, "owner@example.com", admin_password)
+    page.goto(f"{served.url}/items/{first}/adjust")
+    page.get_by_label("Stock went out").check()
+    scan(page, barcode)
+    expect(page).to_have_url(re.compile(rf"/items/{second}/adjust\?mode=out$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+    expect(page.get_by_label("Stock went out")).to_be_checked()
+    expect(page.get_by_label("Reason")).to_have_value("sale")
+
+
+def test_ticked_items_download_as_a_pdf_of_labels(page, served, admin_password, expect):
+    (first, _, _), (second, _, _) = new_items(served)
+    sign_in(page, served, "owner@example.com", admin_password)
+    page.goto(f"{served.url}/items?q={first.rsplit('-', 1)[0]}")
+    page.get_by_label(f"Print a label of {first}").check()
+    page.get_by_label(f"Print a label of {second}").check()
+    page.get_by_role("button", name="Print labels of the ticked items").click()
+    expect(page.get_by_label("Items (a SKU a line)")).to_have_value(f"{first}\n{second}")
+    page.get_by_label("Label size").select_option("L7651")
+    page.get_by_label("Copies of each").fill("3")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the labels (PDF)").click()
+    assert download.value.suggested_filename == "labels-L7651.pdf"
+    reader = PdfReader(download.value.path())
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    # Their barcodes are EAN-13s: the SKU is printed once a label, the EAN's digits under the bars.
+    assert text.count(first) == 3 and text.count(second) == 3
