@@ -1,6 +1,7 @@
 // Storekeeper dashboard: draws each `.chart[data-chart]` with uPlot (vendored), after every
 // htmx swap too; on the adjust form, offers the reasons of what happened as soon as it is chosen;
-// the scan field takes a scanner's burst and the camera.
+// the scan field takes a scanner's burst and the camera (the browser's BarcodeDetector, else the
+// vendored one).
 // No build step.
 (function () {
   function draw(el) {
@@ -45,7 +46,7 @@
   // The scan field (partials/scan.html) is a plain form: a scanner typing into it and pressing
   // Enter sends it. Here: a scanner's burst typed while nothing is focused goes into it too (a
   // person types slower than MAX_GAP between keys), a stock form sends its current "what
-  // happened" along, and the camera is offered where the browser has a BarcodeDetector.
+  // happened" along, and the camera is offered where the browser may use one.
   var MAX_GAP = 50, MIN_LENGTH = 3;
   function scanning(form) {
     var input = form.querySelector("[data-scan-input]");
@@ -71,9 +72,33 @@
     camera(form, input);
   }
 
+  // A BarcodeDetector: the browser's own, else the vendored polyfill (barcode-detector, ZXing-C++
+  // compiled to WebAssembly: vendor/README.md), loaded on first use and told to take its .wasm
+  // from this server, never from the CDN it names by default.
+  var VENDOR = "/static/vendor/barcode-detector/", detectorReady = null;
+  function barcodeDetector() {
+    if (detectorReady) return detectorReady;
+    detectorReady = new Promise(function (resolve, reject) {
+      if ("BarcodeDetector" in window) { resolve(new window.BarcodeDetector()); return; }
+      var script = document.createElement("script");
+      script.src = VENDOR + "polyfill.js";
+      script.onload = function () {
+        window.BarcodeDetectionAPI.prepareZXingModule({
+          overrides: { locateFile: function (path, prefix) { return path.endsWith(".wasm") ? VENDOR + path : prefix + path; } },
+        });
+        resolve(new window.BarcodeDetector());
+      };
+      script.onerror = function () { detectorReady = null; reject(new Error("no barcode decoder")); };
+      document.head.appendChild(script);
+    });
+    return detectorReady;
+  }
+  window.storekeeperBarcodeDetector = barcodeDetector;
+
+  // The camera needs getUserMedia, which browsers give only to https pages and localhost.
   function camera(form, input) {
     var button = form.querySelector("[data-camera]"), view = form.querySelector("[data-camera-view]");
-    if (!button || !view || !("BarcodeDetector" in window) || !navigator.mediaDevices) return;
+    if (!button || !view || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
     button.hidden = false;
     var stream = null, timer = null;
     function stop() {
@@ -81,21 +106,23 @@
       if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
       stream = null; timer = null; view.hidden = true;
     }
+    function fail() { stop(); button.textContent = "No camera"; button.disabled = true; }
     button.addEventListener("click", function () {
       if (stream) { stop(); return; }
-      var detector = new window.BarcodeDetector();
-      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (s) {
-        stream = s; view.srcObject = s; view.hidden = false; view.play();
-        timer = setInterval(function () {
-          if (view.readyState < 2) return;
-          detector.detect(view).then(function (found) {
-            if (!found.length || !stream) return;
-            input.value = found[0].rawValue;
-            stop();
-            form.requestSubmit();
-          }).catch(function () {});
-        }, 250);
-      }).catch(function () { button.textContent = "No camera"; button.disabled = true; });
+      Promise.all([barcodeDetector(), navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } })])
+        .then(function (got) {
+          var detector = got[0];
+          stream = got[1]; view.srcObject = stream; view.hidden = false; view.play();
+          timer = setInterval(function () {
+            if (view.readyState < 2) return;
+            detector.detect(view).then(function (found) {
+              if (!found.length || !stream) return;
+              input.value = found[0].rawValue;
+              stop();
+              form.requestSubmit();
+            }).catch(function () {});
+          }, 250);
+        }, fail);
     });
   }
 
