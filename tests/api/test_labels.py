@@ -46,6 +46,13 @@ def test_a_sheet_of_labels_holds_each_items_sku_name_and_price(api):
     assert r.headers["x-labels"] == "2" and r.headers["x-label-pages"] == "1"
 
 
+def test_a_client_that_asks_for_octets_gets_the_same_pdf_as_octets(api):
+    item(api, "LBL-OCTETS", name="Octets")
+    r = api.get("/v1/labels", params={"items": "LBL-OCTETS"}, headers={"Accept": "application/octet-stream"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/octet-stream"
+    assert r.content.startswith(b"%PDF-")
+
+
 def test_copies_fill_as_many_labels_and_pages_as_asked(api):
     item(api, "LBL-C1", name="One")
     item(api, "LBL-C2", name="Two")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,7 +20,10 @@ router = APIRouter(tags=["labels"], route_class=StorekeeperRoute)
 SizeCode = Literal["L7160", "L7163", "L7651", "5160", "62x29", "57x32"]
 CodeKind = Literal["barcode", "qr"]
 _SIZES = "; ".join(f"`{s.code}`: {s.title}" for s in rules.SIZES.values())
-PDF = {200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+# application/octet-stream too, for a client that asks for it (`Accept`): generators such as
+# openapi-python-client read that as bytes and know no application/pdf.
+PDF = {200: {"content": {"application/pdf": _BINARY, "application/octet-stream": _BINARY},
              "description": "The labels, a PDF"}}
 SizeQuery = Annotated[SizeCode, Query(description=f"Label size. {_SIZES}.")]
 CodeQuery = Annotated[CodeKind, Query(description="`barcode`: EAN-13 when the item's barcode is a valid one, "
@@ -40,8 +43,10 @@ class LabelsCreate(BaseModel):
     code: CodeKind = "barcode"
 
 
-def _pdf(sheet: LabelSheet, name: str) -> Response:
-    return Response(sheet.pdf, media_type="application/pdf", headers={
+def _pdf(request: Request, sheet: LabelSheet, name: str) -> Response:
+    accept = request.headers.get("accept", "")
+    octets = "application/octet-stream" in accept and "application/pdf" not in accept
+    return Response(sheet.pdf, media_type="application/octet-stream" if octets else "application/pdf", headers={
         "Content-Disposition": f'inline; filename="{name}-{sheet.size.code}.pdf"',
         "X-Labels": str(sheet.labels), "X-Label-Pages": str(sheet.pages)})
 
@@ -57,28 +62,28 @@ def _refs(values: list[str]) -> list[str]:
 
 @router.get("/labels", response_class=Response, responses=PDF,
             summary="Barcode labels of items, as a PDF (items=SKU1,SKU2, each `copies` times)")
-def item_labels(principal: ItemsRead, db: DB,
+def item_labels(request: Request, principal: ItemsRead, db: DB,
                 items: Annotated[list[str], Query(max_length=rules.MAX_ITEMS,
                                                   description="Item SKUs or ids, comma-separated or repeated")],
                 size: SizeQuery = rules.DEFAULT_SIZE, code: CodeQuery = "barcode",
                 copies: Annotated[int, Query(ge=1, le=rules.MAX_COPIES, description="Labels of each item")] = 1,
                 ) -> Response:
     wanted = ItemLabels([(ref, copies) for ref in _refs(items)], size, code)
-    return _pdf(labels.item_labels(db, principal.workspace_id, wanted), "labels")
+    return _pdf(request, labels.item_labels(db, principal.workspace_id, wanted), "labels")
 
 
 @router.post("/labels", response_class=Response, responses=PDF,
              summary="Barcode labels of items, as a PDF, with copies per item")
-def item_labels_from_body(body: LabelsCreate, principal: ItemsRead, db: DB) -> Response:
+def item_labels_from_body(request: Request, body: LabelsCreate, principal: ItemsRead, db: DB) -> Response:
     wanted = ItemLabels([(line.item, line.copies) for line in body.items], body.size, body.code)
-    return _pdf(labels.item_labels(db, principal.workspace_id, wanted), "labels")
+    return _pdf(request, labels.item_labels(db, principal.workspace_id, wanted), "labels")
 
 
 @router.get("/purchase-orders/{order}/labels", response_class=Response, responses=PDF,
             summary="Barcode labels of what a purchase order received: one per unit (at most 100 a line)")
-def purchase_order_labels(order: str, principal: ItemsRead, db: DB, size: SizeQuery = rules.DEFAULT_SIZE,
-                          code: CodeQuery = "barcode") -> Response:
+def purchase_order_labels(request: Request, order: str, principal: ItemsRead, db: DB,
+                          size: SizeQuery = rules.DEFAULT_SIZE, code: CodeQuery = "barcode") -> Response:
     # items:read, as the labels of items: they show the items (names, prices, codes) and what
     # the order received only as their number.
     sheet = labels.purchase_order_labels(db, principal.workspace_id, order, size, code)
-    return _pdf(sheet, "purchase-order-labels")
+    return _pdf(request, sheet, "purchase-order-labels")
