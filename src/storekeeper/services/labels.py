@@ -16,7 +16,7 @@ from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode import createBarcodeDrawing
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy import Connection, and_, bindparam, or_, select
+from sqlalchemy import Connection, and_, bindparam, or_, select, union
 
 from storekeeper.domain import labels as rules
 from storekeeper.domain.errors import NotFound, ValidationFailed
@@ -35,6 +35,17 @@ _LABEL_COLUMNS = (items.c.id, items.c.sku, items.c.name, items.c.barcode, items.
                   tax_rates.c.rate)
 _WITH_RATE = items.outerjoin(tax_rates, and_(tax_rates.c.workspace_id == items.c.workspace_id,
                                              tax_rates.c.id == items.c.tax_rate_id))
+
+# Live items by id or by SKU, each arm read from its own index (an OR of two IN lists may make
+# SQLite walk every item of the workspace: docs/development.md).
+_ITEMS_BY_REF = select(*_LABEL_COLUMNS).select_from(_WITH_RATE).where(
+    items.c.workspace_id == bindparam("ws"), items.c.deleted_at.is_(None),
+    items.c.id.in_(union(
+        select(items.c.id).where(items.c.workspace_id == bindparam("ws"),
+                                 items.c.id.in_(bindparam("ids", expanding=True))),
+        select(items.c.id).where(items.c.workspace_id == bindparam("ws"),
+                                 items.c.sku.in_(bindparam("refs", expanding=True))),
+    )))
 
 
 @dataclass(frozen=True)
@@ -89,11 +100,8 @@ def item_labels(db: Database, workspace_id: str, wanted: ItemLabels) -> LabelShe
     refs = {ref for ref, _ in wanted.items}
     with db.read() as conn:
         price = _money(conn, workspace_id)
-        rows = conn.execute(
-            select(*_LABEL_COLUMNS).select_from(_WITH_RATE).where(
-                items.c.workspace_id == workspace_id, items.c.deleted_at.is_(None),
-                or_(items.c.sku.in_(sorted(refs)), items.c.id.in_(sorted(r for r in refs if is_id("item", r)))))
-        ).mappings().all()
+        rows = conn.execute(_ITEMS_BY_REF, {"ws": workspace_id, "refs": sorted(refs),
+                                            "ids": sorted(r for r in refs if is_id("item", r))}).mappings().all()
     by_ref = {r["sku"]: dict(r) for r in rows} | {r["id"]: dict(r) for r in rows}
     labels = []
     for ref, copies in wanted.items:
