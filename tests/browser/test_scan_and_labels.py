@@ -49,6 +49,21 @@ def test_a_scanned_barcode_opens_its_item(page, served, admin_password, expect, 
     assert off_host_requests == []
 
 
+# A scanner's keys as the page receives them when no field has the focus: in one burst, here
+# dispatched within one task so that the test does not depend on the machine's speed.
+BURST = """(code) => {
+  for (const key of [...code, "Enter"]) document.body.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true}));
+}"""
+
+
+def test_a_scanners_burst_with_no_field_focused_opens_the_item(page, served, admin_password, expect):
+    (sku, barcode, _name), _ = new_items(served)
+    sign_in(page, served, "owner@example.com", admin_password)
+    page.goto(f"{served.url}/items")
+    page.evaluate(BURST, barcode)
+    expect(page).to_have_url(f"{served.url}/items/{sku}")
+
+
 def test_a_scan_in_the_adjust_form_fills_in_the_scanned_item(page, served, admin_password, expect):
     (first, _, _), (second, barcode, name) = new_items(served)
     sign_in(page, served, "owner@example.com", admin_password)
