@@ -22,11 +22,11 @@ def install(app: FastAPI) -> None:
     add_routes(app.router, sign_in.router)
     add_routes(app.router, pages.router)
     add_routes(app.router, items.router)
+    add_routes(app.router, labels.router)
     add_routes(app.router, adjust.router)
     add_routes(app.router, admin.router)
     add_routes(app.router, users.router)
     add_routes(app.router, orders.router)
-    add_routes(app.router, labels.router)
 
     @app.exception_handler(NeedsSignIn)
     async def _sign_in(_request: Request, exc: NeedsSignIn):
