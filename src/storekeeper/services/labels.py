@@ -120,10 +120,12 @@ def purchase_order_labels(db: Database, workspace_id: str, order_ref: str, size:
     if is_id("purchase_order", order_ref):
         condition = or_(purchase_orders.c.id == order_ref, condition)
     with db.read() as conn:
-        order = conn.execute(select(purchase_orders.c.id, purchase_orders.c.number).where(
-            purchase_orders.c.workspace_id == workspace_id, condition)).mappings().first()
-        if order is None:
+        found = conn.execute(select(purchase_orders.c.id, purchase_orders.c.number).where(
+            purchase_orders.c.workspace_id == workspace_id, condition)).mappings().all()
+        if not found:
             raise NotFound("purchase_order", order_ref)
+        # An id beats a number that happens to look like one, as services/purchasing.py reads them.
+        order = next((o for o in found if o["id"] == order_ref), found[0])
         price = _money(conn, workspace_id)
         rows = conn.execute(
             select(*_LABEL_COLUMNS, purchase_order_lines.c.received_quantity)
