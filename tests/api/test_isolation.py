@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pytest
 
 HIJACK = {"name": "Hijacked by B"}
+# GET routes without a path parameter that are no list: a PDF of the items the query names.
+NOT_LISTS = {"/v1/labels"}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
@@ -53,6 +55,7 @@ TARGETS = {
     "/v1/purchase-orders/{order}/order": Target("purchase_order", "order", "PURCHASE_ORDER_NOT_FOUND"),
     "/v1/purchase-orders/{order}/receive": Target("purchase_order", "order", "PURCHASE_ORDER_NOT_FOUND", body={}),
     "/v1/purchase-orders/{order}/cancel": Target("purchase_order", "order", "PURCHASE_ORDER_NOT_FOUND"),
+    "/v1/purchase-orders/{order}/labels": Target("purchase_order", "order", "PURCHASE_ORDER_NOT_FOUND"),
     "/v1/production-orders/{order_id}": Target("production_order", "order_id", "PRODUCTION_ORDER_NOT_FOUND",
                                                body={"notes": "Hijacked"}),
     "/v1/production-orders/{order_id}/lines/{line_id}/batches": Target(
@@ -199,7 +202,8 @@ def test_lists_in_a_workspace_show_its_own_resources_and_never_another_workspace
     workspace, other_workspace, a, operations
 ):
     b = populate(other_workspace.api)
-    lists = [op for op in operations if op.path.startswith("/v1/") and op.method == "GET" and not op.path_params]
+    lists = [op for op in operations if op.path.startswith("/v1/") and op.method == "GET" and not op.path_params
+             and op.path not in NOT_LISTS]
     assert len(lists) >= 7
     texts = []
     for op in lists:

@@ -20,6 +20,7 @@ from storekeeper.api.routers import (
     categories,
     feed,
     items,
+    labels,
     locations,
     meta,
     production,
@@ -49,7 +50,7 @@ Errors: `{"error": {"code", "message", "fields"?, "request_id"}}`.
 """
 
 V1_ROUTERS = (account, api_keys, users, units, locations, categories, tax_rates, items, stock, reasons,
-              reservations, purchase_orders, production, reports, feed, snapshots)
+              reservations, purchase_orders, production, reports, feed, snapshots, labels)
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:

@@ -620,6 +620,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("POST", "/v1/purchase-orders/{order}/receive"): ok({"purchase_order": PO_PARTIAL, "movements": [PO_RECEIPT]},
                                                         {"lines": [{"line": PO_WAX, "quantity": "60"}]}),
     ("POST", "/v1/purchase-orders/{order}/cancel"): ok(PO_CANCELLED),
+    # Labels (the answer is a PDF)
+    ("POST", "/v1/labels"): Example({}, {"items": [{"item": "CNDL-LAV-200", "copies": 12},
+                                                   {"item": "WICK-CD10", "copies": 2}],
+                                         "size": "L7160", "code": "barcode"}),
     # Production
     ("POST", "/v1/production-orders"): created(MO_CREATED, {
         "name": "Lavender pour", "location": "Workshop", "assignee": "maya@northwick.example",

@@ -17,6 +17,7 @@ from storekeeper.web import (
     files,
     item_forms,
     items,
+    labels,
     locations,
     orders,
     pages,
@@ -40,6 +41,7 @@ def install(app: FastAPI) -> None:
     add_routes(app.router, items.router)
     add_routes(app.router, components.router)
     add_routes(app.router, variants.router)
+    add_routes(app.router, labels.router)
     add_routes(app.router, adjust.router)
     add_routes(app.router, admin.router)
     add_routes(app.router, audit.router)
