@@ -327,11 +327,13 @@ def worker(
     configure_logging(settings.log_level, settings.log_format)
     db = open_db()
     if once:
-        console.print(background.run_once(db, allow_private=settings.webhook_allow_private))
+        console.print(background.run_once(db, allow_private=settings.webhook_allow_private,
+                                          smtp_allow_loopback=settings.smtp_allow_loopback))
         return
     stop = threading.Event()
     try:
-        background.run_forever(db, interval, stop, allow_private=settings.webhook_allow_private)
+        background.run_forever(db, interval, stop, allow_private=settings.webhook_allow_private,
+                               smtp_allow_loopback=settings.smtp_allow_loopback)
     except KeyboardInterrupt:
         stop.set()
 
