@@ -312,9 +312,9 @@ def worker(
     interval: Annotated[float, typer.Option(min=0.1, help="Seconds between rounds")] = 5.0,
     once: Annotated[bool, typer.Option("--once", help="Run one round and exit")] = False,
 ) -> None:
-    """Run the background work on its own: webhooks, expiries, snapshots, totals and purges.
+    """Run the background work on its own: webhooks, alerts, expiries, snapshots, totals and purges.
 
-    Each round: deliver webhooks, expire reservations, take the daily snapshots workspaces ask
+    Each round: deliver webhooks, send stock alert emails, expire reservations, take the daily snapshots workspaces ask
     for, fold the dashboard's running totals, and purge Idempotency-Key records past 24 hours,
     events past their retention, items past the trash retention and dashboard sessions past
     their end. `serve` runs the same in

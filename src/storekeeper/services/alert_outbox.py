@@ -5,7 +5,8 @@ the journal and the ledger call this.
 
 Only an item's own status alerts (not each location's), and only when the workspace has alerts
 on and chose the status (domain/alerts.alerts_for): a workspace without alerts pays nothing but
-the check of changes in Python, and one with alerts a read of its settings when a status worsens.
+the check of changes in Python: the ledger of a stock change reads the chosen statuses with the
+workspace's settings (services/stock.ledger_for), in the statement it runs anyway.
 """
 
 from __future__ import annotations
@@ -25,13 +26,16 @@ _INSERT = stock_alerts.insert()
 _EVERY = frozenset(ALERTING)
 
 
-def queue_alerts(conn: Connection, workspace_id: str, changes: list[dict[str, Any]]) -> int:
+def queue_alerts(conn: Connection, workspace_id: str, changes: list[dict[str, Any]],
+                 chosen: tuple[str, ...] | None = None) -> int:
     """Add an alert for each change of an item's status (`location` None) into a worse one the
-    workspace chose; returns how many."""
+    workspace chose (`chosen`: the statuses its alerts are on for, when the caller knows them);
+    returns how many."""
     worse = [c for c in changes if c.get("location") is None and alerts_for(c["from"], c["to"], _EVERY)]
     if not worse:
         return 0
-    chosen = conn.execute(_CHOSEN, {"ws": workspace_id}).scalar_one_or_none()
+    if chosen is None:
+        chosen = tuple(conn.execute(_CHOSEN, {"ws": workspace_id}).scalar_one_or_none() or ())
     if not chosen:
         return 0
     now = utcnow()

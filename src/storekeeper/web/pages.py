@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from storekeeper.api.schemas.stock import movement_out
 from storekeeper.persistence.pagination import PageRequest
-from storekeeper.services import dashboard, inventory, reports
+from storekeeper.services import alerts, dashboard, inventory, reports
 from storekeeper.services.inventory import MovementFilters
 from storekeeper.services.reports import ReorderFilters
 from storekeeper.web.auth import Viewer
@@ -32,5 +32,6 @@ def overview(request: Request, user: Viewer):
     reorder = reports.reorder(db, ws, ReorderFilters(), PageRequest(limit=10, include_total=False))
     latest = inventory.list_movements(db, ws, MovementFilters(), PageRequest(limit=10, include_total=False))
     series = dashboard.on_hand_series(db, ws, days=30)
+    current = alerts.current_alerts(db, ws)
     return render(request, "overview.html", user, counts=counts, value=value, reorder=reorder, movements=[
-        movement_out(m) for m in latest.rows], chart=dashboard.as_chart(series), series=series)
+        movement_out(m) for m in latest.rows], chart=dashboard.as_chart(series), series=series, current_alerts=current)

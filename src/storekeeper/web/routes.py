@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from storekeeper.api.routing import add_routes
 from storekeeper.web import adjust, admin, items, orders, pages, sign_in, users
+from storekeeper.web import alerts as alert_pages
 from storekeeper.web.auth import BadCsrf, CrossSiteSignIn, NeedsSignIn, NotAllowed
 from storekeeper.web.common import render
 
@@ -26,6 +27,7 @@ def install(app: FastAPI) -> None:
     add_routes(app.router, admin.router)
     add_routes(app.router, users.router)
     add_routes(app.router, orders.router)
+    add_routes(app.router, alert_pages.router)
 
     @app.exception_handler(NeedsSignIn)
     async def _sign_in(_request: Request, exc: NeedsSignIn):
