@@ -13,6 +13,7 @@ from storekeeper.domain.clock import utcnow
 from storekeeper.persistence.tables import stock_alerts
 from storekeeper.services import alert_mail, worker
 from storekeeper.services.locations import DEFAULT_NAME
+from tests.concurrency import at_once
 from tests.factories import error, item
 from tests.waiting import wait_until
 
@@ -244,3 +245,38 @@ def test_a_workspace_without_alerts_queues_nothing(workspace, db):
     with db.read() as conn:
         assert conn.execute(select(func.count()).select_from(stock_alerts).where(
             stock_alerts.c.workspace_id == workspace.id)).scalar_one() == 0
+
+
+def test_workers_sending_at_once_send_each_alert_once(workspace, db, smtp_server):
+    api = workspace.api
+    configure(api, smtp_server)
+    for sku in ("RACE-1", "RACE-2"):
+        stocked(api, sku)
+        sell(api, sku, 10)
+    sent = at_once([lambda: alert_mail.send_due(db, allow_loopback=True) for _ in range(4)])
+    assert sorted(sent) == [0, 0, 0, 2]
+    [mail] = arrived(smtp_server, 1)
+    assert mail.subject == "Stock alerts: 2 items"
+    assert [a["state"] for a in alerts_of(workspace)] == ["sent", "sent"]
+
+
+def test_alerts_are_purged_a_month_after_they_were_sent(workspace, db, smtp_server):
+    api = workspace.api
+    configure(api, smtp_server)
+    stocked(api, "OLD-1")
+    sell(api, "OLD-1", 10)
+    assert alert_mail.send_due(db, allow_loopback=True) == 1
+    assert alert_mail.purge_old(db) == 0
+    assert alert_mail.purge_old(db, utcnow() + timedelta(days=31)) >= 1
+    assert alerts_of(workspace) == []
+
+
+def test_a_reorder_point_raised_above_the_stock_alerts_too(workspace, db, smtp_server):
+    api = workspace.api
+    configure(api, smtp_server)
+    stocked(api, "RAISE-1", name="Raised candle")
+    r = api.patch("/v1/items/RAISE-1", json={"reorder_point": 20})
+    assert r.status_code == 200, r.text
+    assert alert_mail.send_due(db, allow_loopback=True) == 1
+    [mail] = arrived(smtp_server, 1)
+    assert mail.subject == "Stock alert: Raised candle (RAISE-1) is low"

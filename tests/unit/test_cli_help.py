@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKER_JOBS = {
     "events_delivered": "deliver webhooks",
     "alerts_sent": "send stock alert emails",
+    "alerts_purged": "alerts sent more than 30 days ago",
     "expired_reservation_items": "expire reservations",
     "snapshots_taken": "take the daily snapshots",
     "totals_folded": "fold the dashboard's running totals",

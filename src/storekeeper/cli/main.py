@@ -314,11 +314,11 @@ def worker(
 ) -> None:
     """Run the background work on its own: webhooks, alerts, expiries, snapshots, totals and purges.
 
-    Each round: deliver webhooks, send stock alert emails, expire reservations, take the daily snapshots workspaces ask
-    for, fold the dashboard's running totals, and purge Idempotency-Key records past 24 hours,
-    events past their retention, items past the trash retention and dashboard sessions past
-    their end. `serve` runs the same in
-    each server process unless --no-worker."""
+    Each round: deliver webhooks, send stock alert emails, expire reservations, take the daily
+    snapshots workspaces ask for, fold the dashboard's running totals, and purge Idempotency-Key
+    records past 24 hours, events past their retention, items past the trash retention,
+    dashboard sessions past their end and alerts sent more than 30 days ago. `serve` runs the
+    same in each server process unless --no-worker."""
     import threading
 
     from storekeeper.services import worker as background

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from storekeeper.domain.alerts import Mode, Security, last_digest_at, refusal, why_refused
 from storekeeper.domain.clock import utcnow
@@ -45,6 +45,7 @@ LEASE = timedelta(minutes=10)
 RETRY_BASE = timedelta(seconds=10)
 RETRY_CAP = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(hours=24)
+KEEP = timedelta(days=30)  # sent and given-up alerts, for the Alerts page's list
 BATCH = 200
 
 Resolver = Callable[[str, int], list[str]]
@@ -275,3 +276,10 @@ def send_test(db: Database, workspace_id: str, *, allow_loopback: bool = False,
     log.info("alerts %s: test email via %s:%s: sent", workspace_id, config["smtp_host"], config["smtp_port"])
     return {"sent": True, "recipients": recipients, "error": None}
 
+
+
+def purge_old(db: Database, now: datetime | None = None) -> int:
+    """Delete alerts sent or given up more than 30 days ago; returns how many."""
+    with db.write() as conn:
+        return conn.execute(delete(stock_alerts).where(stock_alerts.c.state.in_(("sent", "failed")),
+                                                       stock_alerts.c.created_at < (now or utcnow()) - KEEP)).rowcount

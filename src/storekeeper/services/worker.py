@@ -1,7 +1,8 @@
-"""Background work: stock alert emails, reservations that expire, Idempotency-Key records past their 24 hours,
-items in the trash past the workspace's `trash_retention_days`, webhook deliveries, events past
-`event_retention_days`, dashboard sessions past their end, the daily snapshots of workspaces that
-ask for them, and the folding of the dashboard's running totals (persistence/totals.py).
+"""Background work: reservations that expire, Idempotency-Key records past their 24 hours,
+items in the trash past the workspace's `trash_retention_days`, webhook deliveries, stock alert
+emails (services/alert_mail.py; purged 30 days after), events past `event_retention_days`,
+dashboard sessions past their end, the daily snapshots of workspaces that ask for them, and the
+folding of the dashboard's running totals (persistence/totals.py).
 
 `storekeeper serve` runs it in a thread of each server process by default; `storekeeper worker`
 runs it on its own. Several at once are safe: each step locks what it changes.
@@ -31,6 +32,7 @@ log = logging.getLogger("storekeeper.worker")
 
 # Housekeeping that need not run every round: (seconds between runs, the job).
 _PERIODIC = {"events_purged": (3600.0, feed.purge_events), "sessions_purged": (3600.0, sessions.purge_expired),
+             "alerts_purged": (3600.0, alert_mail.purge_old),
              "snapshots_taken": (300.0, snapshots.take_daily), "totals_folded": (10.0, dashboard.fold_totals)}
 _last_run: dict[tuple[int, str], float] = {}
 
