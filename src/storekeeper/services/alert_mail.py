@@ -168,13 +168,16 @@ def _lease(db: Database, config: dict[str, Any], now: datetime, cutoff: datetime
     lease = new_id("alert")
     ws = config["workspace_id"]
     free = or_(stock_alerts.c.leased_until.is_(None), stock_alerts.c.leased_until < now)
-    with db.write() as conn:
+    # Read first: a digest's alerts wait all day, and a write transaction each round would take
+    # SQLite's write lock from the API for nothing.
+    with db.read() as conn:
         due = [r for (r,) in conn.execute(select(stock_alerts.c.id).where(
             stock_alerts.c.workspace_id == ws, stock_alerts.c.state == "pending",
             stock_alerts.c.next_attempt_at <= now, stock_alerts.c.created_at <= cutoff, free)
             .order_by(stock_alerts.c.created_at, stock_alerts.c.id).limit(BATCH))]
-        if not due:
-            return lease, []
+    if not due:
+        return lease, []
+    with db.write() as conn:
         # The state and lease conditions again: another worker may have leased them since.
         conn.execute(update(stock_alerts).where(
             stock_alerts.c.workspace_id == ws, stock_alerts.c.id.in_(due), stock_alerts.c.state == "pending", free)
@@ -250,8 +253,13 @@ def send_due(db: Database, now: datetime | None = None, *, allow_loopback: bool 
              resolve: Resolver = resolve_host) -> int:
     """Send what is due in every workspace with alerts on; returns how many alerts were sent."""
     now = now or utcnow()
+    # Only workspaces with an alert due now or waiting for a digest: one statement a round, an
+    # index probe per workspace with alerts on.
+    waiting = select(stock_alerts.c.id).where(
+        stock_alerts.c.workspace_id == alert_settings.c.workspace_id, stock_alerts.c.state == "pending",
+        stock_alerts.c.next_attempt_at <= now).exists()
     with db.read() as conn:
-        configs = [dict(r) for r in conn.execute(select(alert_settings).where(alert_settings.c.enabled)
+        configs = [dict(r) for r in conn.execute(select(alert_settings).where(alert_settings.c.enabled, waiting)
                                                  .order_by(alert_settings.c.workspace_id)).mappings()]
     sent = 0
     for config in configs:
