@@ -58,8 +58,9 @@ def _page(request: Request, user: SignedIn, form: dict[str, Any] | None = None, 
 
 
 def _as_form(row: dict[str, Any]) -> dict[str, Any]:
+    new = row["version"] == 0  # a first form offers alerts on, at the security's usual port
     return {**{k: v for k, v in row.items() if k != alerts.SECRET},
-            "smtp_port": "" if row["version"] == 0 else row["smtp_port"],
+            "enabled": row["enabled"] or new, "smtp_port": "" if new else row["smtp_port"],
             "recipient_addresses": "\n".join(row["recipient_addresses"])}
 
 
