@@ -22,7 +22,8 @@ class Received:
 
     @property
     def subject(self) -> str:
-        return str(self.message["Subject"])
+        # A long subject is folded onto a second line, whose leading space the parser keeps.
+        return str(self.message["Subject"]).strip()
 
     @property
     def text(self) -> str:

@@ -280,3 +280,17 @@ def test_a_reorder_point_raised_above_the_stock_alerts_too(workspace, db, smtp_s
     assert alert_mail.send_due(db, allow_loopback=True) == 1
     [mail] = arrived(smtp_server, 1)
     assert mail.subject == "Stock alert: Raised candle (RAISE-1) is low"
+
+
+def test_a_line_break_in_an_items_name_stays_out_of_the_subjects_header(workspace, db, smtp_server):
+    api = workspace.api
+    configure(api, smtp_server)
+    r = api.post("/v1/items", json={"sku": "NL-1", "name": "Lavender\r\nBcc: someone@else.example", "reorder_point": 5})
+    assert r.status_code == 201, r.text
+    r = api.post("/v1/stock/adjustments", json={"item": "NL-1", "reason": "receipt", "delta": 1})
+    assert r.status_code == 201, r.text  # out of stock → low is better: no alert; sell it to alert
+    sell(api, "NL-1", 1)
+    assert alert_mail.send_due(db, allow_loopback=True) == 1
+    [mail] = arrived(smtp_server, 1)
+    assert mail.recipients == ["owner@shop.example"] and mail.message["Bcc"] is None
+    assert mail.subject == "Stock alert: Lavender Bcc: someone@else.example (NL-1) is out of stock"

@@ -237,12 +237,14 @@ def send_workspace(db: Database, config: dict[str, Any], now: datetime, *, allow
     with db.read() as conn:
         recipients = _recipients(conn, config)
     levels = _levels(db, config["workspace_id"], sorted({a["item_id"] for a in leased}))
-    message = compose(config, leased, levels, digest=config["mode"] == Mode.DIGEST)
     error = None
     try:
+        message = compose(config, leased, levels, digest=config["mode"] == Mode.DIGEST)
         deliver(config, message, recipients, allow_loopback=allow_loopback, resolve=resolve)
     except MailFailed as exc:
         error = str(exc)
+    except (ValueError, TypeError) as exc:  # a message the email package refuses: tried again, then given up
+        error = f"The email could not be built: {exc}"
     _finish(db, config, lease, now, error, leased)
     log.info("alerts %s: %d alerts to %d recipients via %s:%s: %s", config["workspace_id"], len(leased),
              len(recipients), config["smtp_host"], config["smtp_port"], error or "sent")

@@ -52,9 +52,15 @@ def _paragraph(config: dict[str, Any], alert: dict[str, Any], levels: list[dict[
     return lines
 
 
+def _one_line(text: str) -> str:
+    """A header's text: an item's name with a line break in it must not end the header (the
+    email package refuses one) nor start another."""
+    return " ".join(text.split())[:900]
+
+
 def _message(config: dict[str, Any], subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = _one_line(subject)
     message["From"] = config["from_address"]
     # Recipients go in the envelope only: each sees the alert, not who else was told.
     message["To"] = "undisclosed-recipients:;"
