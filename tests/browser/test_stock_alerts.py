@@ -45,5 +45,8 @@ def test_an_admin_sets_alerts_up_and_a_sale_into_low_stock_is_emailed(page, serv
         page.set_viewport_size({"width": width, "height": 800})
         scroll, client_width = page.evaluate(
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        assert scroll <= client_width, (width, scroll, client_width)
+        wide = page.evaluate("""[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right
+            > document.documentElement.clientWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className + ' '
+            + (e.textContent || '').slice(0, 40))""")
+        assert scroll <= client_width, (width, scroll, client_width, wide)
     assert off_host_requests == []
