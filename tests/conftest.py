@@ -84,9 +84,10 @@ def settings(database_url) -> Settings:
     """The suite sends hundreds of requests a second with one key: rate limits are off here, and
     on in the apps that tests/api/test_rate_limits.py builds for itself. Its webhook receivers
     listen on 127.0.0.1: private webhook addresses are allowed here, and refused by the apps that
-    tests/integration/test_webhooks.py and tests/web/test_admin_pages.py build with the default."""
+    tests/integration/test_webhooks.py and tests/web/test_admin_pages.py build with the default. The
+    stock alert tests' SMTP server listens on 127.0.0.1 too (STOREKEEPER_SMTP_ALLOW_LOOPBACK)."""
     return Settings(database_url=database_url, sqlite_synchronous="NORMAL", rate_limit_enabled=False,
-                    webhook_allow_private=True)
+                    webhook_allow_private=True, smtp_allow_loopback=True)
 
 
 @pytest.fixture(scope="session")
@@ -224,3 +225,13 @@ def operations(app) -> list[Operation]:
         for method in sorted(route.methods):
             result.append(Operation(method, route.path, scopes, bool(auth)))
     return result
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port (tests/smtp_server.py), stopped after the test."""
+    from tests.smtp_server import start
+
+    server, controller = start()
+    yield server
+    controller.stop()

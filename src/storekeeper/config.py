@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # loopback, a private network or a cloud's metadata address is refused. A self-hosted install
     # whose receivers live on its own network turns this on.
     webhook_allow_private: bool = False
+    # Stock alerts' SMTP servers must be at public addresses (domain/alerts.py); this lets a
+    # workspace use a relay on this machine (127.0.0.1, ::1, localhost). Private networks stay refused.
+    smtp_allow_loopback: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
     # Failed sign-ins to the dashboard allowed per email and per client address before POST /login

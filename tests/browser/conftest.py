@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.e2e.test_server import Server, start_server, stop
+from tests.e2e.test_server import Server, environment, start_server, stop
 from tests.waiting import CLIENT_TIMEOUT, PATIENCE
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -128,7 +128,10 @@ def served(browser, tmp_path_factory, new_database_url) -> Iterator[Served]:
     """One demo server per test process, on a new database. Tests share it: a test that changes
     data makes its own items and locations rather than relying on the demo's being untouched.
     (It asks for `browser` so that without Chromium the tests skip before a server starts.)"""
-    running = start_server(tmp_path_factory.mktemp("browser"), new_database_url("browser"), "--demo")
+    url = new_database_url("browser")
+    # Its stock alerts go to an SMTP server on 127.0.0.1 (tests/browser/test_stock_alerts.py).
+    env = {**environment(url), "STOREKEEPER_SMTP_ALLOW_LOOPBACK": "true"}
+    running = start_server(tmp_path_factory.mktemp("browser"), url, "--demo", env=env)
     try:
         key = running.wait_for_output(r"Admin API key:\s*(sk_\w+)").group(1)
         yield Served(running.url, key, running)

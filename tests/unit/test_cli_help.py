@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # tests/integration/test_cli.py checks that run_once reports exactly these jobs.
 WORKER_JOBS = {
     "events_delivered": "deliver webhooks",
+    "alerts_sent": "send stock alert emails",
+    "alerts_purged": "alerts sent more than 30 days ago",
     "expired_reservation_items": "expire reservations",
     "snapshots_taken": "take the daily snapshots",
     "totals_folded": "fold the dashboard's running totals",

@@ -16,6 +16,7 @@ from storekeeper.api.ratelimit import RateLimited, build_backend, build_limiter,
 from storekeeper.api.responses import COMMON_ERRORS, JSONResponse
 from storekeeper.api.routers import (
     account,
+    alerts,
     api_keys,
     categories,
     feed,
@@ -50,7 +51,7 @@ Errors: `{"error": {"code", "message", "fields"?, "request_id"}}`.
 """
 
 V1_ROUTERS = (account, api_keys, users, units, locations, categories, tax_rates, items, stock, reasons,
-              reservations, purchase_orders, production, reports, feed, snapshots, labels)
+              reservations, purchase_orders, production, reports, feed, snapshots, labels, alerts)
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
@@ -64,7 +65,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
-        worker = (start_thread(db, settings.worker_interval_seconds, allow_private=settings.webhook_allow_private)
+        worker = (start_thread(db, settings.worker_interval_seconds, allow_private=settings.webhook_allow_private,
+                               smtp_allow_loopback=settings.smtp_allow_loopback)
                   if settings.worker else None)
         yield
         if worker is not None:

@@ -481,6 +481,18 @@ def _reorder_row(item: dict[str, Any], suggested: float, estimated_cost: str) ->
 
 REORDER = _page(_reorder_row(TEE_L_READ, 20, "128.00"), _reorder_row(TEE_S_READ, 20, "128.00"))
 
+ALERT_SETTINGS_WRITE = {
+    "smtp_host": "smtp.northwick.example", "smtp_security": "starttls", "smtp_username": "stock@northwick.example",
+    "smtp_password": "app-password-from-your-mail-provider", "from_address": "stock@northwick.example",
+    "recipient_users": ["maya@northwick.example"], "recipient_addresses": ["orders@northwick.example"],
+    "statuses": ["low", "critical", "out_of_stock"], "mode": "digest", "digest_hour": 7,
+    "time_zone": "Europe/London"}
+ALERT_SETTINGS_READ = {
+    **{k: v for k, v in ALERT_SETTINGS_WRITE.items() if k != "smtp_password"}, "enabled": True, "smtp_port": 587,
+    "password_set": True, "recipient_users": [MAYA_READ["id"]], "dashboard_url": "https://stock.northwick.example",
+    "version": 2, "created_at": "2026-12-01T09:00:00.000Z", "updated_at": "2026-12-07T08:15:02.114Z"}
+
+
 # --- The operations ----------------------------------------------------------------------------
 
 
@@ -646,6 +658,11 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("PATCH", "/v1/webhooks/{webhook_id}"): ok(HOOK_UPDATED, {"events": ["stock.changed"]}),
     ("GET", "/v1/webhooks/{webhook_id}/deliveries"): ok(DELIVERIES),
     ("POST", "/v1/webhooks/{webhook_id}/test"): Example({"202": {"event_id": "evt_01M8BMRHVV9B7PV832HD161BZN"}}),
+    # Stock alerts by email
+    ("GET", "/v1/alerts/settings"): ok(ALERT_SETTINGS_READ),
+    ("PUT", "/v1/alerts/settings"): ok(ALERT_SETTINGS_READ, ALERT_SETTINGS_WRITE),
+    ("POST", "/v1/alerts/settings/test"): ok({"sent": True, "recipients": ["maya@northwick.example",
+                                                                         "orders@northwick.example"], "error": None}),
     # Snapshots
     ("POST", "/v1/snapshots"): created(SNAPSHOT_READ, {"note": "Before stocktake"}),
     ("GET", "/v1/snapshots"): ok(_page(SNAPSHOT_READ)),

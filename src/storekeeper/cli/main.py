@@ -312,13 +312,13 @@ def worker(
     interval: Annotated[float, typer.Option(min=0.1, help="Seconds between rounds")] = 5.0,
     once: Annotated[bool, typer.Option("--once", help="Run one round and exit")] = False,
 ) -> None:
-    """Run the background work on its own: webhooks, expiries, snapshots, totals and purges.
+    """Run the background work on its own: webhooks, alerts, expiries, snapshots, totals and purges.
 
-    Each round: deliver webhooks, expire reservations, take the daily snapshots workspaces ask
-    for, fold the dashboard's running totals, and purge Idempotency-Key records past 24 hours,
-    events past their retention, items past the trash retention and dashboard sessions past
-    their end. `serve` runs the same in
-    each server process unless --no-worker."""
+    Each round: deliver webhooks, send stock alert emails, expire reservations, take the daily
+    snapshots workspaces ask for, fold the dashboard's running totals, and purge Idempotency-Key
+    records past 24 hours, events past their retention, items past the trash retention,
+    dashboard sessions past their end and alerts sent more than 30 days ago. `serve` runs the
+    same in each server process unless --no-worker."""
     import threading
 
     from storekeeper.services import worker as background
@@ -327,11 +327,13 @@ def worker(
     configure_logging(settings.log_level, settings.log_format)
     db = open_db()
     if once:
-        console.print(background.run_once(db, allow_private=settings.webhook_allow_private))
+        console.print(background.run_once(db, allow_private=settings.webhook_allow_private,
+                                          smtp_allow_loopback=settings.smtp_allow_loopback))
         return
     stop = threading.Event()
     try:
-        background.run_forever(db, interval, stop, allow_private=settings.webhook_allow_private)
+        background.run_forever(db, interval, stop, allow_private=settings.webhook_allow_private,
+                               smtp_allow_loopback=settings.smtp_allow_loopback)
     except KeyboardInterrupt:
         stop.set()
 

@@ -33,6 +33,7 @@ PREFIXES = {
     "request": "req",
     "audit": "aud",
     "delivery": "dlv",
+    "alert": "alr",
 }
 
 

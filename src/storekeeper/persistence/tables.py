@@ -863,3 +863,55 @@ snapshot_levels = Table(
     PrimaryKeyConstraint("workspace_id", "snapshot_id", "item_id", "location_id"),
     ForeignKeyConstraint(["workspace_id", "snapshot_id"], ["snapshots.workspace_id", "snapshots.id"]),
 )
+
+# Stock alerts by email (services/alerts.py, services/alert_mail.py): one row of settings per
+# workspace, and an outbox of alerts written by the ledger in the transaction of the stock change
+# that caused them, sent by the worker.
+alert_settings = Table(
+    "alert_settings",
+    metadata,
+    _ws(),
+    Column("enabled", Boolean, nullable=False),
+    Column("smtp_host", String(253), nullable=False),
+    Column("smtp_port", Integer, nullable=False),
+    Column("smtp_security", String(16), nullable=False),  # none | starttls | tls
+    Column("smtp_username", String(320), nullable=True),
+    Column("smtp_password", String(500), nullable=True),  # never shown back, never logged or audited
+    Column("from_address", String(320), nullable=False),
+    Column("recipient_users", JSONDoc, nullable=False),  # user ids; their emails are read when sending
+    Column("recipient_addresses", JSONDoc, nullable=False),
+    Column("statuses", JSONDoc, nullable=False),  # which of low, critical, out_of_stock alert
+    Column("mode", String(16), nullable=False),  # immediate | digest
+    Column("digest_hour", Integer, nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("dashboard_url", String(2000), nullable=True),  # where the emails' links go
+    Column("version", Integer, nullable=False, server_default="1"),
+    *_timestamps(),
+    PrimaryKeyConstraint("workspace_id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+)
+
+# No foreign key to items: an item purged from the trash leaves its alerts to be dropped when sent.
+stock_alerts = Table(
+    "stock_alerts",
+    metadata,
+    _ws(),
+    Column("id", String(ID), nullable=False),
+    Column("item_id", String(ID), nullable=False),
+    Column("from_status", String(16), nullable=False),
+    Column("to_status", String(16), nullable=False),
+    Column("on_hand", Micros(), nullable=False),
+    Column("available", Micros(), nullable=False),
+    Column("state", String(16), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("lease", String(ID), nullable=True),  # the worker round that is sending it
+    Column("leased_until", UTCDateTime(), nullable=True),
+    Column("last_error", String(1000), nullable=True),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("workspace_id", "id"),
+    ForeignKeyConstraint(["workspace_id"], ["workspaces.workspace_id"]),
+    Index("ix_stock_alerts_state", "workspace_id", "state", "next_attempt_at"),
+    Index("ix_stock_alerts_created", "workspace_id", "created_at", "id"),
+)

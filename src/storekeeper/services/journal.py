@@ -26,6 +26,7 @@ from storekeeper.domain.stock import stock_status
 from storekeeper.persistence.counters import insert_numbered, number
 from storekeeper.persistence.database import before_commit, transaction_state
 from storekeeper.persistence.tables import audit_log, events, movements, stock_levels
+from storekeeper.services import alert_outbox
 from storekeeper.services.context import current_request
 
 SYSTEM = {"type": "system", "id": "system", "name": "storekeeper"}
@@ -237,7 +238,9 @@ def threshold_status_changes(conn: Connection, before: dict[str, Any], after: di
     # Levels first, then the total, as the ledger reports them.
     if before["status"] != after["status"]:
         changes.append((None, before["on_hand"], before["reserved"], before["status"], after["status"]))
-    for location_id, on_hand, reserved, was, now in changes:
-        emit(conn, after["workspace_id"], "stock.status_changed", "item", after["id"],
-             {"item": after["id"], "sku": after["sku"], "location": location_id, "from": was, "to": now,
-              "on_hand": on_hand, "available": on_hand - reserved})
+    published = [{"item": after["id"], "sku": after["sku"], "location": location_id, "from": was, "to": now,
+                  "on_hand": on_hand, "available": on_hand - reserved}
+                 for location_id, on_hand, reserved, was, now in changes]
+    for change in published:
+        emit(conn, after["workspace_id"], "stock.status_changed", "item", after["id"], change)
+    alert_outbox.queue_alerts(conn, after["workspace_id"], published)

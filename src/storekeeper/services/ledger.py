@@ -43,7 +43,7 @@ from storekeeper.domain.stock import (
 from storekeeper.persistence.bom import BUNDLES_CONTAINING, bom_lines, component_levels
 from storekeeper.persistence.tables import item_stock_columns, items, reservations, stock_levels
 from storekeeper.persistence.types import Micros
-from storekeeper.services import journal
+from storekeeper.services import alert_outbox, journal
 
 ZERO = Decimal(0)
 
@@ -163,6 +163,9 @@ class Ledger:
     levels: dict[tuple[str, str], Level] = field(default_factory=dict)
     planned: list[dict[str, Any]] = field(default_factory=list)
     now: datetime = field(default_factory=utcnow)
+    # The statuses the workspace's stock alerts are on for, when the caller read them with its
+    # settings (stock.ledger_for); None: the outbox reads them if a status worsens.
+    alert_statuses: tuple[str, ...] | None = None
 
     # Locking and loading
 
@@ -389,6 +392,7 @@ class Ledger:
             journal.record_movements(self.conn, self.workspace_id, self.planned, movement_view)
         for change in statuses:
             journal.emit(self.conn, self.workspace_id, "stock.status_changed", "item", change["item"], change)
+        alert_outbox.queue_alerts(self.conn, self.workspace_id, statuses, self.alert_statuses)
         written, self.planned = self.planned, []
         return written
 

@@ -35,7 +35,7 @@ from storekeeper.domain.stock import (
 )
 from storekeeper.persistence.bom import bom_lines
 from storekeeper.persistence.database import Database
-from storekeeper.persistence.tables import item_stock_columns, items, workspaces
+from storekeeper.persistence.tables import alert_settings, item_stock_columns, items, workspaces
 from storekeeper.services.ledger import Change, Ledger, Level, level_out
 from storekeeper.services.locations import location_not_found, resolve_locations, stock_location_ref
 from storekeeper.services.reasons import direction_of, reason_error
@@ -66,7 +66,11 @@ class Adjustment:
 
 
 # Statements of every stock change, built once with bound parameters.
-_SETTINGS = select(workspaces.c.settings).where(workspaces.c.workspace_id == bindparam("ws"))
+# With the statuses its stock alerts are on for (services/alert_outbox.py), so that a stock change
+# that worsens a status costs no statement more than one that does not.
+_SETTINGS = select(workspaces.c.settings, select(alert_settings.c.statuses).where(
+    alert_settings.c.workspace_id == workspaces.c.workspace_id, alert_settings.c.enabled).scalar_subquery()
+).where(workspaces.c.workspace_id == bindparam("ws"))
 
 
 def _items_by_ref(*columns):
@@ -94,16 +98,20 @@ _ITEM_REFS = _items_by_ref(items.c.id, items.c.sku, items.c.tracking, items.c.ha
                            items.c.reorder_point, items.c.home_location_id)
 
 
+def _ledger_settings(conn: Connection, workspace_id: str) -> tuple[bool, tuple[str, ...]]:
+    settings, alerting = conn.execute(_SETTINGS, {"ws": workspace_id}).one()
+    return bool(with_defaults(settings)["allow_negative_stock"]), tuple(alerting or ())
+
+
 def allow_negative_stock(conn: Connection, workspace_id: str) -> bool:
-    settings = conn.execute(_SETTINGS, {"ws": workspace_id}).scalar_one()
-    return bool(with_defaults(settings)["allow_negative_stock"])
+    return _ledger_settings(conn, workspace_id)[0]
 
 
 def ledger_for(conn: Connection, principal, **kwargs) -> Ledger:
     """The ledger of one write transaction, acting as `principal` (an API key's principal or the
-    system), with the workspace's negative-stock rule."""
-    return Ledger(conn, principal.workspace_id, principal.actor, allow_negative_stock(conn, principal.workspace_id),
-                  **kwargs)
+    system), with the workspace's negative-stock rule and the statuses its alerts are on for."""
+    allow_negative, alerting = _ledger_settings(conn, principal.workspace_id)
+    return Ledger(conn, principal.workspace_id, principal.actor, allow_negative, alert_statuses=alerting, **kwargs)
 
 
 def resolve_items(conn: Connection, workspace_id: str, refs: set[str], *, brief: bool = False

@@ -16,7 +16,7 @@ from storekeeper.api.schemas.items import item_out
 from storekeeper.api.schemas.stock import movement_out
 from storekeeper.domain.errors import NotFound
 from storekeeper.persistence.pagination import PageRequest
-from storekeeper.services import dashboard, inventory, items, locations, reports
+from storekeeper.services import alerts, dashboard, inventory, items, locations, reports
 from storekeeper.services.inventory import MovementFilters
 from storekeeper.services.items import ItemFilters
 from storekeeper.services.reports import ReorderFilters
@@ -41,9 +41,10 @@ def overview(request: Request, user: Viewer):
     reorder = reports.reorder(db, ws, ReorderFilters(), PageRequest(limit=10, include_total=False))
     latest = inventory.list_movements(db, ws, MovementFilters(), PageRequest(limit=10, include_total=False))
     series = dashboard.on_hand_series(db, ws, days=30)
+    current = alerts.current_alerts(db, ws)
     return render(request, "overview.html", user, counts=counts, value=value, reorder=reorder, movements=[
         movement_out(m) for m in latest.rows], chart=dashboard.as_chart(series), series=series,
-        first_run=None if latest.rows else _first_run(request, user))
+        current_alerts=current, first_run=None if latest.rows else _first_run(request, user))
 
 
 def _first_run(request: Request, user: SignedIn) -> dict[str, Any]:

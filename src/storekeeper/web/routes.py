@@ -26,6 +26,7 @@ from storekeeper.web import (
     users,
     variants,
 )
+from storekeeper.web import alerts as alert_pages
 from storekeeper.web.auth import BadCsrf, CrossSiteSignIn, NeedsSignIn, NotAllowed
 from storekeeper.web.common import render
 
@@ -50,6 +51,7 @@ def install(app: FastAPI) -> None:
     add_routes(app.router, files.router)
     add_routes(app.router, locations.router)
     add_routes(app.router, trash.router)
+    add_routes(app.router, alert_pages.router)
 
     @app.exception_handler(NeedsSignIn)
     async def _sign_in(_request: Request, exc: NeedsSignIn):
