@@ -157,3 +157,19 @@ def sign_in(page, served: Served, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{served.url}/")
+
+
+def too_wide(page, served: Served, paths: list[str], expect) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """Open each page: ({path: [scrollWidth, clientWidth]} of those that scroll sideways,
+    {path: status} of those that did not answer 200)."""
+    wide, failed = {}, {}
+    for path in paths:
+        response = page.goto(f"{served.url}{path}")
+        if response.status != 200:
+            failed[path] = response.status
+            continue
+        expect(page.locator("main h1")).to_be_visible()
+        width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if width[0] > width[1]:
+            wide[path] = width
+    return wide, failed

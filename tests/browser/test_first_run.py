@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import Served, api, sign_in
+from tests.browser.conftest import Served, api, sign_in, too_wide
 from tests.e2e.test_server import STOREKEEPER, environment, start_server, stop
 
 PHONE = {"width": 390, "height": 844}
@@ -89,16 +89,7 @@ def test_the_new_pages_fit_a_phone_screen(page, fresh, expect):
         assert client.post("/v1/items", json={"sku": sku, "name": "A candle with a rather long name"}).is_success
     paths = ["/", "/items", "/items/new", f"/items/{sku}", f"/items/{sku}/edit", f"/items/{sku}/components",
              f"/items/{sku}/variants/new", "/locations", "/locations/new", f"/locations/{location_id}/edit", "/trash"]
-    wide, failed = {}, {}
-    for path in paths:
-        response = page.goto(f"{served.url}{path}")
-        if response.status != 200:
-            failed[path] = response.status
-            continue
-        expect(page.locator("main h1")).to_be_visible()
-        width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        if width[0] > width[1]:
-            wide[path] = width
+    wide, failed = too_wide(page, served, paths, expect)
     page.goto(f"{served.url}/items/new")
     page.get_by_label(re.compile("^SKU")).fill(" ")  # past the browser's own check of required fields
     page.get_by_label("Name", exact=True).fill(" ")

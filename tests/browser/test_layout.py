@@ -9,7 +9,7 @@ import secrets
 
 import pytest
 
-from tests.browser.conftest import VIEWPORT, api, sign_in
+from tests.browser.conftest import VIEWPORT, api, sign_in, too_wide
 
 LONG_EMAIL = f"{'quartermaster.of.the.northern.warehouses.' * 4}{secrets.token_hex(3)}@a-very-long-domain-name-" \
              "for-a-very-small-candle-shop.example"
@@ -48,16 +48,7 @@ def test_no_page_is_wider_than_the_window(page, served, huge, expect, off_host_r
     assert page.viewport_size == VIEWPORT == {"width": 1280, "height": 800}
     page.set_viewport_size({"width": width, "height": 800 if width > 500 else 844})
     sign_in(page, served, LONG_EMAIL, PASSWORD)
-    wide, failed = {}, {}
-    for path in pages(huge):
-        response = page.goto(f"{served.url}{path}")
-        if response.status != 200:
-            failed[path] = response.status
-            continue
-        expect(page.locator("main h1")).to_be_visible()
-        width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-        if width[0] > width[1]:
-            wide[path] = width
+    wide, failed = too_wide(page, served, pages(huge), expect)
     assert wide == {}, f"pages wider than the window (scrollWidth, clientWidth): {wide}"
     assert failed == {}
     page.goto(f"{served.url}/items/{huge}")
