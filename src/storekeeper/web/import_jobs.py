@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 import os
 import re
 import secrets
@@ -29,10 +30,10 @@ from storekeeper.config import Settings
 from storekeeper.persistence.database import Database
 from storekeeper.services import imports
 
-KINDS = ("items", "stock")
+log = logging.getLogger("storekeeper.imports")
+
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 KEPT_SECONDS = 24 * 3600
-MAX_BYTES = 50 * 1024 * 1024
 
 
 def root_of(settings: Settings) -> Path:
@@ -127,10 +128,10 @@ def _work(db: Database, root: Path, workspace_id: str, token: str, apply: bool, 
         _write(root, workspace_id, token, {**state, "state": "refused", "errors": [{"line": 0, "message": str(exc)}],
                                      "error_count": 1})
         return
-    except Exception as exc:  # shown to the person; the service rolled everything back
-        _write(root, workspace_id, token, {**state, "state": "failed", "errors": [{"line": 0, "message": str(exc)}],
-                                     "error_count": 1})
-        raise
+    except Exception:  # the service rolled everything back; the details go to the log, not the page
+        log.exception("import %s of workspace %s failed", token[:8], workspace_id)
+        _write(root, workspace_id, token, {**state, "state": "failed", "errors": [], "error_count": 1})
+        return
     done = "applied" if apply else "checked"
     _write(root, workspace_id, token, {
         **state, "state": done if result.ok else "refused", "done": result.rows, "rows": result.rows,
