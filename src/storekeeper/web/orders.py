@@ -181,7 +181,7 @@ def purchase_orders_page(request: Request, user: OrdersViewer, status: SEARCH = 
                   supplier=supplier or "", location=location or "", q=q or "", **context)
 
 
-def _purchase_order_context(request: Request, user, ref: str) -> dict[str, Any]:
+def purchase_order_context(request: Request, user, ref: str) -> dict[str, Any]:
     db = db_of(request)
     ws = user.workspace_id
     order = purchase_order_out(purchasing.get_purchase_order(db, ws, ref))
@@ -193,7 +193,7 @@ def _purchase_order_context(request: Request, user, ref: str) -> dict[str, Any]:
 @router.get("/purchase-orders/{ref}", response_class=HTMLResponse)
 def purchase_order_page(request: Request, user: OrdersViewer, ref: str, done: str | None = None):
     try:
-        context = _purchase_order_context(request, user, ref)
+        context = purchase_order_context(request, user, ref)
     except NotFound:
         return not_found(request, user, f"No purchase order {ref!r}.")
     return render(request, "orders/purchase_order.html", user, done=done, form={}, form_key=new_form_key(),
@@ -209,7 +209,7 @@ def _receive(request: Request, user, ref: str, form: dict[str, str]) -> Response
     """All the quantities of the form in one receipt; a line left empty (or 0) receives nothing."""
     db = db_of(request)
     try:
-        context = _purchase_order_context(request, user, ref)
+        context = purchase_order_context(request, user, ref)
     except NotFound:
         return not_found(request, user, f"No purchase order {ref!r}.")
     order = context["order"]
