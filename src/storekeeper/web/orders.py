@@ -277,7 +277,7 @@ def production_board(request: Request, user: ProductionViewer, status: SEARCH = 
     return render(request, "orders/board.html", user, columns=columns, names=names, q=q or "")
 
 
-def _production_context(request: Request, user, order_id: str) -> dict[str, Any]:
+def production_context(request: Request, user, order_id: str) -> dict[str, Any]:
     db = db_of(request)
     ws = user.workspace_id
     order = production_order_out(production.get_production_order(db, ws, order_id))
@@ -292,7 +292,7 @@ def _production_context(request: Request, user, order_id: str) -> dict[str, Any]
 @router.get("/production/{order_id}", response_class=HTMLResponse)
 def production_order_page(request: Request, user: ProductionViewer, order_id: str, done: str | None = None):
     try:
-        context = _production_context(request, user, order_id)
+        context = production_context(request, user, order_id)
     except NotFound:
         return not_found(request, user, f"No production order {order_id!r}.")
     first_open = next((line for line in context["order"]["lines"] if not line["completed"]), None)
@@ -327,7 +327,7 @@ def _record_batch(request: Request, user, order_id: str, form: dict[str, str]) -
         except StorekeeperError as exc:
             errors = humanize(exc, mark)
     try:
-        context = _production_context(request, user, order_id)
+        context = production_context(request, user, order_id)
     except NotFound:
         return not_found(request, user, f"No production order {order_id!r}.")
     return render(request, "orders/production_order.html", user, code=422, done=None, form=form,

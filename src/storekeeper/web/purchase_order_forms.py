@@ -156,7 +156,7 @@ def _update(request: Request, user: SignedIn, ref: str, form: dict[str, str]) ->
 # --- Lines of a draft -----------------------------------------------------------------------
 
 
-def _item_ref(request: Request, user: SignedIn, typed: str) -> str:
+def item_ref(request: Request, user: SignedIn, typed: str) -> str:
     """What was typed or scanned as the item /v1 takes (its SKU or id): a barcode that only one
     item carries stands for that item, as the scan field reads it; anything else is sent as typed."""
     found = items.list_items(db_of(request), user.workspace_id, ItemFilters(barcode=typed, sort="sku"),
@@ -171,7 +171,7 @@ def _line(request: Request, user: SignedIn, form: dict[str, str], errors: FieldE
     typed = text(form, "item")
     if typed is None:
         errors.setdefault("item", []).append("Enter the item's SKU, or scan its barcode.")
-    data: dict[str, Any] = {"item": _item_ref(request, user, typed) if typed and not errors.get("item") else typed,
+    data: dict[str, Any] = {"item": item_ref(request, user, typed) if typed and not errors.get("item") else typed,
                             "quantity": quantity_field(form, "quantity", errors, separator=mark)}
     cost = quantity_field(form, "unit_cost", errors, separator=mark, required=False)
     if cost is not None:
