@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from tests.sql_counting import statements
 from tests.web.conftest import sign_in
 
 
@@ -268,3 +269,20 @@ def test_another_workspaces_order_is_not_found(app, workspace, other_workspace):
         assert browser.submit(path, fields).status_code == 404, path
     after = po(other_workspace.api, theirs["id"])
     assert (after["status"], after["supplier"], len(after["lines"])) == ("draft", None, 1)
+
+
+def test_a_drafts_page_and_its_forms_run_as_many_statements_for_two_lines_as_for_forty(workspace, member):
+    stocked(workspace.api)
+    counts = {}
+    for size in (2, 40):
+        for n in range(size):
+            ok(workspace.api.post("/v1/items", json={"sku": f"PART-{size}-{n}", "name": f"Part {n}"}), 201)
+        order = ok(workspace.api.post("/v1/purchase-orders", json={
+            "lines": [{"item": f"PART-{size}-{n}", "quantity": n + 1} for n in range(size)]}), 201)
+        for path in (f"/purchase-orders/{order['id']}", f"/purchase-orders/{order['id']}/edit",
+                     f"/purchase-orders/{order['id']}/lines/{order['lines'][-1]['id']}"):
+            with statements(workspace.db) as seen:
+                assert member.get(path).status_code == 200
+            counts[size, path.replace(order["id"], "{id}").replace(order["lines"][-1]["id"], "{line}")] = len(seen)
+    assert {path: n for (size, path), n in counts.items() if size == 2} == {
+        path: n for (size, path), n in counts.items() if size == 40}

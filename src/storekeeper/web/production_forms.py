@@ -37,7 +37,7 @@ from storekeeper.web.common import (
 )
 from storekeeper.web.forms import FieldErrors, onto, opened_version, refuse_nul, save_once, text, validated
 from storekeeper.web.orders import production_context
-from storekeeper.web.purchase_order_forms import item_ref
+from storekeeper.web.purchase_order_forms import item_refs
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,6 +87,7 @@ def _lines(request: Request, user: SignedIn, form: dict[str, str], errors: Field
     """The form's lines as /v1's ProductionLineIn, each row's complaints next to its fields."""
     mark = decimal_mark(request, user)
     indices = sorted({int(m.group(1)) for m in map(_LINE_FIELD.match, form) if m})
+    refs = item_refs(request, user, {text(form, f"line{n}.item") for n in indices} - {None})
     lines = []
     for n in indices:
         typed, amount = text(form, f"line{n}.item"), text(form, f"line{n}.quantity")
@@ -95,7 +96,7 @@ def _lines(request: Request, user: SignedIn, form: dict[str, str], errors: Field
         row_errors: FieldErrors = {}
         if typed is None:
             row_errors["item"] = ["Enter the SKU of what to make, or scan its barcode."]
-        data: dict[str, Any] = {"item": item_ref(request, user, typed) if typed else typed,
+        data: dict[str, Any] = {"item": refs[typed] if typed else typed,
                                 "quantity": quantity_field({"quantity": amount}, "quantity", row_errors,
                                                            separator=mark)}
         if text(form, f"line{n}.id"):

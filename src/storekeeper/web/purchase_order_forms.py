@@ -18,8 +18,7 @@ from storekeeper.api.paths import url_segment
 from storekeeper.api.schemas.purchasing import PurchaseOrderCreate, PurchaseOrderLineIn, PurchaseOrderUpdate
 from storekeeper.domain.errors import NotFound
 from storekeeper.persistence.pagination import PageRequest
-from storekeeper.services import items, locations, purchasing
-from storekeeper.services.items import ItemFilters
+from storekeeper.services import barcodes, locations, purchasing
 from storekeeper.services.locations import LocationFilters
 from storekeeper.services.sessions import SignedIn
 from storekeeper.web.auth import OrdersMember
@@ -156,12 +155,12 @@ def _update(request: Request, user: SignedIn, ref: str, form: dict[str, str]) ->
 # --- Lines of a draft -----------------------------------------------------------------------
 
 
-def item_ref(request: Request, user: SignedIn, typed: str) -> str:
+def item_refs(request: Request, user: SignedIn, typed: set[str]) -> dict[str, str]:
     """What was typed or scanned as the item /v1 takes (its SKU or id): a barcode that only one
-    item carries stands for that item, as the scan field reads it; anything else is sent as typed."""
-    found = items.list_items(db_of(request), user.workspace_id, ItemFilters(barcode=typed, sort="sku"),
-                             PageRequest(limit=2, include_total=False)).rows
-    return found[0]["sku"] if len(found) == 1 else typed
+    item carries stands for that item, as the scan field reads it; anything else is sent as typed.
+    One query for all of a form's lines."""
+    found = barcodes.skus_by_barcode(db_of(request), user.workspace_id, typed)
+    return {text: found.get(text, text) for text in typed}
 
 
 def _line(request: Request, user: SignedIn, form: dict[str, str], errors: FieldErrors) -> dict[str, Any] | None:
@@ -171,7 +170,7 @@ def _line(request: Request, user: SignedIn, form: dict[str, str], errors: FieldE
     typed = text(form, "item")
     if typed is None:
         errors.setdefault("item", []).append("Enter the item's SKU, or scan its barcode.")
-    data: dict[str, Any] = {"item": item_ref(request, user, typed) if typed and not errors.get("item") else typed,
+    data: dict[str, Any] = {"item": item_refs(request, user, {typed})[typed] if typed else typed,
                             "quantity": quantity_field(form, "quantity", errors, separator=mark)}
     cost = quantity_field(form, "unit_cost", errors, separator=mark, required=False)
     if cost is not None:
