@@ -82,6 +82,17 @@ def test_a_member_runs_a_purchase_order_from_draft_to_received_in_two_parts(work
     assert (made["status"], made["supplier"], made["location"], made["notes"]) == ("draft", "Lumen Ltd", None,
                                                                                     "Spring lamps")
     assert made["expected_at"].startswith("2027-03-01")
+    # Its details changed: delivered to Shop, a day later.
+    edit = ok(member.get(f"/purchase-orders/{order_id}/edit")).text
+    assert 'name="expected_at" value="2027-03-01"' in edit
+    shop = next(loc["id"] for loc in ok(workspace.api.get("/v1/locations"))["data"] if loc["name"] == "Shop")
+    r = member.submit(f"/purchase-orders/{order_id}/edit", {**form_at(edit, f"/purchase-orders/{order_id}/edit"),
+                                                            "supplier": "Lumen GmbH", "location": shop,
+                                                            "expected_at": "2027-03-02", "notes": ""})
+    assert r.status_code == 303, r.text
+    made = po(workspace.api, order_id)
+    assert (made["supplier"], made["location"], made["notes"]) == ("Lumen GmbH", shop, None)
+    assert made["expected_at"].startswith("2027-03-02")
     # A line by its barcode (as a scanner types it), one by SKU with its own cost, one to remove.
     assert add_line(member, order_id, "4006381333931", "10").status_code == 303
     assert add_line(member, order_id, "SHADE", "3", "2.50").status_code == 303

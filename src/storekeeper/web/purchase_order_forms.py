@@ -271,8 +271,6 @@ def _update_line(request: Request, user: SignedIn, ref: str, line_id: str, form:
     changed = _line(request, user, form, errors)
     if changed is None:
         return again(errors, 422)
-    if "unit_cost" not in changed:  # emptied: the item's standard cost, as a new line gets
-        changed["unit_cost"] = None
     lines = [{**changed, "id": line_id} if kept["id"] == line_id else _kept(kept) for kept in order["lines"]]
     return _save_lines(request, user, order, form, lines, f"Changed the line of {changed['item']}.", again)
 
