@@ -95,6 +95,15 @@ def make(api, kind: str, name: str) -> None:
     assert r.status_code == 201, r.text
 
 
+def order_line(api, number: str) -> str:
+    """A line put on the order `number`: the id its line routes take."""
+    sku = f"LINE-{next(_counter)}"
+    assert api.post("/v1/items", json={"sku": sku, "name": "On a line"}).status_code == 201
+    r = api.patch(f"/v1/purchase-orders/{quote(number, safe='')}", json={"lines": [{"item": sku, "quantity": 1}]})
+    assert r.status_code == 200, r.text
+    return r.json()["lines"][0]["id"]
+
+
 def request_body(method: str, path: str, n: int) -> dict:
     if method not in ("POST", "PUT", "PATCH"):
         return {}
@@ -122,6 +131,8 @@ def test_every_route_with_an_item_location_or_order_ref_answers_for_one_with_a_s
         name = f"Slash/{n}/movements" if kind != ORDER else f"PO/{n}/movements"
         make(api, kind, name)
         values = {param: quote(name, safe=""), "channel": "shop"}
+        if "{line_id}" in path:  # a line of that order (the dashboard's line forms)
+            values["line_id"] = order_line(api, name)
         url = _PARAM.sub(lambda m, values=values: values[m.group(1)], path)
         if path.endswith("/restore"):  # only an item or a location in the trash can be restored
             trash = "/v1/items" if kind == ITEM else "/v1/locations"

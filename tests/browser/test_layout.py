@@ -36,6 +36,21 @@ def huge(served) -> str:
     return sku
 
 
+@pytest.fixture(scope="module")
+def orders(served, huge) -> list[str]:
+    """A draft purchase order and a production order of the huge item: the pages that change them."""
+    with api(served) as client:
+        bought = client.post("/v1/purchase-orders", json={"supplier": "S" * 200, "lines": [
+            {"item": huge, "quantity": "999999999999", "unit_cost": "999999999999.99"}]})
+        assert bought.status_code == 201, bought.text
+        made = client.post("/v1/production-orders", json={"lines": [{"item": huge, "quantity": "999999999999"}]})
+        assert made.status_code == 201, made.text
+    order, line, run = bought.json()["id"], bought.json()["lines"][0]["id"], made.json()["id"]
+    return ["/purchase-orders/new", f"/purchase-orders/{order}", f"/purchase-orders/{order}/edit",
+            f"/purchase-orders/{order}/lines/{line}", "/production/new", f"/production/{run}",
+            f"/production/{run}/edit"]
+
+
 def pages(sku: str) -> list[str]:
     return ["/", "/items", f"/items?q={sku}", f"/items/{sku}", f"/items/{sku}/adjust", f"/items/{sku}/transfer",
             f"/items/{sku}/movements", "/items?location=Main%20warehouse", "/locations", "/purchase-orders",
@@ -44,11 +59,11 @@ def pages(sku: str) -> list[str]:
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_no_page_is_wider_than_the_window(page, served, huge, expect, off_host_requests, width):
+def test_no_page_is_wider_than_the_window(page, served, huge, orders, expect, off_host_requests, width):
     assert page.viewport_size == VIEWPORT == {"width": 1280, "height": 800}
     page.set_viewport_size({"width": width, "height": 800 if width > 500 else 844})
     sign_in(page, served, LONG_EMAIL, PASSWORD)
-    wide, failed = too_wide(page, served, pages(huge), expect)
+    wide, failed = too_wide(page, served, pages(huge) + orders, expect)
     assert wide == {}, f"pages wider than the window (scrollWidth, clientWidth): {wide}"
     assert failed == {}
     page.goto(f"{served.url}/items/{huge}")

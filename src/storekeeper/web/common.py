@@ -172,6 +172,10 @@ def new_form_key() -> str:
     return secrets.token_urlsafe(16)
 
 
+# A page with several small forms (a line's Remove, an order's Order) gives each its own key.
+TEMPLATES.env.globals["new_form_key"] = new_form_key
+
+
 def submit_once(db: Database, user: SignedIn, request: Request, form: dict[str, Any],
                 work: Callable[[], str]) -> RedirectResponse:
     """Run a form's change once per form key (the API's Idempotency-Key records, per user), then

@@ -181,7 +181,7 @@ def purchase_orders_page(request: Request, user: OrdersViewer, status: SEARCH = 
                   supplier=supplier or "", location=location or "", q=q or "", **context)
 
 
-def _purchase_order_context(request: Request, user, ref: str) -> dict[str, Any]:
+def purchase_order_context(request: Request, user, ref: str) -> dict[str, Any]:
     db = db_of(request)
     ws = user.workspace_id
     order = purchase_order_out(purchasing.get_purchase_order(db, ws, ref))
@@ -193,7 +193,7 @@ def _purchase_order_context(request: Request, user, ref: str) -> dict[str, Any]:
 @router.get("/purchase-orders/{ref}", response_class=HTMLResponse)
 def purchase_order_page(request: Request, user: OrdersViewer, ref: str, done: str | None = None):
     try:
-        context = _purchase_order_context(request, user, ref)
+        context = purchase_order_context(request, user, ref)
     except NotFound:
         return not_found(request, user, f"No purchase order {ref!r}.")
     return render(request, "orders/purchase_order.html", user, done=done, form={}, form_key=new_form_key(),
@@ -209,7 +209,7 @@ def _receive(request: Request, user, ref: str, form: dict[str, str]) -> Response
     """All the quantities of the form in one receipt; a line left empty (or 0) receives nothing."""
     db = db_of(request)
     try:
-        context = _purchase_order_context(request, user, ref)
+        context = purchase_order_context(request, user, ref)
     except NotFound:
         return not_found(request, user, f"No purchase order {ref!r}.")
     order = context["order"]
@@ -277,7 +277,7 @@ def production_board(request: Request, user: ProductionViewer, status: SEARCH = 
     return render(request, "orders/board.html", user, columns=columns, names=names, q=q or "")
 
 
-def _production_context(request: Request, user, order_id: str) -> dict[str, Any]:
+def production_context(request: Request, user, order_id: str) -> dict[str, Any]:
     db = db_of(request)
     ws = user.workspace_id
     order = production_order_out(production.get_production_order(db, ws, order_id))
@@ -292,7 +292,7 @@ def _production_context(request: Request, user, order_id: str) -> dict[str, Any]
 @router.get("/production/{order_id}", response_class=HTMLResponse)
 def production_order_page(request: Request, user: ProductionViewer, order_id: str, done: str | None = None):
     try:
-        context = _production_context(request, user, order_id)
+        context = production_context(request, user, order_id)
     except NotFound:
         return not_found(request, user, f"No production order {order_id!r}.")
     first_open = next((line for line in context["order"]["lines"] if not line["completed"]), None)
@@ -327,7 +327,7 @@ def _record_batch(request: Request, user, order_id: str, form: dict[str, str]) -
         except StorekeeperError as exc:
             errors = humanize(exc, mark)
     try:
-        context = _production_context(request, user, order_id)
+        context = production_context(request, user, order_id)
     except NotFound:
         return not_found(request, user, f"No production order {order_id!r}.")
     return render(request, "orders/production_order.html", user, code=422, done=None, form=form,

@@ -21,6 +21,8 @@ from storekeeper.web import (
     locations,
     orders,
     pages,
+    production_forms,
+    purchase_order_forms,
     sign_in,
     trash,
     users,
@@ -47,6 +49,8 @@ def install(app: FastAPI) -> None:
     add_routes(app.router, admin.router)
     add_routes(app.router, audit.router)
     add_routes(app.router, users.router)
+    add_routes(app.router, purchase_order_forms.router)  # before orders: /purchase-orders/new is no order
+    add_routes(app.router, production_forms.router)  # before orders: /production/new is no order
     add_routes(app.router, orders.router)
     add_routes(app.router, files.router)
     add_routes(app.router, locations.router)
