@@ -112,7 +112,7 @@ def save_once(request: Request, user: SignedIn, form: dict[str, str], work: Call
     try:
         return submit_once(db_of(request), user, request, form, work)
     except StorekeeperError as exc:
-        if isinstance(exc, NotFound) and exc.code == f"{what.upper()}_NOT_FOUND":
+        if isinstance(exc, NotFound) and exc.code == f"{what.upper().replace(' ', '_')}_NOT_FOUND":
             return again({GENERAL: [f"This {what} is not here any more (deleted, or never here)."]}, 404)
         code = 409 if isinstance(exc, (PreconditionFailed, Conflict)) else 422
         return again(refusal_fields(exc, what, paths=paths), code)
