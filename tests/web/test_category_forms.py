@@ -116,6 +116,9 @@ def test_delete_and_the_refusals_of_a_category_with_items_or_subcategories(works
     assert r.status_code == 303 and "Deleted the category Empty." in unescape(member.client.get(
         r.headers["location"]).text)
     assert workspace.api.get(f"/v1/categories/{empty['id']}").status_code == 404
+    again = member.submit(f"/categories/{empty['id']}/delete",
+                          form_at(page.text, f"/categories/{empty['id']}/delete"))
+    assert again.status_code == 303 and again.headers["location"] == r.headers["location"]  # a double click
 
 
 def test_a_viewer_sees_the_tree_but_may_not_change_it(workspace, viewer):

@@ -23,7 +23,7 @@ from storekeeper.services.sessions import SignedIn
 from storekeeper.web.admin import Text
 from storekeeper.web.auth import ItemsMember, Viewer
 from storekeeper.web.common import db_of, new_form_key, not_found, posted_form, render
-from storekeeper.web.forms import FieldErrors, opened_version, refuse_nul, save_once, text, validated
+from storekeeper.web.forms import FieldErrors, deleted_once, opened_version, refuse_nul, save_once, text, validated
 
 router = APIRouter(include_in_schema=False)
 
@@ -164,7 +164,7 @@ async def delete_category(request: Request, user: ItemsMember, category_id: str)
 def _delete(request: Request, user: SignedIn, category_id: str, form: dict[str, str]) -> Response:
     category = _category(request, user, category_id)
     if category is None:
-        return not_found(request, user, "No such category here.")
+        return deleted_once(request, user, form, "category")
     errors: FieldErrors = {}
     version = opened_version(form, errors)
     if errors:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from storekeeper.api.errors import NUL_MESSAGE, validation_fields
 from storekeeper.domain.errors import Conflict, NotFound, PreconditionFailed, StorekeeperError, ValidationFailed
 from storekeeper.services.sessions import SignedIn
-from storekeeper.web.common import db_of, submit_once
+from storekeeper.web.common import db_of, not_found, submit_once
 
 FieldErrors = dict[str, list[str]]
 GENERAL = ""
@@ -116,3 +116,15 @@ def save_once(request: Request, user: SignedIn, form: dict[str, str], work: Call
             return again({GENERAL: [f"This {what} is not here any more (deleted, or never here)."]}, 404)
         code = 409 if isinstance(exc, (PreconditionFailed, Conflict)) else 422
         return again(refusal_fields(exc, what, paths=paths), code)
+
+
+def deleted_once(request: Request, user: SignedIn, form: dict[str, str], what: str) -> Response:
+    """A delete whose row is gone: if this very form (its key) deleted it, the repeat (a double
+    click, a reload) redirects where the first one did; else the row is not here (404)."""
+    def work() -> str:
+        raise NotFound(what.replace(" ", "_"))
+
+    try:
+        return submit_once(db_of(request), user, request, form, work)
+    except NotFound:
+        return not_found(request, user, f"No such {what} here.")

@@ -21,7 +21,7 @@ from storekeeper.services.sessions import SignedIn
 from storekeeper.web.admin import Text
 from storekeeper.web.auth import StockMember, StockViewer
 from storekeeper.web.common import db_of, new_form_key, not_found, posted_form, render
-from storekeeper.web.forms import FieldErrors, opened_version, refuse_nul, save_once, validated
+from storekeeper.web.forms import FieldErrors, deleted_once, opened_version, refuse_nul, save_once, validated
 
 router = APIRouter(include_in_schema=False)
 
@@ -141,7 +141,7 @@ async def delete_reason(request: Request, user: StockMember, reason_id: str) -> 
 def _delete(request: Request, user: SignedIn, reason_id: str, form: dict[str, str]) -> Response:
     reason = _reason(request, user, reason_id)
     if reason is None:
-        return not_found(request, user, "No such reason here (the built-in ones cannot be deleted).")
+        return deleted_once(request, user, form, "reason")
     errors: FieldErrors = {}
     version = opened_version(form, errors)
     if errors:

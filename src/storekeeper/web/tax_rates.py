@@ -24,7 +24,7 @@ from storekeeper.services.sessions import SignedIn
 from storekeeper.web.admin import Text
 from storekeeper.web.auth import ItemsMember, Viewer
 from storekeeper.web.common import db_of, decimal_mark, new_form_key, not_found, posted_form, quantity_field, render
-from storekeeper.web.forms import FieldErrors, opened_version, refuse_nul, save_once, ticked, validated
+from storekeeper.web.forms import FieldErrors, deleted_once, opened_version, refuse_nul, save_once, ticked, validated
 
 router = APIRouter(include_in_schema=False)
 
@@ -139,7 +139,7 @@ async def delete_tax_rate(request: Request, user: ItemsMember, tax_rate_id: str)
 def _delete(request: Request, user: SignedIn, tax_rate_id: str, form: dict[str, str]) -> Response:
     rate = _rate(request, user, tax_rate_id)
     if rate is None:
-        return not_found(request, user, "No such tax rate here.")
+        return deleted_once(request, user, form, "tax rate")
     errors: FieldErrors = {}
     version = opened_version(form, errors)
     mark = decimal_mark(request, user)
