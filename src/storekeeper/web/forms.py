@@ -104,6 +104,11 @@ def ticked(form: dict[str, str], name: str) -> bool:
     return bool(form.get(name))
 
 
+def ticked_all(form: dict[str, str], name: str) -> list[str]:
+    """The values of boxes of one name ticked several times (posted_form joins them by commas)."""
+    return [v.strip() for v in (form.get(name) or "").split(",") if v.strip()]
+
+
 def save_once(request: Request, user: SignedIn, form: dict[str, str], work: Callable[[], str], what: str,
               again: Callable[[FieldErrors, int], Response], *, paths: bool = False) -> Response:
     """submit_once: the change runs once per form key and redirects where `work` says; a refusal
