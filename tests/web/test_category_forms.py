@@ -140,6 +140,11 @@ def test_another_workspaces_category_is_not_found(workspace, other_workspace, ap
     assert member.submit(f"/categories/{theirs['id']}/edit", {"name": "Ours", "version": "1"}).status_code == 404
     assert member.submit(f"/categories/{theirs['id']}/delete", {"version": "1"}).status_code == 404
     assert "Theirs" not in member.get("/categories").text
+    inside = member.submit("/categories", {**hidden(member.get("/categories/new")), "name": "Mine",
+                                           "parent": theirs["id"]})
+    assert inside.status_code == 422
+    assert field_error(inside, "parent") == "That category is not here any more: choose another."
+    assert ok(workspace.api.get("/v1/categories"))["data"] == []
     assert ok(other_workspace.api.get(f"/v1/categories/{theirs['id']}"))["name"] == "Theirs"
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from storekeeper.api.schemas.catalog import CategoryCreate, CategoryUpdate, category_out
-from storekeeper.domain.errors import NotFound
+from storekeeper.domain.errors import NotFound, ValidationFailed
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import categories
 from storekeeper.services.sessions import SignedIn
@@ -104,7 +104,10 @@ def _create(request: Request, user: SignedIn, form: dict[str, str]) -> Response:
         return _page(request, user, form, errors, code=422)
 
     def work() -> str:
-        row = categories.create_category(db_of(request), user.workspace_id, body.name, body.parent)
+        try:
+            row = categories.create_category(db_of(request), user.workspace_id, body.name, body.parent)
+        except NotFound:  # the new category is no row yet: what is missing is its parent
+            raise ValidationFailed({"parent": ["That category is not here any more: choose another."]}) from None
         return f"/categories?done={quote('Created the category ' + row['name'] + '.')}"
 
     return save_once(request, user, form, work, "category", lambda errs, code: _page(request, user, form, errs,
