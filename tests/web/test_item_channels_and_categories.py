@@ -131,3 +131,13 @@ def test_an_edit_keeps_the_order_of_the_items_other_categories(workspace, member
     ok(member.submit("/items/SOAP-1/edit", {**edit_form(member, "SOAP-1"), "name": "Renamed"}), 303)
     item = ok(workspace.api.get("/v1/items/SOAP-1"))
     assert (item["name"], item["categories"]) == ("Renamed", [ids[0], ids[2], ids[1]])
+
+
+def test_categories_are_offered_by_their_path_so_two_of_one_name_differ(workspace, member):
+    home = ok(workspace.api.post("/v1/categories", json={"name": "Home"}), 201)
+    inner = ok(workspace.api.post("/v1/categories", json={"name": "Candles", "parent": home["id"]}), 201)
+    top = ok(workspace.api.post("/v1/categories", json={"name": "Candles"}), 201)
+    page = unescape(ok(member.get("/items/new")).text)
+    assert f'<option value="{top["id"]}" >Candles</option>' in page
+    assert f'<option value="{inner["id"]}" >Home \u203a Candles</option>' in page
+    assert f'value="{inner["id"]}" > Home \u203a Candles</span>' in page  # under "Also in" too

@@ -30,6 +30,7 @@ from storekeeper.services.sessions import SignedIn
 from storekeeper.web import item_channels
 from storekeeper.web.admin import change_once
 from storekeeper.web.auth import ItemsMember
+from storekeeper.web.categories import tree as category_tree
 from storekeeper.web.common import db_of, decimal_mark, new_form_key, not_found, posted_form, quantity_field, render
 from storekeeper.web.forms import FieldErrors, opened_version, refuse_nul, save_once, text, ticked_all, validated
 
@@ -52,7 +53,8 @@ def _choices(request: Request, user: SignedIn) -> dict[str, list[tuple[str, str]
     mark = decimal_mark(request, user)
     return {"tax_rates": [("", "No tax rate")] + [(r["id"], f"{r['name']} ({_local(r['rate'] * 100, mark)} %)")
                                                   for r in rates],
-            "categories": [("", "No category")] + [(c["id"], c["name"]) for c in kinds],
+            # by path (parent, then child): two categories of one name under different parents differ
+            "categories": [("", "No category")] + [(c["id"], path) for c, _, path in category_tree(kinds)],
             "homes": [("", "The default location")] + [(h["id"], h["name"]) for h in homes],
             "default_rate": [r["id"] for r in rates if r["is_default"]]}
 
