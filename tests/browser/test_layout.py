@@ -30,6 +30,17 @@ def huge(served) -> str:
             "unit_cost": "999999999999.99", "reorder_point": "999999999999", "unit": "kg"}).status_code == 201
     with api(served) as client:
         client.headers["Authorization"] = f"Bearer {key['key']}"
+        top = client.post("/v1/categories", json={"name": "Candles-and-" * 16 + secrets.token_hex(3)})
+        assert top.status_code == 201, top.text
+        inner = client.post("/v1/categories", json={"name": "Scented" * 25, "parent": top.json()["id"]})
+        assert inner.status_code == 201, inner.text
+        assert client.patch(f"/v1/items/{sku}", json={"categories": [top.json()["id"], inner.json()["id"]]}
+                            ).status_code == 200
+        assert client.put(f"/v1/items/{sku}/channels/{'web-shop-' * 3}x", json={
+            "name": "Enormous" + "-candle" * 20, "price": "999999999999.99"}).status_code == 200
+        assert client.post("/v1/tax-rates", json={"name": "Reduced" * 25, "rate": "0.075"}).status_code == 201
+        assert client.post("/v1/reasons", json={"code": f"damaged_{secrets.token_hex(4)}", "name": "Damaged" * 25,
+                                                "direction": "out"}).status_code == 201
         for body in ({"reason": "receipt", "delta": "999999999999.999999", "unit_cost": "999999999999.99"},
                      {"reason": "sale", "delta": "-0.000001"}):
             assert client.post("/v1/stock/adjustments", json={"item": sku, **body}).status_code == 201
@@ -55,7 +66,8 @@ def pages(sku: str) -> list[str]:
     return ["/", "/items", f"/items?q={sku}", f"/items/{sku}", f"/items/{sku}/adjust", f"/items/{sku}/transfer",
             f"/items/{sku}/movements", "/items?location=Main%20warehouse", "/locations", "/purchase-orders",
             "/production", "/audit-log", "/api-keys", "/webhooks", "/users", "/import", "/items/new",
-            f"/items/{sku}/edit", f"/items/{sku}/components", f"/items/{sku}/variants/new", "/locations/new", "/trash"]
+            f"/items/{sku}/edit", f"/items/{sku}/components", f"/items/{sku}/variants/new", "/locations/new", "/trash",
+            "/categories", "/categories/new", "/tax-rates", "/tax-rates/new", "/reasons", "/reasons/new"]
 
 
 @pytest.mark.parametrize("width", [1280, 390])

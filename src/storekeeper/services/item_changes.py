@@ -192,16 +192,39 @@ def set_channel(db: Database, workspace_id: str, ref: str, channel: str, entry: 
     with db.write() as conn:
         row = find_item(conn, workspace_id, ref, for_update=True)
         check_version(row, if_match)
-        channels = dict(row["channels"])
-        if entry is None:
-            if channel not in channels:
-                raise NotFound("channel", channel)
-            channels[channel] = {**channels[channel], "published": False}
-        else:
-            channels[channel] = channel_doc({"published": True, **entry})
-            image_service.assign_all(conn, workspace_id, [(row, {"channels": {channel: channels[channel]}})])
-        updated = update_versioned(conn, items, row, {"channels": channels})
-        write_channels(conn, workspace_id, row["id"], channels)
-        journal.item_event(conn, "published" if entry is not None else "unpublished", row, updated,
-                           channel=channel)
+        updated = _set_channel(conn, workspace_id, row, channel, entry)
+        return find_item(conn, workspace_id, updated["id"], details=True)
+
+
+def update_item_and_channels(db: Database, workspace_id: str, ref: str, changes: dict[str, Any],
+                             channels: dict[str, dict[str, Any] | None], if_match: int | None = None) -> dict[str, Any]:
+    """PATCH /v1/items/{ref} with `changes`, then set_channel for each of `channels`, in one
+    transaction: the dashboard's item form, saved whole or not at all, its version guard the
+    form's. Each channel is published or unpublished as PUT and DELETE
+    /v1/items/{ref}/channels/{channel} would, with their events."""
+    values = prepare_changes(changes)
+    sku = values.get("sku")
+    unique = {"uq_items_sku": _duplicate_sku(sku), "items.sku": _duplicate_sku(sku)}
+    with db.write() as conn, translate_integrity(unique):
+        row = change_item(conn, workspace_id, ref, values, if_match)
+        for channel, entry in channels.items():
+            row = _set_channel(conn, workspace_id, row, channel, entry)
         return find_item(conn, workspace_id, row["id"], details=True)
+
+
+def _set_channel(conn: Connection, workspace_id: str, row: dict[str, Any], channel: str,
+                 entry: dict[str, Any] | None) -> dict[str, Any]:
+    """set_channel on a row locked and checked by the caller: the row after."""
+    channels = dict(row["channels"])
+    if entry is None:
+        if channel not in channels:
+            raise NotFound("channel", channel)
+        channels[channel] = {**channels[channel], "published": False}
+    else:
+        channels[channel] = channel_doc({"published": True, **entry})
+        image_service.assign_all(conn, workspace_id, [(row, {"channels": {channel: channels[channel]}})])
+    updated = update_versioned(conn, items, row, {"channels": channels})
+    write_channels(conn, workspace_id, row["id"], channels)
+    journal.item_event(conn, "published" if entry is not None else "unpublished", row, updated,
+                       channel=channel)
+    return updated

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from storekeeper.api.errors import NUL_MESSAGE, validation_fields
 from storekeeper.domain.errors import Conflict, NotFound, PreconditionFailed, StorekeeperError, ValidationFailed
 from storekeeper.services.sessions import SignedIn
-from storekeeper.web.common import db_of, submit_once
+from storekeeper.web.common import db_of, not_found, submit_once
 
 FieldErrors = dict[str, list[str]]
 GENERAL = ""
@@ -104,6 +104,11 @@ def ticked(form: dict[str, str], name: str) -> bool:
     return bool(form.get(name))
 
 
+def ticked_all(form: dict[str, str], name: str) -> list[str]:
+    """The values of boxes of one name ticked several times (posted_form joins them by commas)."""
+    return [v.strip() for v in (form.get(name) or "").split(",") if v.strip()]
+
+
 def save_once(request: Request, user: SignedIn, form: dict[str, str], work: Callable[[], str], what: str,
               again: Callable[[FieldErrors, int], Response], *, paths: bool = False) -> Response:
     """submit_once: the change runs once per form key and redirects where `work` says; a refusal
@@ -112,7 +117,19 @@ def save_once(request: Request, user: SignedIn, form: dict[str, str], work: Call
     try:
         return submit_once(db_of(request), user, request, form, work)
     except StorekeeperError as exc:
-        if isinstance(exc, NotFound) and exc.code == f"{what.upper()}_NOT_FOUND":
+        if isinstance(exc, NotFound) and exc.code == f"{what.upper().replace(' ', '_')}_NOT_FOUND":
             return again({GENERAL: [f"This {what} is not here any more (deleted, or never here)."]}, 404)
         code = 409 if isinstance(exc, (PreconditionFailed, Conflict)) else 422
         return again(refusal_fields(exc, what, paths=paths), code)
+
+
+def deleted_once(request: Request, user: SignedIn, form: dict[str, str], what: str) -> Response:
+    """A delete whose row is gone: if this very form (its key) deleted it, the repeat (a double
+    click, a reload) redirects where the first one did; else the row is not here (404)."""
+    def work() -> str:
+        raise NotFound(what.replace(" ", "_"))
+
+    try:
+        return submit_once(db_of(request), user, request, form, work)
+    except NotFound:
+        return not_found(request, user, f"No such {what} here.")

@@ -13,6 +13,7 @@ from storekeeper.web import (
     adjust,
     admin,
     audit,
+    categories,
     components,
     files,
     item_forms,
@@ -23,7 +24,9 @@ from storekeeper.web import (
     pages,
     production_forms,
     purchase_order_forms,
+    reasons,
     sign_in,
+    tax_rates,
     trash,
     users,
     variants,
@@ -56,6 +59,9 @@ def install(app: FastAPI) -> None:
     add_routes(app.router, locations.router)
     add_routes(app.router, trash.router)
     add_routes(app.router, alert_pages.router)
+    add_routes(app.router, categories.router)
+    add_routes(app.router, tax_rates.router)
+    add_routes(app.router, reasons.router)
 
     @app.exception_handler(NeedsSignIn)
     async def _sign_in(_request: Request, exc: NeedsSignIn):
