@@ -54,11 +54,11 @@ def test_the_owner_goes_from_an_empty_workspace_to_an_item_with_stock(page, fres
     page.get_by_role("link", name="New item").first.click()
     page.get_by_label(re.compile("^SKU")).fill("CANDLE-LAV")
     page.get_by_label("Name", exact=True).fill("Lavender candle")
-    page.get_by_label(re.compile("^Price")).fill("twelve")
+    page.get_by_label(re.compile(r"^Price \(net")).fill("twelve")
     page.get_by_role("button", name="Create item").click()
     expect(page.locator("#error-price")).to_contain_text("twelve")  # said next to the field
     expect(page.get_by_label(re.compile("^SKU"))).to_have_value("CANDLE-LAV")  # what was typed stays
-    page.get_by_label(re.compile("^Price")).fill("12.50")
+    page.get_by_label(re.compile(r"^Price \(net")).fill("12.50")
     page.get_by_label(re.compile("^Reorder point")).fill("5")
     page.get_by_label(re.compile("^Home location")).select_option(label="Shop floor")
     page.get_by_role("button", name="Create item").click()
@@ -93,7 +93,7 @@ def test_the_new_pages_fit_a_phone_screen(page, fresh, expect):
     page.goto(f"{served.url}/items/new")
     page.get_by_label(re.compile("^SKU")).fill(" ")  # past the browser's own check of required fields
     page.get_by_label("Name", exact=True).fill(" ")
-    page.get_by_label(re.compile("^Price")).fill("far too much money for a candle")
+    page.get_by_label(re.compile(r"^Price \(net")).fill("far too much money for a candle")
     page.get_by_role("button", name="Create item").click()  # the refused form, its messages shown
     expect(page.locator("#error-sku")).to_be_visible()
     width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
