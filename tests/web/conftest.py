@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
@@ -60,3 +61,16 @@ def member(app, workspace) -> Browser:
 @pytest.fixture
 def viewer(app, workspace) -> Browser:
     return sign_in(app, workspace, "viewer")
+
+
+def form_at(text: str, action: str) -> dict[str, str]:
+    """The hidden fields of the page's form sent to `action`, as the browser sends them."""
+    found = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', text, re.S)
+    assert found, f"no form to {action}"
+    return dict(re.findall(r'<input type="hidden" name="([\w.]+)" value="([^"]*)"', found.group(0)))
+
+
+def field_error(page, name: str) -> str:
+    """What a form page says under its field `name` (empty when nothing)."""
+    found = re.search(rf'id="error-{re.escape(name)}">([^<]*)<', page.text)
+    return unescape(found.group(1)) if found else ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from tests.web.conftest import sign_in
+from tests.web.conftest import field_error, form_at, sign_in
 
 
 def ok(r, status: int = 200):
@@ -16,21 +16,10 @@ def ok(r, status: int = 200):
     return r.json() if r.headers.get("content-type", "").startswith("application/json") else r
 
 
-def form_at(text: str, action: str) -> dict[str, str]:
-    """The hidden fields of the page's form sent to `action`, as the browser sends them."""
-    form = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', text, re.S).group(0)
-    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
-
-
 def hidden(page) -> dict[str, str]:
     """The hidden fields of the page's first form."""
     action = re.search(r'<form method="post" action="(/(?:locations|items)[^"]*)"', page.text).group(1)
     return form_at(page.text, action)
-
-
-def field_error(page, name: str) -> str:
-    found = re.search(rf'id="error-{re.escape(name)}">([^<]*)<', page.text)
-    return unescape(found.group(1)) if found else ""
 
 
 def location(api, name: str) -> dict:

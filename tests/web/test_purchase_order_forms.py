@@ -9,24 +9,12 @@ import re
 from html import unescape
 
 from tests.sql_counting import statements
-from tests.web.conftest import sign_in
+from tests.web.conftest import field_error, form_at, sign_in
 
 
 def ok(r, status: int = 200):
     assert r.status_code == status, r.text
     return r.json() if r.headers.get("content-type", "").startswith("application/json") else r
-
-
-def form_at(text: str, action: str) -> dict[str, str]:
-    """The hidden fields of the page's form sent to `action`, as the browser sends them."""
-    found = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', text, re.S)
-    assert found, f"no form to {action}"
-    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', found.group(0)))
-
-
-def field_error(page, name: str) -> str:
-    found = re.search(rf'id="error-{re.escape(name)}">([^<]*)<', page.text)
-    return unescape(found.group(1)) if found else ""
 
 
 def stocked(api) -> None:
