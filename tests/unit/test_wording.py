@@ -40,3 +40,7 @@ def test_numbers_take_the_workspaces_decimal_mark():
     assert wording.value("reorder_point", Decimal("2.5"), {}, ",") == "2,5"
     assert wording.value("price", "1234.5", {}, ",") == "1234,50"
     assert wording.value("sku", "A.B", {}, ",") == "A.B"  # text stays as it is
+
+
+def test_a_reason_reads_as_words():
+    assert wording.value("reason", "transfer_in", {}) == "Moved in"

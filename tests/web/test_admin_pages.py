@@ -156,6 +156,8 @@ def test_the_audit_log_names_rows_and_says_values_as_a_person_would(workspace, v
     assert '<li>category <span class="old">none</span> → <span class="new">Candles</span></li>' in page
     assert '<li>unit cost <span class="old">3.10</span> → <span class="new">3.13</span></li>' in page
     assert candles["id"] not in page.split("<tbody")[1]
+    made = ok(viewer.get("/audit-log?action=item.created")).text  # a row created: its values alone
+    assert '<li>name <span class="new">Lavender candle</span></li>' in made and "none</span> →" not in made
 
 
 def test_the_audit_log_pages_older_entries_by_cursor(workspace, member):

@@ -96,6 +96,8 @@ def value(field_code: str, raw: Any, names: dict[str, str], mark: str = ".") -> 
         return "none"
     if field_code in REFERENCES and isinstance(raw, str):
         return names.get(raw, raw)
+    if field_code == "reason" and isinstance(raw, str):
+        return reason(raw)
     if isinstance(raw, bool):
         return "yes" if raw else "no"
     if field_code in MONEY and isinstance(raw, (int, float, Decimal, str)):

@@ -54,10 +54,15 @@ def _entries(request: Request, user: SignedIn, rows: list[dict[str, Any]]) -> li
         for v in pair for one in (v if isinstance(v, list) else [v])}
     known = names.names_of(db_of(request), user.workspace_id, referred)
     mark = decimal_mark(request, user)
-    return [{**row, "what": wording.action(row["action"]), "subject": known.get(row["resource_id"] or ""),
-             "changes": [(wording.field(f), _shown(f, old, known, mark), _shown(f, new, known, mark))
-                         for f, (old, new) in c.items()]}
-            for row, c in zip(rows, changes, strict=True)]
+    return [_entry(row, c, known, mark) for row, c in zip(rows, changes, strict=True)]
+
+
+def _entry(row: dict[str, Any], changes: dict[str, Any], known: dict[str, str], mark: str) -> dict[str, Any]:
+    # A row created shows its values alone ("item Lavender candle"), not "none → …".
+    created = row["action"].endswith(".created")
+    return {**row, "what": wording.action(row["action"]), "subject": known.get(row["resource_id"] or ""),
+            "changes": [(wording.field(f), None if old is None and created else _shown(f, old, known, mark),
+                         _shown(f, new, known, mark)) for f, (old, new) in changes.items()]}
 
 
 @router.get("/audit-log", response_class=HTMLResponse)
