@@ -56,6 +56,8 @@ SORTS: dict[str, str] = {
     "updated_at": "updated_at",
     "name": "name_key",
     "sku": "sku",
+    # The trash, newest first, by ix_items_deleted (the dashboard's /trash; not a /v1 sort).
+    "deleted_at": "deleted_at",
 }
 
 # What a variant takes from its parent unless it says otherwise.

@@ -25,7 +25,7 @@ SHOWN = 50  # of each: the list is for undoing a recent deletion, not for browsi
 @router.get("/trash", response_class=HTMLResponse)
 def trash_page(request: Request, user: Viewer, done: Annotated[str | None, Query(max_length=500)] = None):
     db = db_of(request)
-    gone = items.list_items(db, user.workspace_id, ItemFilters(deleted="true", sort="sku"),
+    gone = items.list_items(db, user.workspace_id, ItemFilters(deleted="true", sort="-deleted_at"),
                             PageRequest(limit=SHOWN, include_total=False))
     places = locations.list_deleted_locations(db, user.workspace_id, PageRequest(limit=SHOWN, include_total=False)
                                               ) if user.allows("stock:read") else None
