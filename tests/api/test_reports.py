@@ -554,6 +554,30 @@ def test_reorder_pages_by_sku(api):
     assert (third["meta"]["has_more"], third["meta"]["next_cursor"]) == (False, None)
 
 
+def test_reorder_pages_by_sku_across_statuses(api):
+    """Each stored status is read on its own (a range of its index) and the pages merged: the
+    SKU order, the cursor and the total are one list's."""
+    location(api, "Main", is_default=True)
+    for sku, on_hand in (("MIX-6", 20), ("MIX-5", 0), ("MIX-4", 5), ("MIX-3", 2), ("MIX-2", 5), ("MIX-1", 0)):
+        item(api, sku, reorder_point=10, safety_stock=3)
+        if on_hand:
+            adjust(api, sku, "receipt", on_hand)
+    statuses = {row["sku"]: row["status"] for row in reorder(api, limit=50)}
+    assert statuses == {"MIX-1": "out_of_stock", "MIX-2": "low", "MIX-3": "critical", "MIX-4": "low",
+                        "MIX-5": "out_of_stock"}  # MIX-6 is in stock
+    seen, cursor, totals = [], None, set()
+    while True:
+        page = api.get("/v1/reports/reorder", params={"limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+        seen.append(skus(page["data"]))
+        totals.add(page["meta"].get("total"))
+        cursor = page["meta"]["next_cursor"]
+        if not page["meta"]["has_more"]:
+            assert cursor is None
+            break
+    assert seen == [["MIX-1", "MIX-2"], ["MIX-3", "MIX-4"], ["MIX-5"]]
+    assert 5 in totals
+
+
 def test_reorder_does_not_list_another_workspaces_items(api, other_workspace):
     item(other_workspace.api, "THEIRS", reorder_point=10)
 

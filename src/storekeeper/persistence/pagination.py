@@ -132,3 +132,23 @@ def paginate(conn: Connection, stmt: Select, sort: Sort, page: PageRequest, know
         last = rows[-1]
         next_cursor = _encode(sort.name, last[sort.column.key], last[sort.id_column.key])
     return Page(rows=rows, limit=page.limit, total=total, has_more=has_more, next_cursor=next_cursor)
+
+
+def paginate_parts(conn: Connection, parts: list[Select], sort: Sort, page: PageRequest) -> Page:
+    """One page of the union of disjoint lists (`parts`, each filtered), ordered by `sort`: each
+    part paged on its own (a statement each, a range of its own index, as a stored status reads
+    `ix_items_status_sku`), the pages merged. SQLite, without statistics, would otherwise read
+    an `IN` over an index's leading column by walking another index in the sort's order until
+    the page fills. Ascending sorts by a plain column; no offset (a cursor)."""
+    if page.offset or sort.descending or sort.unique:
+        raise ValueError("paginate_parts takes ascending, non-unique sorts and cursors only")
+    paged = [paginate(conn, part, sort, PageRequest(page.limit, page.cursor, None, page.include_total))
+             for part in parts]
+    rows = sorted((row for p in paged for row in p.rows), key=lambda r: (r[sort.column.key], r[sort.id_column.key]))
+    has_more = len(rows) > page.limit or any(p.has_more for p in paged)
+    rows = rows[: page.limit]
+    total = sum(p.total for p in paged) if page.include_total else None  # type: ignore[misc]
+    next_cursor = None
+    if has_more and rows:
+        next_cursor = _encode(sort.name, rows[-1][sort.column.key], rows[-1][sort.id_column.key])
+    return Page(rows=rows, limit=page.limit, total=total, has_more=has_more, next_cursor=next_cursor)
