@@ -17,10 +17,13 @@ its own; session-scoped fixtures are per worker.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,7 +31,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.e2e.test_server import Server, environment, start_server, stop
+from tests.e2e.test_server import STOREKEEPER, Server, environment, start_server, stop
 from tests.waiting import CLIENT_TIMEOUT, PATIENCE
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -173,3 +176,19 @@ def too_wide(page, served: Served, paths: list[str], expect) -> tuple[dict[str, 
         if width[0] > width[1]:
             wide[path] = width
     return wide, failed
+
+
+@contextmanager
+def initialised(directory: Path, database_url: str, **extra_env: str) -> Iterator[tuple[Served, dict]]:
+    """A server (with its worker) on a database `storekeeper init` just made: one workspace, its
+    default location and admin, nothing else. Yields (the server, init's printout)."""
+    env = {**environment(database_url), **extra_env}
+    made = subprocess.run([*STOREKEEPER, "init", "--workspace", "Candle shop", "--json"], env=env, cwd=directory,
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    printed = json.loads(made.stdout)
+    running = start_server(directory, database_url, env=env)
+    try:
+        yield Served(running.url, printed["api_key"], running), printed
+    finally:
+        stop(running)

@@ -5,15 +5,12 @@ a 390 px phone screen without scrolling sideways."""
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-import subprocess
 
 import pytest
 
-from tests.browser.conftest import Served, api, sign_in, too_wide
-from tests.e2e.test_server import STOREKEEPER, environment, start_server, stop
+from tests.browser.conftest import api, initialised, sign_in, too_wide
 
 PHONE = {"width": 390, "height": 844}
 
@@ -22,17 +19,8 @@ PHONE = {"width": 390, "height": 844}
 def fresh(browser, tmp_path_factory, new_database_url):
     """A server on a database that `storekeeper init` just made: one workspace, its default
     location, its admin user, nothing else. Yields (the server, init's printout)."""
-    directory = tmp_path_factory.mktemp("first-run")
-    env = environment(new_database_url("first_run"))
-    made = subprocess.run([*STOREKEEPER, "init", "--workspace", "Candle shop", "--json"], env=env, cwd=directory,
-                          capture_output=True, text=True, timeout=300)
-    assert made.returncode == 0, made.stderr
-    printed = json.loads(made.stdout)
-    running = start_server(directory, env["STOREKEEPER_DATABASE_URL"], env=env)
-    try:
-        yield Served(running.url, printed["api_key"], running), printed
-    finally:
-        stop(running)
+    with initialised(tmp_path_factory.mktemp("first-run"), new_database_url("first_run")) as made:
+        yield made
 
 
 def test_the_owner_goes_from_an_empty_workspace_to_an_item_with_stock(page, fresh, expect, off_host_requests):

@@ -7,16 +7,13 @@ API or the CLI."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import Served, sign_in
+from tests.browser.conftest import initialised, sign_in
 from tests.browser.test_scan_and_labels import scan
-from tests.e2e.test_server import STOREKEEPER, environment, start_server, stop
 from tests.waiting import PATIENCE, wait_until
 
 BARCODE = "4006381333931"  # a valid EAN-13
@@ -27,17 +24,9 @@ CATALOGUE = "sku,name,unit,category\nWAX-SOY,Soy wax,kg,Materials\nJAR-250,Glass
 def shop(browser, tmp_path_factory, new_database_url):
     """A server (with its worker) on a database `storekeeper init` just made, allowed to send
     email to a server on this machine. Yields (the server, init's printout)."""
-    directory = tmp_path_factory.mktemp("whole-business")
-    env = {**environment(new_database_url("whole_business")), "STOREKEEPER_SMTP_ALLOW_LOOPBACK": "true"}
-    made = subprocess.run([*STOREKEEPER, "init", "--workspace", "Candle shop", "--json"], env=env, cwd=directory,
-                          capture_output=True, text=True, timeout=300)
-    assert made.returncode == 0, made.stderr
-    printed = json.loads(made.stdout)
-    running = start_server(directory, env["STOREKEEPER_DATABASE_URL"], env=env)
-    try:
-        yield Served(running.url, printed["api_key"], running), printed
-    finally:
-        stop(running)
+    with initialised(tmp_path_factory.mktemp("whole-business"), new_database_url("whole_business"),
+                     STOREKEEPER_SMTP_ALLOW_LOOPBACK="true") as made:
+        yield made
 
 
 def status(page, expect, text: str) -> None:

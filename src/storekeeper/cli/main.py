@@ -173,7 +173,7 @@ def _progress() -> Progress:
 
 def _run_import(kind: str, path: Path, fmt: FileFormat | None, workspace: str | None, dry_run: bool,
                 **options: bool) -> None:
-    from storekeeper.cli import files
+    from storekeeper.api import import_files as files
     from storekeeper.services import imports
 
     db = open_db()

@@ -1,13 +1,12 @@
 """Import and export from the dashboard (issue 22): upload a CSV or JSON Lines file of items or
 stock, see the same line-by-line check `storekeeper import` makes, then apply it all or nothing;
 download items, stock, movements and a snapshot as CSV. The work is the CLI's: the file is read
-by cli/files.py and imported by services/imports.py; web/import_jobs.py keeps the upload and runs
+by api/import_files.py and imported by services/imports.py; web/import_jobs.py keeps the upload and runs
 the job on a thread, and the job's page polls its progress.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -133,4 +132,4 @@ def export_snapshot(request: Request, user: StockViewer, snapshot_id: str) -> Re
         shot = snapshots.get_snapshot(db_of(request), user.workspace_id, snapshot_id)
     except NotFound:
         return not_found(request, user, "snapshot")
-    return csv_export(exports.export_snapshot_levels(shot["levels"]), f"snapshot-{os.path.basename(snapshot_id)}.csv")
+    return csv_export(exports.export_snapshot_levels(shot["levels"]), f"snapshot-{shot['id']}.csv")

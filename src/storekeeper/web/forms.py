@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from storekeeper.api.errors import NUL_MESSAGE, validation_fields
 from storekeeper.domain.errors import Conflict, NotFound, PreconditionFailed, StorekeeperError, ValidationFailed
+from storekeeper.services import barcodes
 from storekeeper.services.sessions import SignedIn
 from storekeeper.web.common import db_of, not_found, submit_once
 
@@ -133,3 +134,11 @@ def deleted_once(request: Request, user: SignedIn, form: dict[str, str], what: s
         return submit_once(db_of(request), user, request, form, work)
     except NotFound:
         return not_found(request, user, f"No such {what} here.")
+
+
+def item_refs(request: Request, user: SignedIn, typed: set[str]) -> dict[str, str]:
+    """What was typed or scanned as the item /v1 takes (its SKU or id): a barcode that only one
+    item carries stands for that item, as the scan field reads it; anything else is sent as typed.
+    One query for all of a form's lines."""
+    found = barcodes.skus_by_barcode(db_of(request), user.workspace_id, typed)
+    return {text: found.get(text, text) for text in typed}

@@ -25,7 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from storekeeper.cli import files
+from storekeeper.api import import_files as files
 from storekeeper.config import Settings
 from storekeeper.persistence.database import Database
 from storekeeper.services import imports

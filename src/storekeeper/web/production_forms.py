@@ -35,9 +35,8 @@ from storekeeper.web.common import (
     quantity_field,
     render,
 )
-from storekeeper.web.forms import FieldErrors, onto, opened_version, refuse_nul, save_once, text, validated
+from storekeeper.web.forms import FieldErrors, item_refs, onto, opened_version, refuse_nul, save_once, text, validated
 from storekeeper.web.orders import production_context
-from storekeeper.web.purchase_order_forms import item_refs
 
 router = APIRouter(include_in_schema=False)
 

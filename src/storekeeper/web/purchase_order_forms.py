@@ -18,7 +18,7 @@ from storekeeper.api.paths import url_segment
 from storekeeper.api.schemas.purchasing import PurchaseOrderCreate, PurchaseOrderLineIn, PurchaseOrderUpdate
 from storekeeper.domain.errors import NotFound
 from storekeeper.persistence.pagination import PageRequest
-from storekeeper.services import barcodes, locations, purchasing
+from storekeeper.services import locations, purchasing
 from storekeeper.services.locations import LocationFilters
 from storekeeper.services.sessions import SignedIn
 from storekeeper.web.auth import OrdersMember
@@ -32,7 +32,7 @@ from storekeeper.web.common import (
     quantity_field,
     render,
 )
-from storekeeper.web.forms import FieldErrors, onto, opened_version, refuse_nul, save_once, text, validated
+from storekeeper.web.forms import FieldErrors, item_refs, onto, opened_version, refuse_nul, save_once, text, validated
 from storekeeper.web.orders import purchase_order_context
 
 router = APIRouter(include_in_schema=False)
@@ -153,14 +153,6 @@ def _update(request: Request, user: SignedIn, ref: str, form: dict[str, str]) ->
 
 
 # --- Lines of a draft -----------------------------------------------------------------------
-
-
-def item_refs(request: Request, user: SignedIn, typed: set[str]) -> dict[str, str]:
-    """What was typed or scanned as the item /v1 takes (its SKU or id): a barcode that only one
-    item carries stands for that item, as the scan field reads it; anything else is sent as typed.
-    One query for all of a form's lines."""
-    found = barcodes.skus_by_barcode(db_of(request), user.workspace_id, typed)
-    return {text: found.get(text, text) for text in typed}
 
 
 def _line(request: Request, user: SignedIn, form: dict[str, str], errors: FieldErrors) -> dict[str, Any] | None:

@@ -1,5 +1,6 @@
-"""Files for `storekeeper import` and `storekeeper export`: reading CSV and JSON Lines rows,
-validated by the API's own schemas, so a row is refused for exactly what the API would refuse."""
+"""Import files (`storekeeper import` and the dashboard's import page): CSV and JSON Lines rows
+read and validated by the API's own schemas, so a row is refused for exactly what the API would
+refuse. Beside the schemas, so that the CLI and the dashboard both read files through it."""
 
 from __future__ import annotations
 
