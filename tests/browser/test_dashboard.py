@@ -24,7 +24,7 @@ def test_sign_in_find_an_item_adjust_it_and_see_the_movement_and_chart(page, ser
                                                                       off_host_requests):
     sign_in(page, served, "owner@example.com", admin_password)
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
-    expect(page.locator("#total-chart canvas")).to_have_count(1)  # uPlot drew the ledger's 30 days
+    expect(page.locator("#total-chart-pcs canvas")).to_have_count(1)  # uPlot drew the ledger's 30 days
     expect(page.locator(".card", has_text="stock value")).not_to_contain_text("…")  # loaded by htmx
 
     page.get_by_role("link", name="Items", exact=True).click()

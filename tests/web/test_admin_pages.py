@@ -82,7 +82,7 @@ def stocked(api) -> None:
     ok(api.post("/v1/locations", json={"name": "Amazon", "type": "external", "read_only": True,
                                        "marketplace": "amazon.de"}), 201)
     for sku, name in (("LAMP", "Brass lamp"), ("ROPE", "Hemp rope"), ("VASE", "Clay vase"), ("GONE", "Old stool")):
-        ok(api.post("/v1/items", json={"sku": sku, "name": name}), 201)
+        ok(api.post("/v1/items", json={"sku": sku, "name": name, **({"unit": "m"} if sku == "ROPE" else {})}), 201)
     for sku, delta in (("LAMP", 12), ("ROPE", "2.5"), ("VASE", 3), ("GONE", 1)):
         ok(api.post("/v1/stock/adjustments", json={"item": sku, "reason": "receipt", "delta": delta}), 201)
     ok(api.post("/v1/stock/transfers", json={"item": "LAMP", "to": "Shop", "quantity": 4}), 201)
@@ -92,11 +92,13 @@ def stocked(api) -> None:
 
 
 def stock_at(viewer, api) -> dict[str, tuple[str, str]]:
-    """What /locations shows, by location name: items with stock and on hand."""
+    """What /locations shows, by location name: items with stock and on hand (its text, the units
+    apart: "8 pcs · 2.5 m")."""
     page = ok(viewer.get("/locations"))
     places = ok(api.get("/v1/locations"))["data"]
     assert page.text.count('<span id="items-at-') == len(places)
-    found = dict(re.findall(r'<span id="([\w-]+-at-loc_\w+)">([^<]*)</span>', page.text))
+    found = {key: re.sub(r"<[^>]+>", "", value) for key, value in re.findall(
+        r'<span id="([\w-]+-at-loc_\w+)">(.*?)</span></td>', page.text)}
     return {place["name"]: (found[f"items-at-{place['id']}"], found[f"on-hand-at-{place['id']}"])
             for place in places}
 
@@ -104,18 +106,23 @@ def stock_at(viewer, api) -> dict[str, tuple[str, str]]:
 def test_locations_show_each_places_stocked_items_and_on_hand_as_the_api_counts_them(workspace, viewer):
     stocked(workspace.api)
     shown = stock_at(viewer, workspace.api)
-    levels: dict[str, list[Decimal]] = {}
+    levels: dict[str, dict[str, Decimal]] = {}
+    units = {row["sku"]: row["unit"] for row in ok(workspace.api.get("/v1/items?limit=200"))["data"]}
     for row in ok(workspace.api.get("/v1/stock?limit=200"))["data"]:
         for level in row["locations"]:
             if Decimal(str(level["on_hand"])) != 0:
-                levels.setdefault(level["name"], []).append(Decimal(str(level["on_hand"])))
+                per_unit = levels.setdefault(level["name"], {})
+                unit = units[row["sku"]]
+                per_unit[unit] = per_unit.get(unit, Decimal(0)) + Decimal(str(level["on_hand"]))
     valuation = {b["name"]: b["levels"] for b in ok(workspace.api.get("/v1/reports/valuation"))["by_location"]}
     for name in ("Main", "Shop"):
         count, on_hand = shown[name]
-        assert int(count) == len(levels[name]) == valuation[name]
-        assert Decimal(on_hand) == sum(levels[name])
-    assert shown == {"Main": ("2", "10.5"),  # 8 lamps and 2.5 m of rope; the vases left
-                     "Shop": ("2", "7"),  # 4 lamps, 3 vases; not the stool in the trash
+        assert int(count) == valuation[name]
+        assert on_hand == " · ".join(f"{q.normalize():f} {unit}" for unit, q in sorted(levels[name].items(),
+                                                                                      key=lambda u: u[0] != "pcs"))
+    # Kilograms are never added to pieces: the lamps and the rope each in their unit.
+    assert shown == {"Main": ("2", "8 pcs · 2.5 m"),  # 8 lamps and 2.5 m of rope; the vases left
+                     "Shop": ("2", "7 pcs"),  # 4 lamps, 3 vases; not the stool in the trash
                      "Amazon": ("0", "0"),
                      "Main warehouse": ("0", "0")}  # the workspace's first default, holding nothing
     page = ok(viewer.get("/locations"))

@@ -479,6 +479,8 @@ location_totals = Table(
     Column("value", _EXACT, nullable=False),
     Column("value_rest", _EXACT, nullable=False),
     Column("uncosted", BigInteger, nullable=False),
+    # The item's unit (migration 0028): totals are per unit, never kilograms added to pieces.
+    Column("unit", String(16), nullable=False, server_default="pcs"),
     Index("ix_location_totals_location", "workspace_id", "location_id"),
 )
 
@@ -500,6 +502,7 @@ day_totals = Table(
     _ws(),
     Column("day", String(10), nullable=False),
     Column("on_hand", _EXACT, nullable=False),
+    Column("unit", String(16), nullable=False, server_default="pcs"),
     Index("ix_day_totals_day", "workspace_id", "day"),
 )
 

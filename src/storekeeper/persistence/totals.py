@@ -1,8 +1,9 @@
-"""The running totals the triggers of migrations 0011 and 0012 keep: per location (items with
-stock, their on-hand, its value, the levels without a cost), live items by status and the net
-change of on-hand per day. Read as the sums of a
-workspace's rows, in one statement whatever the size of the workspace; `fold` replaces the rows
-by their sums (the worker does it every few seconds, a reader when it finds many)."""
+"""The running totals the triggers of migrations 0011, 0012 and 0028 keep: per location (items
+with stock, their on-hand per unit, its value, the levels without a cost), live items by status
+and the net change of on-hand per day and unit. Quantities are only ever summed within one unit
+(kilograms are never added to pieces); values are money and sum across units. Read as the sums
+of a workspace's rows, in one statement whatever the size of the workspace; `fold` replaces the
+rows by their sums (the worker does it every few seconds, a reader when it finds many)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ FOLD_AFTER_ROWS = 5_000
 @dataclass(frozen=True)
 class LocationTotals:
     items: int  # live items with stock here (on-hand not 0)
-    on_hand: Decimal
+    on_hand: dict[str, Decimal]  # {unit: on-hand of the items in it}, units with any
     value_pico: int  # their value, in 10**-12 of money: exact
     uncosted: int  # levels with stock whose item has no cost
 
@@ -52,9 +53,9 @@ _BY_LOCATION = (
            func.sum(location_totals.c.value).label("value"),
            func.sum(location_totals.c.value_rest).label("value_rest"),
            func.sum(location_totals.c.uncosted, type_=BigInteger).label("uncosted"),
-           func.count().label("rows"))
+           location_totals.c.unit, func.count().label("rows"))
     .where(location_totals.c.workspace_id == bindparam("ws"))
-    .group_by(location_totals.c.location_id)
+    .group_by(location_totals.c.location_id, location_totals.c.unit)
 )
 _BY_STATUS = (
     select(status_totals.c.status, func.sum(status_totals.c["items"], type_=BigInteger).label("items"),
@@ -72,34 +73,45 @@ def day_of(dialect: str):
 
 
 _BY_DAY = (
-    select(day_totals.c.day, func.sum(day_totals.c.on_hand).label("on_hand"), func.count().label("rows"))
+    select(day_totals.c.unit, day_totals.c.day, func.sum(day_totals.c.on_hand).label("on_hand"),
+           func.count().label("rows"))
     .where(day_totals.c.workspace_id == bindparam("ws"))
-    .group_by(day_totals.c.day)
+    .group_by(day_totals.c.unit, day_totals.c.day)
 )
 
 
-def by_day(conn: Connection, workspace_id: str) -> tuple[dict[date, Decimal], int]:
-    """({day: the net change of on-hand its movements made} for days with any, rows summed).
-    All days together are the workspace's on-hand."""
-    changes, rows = {}, 0
+def by_day(conn: Connection, workspace_id: str) -> tuple[dict[str, dict[date, Decimal]], int]:
+    """({unit: {day: the net change of on-hand its movements made}} for days with any, rows
+    summed). All days of a unit together are the workspace's on-hand in it."""
+    changes: dict[str, dict[date, Decimal]] = {}
+    rows = 0
     for r in conn.execute(_BY_DAY, {"ws": workspace_id}):
         rows += r.rows
         if r.on_hand:
-            changes[date.fromisoformat(r.day)] = from_micros(int(r.on_hand))
+            changes.setdefault(r.unit, {})[date.fromisoformat(r.day)] = from_micros(int(r.on_hand))
     return changes, rows
 
 
 def by_location(conn: Connection, workspace_id: str) -> tuple[dict[str, LocationTotals], int]:
     """({location id: its totals} for locations with any stock counted, rows summed)."""
-    totals, rows = {}, 0
+    sums: dict[str, list] = {}
+    rows = 0
     for r in conn.execute(_BY_LOCATION, {"ws": workspace_id}):
         rows += r.rows
-        kept = LocationTotals(_int(r.items), from_micros(_int(r.on_hand)),
-                              (_int(r.value_units) * MICRO + _int(r.value)) * MICRO + _int(r.value_rest),
-                              _int(r.uncosted))
-        if kept.items or kept.on_hand or kept.value_pico or kept.uncosted:
-            totals[r.location_id] = kept
+        kept = sums.setdefault(r.location_id, [0, {}, 0, 0])
+        kept[0] += _int(r.items)
+        if _int(r.on_hand):
+            kept[1][r.unit] = from_micros(_int(r.on_hand))
+        kept[2] += (_int(r.value_units) * MICRO + _int(r.value)) * MICRO + _int(r.value_rest)
+        kept[3] += _int(r.uncosted)
+    totals = {location_id: LocationTotals(kept[0], dict(sorted(kept[1].items(), key=lambda u: unit_order(u[0]))),
+                                          kept[2], kept[3]) for location_id, kept in sums.items() if any(kept)}
     return totals, rows
+
+
+def unit_order(unit: str) -> tuple[bool, str]:
+    """Pieces first, then the other units by code: the order pages list per-unit sums in."""
+    return unit != "pcs", unit
 
 
 def by_status(conn: Connection, workspace_id: str) -> tuple[dict[str, int], int]:
@@ -120,12 +132,12 @@ _FOLD = {
     "postgresql": {
         "location_totals": text(
             "WITH gone AS (DELETE FROM location_totals WHERE workspace_id = :ws RETURNING *),"
-            " summed AS (SELECT workspace_id, location_id, sum(items) AS items, sum(on_hand) AS on_hand,"
+            " summed AS (SELECT workspace_id, location_id, unit, sum(items) AS items, sum(on_hand) AS on_hand,"
             " (sum(value_units) * 1000000 + sum(value)) * 1000000 + sum(value_rest) AS pico,"
-            " sum(uncosted) AS uncosted FROM gone GROUP BY workspace_id, location_id)"
+            " sum(uncosted) AS uncosted FROM gone GROUP BY workspace_id, location_id, unit)"
             " INSERT INTO location_totals (workspace_id, location_id, items, on_hand, value_units, value, value_rest,"
-            " uncosted) SELECT workspace_id, location_id, items, on_hand, div(pico, 1000000000000),"
-            " div(mod(pico, 1000000000000), 1000000), mod(pico, 1000000), uncosted FROM summed"
+            " uncosted, unit) SELECT workspace_id, location_id, items, on_hand, div(pico, 1000000000000),"
+            " div(mod(pico, 1000000000000), 1000000), mod(pico, 1000000), uncosted, unit FROM summed"
             " WHERE items <> 0 OR on_hand <> 0 OR pico <> 0 OR uncosted <> 0"),
         "status_totals": text(
             "WITH gone AS (DELETE FROM status_totals WHERE workspace_id = :ws RETURNING *)"
@@ -134,19 +146,20 @@ _FOLD = {
             " HAVING sum(items) <> 0"),
         "day_totals": text(
             "WITH gone AS (DELETE FROM day_totals WHERE workspace_id = :ws RETURNING *)"
-            " INSERT INTO day_totals (workspace_id, day, on_hand)"
-            " SELECT workspace_id, day, sum(on_hand) FROM gone GROUP BY workspace_id, day HAVING sum(on_hand) <> 0"),
+            " INSERT INTO day_totals (workspace_id, day, unit, on_hand)"
+            " SELECT workspace_id, day, unit, sum(on_hand) FROM gone GROUP BY workspace_id, day, unit"
+            " HAVING sum(on_hand) <> 0"),
     },
     "sqlite": {
         "location_totals": [
             # The parts carried over (with truncating / and %, x = x / M * M + x % M whatever the signs).
             text("INSERT INTO location_totals (workspace_id, location_id, items, on_hand, value_units, value,"
-                 " value_rest, uncosted)"
+                 " value_rest, uncosted, unit)"
                  " SELECT workspace_id, location_id, items, on_hand, units + (micro + rest / 1000000) / 1000000,"
-                 " (micro + rest / 1000000) % 1000000, rest % 1000000, uncosted FROM ("
-                 " SELECT workspace_id, location_id, sum(items) AS items, sum(on_hand) AS on_hand,"
+                 " (micro + rest / 1000000) % 1000000, rest % 1000000, uncosted, unit FROM ("
+                 " SELECT workspace_id, location_id, unit, sum(items) AS items, sum(on_hand) AS on_hand,"
                  " sum(value_units) AS units, sum(value) AS micro, sum(value_rest) AS rest, sum(uncosted) AS uncosted"
-                 " FROM location_totals WHERE workspace_id = :ws AND rowid <= :last GROUP BY location_id)"
+                 " FROM location_totals WHERE workspace_id = :ws AND rowid <= :last GROUP BY location_id, unit)"
                  " WHERE items <> 0 OR on_hand <> 0 OR units <> 0 OR micro <> 0 OR rest <> 0 OR uncosted <> 0"),
             text("DELETE FROM location_totals WHERE workspace_id = :ws AND rowid <= :last"),
         ],
@@ -157,9 +170,9 @@ _FOLD = {
             text("DELETE FROM status_totals WHERE workspace_id = :ws AND rowid <= :last"),
         ],
         "day_totals": [
-            text("INSERT INTO day_totals (workspace_id, day, on_hand)"
-                 " SELECT workspace_id, day, sum(on_hand) FROM day_totals"
-                 " WHERE workspace_id = :ws AND rowid <= :last GROUP BY day HAVING sum(on_hand) <> 0"),
+            text("INSERT INTO day_totals (workspace_id, day, unit, on_hand)"
+                 " SELECT workspace_id, day, unit, sum(on_hand) FROM day_totals"
+                 " WHERE workspace_id = :ws AND rowid <= :last GROUP BY day, unit HAVING sum(on_hand) <> 0"),
             text("DELETE FROM day_totals WHERE workspace_id = :ws AND rowid <= :last"),
         ],
     },
@@ -167,8 +180,8 @@ _FOLD = {
 
 
 def fold(conn: Connection, workspace_id: str) -> None:
-    """Replace the workspace's rows of the three tables by one row per location, status and day
-    (none where the sums are all 0). The totals read the same before and after."""
+    """Replace the workspace's rows of the three tables by one row per location and unit, status,
+    and day and unit (none where the sums are all 0). The totals read the same before and after."""
     statements = _FOLD[conn.dialect.name]
     for table in ("location_totals", "status_totals", "day_totals"):
         if conn.dialect.name == "postgresql":
@@ -183,12 +196,13 @@ def fold(conn: Connection, workspace_id: str) -> None:
 
 _TO_FOLD = text(
     "SELECT workspace_id FROM location_totals GROUP BY workspace_id"
-    " HAVING count(*) > count(DISTINCT location_id) + :n"
+    " HAVING count(*) > count(DISTINCT location_id || '/' || unit) + :n"
     " UNION SELECT workspace_id FROM status_totals GROUP BY workspace_id HAVING count(*) > count(DISTINCT status) + :n"
-    " UNION SELECT workspace_id FROM day_totals GROUP BY workspace_id HAVING count(*) > count(DISTINCT day) + :n")
+    " UNION SELECT workspace_id FROM day_totals GROUP BY workspace_id"
+    " HAVING count(*) > count(DISTINCT day || '/' || unit) + :n")
 
 
 def workspaces_to_fold(conn: Connection, more_than: int = 100) -> list[str]:
     """The workspaces with more than `more_than` rows to fold in a table (beyond the one per
-    location, status or day that folding leaves)."""
+    location and unit, status, or day and unit that folding leaves)."""
     return list(conn.execute(_TO_FOLD, {"n": more_than}).scalars())

@@ -18,16 +18,13 @@ kept sums read per workspace that has any: one query per table).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import replace
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import BigInteger, Select, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from storekeeper.domain.stock import Tracking
 from storekeeper.persistence import counters as counter_rows
-from storekeeper.persistence import totals as running_totals
 from storekeeper.persistence.bom import bundle_stock
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import (
@@ -45,44 +42,15 @@ from storekeeper.persistence.tables import (
     stock_levels,
 )
 from storekeeper.persistence.types import Micros
+from storekeeper.services.check_totals import running_totals
+from storekeeper.services.mismatches import Mismatch
+from storekeeper.services.mismatches import scoped as _scoped
 from storekeeper.services.purchasing import OPEN
 
 # Self-joins of items; made once, as making an alias copies every column of the table.
 _VARIANTS = items.alias("variants")
 
 ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    workspace_id: str
-    rule: str
-    item_id: str
-    location_id: str | None
-    recorded: Decimal | datetime | None
-    expected: Decimal | datetime | None
-    # For people reading the report: the item's SKU and the location's name.
-    sku: str | None = None
-    location_name: str | None = None
-
-    def __str__(self) -> str:
-        if not self.item_id:  # a rule about the workspace or a location, not one item
-            where = ""
-            if self.location_id is not None:
-                where = (f" at {self.location_name} ({self.location_id})" if self.location_name is not None
-                         else f" at {self.location_id}")
-            return f"{self.workspace_id}: {self.rule}{where}: recorded {self.recorded}, expected {self.expected}"
-        where = f"item {self.sku} ({self.item_id})" if self.sku is not None else f"item {self.item_id}"
-        if self.location_id is not None:
-            where += (f" at {self.location_name} ({self.location_id})" if self.location_name is not None
-                      else f" at {self.location_id}")
-        if self.recorded is None and self.expected is None:  # a rule of a reference, not a quantity
-            return f"{self.workspace_id}: {self.rule}: {where}"
-        return f"{self.workspace_id}: {self.rule}: {where}: recorded {self.recorded}, expected {self.expected}"
-
-
-def _scoped(stmt: Select, column, workspace_id: str | None) -> Select:
-    return stmt.where(column == workspace_id) if workspace_id else stmt
 
 
 def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mismatch]]:
@@ -143,7 +111,7 @@ def check(db: Database, workspace_id: str | None = None) -> tuple[int, list[Mism
                 items.c.workspace_id, workspace_id))
             found += [Mismatch(r.workspace_id, rule, r.id, None, r.recorded, r.expected) for r in rows]
         found += _parents(conn, workspace_id) + _bundles(conn, workspace_id) + _incoming(conn, workspace_id)
-        found += _produced(conn, workspace_id) + _counts(conn, workspace_id) + _totals(conn, workspace_id)
+        found += _produced(conn, workspace_id) + _counts(conn, workspace_id) + running_totals(conn, workspace_id)
         found += _update_times(conn, workspace_id) + _homes(conn, workspace_id) + _categories(conn, workspace_id)
 
         previous = func.lag(movements.c.after, type_=Micros()).over(
@@ -185,64 +153,6 @@ def _counts(conn, workspace_id: str | None) -> list[Mismatch]:
             if counted.get(ws, 0) != kept.get(ws, 0):
                 rule = "movements counter = number of movements" if name == "movements" else f"{name} = its items"
                 found.append(Mismatch(ws, rule, "", None, Decimal(kept.get(ws, 0)), Decimal(counted.get(ws, 0))))
-    return found
-
-
-def _totals(conn, workspace_id: str | None) -> list[Mismatch]:
-    """The running totals of migration 0011 = what they sum: per location the live items with
-    stock, their on-hand, its value (multiplied here exactly, per cost) and the levels without a
-    cost; live items by status."""
-    found = []
-    on_hand = type_coerce(stock_levels.c.on_hand, BigInteger)
-    cost = type_coerce(func.coalesce(items.c.average_cost, items.c.unit_cost), BigInteger)
-    expected: dict[tuple[str, str], list] = {}
-    rows = conn.execute(_scoped(
-        select(stock_levels.c.workspace_id, stock_levels.c.location_id, cost.label("cost"),
-               func.count().label("levels"), func.sum(on_hand).label("on_hand"))
-        .join(items, and_(items.c.workspace_id == stock_levels.c.workspace_id, items.c.id == stock_levels.c.item_id))
-        .where(items.c.deleted_at.is_(None), stock_levels.c.on_hand != 0)
-        .group_by(stock_levels.c.workspace_id, stock_levels.c.location_id, cost),
-        stock_levels.c.workspace_id, workspace_id))
-    for r in rows:
-        sums = expected.setdefault((r.workspace_id, r.location_id), [0, 0, 0, 0])
-        sums[0] += r.levels
-        sums[1] += int(r.on_hand)
-        sums[2] += int(r.on_hand) * int(r.cost) if r.cost is not None else 0
-        sums[3] += r.levels if r.cost is None else 0
-    for space in _kept_spaces(conn, workspace_id, expected, running_totals.location_totals):
-        kept, _ = running_totals.by_location(conn, space)
-        for location_id in sorted({loc for ws, loc in expected if ws == space} | kept.keys()):
-            want = expected.get((space, location_id), [0, 0, 0, 0])
-            have = kept.get(location_id, running_totals.LocationTotals(0, ZERO, 0, 0))
-            for rule, recorded, should in (
-                    ("location totals: items with stock", Decimal(have.items), Decimal(want[0])),
-                    ("location totals: on hand", have.on_hand, Decimal(want[1]) / 10**6),
-                    ("location totals: value", have.value, running_totals.from_pico(want[2])),
-                    ("location totals: levels without a cost", Decimal(have.uncosted), Decimal(want[3]))):
-                if recorded != should:
-                    found.append(Mismatch(space, rule, "", location_id, recorded, should))
-    counted: dict[tuple[str, str], int] = {
-        (r.workspace_id, r.status): r.n for r in conn.execute(_scoped(
-            select(items.c.workspace_id, items.c.status, func.count().label("n")).where(items.c.deleted_at.is_(None))
-            .group_by(items.c.workspace_id, items.c.status), items.c.workspace_id, workspace_id))}
-    for space in _kept_spaces(conn, workspace_id, counted, running_totals.status_totals):
-        kept, _ = running_totals.by_status(conn, space)
-        for status in sorted({s for ws, s in counted if ws == space} | kept.keys()):
-            if kept.get(status, 0) != counted.get((space, status), 0):
-                found.append(Mismatch(space, f"items by status: {status}", "", None,
-                                      Decimal(kept.get(status, 0)), Decimal(counted.get((space, status), 0))))
-    day = running_totals.day_of(conn.dialect.name)
-    moved: dict[tuple[str, str], Decimal] = {
-        (r.workspace_id, r.day): r.delta for r in conn.execute(_scoped(
-            select(movements.c.workspace_id, day, func.sum(movements.c.delta, type_=Micros()).label("delta"))
-            .group_by(movements.c.workspace_id, day), movements.c.workspace_id, workspace_id)) if r.delta}
-    for space in _kept_spaces(conn, workspace_id, moved, running_totals.day_totals):
-        kept_days, _ = running_totals.by_day(conn, space)
-        for when in sorted({d for ws, d in moved if ws == space} | {d.isoformat() for d in kept_days}):
-            have = kept_days.get(date.fromisoformat(when), ZERO)
-            if have != moved.get((space, when), ZERO):
-                found.append(Mismatch(space, f"on-hand change of {when} = its movements", "", None,
-                                      have, moved.get((space, when), ZERO)))
     return found
 
 
@@ -296,15 +206,6 @@ def _categories(conn, workspace_id: str | None) -> list[Mismatch]:
         items.c.workspace_id, workspace_id))
     return [Mismatch(r.workspace_id, "item_categories = the item's categories", r.id, None,
                      Decimal(r.n or 0), Decimal(r.listed)) for r in rows]
-
-
-def _kept_spaces(conn, workspace_id: str | None, counted: dict[tuple[str, str], Any], table) -> list[str]:
-    """The workspaces to compare a running total's table in: the one asked for, or every one that
-    has rows in it or something it should count (keys of `counted`: (workspace, ...))."""
-    if workspace_id:
-        return [workspace_id]
-    kept = conn.execute(select(table.c.workspace_id).distinct()).scalars()
-    return sorted({ws for ws, _ in counted} | set(kept))
 
 
 def _parents(conn, workspace_id: str | None) -> list[Mismatch]:

@@ -1,6 +1,7 @@
 """What the dashboard's overview and item pages show beyond the API's own reads: counts by
-status, the stock's value, per-location figures and on-hand over time, from the running totals
-that triggers keep (persistence/totals.py) and, for one item, from its own levels and movements.
+status, the stock's value, per-location figures and on-hand over time (per unit: kilograms are
+never added to pieces), from the running totals that triggers keep (persistence/totals.py) and,
+for one item, from its own levels and movements.
 Each is a fixed number of statements, whatever the size of the workspace."""
 
 from __future__ import annotations
@@ -54,34 +55,47 @@ def fold_totals(db: Database) -> int:
     return len(workspace_ids)
 
 
-def on_hand_series(db: Database, workspace_id: str, days: int = 30, item_id: str | None = None,
-                   now: datetime | None = None) -> list[tuple[date, Decimal]]:
-    """On hand at the end of each of the last `days` days (today: now), from the ledger: today's
-    on-hand, less what the movements that occurred after each day's end added. For the whole
-    workspace from the on-hand change per day the movements' trigger keeps (migration 0012);
-    for one item from its levels and its movements of the period (its own index)."""
-    now = now or utcnow()
-    today = now.date()
-    first = today - timedelta(days=days - 1)
-    if item_id is None:
-        with db.read() as conn:
-            by_day, rows = totals.by_day(conn, workspace_id)
-        _fold_if_many(db, workspace_id, rows - len(by_day))
+def on_hand_series(db: Database, workspace_id: str, days: int = 30,
+                   now: datetime | None = None) -> dict[str, list[tuple[date, Decimal]]]:
+    """{unit: on hand at the end of each of the last `days` days (today: now)} for the units the
+    workspace's items have held stock in (pieces alone while there is none): today's on-hand less
+    what the movements after each day's end added, from the on-hand change per day and unit the
+    movements' trigger keeps (migrations 0012, 0028). Kilograms are never added to pieces."""
+    with db.read() as conn:
+        by_unit, rows = totals.by_day(conn, workspace_id)
+    _fold_if_many(db, workspace_id, rows - sum(len(by_day) for by_day in by_unit.values()))
+    ordered = sorted(by_unit, key=totals.unit_order) or ["pcs"]
+    return {unit: _series(by_unit.get(unit, {}), days, now) for unit in ordered}
+
+
+def item_on_hand_series(db: Database, workspace_id: str, item_id: str, days: int = 30,
+                        now: datetime | None = None) -> list[tuple[date, Decimal]]:
+    """One item's on hand at the end of each of the last `days` days, from its levels and its
+    movements of the period (its own index)."""
+    first = (now or utcnow()).date() - timedelta(days=days - 1)
+    with db.read() as conn:
+        total = conn.execute(select(func.coalesce(func.sum(stock_levels.c.on_hand), 0, type_=Micros())).where(
+            stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id == item_id)).scalar_one()
+        day = totals.day_of(db.dialect)
+        # The item's own movements by its index: SQLite, without statistics, read the period's
+        # movements of every item by occurred_at instead (0.3-0.5 s at a million), so the time
+        # is compared through coalesce(), which no index serves.
+        occurred = func.coalesce(movements.c.occurred_at, movements.c.occurred_at)
+        stmt = (select(day, func.sum(movements.c.delta, type_=Micros()))
+                .where(movements.c.workspace_id == workspace_id, movements.c.item_id == item_id,
+                       occurred >= datetime.combine(first, datetime.min.time(), UTC))
+                .group_by(day))
+        by_day = {date.fromisoformat(text_day): delta for text_day, delta in conn.execute(stmt)}
+    return _series(by_day, days, now, total=total)
+
+
+def _series(by_day: dict[date, Decimal], days: int, now: datetime | None,
+            total: Decimal | None = None) -> list[tuple[date, Decimal]]:
+    """On hand at each day's end, walking back from today's `total` (all of `by_day` when None:
+    the changes of every day ever) through each later day's change."""
+    today = (now or utcnow()).date()
+    if total is None:
         total = sum(by_day.values(), ZERO)
-    else:
-        with db.read() as conn:
-            total = conn.execute(select(func.coalesce(func.sum(stock_levels.c.on_hand), 0, type_=Micros())).where(
-                stock_levels.c.workspace_id == workspace_id, stock_levels.c.item_id == item_id)).scalar_one()
-            day = totals.day_of(db.dialect)
-            # The item's own movements by its index: SQLite, without statistics, read the period's
-            # movements of every item by occurred_at instead (0.3-0.5 s at a million), so the time
-            # is compared through coalesce(), which no index serves.
-            occurred = func.coalesce(movements.c.occurred_at, movements.c.occurred_at)
-            stmt = (select(day, func.sum(movements.c.delta, type_=Micros()))
-                    .where(movements.c.workspace_id == workspace_id, movements.c.item_id == item_id,
-                           occurred >= datetime.combine(first, datetime.min.time(), UTC))
-                    .group_by(day))
-            by_day = {date.fromisoformat(text_day): delta for text_day, delta in conn.execute(stmt)}
     series = []
     later = sum((delta for day, delta in by_day.items() if day > today), ZERO)  # clocks a little ahead
     for n in range(days):
@@ -109,8 +123,9 @@ def stock_value(db: Database, workspace_id: str) -> dict[str, Any]:
     return {"value": value, "uncosted_levels": sum(t.uncosted for t in kept.values()), "currency": currency}
 
 
-def stock_by_location(db: Database, workspace_id: str, location_ids: list[str]) -> dict[str, tuple[int, Decimal]]:
-    """{location id: (live items with stock there, their on-hand sum)} for those of the
+def stock_by_location(db: Database, workspace_id: str,
+                      location_ids: list[str]) -> dict[str, tuple[int, dict[str, Decimal]]]:
+    """{location id: (live items with stock there, {unit: their on-hand in it})} for those of the
     locations with any, from the running totals."""
     kept = _location_totals(db, workspace_id) if location_ids else {}
     return {location_id: (kept[location_id].items, kept[location_id].on_hand)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -65,8 +64,8 @@ def _locations(request: Request, user: SignedIn, cursor: str | None):
 
 @router.get("/locations", response_class=HTMLResponse)
 def locations_page(request: Request, user: StockViewer, cursor: Cursor = None, done: Text = None):
-    """A page of locations, each with its live items with stock and their on-hand, from the
-    running totals (migration 0011)."""
+    """A page of locations, each with its live items with stock and their on-hand per unit, from
+    the running totals (migrations 0011, 0028)."""
     error = None
     try:
         page = _locations(request, user, cursor)
@@ -74,7 +73,7 @@ def locations_page(request: Request, user: StockViewer, cursor: Cursor = None, d
         page, error = None, " ".join(humanize(exc))
     places = [location_out(r) for r in page.rows] if page else []
     found = dashboard.stock_by_location(db_of(request), user.workspace_id, [p["id"] for p in places])
-    figures = {p["id"]: found.get(p["id"], (0, Decimal(0))) for p in places}
+    figures = {p["id"]: found.get(p["id"], (0, {})) for p in places}
     template = "admin/location_rows.html" if request.headers.get("hx-request") else "admin/locations.html"
     return render(request, template, user, places=places, figures=figures, error=error, done=done,
                   next_url=next_page_url("/locations", {}, page.next_cursor if page else None))

@@ -98,7 +98,7 @@ def _item_context(request: Request, user, ref: str) -> dict:
     history = inventory.list_movements(db, user.workspace_id, MovementFilters(item=row["id"]),
                                        PageRequest(limit=ITEM_MOVEMENTS, include_total=True)
                                        ) if user.allows("stock:read") else None
-    series = dashboard.on_hand_series(db, user.workspace_id, days=30, item_id=row["id"])
+    series = dashboard.item_on_hand_series(db, user.workspace_id, row["id"], days=30)
     home = locations.names_of(db, user.workspace_id, {row["home_location_id"]}).get(row["home_location_id"])
     return {"item": item, "home_location": home,
             "movements": [movement_out(m) for m in history.rows] if history else [],

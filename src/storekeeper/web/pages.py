@@ -40,11 +40,12 @@ def overview(request: Request, user: Viewer):
     value = dashboard.stock_value(db, ws) if user.allows("stock:read") else None
     reorder = reports.reorder(db, ws, ReorderFilters(), PageRequest(limit=10, include_total=False))
     latest = inventory.list_movements(db, ws, MovementFilters(), PageRequest(limit=10, include_total=False))
-    series = dashboard.on_hand_series(db, ws, days=30)
+    series = dashboard.on_hand_series(db, ws, days=30)  # {unit: series}
     current = alerts.current_alerts(db, ws)
+    charts = {unit: dashboard.as_chart(days) for unit, days in series.items()}
     return render(request, "overview.html", user, counts=counts, value=value, reorder=reorder, movements=[
-        movement_out(m) for m in latest.rows], chart=dashboard.as_chart(series), series=series,
-        current_alerts=current, first_run=None if latest.rows else _first_run(request, user))
+        movement_out(m) for m in latest.rows], charts=charts, series=series, current_alerts=current,
+        first_run=None if latest.rows else _first_run(request, user))
 
 
 def _first_run(request: Request, user: SignedIn) -> dict[str, Any]:
