@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storekeeper.api import codec, paths
 from storekeeper.domain import errors as e
+from storekeeper.domain.errors import Code
 
 log = logging.getLogger("storekeeper.api")
 
@@ -184,11 +185,11 @@ def validation_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
 
 def validation_response(errors: list[dict[str, Any]], request_id: str | None) -> Response:
     if any(err.get("type") == "json_invalid" for err in errors):
-        return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON.", request_id)
+        return error_response(400, Code.MALFORMED_JSON, "The request body is not valid JSON.", request_id)
     fields = validation_fields(errors)
     if any(err.get("type") == "readonly_field" for err in errors):
-        return error_response(422, "READONLY_FIELD", "The request sets read-only fields.", request_id, fields=fields)
-    return error_response(422, "VALIDATION_ERROR", "The request is not valid.", request_id, fields=fields)
+        return error_response(422, Code.READONLY_FIELD, "The request sets read-only fields.", request_id, fields=fields)
+    return error_response(422, Code.VALIDATION_ERROR, "The request is not valid.", request_id, fields=fields)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -203,7 +204,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         if isinstance(exc, InvalidInput):
-            return error_response(422, "VALIDATION_ERROR", str(exc.detail), _request_id(request), fields=exc.fields)
+            return error_response(422, Code.VALIDATION_ERROR, str(exc.detail), _request_id(request), fields=exc.fields)
         code, message = _HTTP_CODES.get(exc.status_code, ("HTTP_ERROR", None))
         response = error_response(exc.status_code, code, message or str(exc.detail), _request_id(request))
         response.headers.update(exc.headers or {})  # e.g. `Allow` on 405, as HTTP requires
@@ -215,11 +216,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _operational(request: Request, exc: OperationalError):
         if "database is locked" not in str(exc.orig):
             log.exception("unhandled error", extra={"request_id": _request_id(request)})
-            return error_response(500, "INTERNAL", "Something went wrong on our side.", _request_id(request))
+            return error_response(500, Code.INTERNAL, "Something went wrong on our side.", _request_id(request))
         # SQLite's write lock held past STOREKEEPER_SQLITE_BUSY_TIMEOUT_MS (by a long import,
         # say): the transaction rolled back, and trying again later is the answer.
         log.warning("database busy", extra={"request_id": _request_id(request)})
-        response = error_response(503, "DATABASE_BUSY", "The database is busy with another write; nothing was "
+        response = error_response(503, Code.DATABASE_BUSY, "The database is busy with another write; nothing was "
                                   "changed. Try again shortly.", _request_id(request))
         response.headers["Retry-After"] = "1"
         return response
@@ -227,4 +228,4 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unhandled error", extra={"request_id": _request_id(request)})
-        return error_response(500, "INTERNAL", "Something went wrong on our side.", _request_id(request))
+        return error_response(500, Code.INTERNAL, "Something went wrong on our side.", _request_id(request))

@@ -33,6 +33,7 @@ from fastapi.routing import iter_route_contexts
 from storekeeper.api.errors import NUL_MESSAGE, BodyTooLarge, Problem, render_problem
 from storekeeper.api.metrics import Metrics
 from storekeeper.api.ratelimit import RateLimit, RateLimiter
+from storekeeper.domain.errors import Code
 from storekeeper.domain.ids import new_id
 from storekeeper.services.context import RequestContext, begin_request, end_request
 
@@ -163,7 +164,7 @@ class ApiMiddleware:
             await self.app(scope, self._limited(receive, scope), send_with_headers)
         except Exception:
             if not response_started[0]:
-                internal = raw_error(500, "INTERNAL", "Something went wrong on our side.")
+                internal = raw_error(500, Code.INTERNAL, "Something went wrong on our side.")
                 await internal(scope, receive, send_with_headers)
             raise
         finally:
@@ -188,10 +189,10 @@ class ApiMiddleware:
     def _reject(self, scope, headers, raw_error, facade: bool):
         version = headers.get(b"x-api-version")
         if not facade and version is not None and version.strip() != b"1":
-            return raw_error(400, "UNSUPPORTED_API_VERSION", "Only X-Api-Version: 1 is supported.")
+            return raw_error(400, Code.UNSUPPORTED_API_VERSION, "Only X-Api-Version: 1 is supported.")
         nul_fields = _nul_fields(scope)
         if nul_fields:
-            return raw_error(422, "VALIDATION_ERROR", "The request is not valid.", fields=nul_fields)
+            return raw_error(422, Code.VALIDATION_ERROR, "The request is not valid.", fields=nul_fields)
         if scope["method"] not in _WRITE_METHODS:
             return None
         length = headers.get(b"content-length")
@@ -199,9 +200,9 @@ class ApiMiddleware:
             try:
                 declared = int(length)
             except ValueError:
-                return raw_error(400, "MALFORMED_REQUEST", "Content-Length is not a number.")
+                return raw_error(400, Code.MALFORMED_REQUEST, "Content-Length is not a number.")
             if declared > self._limit(scope):
-                return raw_error(413, "PAYLOAD_TOO_LARGE", self._too_large_message(scope))
+                return raw_error(413, Code.PAYLOAD_TOO_LARGE, self._too_large_message(scope))
         has_body = (length is not None and length.strip() != b"0") or b"transfer-encoding" in headers
         # The API takes JSON; the dashboard's pages take their forms.
         if has_body and scope["path"].startswith("/v1/") and not _is_json(headers.get(b"content-type", b"")):

@@ -34,7 +34,7 @@ from sqlalchemy import select
 
 from storekeeper.api.errors import error_response
 from storekeeper.config import Settings
-from storekeeper.domain.errors import StorekeeperError
+from storekeeper.domain.errors import Code, StorekeeperError
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import workspaces
 from storekeeper.services.api_keys import Principal
@@ -112,7 +112,7 @@ def decide(workspace_id: str, plan: Plan, usage: Usage) -> RateLimit:
 
 
 class RateLimited(StorekeeperError):
-    code = "RATE_LIMITED"
+    code = Code.RATE_LIMITED
 
     def __init__(self, decision: RateLimit):
         seconds = decision.retry_after or 1

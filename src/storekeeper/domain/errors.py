@@ -6,13 +6,62 @@ same classes to exit codes. Nothing here knows about HTTP.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 
-class StorekeeperError(Exception):
-    code = "INTERNAL"
+class Code(StrEnum):
+    """Every error code the API answers with (SPEC's error envelope), in one place: raise and
+    compare with these, never with a string written again. A member equals its string, so the
+    /compat dialects' tables keyed by code and JSON output are unchanged. Not-found codes are
+    derived from the resource (`ITEM_NOT_FOUND`, `LOCATION_NOT_FOUND`, …: NotFound below)."""
 
-    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None):
+    BOM_CYCLE = "BOM_CYCLE"
+    BULK_FAILED = "BULK_FAILED"
+    DATABASE_BUSY = "DATABASE_BUSY"
+    DUPLICATE_EMAIL = "DUPLICATE_EMAIL"
+    DUPLICATE_NAME = "DUPLICATE_NAME"
+    DUPLICATE_SKU = "DUPLICATE_SKU"
+    DUPLICATE_VARIANT = "DUPLICATE_VARIANT"
+    HTTP_ERROR = "HTTP_ERROR"
+    IDEMPOTENCY_KEY_IN_USE = "IDEMPOTENCY_KEY_IN_USE"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    INTERNAL = "INTERNAL"
+    INVALID_API_KEY = "INVALID_API_KEY"
+    INVALID_REQUEST = "INVALID_REQUEST"
+    INVALID_STATE = "INVALID_STATE"
+    LOCATION_NOT_EMPTY = "LOCATION_NOT_EMPTY"
+    MALFORMED_JSON = "MALFORMED_JSON"
+    MALFORMED_REQUEST = "MALFORMED_REQUEST"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    NEGATIVE_QUANTITY = "NEGATIVE_QUANTITY"
+    NOT_FOUND = "NOT_FOUND"
+    NOT_STOCKABLE = "NOT_STOCKABLE"
+    OVER_RECEIPT = "OVER_RECEIPT"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    PRECONDITION_FAILED = "PRECONDITION_FAILED"
+    RATE_LIMITED = "RATE_LIMITED"
+    READONLY_FIELD = "READONLY_FIELD"
+    READONLY_LOCATION = "READONLY_LOCATION"
+    REASON_DIRECTION = "REASON_DIRECTION"
+    SIGN_IN_BUSY = "SIGN_IN_BUSY"
+    STOCK_CHANGED = "STOCK_CHANGED"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    UNIT_COST_LOCKED = "UNIT_COST_LOCKED"
+    UNIT_LOCKED = "UNIT_LOCKED"
+    UNIT_MISMATCH = "UNIT_MISMATCH"
+    UNSUPPORTED_API_VERSION = "UNSUPPORTED_API_VERSION"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    WORKSPACE_EXISTS = "WORKSPACE_EXISTS"
+
+
+class StorekeeperError(Exception):
+    code = Code.INTERNAL
+
+    def __init__(self, message: str, *, code: Code | str | None = None, details: dict[str, Any] | None = None):
         super().__init__(message)
         self.message = message
         if code is not None:
@@ -23,7 +72,7 @@ class StorekeeperError(Exception):
 class ValidationFailed(StorekeeperError):
     """Input that is well-formed but breaks a rule; `fields` maps a field path to its messages."""
 
-    code = "VALIDATION_ERROR"
+    code = Code.VALIDATION_ERROR
 
     def __init__(self, fields: dict[str, list[str]], message: str = "The request is not valid."):
         super().__init__(message)
@@ -31,7 +80,7 @@ class ValidationFailed(StorekeeperError):
 
 
 class ReadonlyField(ValidationFailed):
-    code = "READONLY_FIELD"
+    code = Code.READONLY_FIELD
 
 
 class NotFound(StorekeeperError):
@@ -59,13 +108,13 @@ class NoDefaultLocation(NotFound):
 class Conflict(StorekeeperError):
     """A uniqueness or state rule (DUPLICATE_SKU, DUPLICATE_NAME, INVALID_STATE, …): HTTP 409."""
 
-    code = "INVALID_STATE"
+    code = Code.INVALID_STATE
 
 
 class WorkspaceExists(Conflict):
     """`storekeeper init` on a database that already has the workspace it would make."""
 
-    code = "WORKSPACE_EXISTS"
+    code = Code.WORKSPACE_EXISTS
 
     def __init__(self, name: str | None, existing: list[dict[str, Any]]):
         if name is None:
@@ -76,7 +125,7 @@ class WorkspaceExists(Conflict):
 
 
 class PreconditionFailed(StorekeeperError):
-    code = "PRECONDITION_FAILED"
+    code = Code.PRECONDITION_FAILED
 
     def __init__(self, current_version: int):
         super().__init__(
@@ -90,17 +139,17 @@ class DomainRuleBroken(StorekeeperError):
 
 
 class Unauthenticated(StorekeeperError):
-    code = "UNAUTHENTICATED"
+    code = Code.UNAUTHENTICATED
 
 
 class InvalidApiKey(Unauthenticated):
-    code = "INVALID_API_KEY"
+    code = Code.INVALID_API_KEY
 
 
 class Forbidden(StorekeeperError):
     """The caller is known but may not do this (INSUFFICIENT_SCOPE, READONLY_LOCATION): 403."""
 
-    code = "INSUFFICIENT_SCOPE"
+    code = Code.INSUFFICIENT_SCOPE
 
 
 class BadRequest(StorekeeperError):
@@ -113,7 +162,7 @@ class StockError(DomainRuleBroken):
 
 
 class BulkFailed(DomainRuleBroken):
-    code = "BULK_FAILED"
+    code = Code.BULK_FAILED
 
     def __init__(self, errors: list[dict]):
         super().__init__(

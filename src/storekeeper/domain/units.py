@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from storekeeper.domain.errors import DomainRuleBroken
+from storekeeper.domain.errors import Code, DomainRuleBroken
 from storekeeper.domain.quantities import round_quantity
 
 
@@ -89,7 +89,7 @@ class UnknownUnit(ValueError):
 
 
 class UnitMismatch(DomainRuleBroken):
-    code = "UNIT_MISMATCH"
+    code = Code.UNIT_MISMATCH
 
 
 def resolve_unit(name: str) -> Unit:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict, ValidationFailed
+from storekeeper.domain.errors import Code, Conflict, ValidationFailed
 from storekeeper.domain.ids import new_id
 from storekeeper.persistence.counters import take_numbers
 from storekeeper.persistence.database import Database
@@ -21,7 +21,7 @@ MAX_DEPTH = 32
 
 
 def _duplicate_name():
-    return Conflict("A category with this name already exists under the same parent.", code="DUPLICATE_NAME")
+    return Conflict("A category with this name already exists under the same parent.", code=Code.DUPLICATE_NAME)
 
 
 _UNIQUE = {"uq_categories_name": _duplicate_name, "categories.name": _duplicate_name}

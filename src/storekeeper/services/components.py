@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import DomainRuleBroken, NotFound, StockError, ValidationFailed
+from storekeeper.domain.errors import Code, DomainRuleBroken, NotFound, StockError, ValidationFailed
 from storekeeper.domain.stock import Tracking
 from storekeeper.domain.units import UnknownUnit, convert, resolve_unit
 from storekeeper.persistence.database import Database
@@ -35,7 +35,7 @@ MAX_COMPONENTS = 100
 
 
 class BomCycle(DomainRuleBroken):
-    code = "BOM_CYCLE"
+    code = Code.BOM_CYCLE
 
 
 def get_components(db: Database, workspace_id: str, ref: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -47,10 +47,10 @@ def get_components(db: Database, workspace_id: str, ref: str) -> tuple[dict[str,
 def _check_item(item: dict[str, Any]) -> None:
     if item["has_variants"]:
         raise StockError(f"{item['sku']} is a variant parent: give each variant its own bill of materials.",
-                         code="NOT_STOCKABLE")
+                         code=Code.NOT_STOCKABLE)
     if item["tracking"] == Tracking.NONE:
         raise StockError(f"{item['sku']} is not tracked (tracking: none): nothing is made of it or sold from "
-                         "components.", code="NOT_STOCKABLE")
+                         "components.", code=Code.NOT_STOCKABLE)
 
 
 def _lines(conn: Connection, workspace_id: str, item: dict[str, Any], wanted: list[dict[str, Any]]) -> list[dict]:
@@ -70,7 +70,7 @@ def _lines(conn: Connection, workspace_id: str, item: dict[str, Any], wanted: li
             raise BomCycle(f"{item['sku']} cannot be a component of itself.")
         if component["has_variants"] or component["tracking"] == Tracking.BUNDLE:
             raise StockError(f"{component['sku']} has no stock of its own (a variant parent or a bundle): name the "
-                             "items that hold the stock.", code="NOT_STOCKABLE")
+                             "items that hold the stock.", code=Code.NOT_STOCKABLE)
         if line["quantity"] <= 0:
             raise ValidationFailed({f"components[{position}].quantity": ["Must be greater than 0."]})
         try:

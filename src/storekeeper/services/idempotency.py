@@ -14,7 +14,7 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict, DomainRuleBroken
+from storekeeper.domain.errors import Code, Conflict, DomainRuleBroken
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import idempotency_keys
 from storekeeper.services.common import purge_expired_rows
@@ -40,7 +40,7 @@ class StoredResponse:
 
 def _in_use() -> Conflict:
     return Conflict("A request with this Idempotency-Key is still in progress; retry later.",
-                    code="IDEMPOTENCY_KEY_IN_USE")
+                    code=Code.IDEMPOTENCY_KEY_IN_USE)
 
 
 def _where(claim: Claim):
@@ -68,7 +68,7 @@ def claim(db: Database, claim: Claim, fingerprint: str) -> StoredResponse | None
             if row["fingerprint"] != fingerprint:
                 raise DomainRuleBroken(
                     "This Idempotency-Key was used for another request; use a new key for a new request.",
-                    code="IDEMPOTENCY_KEY_REUSED")
+                    code=Code.IDEMPOTENCY_KEY_REUSED)
             if row["status"] == "in_flight":
                 if row["created_at"] > now - ABANDONED_AFTER:
                     raise _in_use()

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, or_, select
 
 from storekeeper.domain import categories as category_rules
-from storekeeper.domain.errors import Conflict, NotFound, StockError, ValidationFailed
+from storekeeper.domain.errors import Code, Conflict, NotFound, StockError, ValidationFailed
 from storekeeper.domain.stock import Tracking
 from storekeeper.domain.units import UnitMismatch, convert
 from storekeeper.persistence.database import Database
@@ -83,7 +83,7 @@ def _check_tracking(conn: Connection, workspace_id: str, row: dict[str, Any], tr
         items.c.tracking == Tracking.BUNDLE.value, items.c.deleted_at.is_(None))).first()
     if in_bundles is not None:
         raise StockError(f"{row['sku']} is a component of the bundle {in_bundles.sku}, and a bundle's components "
-                         "hold stock: it cannot become a bundle.", code="NOT_STOCKABLE")
+                         "hold stock: it cannot become a bundle.", code=Code.NOT_STOCKABLE)
 
 
 def _check_unit_in_boms(conn: Connection, workspace_id: str, row: dict[str, Any], unit: str) -> None:
@@ -111,13 +111,13 @@ def _check_stocked_rules(conn: Connection, row: dict[str, Any], values: dict[str
     if locked and has_stock_history(conn, row["workspace_id"], row["id"]):
         raise Conflict(
             f"{' and '.join(locked)} cannot change once the item has stock movements, reservations or order lines.",
-            code="UNIT_LOCKED",
+            code=Code.UNIT_LOCKED,
         )
     free_after = rules.unit_cost_free_after
     if free_after is not None and "unit_cost" in values and has_movements_beyond(
             conn, row["workspace_id"], row["id"], free_after):
         raise Conflict(f"unit_cost cannot change once the item has movements other than "
-                       f"{', '.join(sorted(free_after))}.", code="UNIT_COST_LOCKED")
+                       f"{', '.join(sorted(free_after))}.", code=Code.UNIT_COST_LOCKED)
 
 
 def update_item(

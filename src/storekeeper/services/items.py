@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Select, and_, bindparam, delete, exists, fals
 
 from storekeeper.domain import categories as category_rules
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict, NotFound, ValidationFailed
+from storekeeper.domain.errors import Code, Conflict, NotFound, ValidationFailed
 from storekeeper.domain.ids import is_id, new_id
 from storekeeper.domain.pricing import split_price
 from storekeeper.domain.quantities import format_money
@@ -71,7 +71,7 @@ def _duplicate_sku(sku: str | None = None):
     def make():
         return Conflict(
             f"An item with SKU {sku!r} already exists." if sku else "An item with this SKU already exists.",
-            code="DUPLICATE_SKU",
+            code=Code.DUPLICATE_SKU,
         )
 
     return make
@@ -365,7 +365,7 @@ def check_variant_attributes(siblings: list[dict[str, Any]]) -> None:
         key = repr(sorted(v["attributes"].items()))
         if key in seen:
             raise Conflict(f"Variants {seen[key]} and {v['sku']} have the same attributes {v['attributes']}.",
-                           code="DUPLICATE_VARIANT")
+                           code=Code.DUPLICATE_VARIANT)
         seen[key] = v["sku"]
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, union, update
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict, NotFound, StockError, StorekeeperError, ValidationFailed
+from storekeeper.domain.errors import Code, Conflict, NotFound, StockError, StorekeeperError, ValidationFailed
 from storekeeper.domain.ids import new_id
 from storekeeper.domain.quantities import MAX_ABS, format_money
 from storekeeper.domain.stock import (
@@ -234,7 +234,7 @@ class Ledger:
         if change.expected_on_hand is not None and change.expected_on_hand != level.on_hand:
             raise Conflict(
                 f"On hand is {level.on_hand}, not the expected {change.expected_on_hand}.",
-                code="STOCK_CHANGED",
+                code=Code.STOCK_CHANGED,
                 details={"expected_on_hand": change.expected_on_hand, "on_hand": level.on_hand},
             )
         delta = change.delta if change.set_to is None else change.set_to - level.on_hand
@@ -242,7 +242,7 @@ class Ledger:
             sign = {"in": "increase", "out": "decrease"}.get(change.direction, "change")
             raise StockError(
                 f"Reason {change.reason!r} must {sign} stock; this would change it by {delta}.",
-                code="REASON_DIRECTION",
+                code=Code.REASON_DIRECTION,
                 details={"reason": change.reason, "delta": delta},
             )
         if delta > 0 and change.refuse_incoming is not None:
@@ -260,7 +260,7 @@ class Ledger:
                 raise StockError(
                     f"{sku}: a count cannot set on hand below 0 ({after})." if change.set_to is not None else
                     f"{sku} has {level.on_hand} on hand at this location; {-delta} more cannot go out.",
-                    code="NEGATIVE_QUANTITY",
+                    code=Code.NEGATIVE_QUANTITY,
                     details={"item": change.item_id, "sku": sku, "location": change.location_id,
                              "on_hand": level.on_hand, "delta": delta, "shortage": -after},
                 )
@@ -336,7 +336,7 @@ class Ledger:
     @staticmethod
     def _insufficient(shortages: list[dict[str, Any]]) -> StockError:
         text = "; ".join(f"{s['sku']}: {s['needed']} needed, {s['available']} available" for s in shortages)
-        return StockError(f"{text} at this location.", code="INSUFFICIENT_STOCK", details={"shortages": shortages})
+        return StockError(f"{text} at this location.", code=Code.INSUFFICIENT_STOCK, details={"shortages": shortages})
 
     def _save(self, keys: list[tuple[str, str]]) -> tuple:
         levels = {k: replace(self.level(*k)) for k in keys}

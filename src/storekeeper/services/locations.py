@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, false, func, or_, select, update
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict, NoDefaultLocation, NotFound
+from storekeeper.domain.errors import Code, Conflict, NoDefaultLocation, NotFound
 from storekeeper.domain.ids import new_id
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
@@ -34,7 +34,7 @@ from storekeeper.services.common import lock_workspace, translate_integrity
 
 
 def _duplicate_name():
-    return Conflict("A location with this name already exists.", code="DUPLICATE_NAME")
+    return Conflict("A location with this name already exists.", code=Code.DUPLICATE_NAME)
 
 
 _UNIQUE = {"uq_locations_name": _duplicate_name, "locations.name": _duplicate_name}
@@ -313,7 +313,7 @@ def delete_location(db: Database, workspace_id: str, ref: str, if_match: int | N
             .limit(1)
         ).first()
         if stocked:
-            raise Conflict("The location still holds stock: move or write it off first.", code="LOCATION_NOT_EMPTY")
+            raise Conflict("The location still holds stock: move or write it off first.", code=Code.LOCATION_NOT_EMPTY)
         if row["is_default"]:
             # Even the only one: requests that name no location go to the default.
             raise Conflict("The default location cannot be deleted: make another location the default first.")
@@ -324,7 +324,7 @@ def delete_location(db: Database, workspace_id: str, ref: str, if_match: int | N
                      .values(home_location_id=None))
         homed = _homed_items(conn, workspace_id, row["id"])
         if homed:
-            raise Conflict(_home_of(homed, row, "deleting"), code="LOCATION_NOT_EMPTY", details={"items": homed})
+            raise Conflict(_home_of(homed, row, "deleting"), code=Code.LOCATION_NOT_EMPTY, details={"items": homed})
         now = utcnow()
         conn.execute(
             update(locations)
@@ -356,7 +356,7 @@ def restore_location(db: Database, workspace_id: str, location_id: str) -> dict[
         row = dict(found)
         if _name_taken(conn, workspace_id, row["name"]):
             raise Conflict(f"A location named {row['name']!r} exists now: rename it before restoring this one.",
-                           code="DUPLICATE_NAME")
+                           code=Code.DUPLICATE_NAME)
         now = utcnow()
         restored = {**row, "deleted_at": None, "is_default": False, "updated_at": now, "version": row["version"] + 1}
         conn.execute(update(locations).where(locations.c.workspace_id == workspace_id, locations.c.id == row["id"])

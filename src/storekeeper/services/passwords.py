@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from storekeeper.domain.errors import StorekeeperError, ValidationFailed
+from storekeeper.domain.errors import Code, StorekeeperError, ValidationFailed
 
 T = TypeVar("T")
 
@@ -54,7 +54,7 @@ def new_password() -> str:
 
 
 class PasswordsBusy(StorekeeperError):
-    code = "SIGN_IN_BUSY"
+    code = Code.SIGN_IN_BUSY
 
     def __init__(self, retry_after: int = 2):
         super().__init__(f"Too many sign-ins are being checked: retry after {retry_after} seconds.",

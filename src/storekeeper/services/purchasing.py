@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, false, func, or_, select, update
 
 from storekeeper.domain.clock import plausible, utcnow
-from storekeeper.domain.errors import Conflict, DomainRuleBroken, NotFound, ValidationFailed
+from storekeeper.domain.errors import Code, Conflict, DomainRuleBroken, NotFound, ValidationFailed
 from storekeeper.domain.ids import is_id, new_id
 from storekeeper.persistence.counters import bump
 from storekeeper.persistence.database import Database
@@ -50,7 +50,7 @@ EDITABLE_WHEN_PLACED = frozenset({"notes", "expected_at"})
 
 
 class OverReceipt(DomainRuleBroken):
-    code = "OVER_RECEIPT"
+    code = Code.OVER_RECEIPT
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ SORTS = {"created_at": "created_at", "number": "number"}
 
 
 def _duplicate_number():
-    return Conflict("A purchase order with this number already exists.", code="DUPLICATE_NAME")
+    return Conflict("A purchase order with this number already exists.", code=Code.DUPLICATE_NAME)
 
 
 _UNIQUE = {"uq_purchase_orders_number": _duplicate_number, "purchase_orders.number": _duplicate_number}

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict, ValidationFailed
+from storekeeper.domain.errors import Code, Conflict, ValidationFailed
 from storekeeper.domain.ids import new_id
 from storekeeper.domain.stock import BUILTIN_REASONS, SYSTEM_REASONS
 from storekeeper.persistence.counters import take_numbers
@@ -24,7 +24,7 @@ MAX_CUSTOM = 200  # per workspace: GET /v1/reasons lists them all on one page
 
 
 def _duplicate():
-    return Conflict("A reason with this code already exists.", code="DUPLICATE_NAME")
+    return Conflict("A reason with this code already exists.", code=Code.DUPLICATE_NAME)
 
 
 def builtin_reasons() -> list[dict[str, Any]]:

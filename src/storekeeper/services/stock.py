@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, select, union
 from storekeeper.domain.clock import plausible, utcnow
 from storekeeper.domain.errors import (
     BulkFailed,
+    Code,
     Conflict,
     Forbidden,
     NotFound,
@@ -133,11 +134,11 @@ def check_stockable(item: dict[str, Any], *, bundle_ok: bool = False) -> None:
     """Only items with their own stock take movements. A bundle may give stock (its components
     go out) where `bundle_ok` says so, never take it."""
     if item["tracking"] == Tracking.NONE:
-        raise StockError(f"{item['sku']} is not tracked (tracking: none): it has no stock.", code="NOT_STOCKABLE")
+        raise StockError(f"{item['sku']} is not tracked (tracking: none): it has no stock.", code=Code.NOT_STOCKABLE)
     if item["tracking"] == Tracking.BUNDLE and not bundle_ok:
-        raise StockError(f"{item['sku']} is a bundle: its stock comes from its components.", code="NOT_STOCKABLE")
+        raise StockError(f"{item['sku']} is a bundle: its stock comes from its components.", code=Code.NOT_STOCKABLE)
     if item.get("has_variants"):
-        raise StockError(f"{item['sku']} has variants: stock belongs to each variant.", code="NOT_STOCKABLE")
+        raise StockError(f"{item['sku']} has variants: stock belongs to each variant.", code=Code.NOT_STOCKABLE)
 
 
 def check_bundle_lines(bundle: dict[str, Any], lines: list[ComponentLine], location_id: str) -> None:
@@ -145,12 +146,12 @@ def check_bundle_lines(bundle: dict[str, Any], lines: list[ComponentLine], locat
     the trash."""
     if not any(line.tracked for line in lines):
         raise StockError(f"{bundle['sku']} is a bundle without stocked components: it has nothing to give.",
-                         code="NOT_STOCKABLE")
+                         code=Code.NOT_STOCKABLE)
     gone = [line for line in lines if line.deleted]
     if gone:
         raise StockError(
             f"{bundle['sku']}: {len(gone)} of its components are in the trash; it makes up nothing.",
-            code="INSUFFICIENT_STOCK",
+            code=Code.INSUFFICIENT_STOCK,
             details={"shortages": [{"item": line.component_id, "sku": None, "location": location_id,
                                     "needed": line.quantity, "available": Decimal(0)} for line in gone]})
 
@@ -167,7 +168,7 @@ def check_location(principal, location: dict[str, Any], *, incoming: bool) -> No
     if location["read_only"] and not principal.allows("locations:sync"):
         raise Forbidden(
             f"{location['name']} is read-only (external stock): only keys with locations:sync change it.",
-            code="READONLY_LOCATION",
+            code=Code.READONLY_LOCATION,
         )
     if incoming and not location["is_active"]:
         raise _inactive(location)
@@ -204,7 +205,7 @@ def _to_changes(adj: Adjustment, item, location, direction, principal, now: date
     check_stockable(item, bundle_ok=True)
     if bundle and (adj.delta is None or adj.delta >= 0):
         raise StockError(f"{item['sku']} is a bundle: stock can only go out of it (a negative delta), which "
-                         "takes its components out; add stock to the components.", code="NOT_STOCKABLE")
+                         "takes its components out; add stock to the components.", code=Code.NOT_STOCKABLE)
     if bundle and adj.expected_on_hand is not None:
         raise ValidationFailed({"expected_on_hand": ["A bundle has no on-hand of its own to compare."]})
     # Which way a count (`set`) goes is known only on the running state: the ledger refuses it
@@ -273,7 +274,7 @@ def check_adjustments(conn: Connection, principal, adjustments: list[Adjustment]
         wrong = next((c for c in changes if c.delta is not None and not direction_allows(c.direction, c.delta)), None)
         errors.append(None if wrong is None else StockError(
             f"Reason {wrong.reason!r} must {'increase' if wrong.direction == 'in' else 'decrease'} stock.",
-            code="REASON_DIRECTION", details={"reason": wrong.reason, "delta": wrong.delta}))
+            code=Code.REASON_DIRECTION, details={"reason": wrong.reason, "delta": wrong.delta}))
     return errors
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, false, select, update
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict
+from storekeeper.domain.errors import Code, Conflict
 from storekeeper.domain.ids import new_id
 from storekeeper.persistence.counters import take_numbers
 from storekeeper.persistence.database import Database
@@ -20,7 +20,7 @@ from storekeeper.services.common import lock_workspace, translate_integrity
 
 
 def _duplicate_name():
-    return Conflict("A tax rate with this name already exists.", code="DUPLICATE_NAME")
+    return Conflict("A tax rate with this name already exists.", code=Code.DUPLICATE_NAME)
 
 
 _UNIQUE = {"uq_tax_rates_name": _duplicate_name, "tax_rates.name": _duplicate_name}

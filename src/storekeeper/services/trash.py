@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, or_, select, update
 
 from storekeeper.domain.clock import to_utc, utcnow
-from storekeeper.domain.errors import Conflict, NotFound
+from storekeeper.domain.errors import Code, Conflict, NotFound
 from storekeeper.domain.ids import is_id
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
@@ -116,7 +116,7 @@ def restore_item(db: Database, workspace_id: str, ref: str) -> str:
             items.c.workspace_id == workspace_id, items.c.sku.in_(skus), items.c.deleted_at.is_(None))).first()
         if taken is not None:
             raise Conflict(f"SKU {taken.sku!r} was given to another item meanwhile: change that item's SKU first.",
-                           code="DUPLICATE_SKU")
+                           code=Code.DUPLICATE_SKU)
         _mark(conn, workspace_id, ids, None, utcnow())
         homeless = _drop_lost_homes(conn, workspace_id, [ledger.items[i].row for i in ids])
         for item_id in ids:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict, ValidationFailed
+from storekeeper.domain.errors import Code, Conflict, ValidationFailed
 from storekeeper.domain.ids import new_id
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
@@ -38,7 +38,7 @@ def _email(value: str) -> str:
 
 
 def _duplicate_email():
-    return Conflict("A user with this email already exists.", code="DUPLICATE_EMAIL")
+    return Conflict("A user with this email already exists.", code=Code.DUPLICATE_EMAIL)
 
 
 def _live(workspace_id: str):

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Conflict, StockError, ValidationFailed
+from storekeeper.domain.errors import Code, Conflict, StockError, ValidationFailed
 from storekeeper.domain.stock import Tracking
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.rows import update_versioned
@@ -43,7 +43,7 @@ def _check_not_in_bills(conn, workspace_id: str, item: dict[str, Any]) -> None:
         item_components.c.workspace_id == workspace_id, item_components.c.item_id == item["id"]).limit(1)).first()
     if used_in is not None or made_of is not None:
         raise StockError(f"{item['sku']} is in a bill of materials; a variant parent holds no stock to make or be "
-                         "made of: give the bill to the variants instead.", code="NOT_STOCKABLE")
+                         "made of: give the bill to the variants instead.", code=Code.NOT_STOCKABLE)
 
 
 def add_variant(db: Database, principal, ref: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def add_variant(db: Database, principal, ref: str, data: dict[str, Any]) -> dict
     workspace_id = principal.workspace_id
     data = dict(data)
     initial = data.pop("initial_stock", None)
-    unique = {"uq_items_sku": lambda: Conflict("An item with this SKU already exists.", code="DUPLICATE_SKU")}
+    unique = {"uq_items_sku": lambda: Conflict("An item with this SKU already exists.", code=Code.DUPLICATE_SKU)}
     with db.write() as conn, translate_integrity(unique):
         # Only the parent is locked so far, and the new variant is invisible to others until
         # commit, so locking it next cannot deadlock against the ledger's variant-then-parent order.
@@ -102,7 +102,7 @@ def replace_variants(db: Database, principal, ref: str, changes: dict[str, Any],
     one variant kept and none added: it becomes an item of its own and the parent goes to the
     trash (the answer is then that item)."""
     workspace_id = principal.workspace_id
-    unique = {"uq_items_sku": lambda: Conflict("An item with this SKU already exists.", code="DUPLICATE_SKU")}
+    unique = {"uq_items_sku": lambda: Conflict("An item with this SKU already exists.", code=Code.DUPLICATE_SKU)}
     with db.write() as conn, translate_integrity(unique):
         parent = find_item(conn, workspace_id, ref)
         live = [r.id for r in conn.execute(select(items.c.id).where(
@@ -139,7 +139,7 @@ def split_into_variants(db: Database, principal, ref: str, parent: dict[str, Any
     its id, stock and history and takes `itself.changes`; `new` variants are added. Answers the
     parent. A bundle, or a variant, cannot."""
     workspace_id = principal.workspace_id
-    unique = {"uq_items_sku": lambda: Conflict("An item with this SKU already exists.", code="DUPLICATE_SKU")}
+    unique = {"uq_items_sku": lambda: Conflict("An item with this SKU already exists.", code=Code.DUPLICATE_SKU)}
     with db.write() as conn, translate_integrity(unique):
         item = find_item(conn, workspace_id, ref, for_update=True)
         if item["parent_id"] is not None or item["has_variants"]:

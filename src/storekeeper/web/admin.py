@@ -24,7 +24,7 @@ from storekeeper.api.paths import url_segment
 from storekeeper.api.schemas.account import api_key_out
 from storekeeper.api.schemas.catalog import location_out
 from storekeeper.api.schemas.feed import delivery_out, webhook_out
-from storekeeper.domain.errors import Conflict, NotFound, StorekeeperError
+from storekeeper.domain.errors import Code, Conflict, NotFound, StorekeeperError
 from storekeeper.domain.scopes import SCOPES
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import api_keys, dashboard, delivery, idempotency, locations, webhooks
@@ -117,7 +117,7 @@ def change_once(request: Request, user: SignedIn, form: dict[str, str], work: Ca
 
 
 def in_words(exc: StorekeeperError) -> list[str]:
-    if exc.code == "IDEMPOTENCY_KEY_IN_USE":
+    if exc.code == Code.IDEMPOTENCY_KEY_IN_USE:
         return ["This form is being sent already: look at the list in a moment before sending it again."]
     return humanize(exc)
 
@@ -191,7 +191,7 @@ def _create_api_key(request: Request, user: SignedIn, form: dict[str, str]) -> R
     try:
         return create_once(request, user, form, create, lambda key_id: f"/api-keys?already={quote(key_id)}")
     except StorekeeperError as exc:
-        return _key_form(request, user, form, in_words(exc), 409 if exc.code == "IDEMPOTENCY_KEY_IN_USE" else 422)
+        return _key_form(request, user, form, in_words(exc), 409 if exc.code == Code.IDEMPOTENCY_KEY_IN_USE else 422)
 
 
 @router.get("/api-keys/{key_id}/revoke", response_class=HTMLResponse)
@@ -268,7 +268,7 @@ def _create_webhook(request: Request, user: SignedIn, form: dict[str, str]) -> R
         return create_once(request, user, form, create, lambda hook_id: f"/webhooks/{url_segment(hook_id)}?already=1")
     except StorekeeperError as exc:
         errors = [e.replace("Types:", "Events:") for e in in_words(exc)]
-        return _webhook_form(request, user, form, errors, 409 if exc.code == "IDEMPOTENCY_KEY_IN_USE" else 422)
+        return _webhook_form(request, user, form, errors, 409 if exc.code == Code.IDEMPOTENCY_KEY_IN_USE else 422)
 
 
 @router.get("/webhooks/{webhook_id}", response_class=HTMLResponse)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from storekeeper.domain.alerts import ALERTING
-from storekeeper.domain.errors import NotFound, PreconditionFailed, StorekeeperError, ValidationFailed
+from storekeeper.domain.errors import Code, NotFound, PreconditionFailed, StorekeeperError, ValidationFailed
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import alert_mail, alerts, users
 from storekeeper.services.sessions import SignedIn
@@ -111,7 +111,7 @@ def _save(request: Request, user: SignedIn, form: dict[str, str]) -> Response:
     except StorekeeperError as exc:
         kept = {**form, "recipient_users": data["recipient_users"], "statuses": data["statuses"]}
         kept.pop("smtp_password", None)  # never written back into a page
-        code = 409 if isinstance(exc, PreconditionFailed) or exc.code == "IDEMPOTENCY_KEY_IN_USE" else 422
+        code = 409 if isinstance(exc, PreconditionFailed) or exc.code == Code.IDEMPOTENCY_KEY_IN_USE else 422
         return _page(request, user, kept, _errors(exc), code)
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
 from storekeeper.api.errors import NUL_MESSAGE, validation_fields
-from storekeeper.domain.errors import Conflict, NotFound, PreconditionFailed, StorekeeperError, ValidationFailed
+from storekeeper.domain.errors import Code, Conflict, NotFound, PreconditionFailed, StorekeeperError, ValidationFailed
 from storekeeper.services import barcodes
 from storekeeper.services.sessions import SignedIn
 from storekeeper.web.common import db_of, not_found, submit_once
@@ -57,9 +57,9 @@ def refusal_fields(exc: StorekeeperError, what: str, *, paths: bool = False) -> 
     whose fields are the schema's paths (`components[2].unit`) keeps them whole."""
     if isinstance(exc, PreconditionFailed):
         return {GENERAL: [stale(what)]}
-    if exc.code == "IDEMPOTENCY_KEY_IN_USE":
+    if exc.code == Code.IDEMPOTENCY_KEY_IN_USE:
         return {GENERAL: ["This form is being sent already: look in a moment before sending it again."]}
-    if exc.code == "IDEMPOTENCY_KEY_REUSED":  # sent, then changed and sent again (the browser's Back)
+    if exc.code == Code.IDEMPOTENCY_KEY_REUSED:  # sent, then changed and sent again (the browser's Back)
         return {GENERAL: [f"This form was sent already with other values, so it was not sent again. Open the "
                           f"{what} again to make another change."]}
     if isinstance(exc, ValidationFailed) and exc.fields:

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from storekeeper.api.errors import Problem
 from storekeeper.compat.facade import json_response
+from storekeeper.domain.errors import Code
 
 HEADER = "X-Inventora-API-Key"
 QUERY = "x-inventora-api-key"
@@ -55,7 +56,7 @@ _QUOTED = re.compile(r"'([^']*)'")
 
 
 def status_of(problem: Problem) -> int:
-    if problem.status in KEPT or problem.status >= 500 or problem.code == "IDEMPOTENCY_KEY_IN_USE":
+    if problem.status in KEPT or problem.status >= 500 or problem.code == Code.IDEMPOTENCY_KEY_IN_USE:
         return problem.status
     return 400
 

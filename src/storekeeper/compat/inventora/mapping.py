@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from storekeeper.compat.inventora.ids import vendor_id
-from storekeeper.domain.errors import BadRequest
+from storekeeper.domain.errors import BadRequest, Code
 from storekeeper.domain.units import convert, resolve_unit
 
 # Each unit as the document writes it (its list of unitType values). `pack` has no name there.
@@ -36,7 +36,7 @@ UPDATE_REASONS = {"audit": "count", "restock": "receipt", "loss": "loss"}
 class Refused(BadRequest):
     """A request the document's rules refuse (400), in its words."""
 
-    code = "INVALID_REQUEST"
+    code = Code.INVALID_REQUEST
 
 
 def unit_type(unit: str, tracking: str = "quantity") -> str:

@@ -20,7 +20,7 @@ from storekeeper.api.routing import StorekeeperRoute
 from storekeeper.compat.facade import Dialect, bearer_key, caller, json_response
 from storekeeper.compat.warehouses import errors, mapping, schemas
 from storekeeper.domain.clock import UTC
-from storekeeper.domain.errors import DomainRuleBroken, ValidationFailed
+from storekeeper.domain.errors import Code, DomainRuleBroken, ValidationFailed
 from storekeeper.persistence.pagination import PageRequest
 from storekeeper.services import inventory, items, locations, stock
 from storekeeper.services.inventory import MovementFilters, StockFilters
@@ -102,7 +102,7 @@ def update_inventory(sku: Sku, body: schemas.InventoryUpdate, principal: Invento
 
 def _count(sku: str, update: schemas.InventoryUpdate) -> Adjustment:
     if update.quantity < 0:
-        raise DomainRuleBroken("The resulting quantity would be negative.", code="NEGATIVE_QUANTITY")
+        raise DomainRuleBroken("The resulting quantity would be negative.", code=Code.NEGATIVE_QUANTITY)
     return Adjustment(item=sku, location=update.warehouse_id, reason="count", set_to=update.quantity,
                       note=update.note, label=update.reason)
 
