@@ -22,7 +22,10 @@ test: $(STAMP)
 
 ## bench: a real server under load, against the database's and HTTP's own limits (docs/performance.md)
 ##        make bench ARGS=--quick   (100,000 items, under 3 minutes);  ARGS="--postgres URL" for PostgreSQL
+##        bench.wrk (W1 by wrk, open loop, issue 23) needs Debian's wrk: installed here when root
 bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+	  || echo "bench.wrk needs wrk: apt-get install wrk"
 	$(BIN)/python -m bench $(ARGS)
 
 lint: $(STAMP)
