@@ -1,95 +1,102 @@
-"""Stock rules without a database: which way a reason may move stock, and the moving weighted
-average cost of receipts (SPEC §3 "Stock and the ledger")."""
+"""The ledger's rules for one change (domain/ledger.py), without a database: what a change does
+to a level and to the item's average cost, and each rule's refusal with its code and numbers."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from fractions import Fraction
+from decimal import Decimal as D
 
 import pytest
 
-from storekeeper.domain.stock import BUILTIN_REASONS, SYSTEM_REASONS, Direction, direction_allows, moving_average_cost
+from storekeeper.domain.errors import (
+    Code,
+    InsufficientStock,
+    NegativeStock,
+    ReasonDirection,
+    StockChanged,
+    ValidationFailed,
+)
+from storekeeper.domain.ledger import ChangeRequest, ItemState, LevelState, RefusedIncoming, plan_change, shortages_of
 
-D = Decimal
-
-
-@pytest.mark.parametrize(("direction", "delta", "allowed"), [
-    (Direction.IN, D("0.000001"), True),
-    (Direction.IN, D(0), False),
-    (Direction.IN, D("-0.000001"), False),
-    (Direction.OUT, D("-0.000001"), True),
-    (Direction.OUT, D(0), False),
-    (Direction.OUT, D("0.000001"), False),
-    (Direction.ANY, D(5), True),
-    (Direction.ANY, D(-5), True),
-    (Direction.ANY, D(0), True),
-])
-def test_a_direction_allows_only_changes_its_way(direction, delta, allowed):
-    assert direction_allows(direction, delta) is allowed
-    assert direction_allows(direction.value, delta) is allowed
+WAX = ItemState("itm_wax", "WAX", on_hand=D(10), average_cost=D("2.0000"), unit_cost=D("3"))
+HERE = LevelState(on_hand=D(6), reserved=D(2))
 
 
-def test_directions_given_as_the_stored_strings_behave_like_the_enum():
-    assert direction_allows("in", D(1)) and not direction_allows("in", D(-1))
-    assert direction_allows("out", D(-1)) and not direction_allows("out", D(1))
-    assert direction_allows("any", D(-1)) and direction_allows("any", D(1))
+def plan(change: ChangeRequest, level: LevelState = HERE, item: ItemState = WAX, allow_negative: bool = False):
+    return plan_change(item, level, change, allow_negative=allow_negative)
 
 
-def test_counts_and_corrections_go_either_way_and_the_rest_one_way():
-    two_way = {code for code, (_name, direction) in BUILTIN_REASONS.items() if direction == Direction.ANY}
-    assert two_way == {"count", "correction"}
-    assert SYSTEM_REASONS["transfer_out"][1] == Direction.OUT
-    assert SYSTEM_REASONS["transfer_in"][1] == Direction.IN
-    assert not set(BUILTIN_REASONS) & set(SYSTEM_REASONS)
+def test_a_sale_takes_from_the_level_and_keeps_the_average_cost():
+    done = plan(ChangeRequest("loc", "sale", "out", delta=D(-4)))
+    assert (done.delta, done.before, done.after, done.unit_cost, done.average_cost) == (
+        D(-4), D(6), D(2), None, D("2.0000"))
 
 
-def test_the_first_receipt_sets_the_average_to_its_cost():
-    assert moving_average_cost(D(0), None, D(10), D("2.00")) == D("2.0000")
+def test_a_receipt_at_a_cost_moves_the_average_and_one_without_takes_the_standard_cost():
+    bought = plan(ChangeRequest("loc", "receipt", "in", delta=D(10), unit_cost=D("4")))
+    assert bought.after == D(16) and bought.average_cost == D("3.0000")  # (10 x 2 + 10 x 4) / 20
+    standard = plan(ChangeRequest("loc", "receipt", "in", delta=D(10)))
+    assert standard.unit_cost == D("3") and standard.average_cost == D("2.5000")
+    found = plan(ChangeRequest("loc", "found", "in", delta=D(1)))  # not a purchase: no cost
+    assert found.unit_cost is None and found.average_cost == D("2.0000")
 
 
-def test_receipts_are_weighted_by_quantity():
-    assert moving_average_cost(D(10), D("2.00"), D(30), D("3.00")) == D("2.7500")
-    assert moving_average_cost(D(1), D("1.00"), D(2), D("2.00")) == D("1.6667")
-    assert moving_average_cost(D(2), D("1.00"), D(1), D("2.00")) == D("1.3333")
+def test_a_count_sets_the_level_and_its_delta_follows():
+    counted = plan(ChangeRequest("loc", "count", "any", set_to=D("4.5")))
+    assert (counted.delta, counted.after) == (D("-1.5"), D("4.5"))
+    same = plan(ChangeRequest("loc", "count", "any", set_to=D(6)))
+    assert same.delta == 0  # a count that finds the stock as recorded fits any reason
 
 
-def test_the_average_is_rounded_half_up_to_four_places():
-    assert moving_average_cost(D(1), D("0.0001"), D(1), D("0.0000")) == D("0.0001")  # 0.00005
-    assert moving_average_cost(D(1), D("0.0003"), D(1), D("0.0000")) == D("0.0002")  # 0.00015
-    assert moving_average_cost(D(0), None, D(1), D("0.123449")) == D("0.1234")
-    assert moving_average_cost(D(0), None, D(1), D("0.12345")) == D("0.1235")
+def test_compare_and_set_refuses_a_level_that_moved():
+    with pytest.raises(StockChanged) as refused:
+        plan(ChangeRequest("loc", "sale", "out", delta=D(-1), expected_on_hand=D(7)))
+    assert refused.value.code == Code.STOCK_CHANGED and refused.value.details == {
+        "expected_on_hand": D(7), "on_hand": D(6)}
+    assert plan(ChangeRequest("loc", "sale", "out", delta=D(-1), expected_on_hand=D(6))).after == D(5)
 
 
-def test_stock_below_zero_carries_no_value_so_the_receipt_sets_the_cost():
-    assert moving_average_cost(D(-5), D("10.00"), D(10), D("2.00")) == D("2.0000")
+@pytest.mark.parametrize(("direction", "delta"), [("in", D(-1)), ("out", D(1)), ("in", D(0))])
+def test_a_reason_goes_one_way(direction, delta):
+    with pytest.raises(ReasonDirection) as refused:
+        plan(ChangeRequest("loc", "r", direction, delta=delta))
+    assert refused.value.code == Code.REASON_DIRECTION and refused.value.details == {"reason": "r", "delta": delta}
 
 
-def test_stock_without_a_known_cost_takes_the_cost_of_the_receipt():
-    assert moving_average_cost(D(50), None, D(1), D("3.10")) == D("3.1000")
+def test_stock_cannot_go_below_zero_unless_the_workspace_allows_it():
+    with pytest.raises(NegativeStock) as refused:
+        plan(ChangeRequest("loc", "sale", "out", delta=D(-7)))
+    assert refused.value.code == Code.NEGATIVE_QUANTITY and refused.value.details["shortage"] == D(1)
+    with pytest.raises(NegativeStock, match="a count cannot set on hand below 0"):
+        plan(ChangeRequest("loc", "count", "any", set_to=D(-1)))
+    assert plan(ChangeRequest("loc", "sale", "out", delta=D(-7)), allow_negative=True).after == D(-1)
+    # Stock already below zero (from when the workspace allowed it) may still be topped up.
+    assert plan(ChangeRequest("loc", "receipt", "in", delta=D(1)), LevelState(D(-3))).after == D(-2)
 
 
-def test_a_free_receipt_lowers_the_average():
-    assert moving_average_cost(D(3), D("4.00"), D(1), D(0)) == D("3.0000")
+def test_transfers_take_only_what_is_available():
+    with pytest.raises(InsufficientStock) as refused:
+        plan(ChangeRequest("loc", "transfer_out", "out", delta=D(-5), within_available=True))
+    assert refused.value.code == Code.INSUFFICIENT_STOCK
+    assert refused.value.shortages == [{"item": "itm_wax", "sku": "WAX", "location": "loc", "needed": D(5),
+                                        "available": D(4)}]
+    assert plan(ChangeRequest("loc", "transfer_out", "out", delta=D(-4), within_available=True)).after == D(2)
 
 
-def test_fractional_quantities_weigh_exactly():
-    assert moving_average_cost(D("0.000001"), D("1000000"), D("0.000001"), D(0)) == D("500000.0000")
-    assert moving_average_cost(D("2.5"), D("1.20"), D("0.5"), D("3.00")) == D("1.5000")
+def test_the_caps_and_a_cost_on_outgoing_stock_are_validation_errors():
+    with pytest.raises(ValidationFailed) as refused:
+        plan(ChangeRequest("loc", "receipt", "in", delta=D(10) ** 12))
+    assert list(refused.value.fields) == ["delta"]
+    with pytest.raises(ValidationFailed) as refused:
+        plan(ChangeRequest("loc", "sale", "out", delta=D(-1), unit_cost=D(1)))
+    assert list(refused.value.fields) == ["unit_cost"]
 
 
-def _exact(on_hand: Decimal, average: Decimal, received: Decimal, cost: Decimal) -> Decimal:
-    on_hand_, received_ = Fraction(on_hand), Fraction(received)
-    mean = (on_hand_ * Fraction(average) + received_ * Fraction(cost)) / (on_hand_ + received_)
-    scaled = mean * 10_000
-    whole = scaled.numerator // scaled.denominator
-    return D(whole + (scaled - whole >= Fraction(1, 2))).scaleb(-4)
+def test_a_count_that_would_add_stock_where_none_may_come_in_is_refused_for_the_caller_to_say_why():
+    with pytest.raises(RefusedIncoming):
+        plan(ChangeRequest("loc", "count", "any", set_to=D(7), refuses_incoming=True))
+    assert plan(ChangeRequest("loc", "count", "any", set_to=D(5), refuses_incoming=True)).after == D(5)
 
 
-@pytest.mark.parametrize(("on_hand", "average", "received", "cost"), [
-    # A tie at the fifth place that 28 significant digits (Decimal's default) round the wrong way.
-    (D("399911193968.6"), D("339760085955.1424"), D(370), D("339760139997.195689")),
-    (D("999999999999.999999"), D("999999999999.9999"), D("0.000001"), D("999999999999.999999")),
-    (D("123456789012.345678"), D("98765.4321"), D("987654321098.765432"), D("0.000001")),
-])
-def test_the_average_is_exact_for_the_largest_quantities_and_costs(on_hand, average, received, cost):
-    assert moving_average_cost(on_hand, average, received, cost) == _exact(on_hand, average, received, cost)
+def test_shortages_lists_each_short_level():
+    short = shortages_of([(WAX, HERE, "a", D(4)), (WAX, HERE, "b", D(5))])
+    assert [s["location"] for s in short] == ["b"] and short[0]["available"] == D(4)

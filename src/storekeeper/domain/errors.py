@@ -168,3 +168,53 @@ class BulkFailed(DomainRuleBroken):
         super().__init__(
             f"{len(errors)} of the adjustments cannot be applied; nothing was applied.", details={"errors": errors}
         )
+
+
+# The stock rules' refusals (domain/ledger.py), typed: the numbers a client needs are attributes
+# and `details`, the message says them in words.
+
+
+class InsufficientStock(StockError):
+    """Less is available (on hand less reserved) than the change takes: every shortage listed."""
+
+    code = Code.INSUFFICIENT_STOCK
+
+    def __init__(self, shortages: list[dict[str, Any]], message: str | None = None):
+        text = "; ".join(f"{s['sku']}: {s['needed']} needed, {s['available']} available" for s in shortages)
+        super().__init__(message or f"{text} at this location.", details={"shortages": shortages})
+        self.shortages = shortages
+
+
+class NegativeStock(StockError):
+    """The change would take a level below zero where the workspace does not allow it."""
+
+    code = Code.NEGATIVE_QUANTITY
+
+    def __init__(self, item_id: str, sku: str, location_id: str, on_hand: Any, delta: Any, *, counted: bool = False):
+        after = on_hand + delta
+        super().__init__(
+            f"{sku}: a count cannot set on hand below 0 ({after})." if counted else
+            f"{sku} has {on_hand} on hand at this location; {-delta} more cannot go out.",
+            details={"item": item_id, "sku": sku, "location": location_id, "on_hand": on_hand, "delta": delta,
+                     "shortage": -after})
+
+
+class ReasonDirection(StockError):
+    """A reason that only adds (or only takes) stock used for a change the other way."""
+
+    code = Code.REASON_DIRECTION
+
+    def __init__(self, reason: str, direction: str, delta: Any):
+        sign = {"in": "increase", "out": "decrease"}.get(direction, "change")
+        super().__init__(f"Reason {reason!r} must {sign} stock; this would change it by {delta}.",
+                         details={"reason": reason, "delta": delta})
+
+
+class StockChanged(Conflict):
+    """Compare-and-set: on hand is no longer what the client expected (409)."""
+
+    code = Code.STOCK_CHANGED
+
+    def __init__(self, *, expected: Any, on_hand: Any):
+        super().__init__(f"On hand is {on_hand}, not the expected {expected}.",
+                         details={"expected_on_hand": expected, "on_hand": on_hand})

@@ -10,7 +10,9 @@ its stock levels, its sums and its moving average cost safe to read, compute and
 Python. A parent or bundle is only written by a writer that holds it, so the one that writes it
 last sees every component's committed stock.
 
-Changes are planned one after another on a running state, so each one sees the ones before it
+The rules of one change (compare-and-set, direction, caps, negative stock, what is available,
+costing) are domain/ledger.py's, over frozen snapshots of this running state; this class keeps
+the state, locks, reads and writes. Changes are planned one after another on a running state, so each one sees the ones before it
 in the same request (two sales of 6 against 10 cannot both pass), then `flush()` writes levels,
 items and audit rows in a fixed number of statements and queues the movements: they are
 numbered from the workspace's counter and inserted with the change feed's events as the
@@ -26,18 +28,16 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, union, update
 
+from storekeeper.domain import ledger as rules
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Code, Conflict, NotFound, StockError, StorekeeperError, ValidationFailed
+from storekeeper.domain.errors import Conflict, InsufficientStock, NotFound, StockError, StorekeeperError
 from storekeeper.domain.ids import new_id
-from storekeeper.domain.quantities import MAX_ABS, format_money
+from storekeeper.domain.quantities import format_money
 from storekeeper.domain.stock import (
-    COSTED_AT_STANDARD,
     LevelsBefore,
     Tracking,
     bundle_levels,
-    direction_allows,
     levels_before,
-    moving_average_cost,
     stock_status,
 )
 from storekeeper.persistence.bom import BUNDLES_CONTAINING, bom_lines, component_levels
@@ -228,49 +228,21 @@ class Ledger:
     # Planning
 
     def apply(self, change: Change) -> dict[str, Any]:
-        """Plan one change on the running state; raise the rule it breaks. Returns the movement."""
+        """Plan one change on the running state; raise the rule it breaks (domain/ledger.py).
+        Returns the movement."""
         state = self.items[change.item_id]
         level = self.level(change.item_id, change.location_id)
-        if change.expected_on_hand is not None and change.expected_on_hand != level.on_hand:
-            raise Conflict(
-                f"On hand is {level.on_hand}, not the expected {change.expected_on_hand}.",
-                code=Code.STOCK_CHANGED,
-                details={"expected_on_hand": change.expected_on_hand, "on_hand": level.on_hand},
-            )
-        delta = change.delta if change.set_to is None else change.set_to - level.on_hand
-        if not direction_allows(change.direction, delta):
-            sign = {"in": "increase", "out": "decrease"}.get(change.direction, "change")
-            raise StockError(
-                f"Reason {change.reason!r} must {sign} stock; this would change it by {delta}.",
-                code=Code.REASON_DIRECTION,
-                details={"reason": change.reason, "delta": delta},
-            )
-        if delta > 0 and change.refuse_incoming is not None:
-            raise change.refuse_incoming
-        after = level.on_hand + delta
-        if after.copy_abs() > MAX_ABS or (state.on_hand + delta).copy_abs() > MAX_ABS:
-            raise ValidationFailed({"set" if change.set_to is not None else "delta": [
-                f"On hand would be {after} here and {state.on_hand + delta} in all; at most 10^12 either way."]})
+        request = rules.ChangeRequest(
+            change.location_id, change.reason, change.direction, change.delta, change.set_to, change.unit_cost,
+            change.expected_on_hand, change.within_available, change.refuse_incoming is not None)
+        try:
+            planned = rules.plan_change(self._snapshot(state), self._level_state(change.item_id, change.location_id),
+                                        request, allow_negative=self.allow_negative)
+        except rules.RefusedIncoming:
+            raise change.refuse_incoming from None
         sku = state.row["sku"]
-        if not self.allow_negative:
-            if change.within_available and delta < 0 and -delta > level.available:
-                raise self._insufficient([self._shortage(change.item_id, change.location_id, -delta)])
-            # Stock already below zero (from when the workspace allowed it) may still be topped up.
-            if after < 0 and (delta < 0 or change.set_to is not None):
-                raise StockError(
-                    f"{sku}: a count cannot set on hand below 0 ({after})." if change.set_to is not None else
-                    f"{sku} has {level.on_hand} on hand at this location; {-delta} more cannot go out.",
-                    code=Code.NEGATIVE_QUANTITY,
-                    details={"item": change.item_id, "sku": sku, "location": change.location_id,
-                             "on_hand": level.on_hand, "delta": delta, "shortage": -after},
-                )
-        unit_cost = change.unit_cost
-        if unit_cost is not None and delta <= 0:
-            raise ValidationFailed({"unit_cost": ["Only incoming stock carries a unit cost."]})
-        if unit_cost is None and delta > 0 and change.reason in COSTED_AT_STANDARD:
-            unit_cost = state.row["unit_cost"]
-        if unit_cost is not None and delta > 0:
-            state.average_cost = moving_average_cost(state.on_hand, state.average_cost, delta, unit_cost)
+        delta, after, unit_cost = planned.delta, planned.after, planned.unit_cost
+        state.average_cost = planned.average_cost
         movement = {
             "workspace_id": self.workspace_id,
             "id": new_id("movement"),
@@ -322,21 +294,28 @@ class Ledger:
 
     def reserve_all(self, wanted: list[tuple[str, str, Decimal]]) -> None:
         """Reserve several (item, location, quantity) at once, or none, listing every shortage."""
-        short = [self._shortage(i, loc, q) for i, loc, q in wanted if q > self.level(i, loc).available]
+        short = rules.shortages_of([(self._snapshot(self.items[i]), self._level_state(i, loc), loc, q)
+                                    for i, loc, q in wanted])
         if short:
             raise self._insufficient(short)
         for item_id, location_id, quantity in wanted:
             self.reserve(item_id, location_id, quantity)
 
-    def _shortage(self, item_id: str, location_id: str, needed: Decimal) -> dict[str, Any]:
+    def _snapshot(self, state: ItemState) -> rules.ItemState:
+        row = state.row
+        return rules.ItemState(row["id"], row["sku"], state.on_hand, state.average_cost, row["unit_cost"])
+
+    def _level_state(self, item_id: str, location_id: str) -> rules.LevelState:
         level = self.level(item_id, location_id)
-        return {"item": item_id, "sku": self.items[item_id].row["sku"], "location": location_id,
-                "needed": needed, "available": level.available}
+        return rules.LevelState(level.on_hand, level.reserved)
+
+    def _shortage(self, item_id: str, location_id: str, needed: Decimal) -> dict[str, Any]:
+        return rules.shortage(self._snapshot(self.items[item_id]), self._level_state(item_id, location_id),
+                              location_id, needed)
 
     @staticmethod
     def _insufficient(shortages: list[dict[str, Any]]) -> StockError:
-        text = "; ".join(f"{s['sku']}: {s['needed']} needed, {s['available']} available" for s in shortages)
-        return StockError(f"{text} at this location.", code=Code.INSUFFICIENT_STOCK, details={"shortages": shortages})
+        return InsufficientStock(shortages)
 
     def _save(self, keys: list[tuple[str, str]]) -> tuple:
         levels = {k: replace(self.level(*k)) for k in keys}

@@ -20,7 +20,9 @@ from storekeeper.domain.errors import (
     Code,
     Conflict,
     Forbidden,
+    InsufficientStock,
     NotFound,
+    ReasonDirection,
     StockError,
     StorekeeperError,
     ValidationFailed,
@@ -149,11 +151,10 @@ def check_bundle_lines(bundle: dict[str, Any], lines: list[ComponentLine], locat
                          code=Code.NOT_STOCKABLE)
     gone = [line for line in lines if line.deleted]
     if gone:
-        raise StockError(
-            f"{bundle['sku']}: {len(gone)} of its components are in the trash; it makes up nothing.",
-            code=Code.INSUFFICIENT_STOCK,
-            details={"shortages": [{"item": line.component_id, "sku": None, "location": location_id,
-                                    "needed": line.quantity, "available": Decimal(0)} for line in gone]})
+        raise InsufficientStock(
+            [{"item": line.component_id, "sku": None, "location": location_id, "needed": line.quantity,
+              "available": Decimal(0)} for line in gone],
+            f"{bundle['sku']}: {len(gone)} of its components are in the trash; it makes up nothing.")
 
 
 def bundle_changes(bundle: dict[str, Any], lines: list[ComponentLine], count: Decimal, change: Change) -> list[Change]:
@@ -272,9 +273,7 @@ def check_adjustments(conn: Connection, principal, adjustments: list[Adjustment]
             errors.append(changes)
             continue
         wrong = next((c for c in changes if c.delta is not None and not direction_allows(c.direction, c.delta)), None)
-        errors.append(None if wrong is None else StockError(
-            f"Reason {wrong.reason!r} must {'increase' if wrong.direction == 'in' else 'decrease'} stock.",
-            code=Code.REASON_DIRECTION, details={"reason": wrong.reason, "delta": wrong.delta}))
+        errors.append(None if wrong is None else ReasonDirection(wrong.reason, wrong.direction, wrong.delta))
     return errors
 
 
