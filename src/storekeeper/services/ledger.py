@@ -12,8 +12,9 @@ last sees every component's committed stock.
 
 The rules of one change (compare-and-set, direction, caps, negative stock, what is available,
 costing) are domain/ledger.py's, over frozen snapshots of this running state; this class keeps
-the state, locks, reads and writes. Changes are planned one after another on a running state, so each one sees the ones before it
-in the same request (two sales of 6 against 10 cannot both pass), then `flush()` writes levels,
+the state, locks, reads and writes. Changes are planned one after another on the running state,
+so each one sees the ones before it in the same request (two sales of 6 against 10 cannot both
+pass), then `flush()` writes levels,
 items and audit rows in a fixed number of statements and queues the movements: they are
 numbered from the workspace's counter and inserted with the change feed's events as the
 transaction's last statements (journal.record_movements).
