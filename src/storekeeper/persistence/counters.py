@@ -35,6 +35,33 @@ def bump(conn: Connection, workspace_id: str, name: str, n: int = 1) -> int:
     return conn.execute(_BUMP[conn.dialect.name], {"ws": workspace_id, "name": name, "n": n}).scalar_one()
 
 
+@functools.cache
+def _bumping_many(dialect: str, count: int) -> Insert:
+    """One statement bumping `count` counters (rows in the order given, which is the order
+    PostgreSQL locks them in), returning each counter's name and new value."""
+    insert = _INSERTS[dialect](counters).values([
+        {"workspace_id": bindparam("ws"), "name": bindparam(f"name{i}"), "value": bindparam(f"n{i}")}
+        for i in range(count)])
+    return insert.on_conflict_do_update(
+        index_elements=[counters.c.workspace_id, counters.c.name],
+        set_={"value": counters.c.value + literal_column("excluded.value")},
+    ).returning(counters.c.name, counters.c.value)
+
+
+def bump_all(conn: Connection, workspace_id: str, amounts: list[tuple[str, int]]) -> dict[str, int]:
+    """Bump several counters (distinct names) in one statement, in the order given: {name: its
+    new value}. A stock change numbers its movements and its events with one statement, not two."""
+    if len(amounts) == 1:
+        name, n = amounts[0]
+        return {name: bump(conn, workspace_id, name, n)}
+    if not amounts:
+        return {}
+    params: dict[str, Any] = {"ws": workspace_id}
+    for i, (name, n) in enumerate(amounts):
+        params.update({f"name{i}": name, f"n{i}": n})
+    return dict(conn.execute(_bumping_many(conn.dialect.name, len(amounts)), params).tuples().all())
+
+
 # The counts the triggers of migration 0006 keep, and the items each counts (which the check
 # compares with a real count). Their SQL there says the same.
 MOVEMENTS = "movements"  # also the number of the workspace's movements (see value())
@@ -66,7 +93,7 @@ def insert_numbered(conn: Connection, workspace_id: str, numbered: list[tuple[st
     it shares with others in the same order.
 
     The counters stay locked until commit, and every writer of the workspace waits for them, so
-    they are taken last: the plain rows go first, then the counters (a statement each), then the
+    they are taken last: the plain rows go first, then the counters (one statement), then the
     numbered rows, each table in one prebuilt statement (psycopg sends its rows in a pipeline).
     (One statement bumping the counters and inserting every row as data-modifying CTEs held the
     counters for fewer round trips on PostgreSQL, but SQLAlchemy compiled it anew for every
@@ -77,7 +104,7 @@ def insert_numbered(conn: Connection, workspace_id: str, numbered: list[tuple[st
     for table, rows in plain:
         if rows:
             conn.execute(_insert(table), rows)
-    last = {name: bump(conn, workspace_id, name, n) for name, n in amounts}
+    last = bump_all(conn, workspace_id, amounts)
     for name, table, rows in numbered:
         number(rows, last[name])
         conn.execute(_insert(table), rows)
