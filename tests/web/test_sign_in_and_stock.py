@@ -90,8 +90,11 @@ def test_the_overview_counts_by_status_and_charts_the_ledger(workspace, admin):
     assert page.status_code == 200
     assert re.search(r'<span class="n">2</span> items', page.text)
     assert re.search(r'status-low" href="/items\?status=low"><span class="n">1</span>', page.text)
-    chart = re.search(r"data-chart='([^']+)'", page.text).group(1)
-    assert chart.endswith("5.5]}")  # today: 3 lamps and 2.5 m of rope
+    # One chart per unit: 3 lamps and 2.5 m of rope today, never "5.5" of nothing.
+    charts = dict(re.findall(r'id="total-chart-(\w+)" data-chart=\'([^\']+)\'', page.text))
+    assert sorted(charts) == ["m", "pcs"]
+    assert charts["pcs"].endswith(", 3.0]}") and charts["m"].endswith(", 2.5]}")
+    assert '<span class="nowrap">3 pcs</span> · <span class="nowrap">2.5 m</span>' in page.text
     assert "LAMP" in page.text and "Brass lamp" in page.text  # needs reordering, and moved
     assert "45.00</span> USD stock value" in page.text  # 3 lamps at 15.00; the rope has no cost
     assert "(1 levels without a cost)" in page.text
