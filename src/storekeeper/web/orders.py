@@ -262,7 +262,7 @@ def _column(db, workspace_id: str, status: str, cursor: str | None, q: str | Non
 
 @router.get("/production", response_class=HTMLResponse)
 def production_board(request: Request, user: ProductionViewer, status: SEARCH = None, q: SEARCH = None,
-                     cursor: CURSOR = None):
+                     cursor: CURSOR = None, done: SEARCH = None):
     """Four columns, each its own cursor page: "more" in a column (htmx) appends that column's next
     cards; without htmx the link opens the board with that column further on."""
     db = db_of(request)
@@ -274,7 +274,7 @@ def production_board(request: Request, user: ProductionViewer, status: SEARCH = 
                       names=locations.names_of(db, ws, {o["location"] for o in column["orders"]}))
     columns = [_column(db, ws, s, cursor if s == paged else None, q or None) for s in BOARD]
     names = locations.names_of(db, ws, {o["location"] for c in columns for o in c["orders"]})
-    return render(request, "orders/board.html", user, columns=columns, names=names, q=q or "")
+    return render(request, "orders/board.html", user, columns=columns, names=names, q=q or "", done=done)
 
 
 def production_context(request: Request, user, order_id: str) -> dict[str, Any]:
