@@ -73,6 +73,10 @@ def test_a_member_deletes_an_order_once_after_being_asked(workspace, member):
     assert workspace.api.get(f"/v1/production-orders/{made['id']}").status_code == 404
     assert ("production_order.deleted", "user", member.email) in audited(workspace, made["id"])
     assert member.get(f"/production/{made['id']}/delete").status_code == 404
+    longest = made_order(workspace, name="L" * 200)  # the board says what was deleted, whatever its name
+    form = form_at(member.get(f"/production/{longest['id']}/delete").text, f"/production/{longest['id']}/delete")
+    board = member.client.get(member.submit(f"/production/{longest['id']}/delete", form).headers["location"])
+    assert board.status_code == 200 and f"Deleted {'L' * 200}." in board.text
     assert member.submit(f"/production/{made['id']}/delete", {**form, "form_key": "another"}).status_code == 404
 
 
