@@ -5,6 +5,7 @@ a stale one is refused, and the change is audited as the user."""
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 from tests.web.conftest import sign_in
@@ -24,7 +25,7 @@ def soap_on_two_channels(workspace) -> dict:
     return ok(workspace.api.get("/v1/items/SOAP-1"))
 
 
-def test_a_channel_ticked_remove_leaves_the_item_once_and_the_others_stay(workspace, member):
+def test_a_channel_ticked_remove_leaves_the_item_once_and_the_others_stay(workspace, member, admin):
     before = soap_on_two_channels(workspace)
     fields = edit_form(member, "SOAP-1")
     assert fields["channel.0.code"] == "pos" and 'name="channel.0.remove"' in member.get("/items/SOAP-1/edit").text
@@ -38,6 +39,10 @@ def test_a_channel_ticked_remove_leaves_the_item_once_and_the_others_stay(worksp
     assert "channel.1.remove" not in edit_form(member, "SOAP-1")  # one channel row now, then the new one
     entry = ok(workspace.api.get("/v1/audit-log?resource_type=item&action=item.updated"))["data"][0]
     assert entry["actor"]["name"] == member.email
+    audit_log = admin.get("/audit-log?resource_type=item")
+    assert audit_log.status_code == 200
+    said = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(audit_log.text)))
+    assert "channels pos, shop → shop" in said, said  # the audit log in words
 
 
 def test_removing_one_channel_and_changing_another_is_one_save(workspace, member):
