@@ -59,7 +59,7 @@ def orders(served, huge) -> list[str]:
     order, line, run = bought.json()["id"], bought.json()["lines"][0]["id"], made.json()["id"]
     return ["/purchase-orders/new", f"/purchase-orders/{order}", f"/purchase-orders/{order}/edit",
             f"/purchase-orders/{order}/lines/{line}", "/production/new", f"/production/{run}",
-            f"/production/{run}/edit"]
+            f"/production/{run}/edit", f"/production/{run}/cancel", f"/production/{run}/delete"]
 
 
 def pages(sku: str) -> list[str]:

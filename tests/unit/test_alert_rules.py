@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storekeeper.domain.alerts import alerts_for, check_host, last_digest_at
+from storekeeper.domain.alerts import alerts_about, alerts_for, check_host, last_digest_at
 from storekeeper.domain.errors import ValidationFailed
 
 EVERY = {"low", "critical", "out_of_stock"}
@@ -63,3 +63,10 @@ def test_the_digest_is_due_from_its_hour_in_the_time_zone_until_the_next_day():
         datetime(2026, 7, 7, 5, 0, tzinfo=UTC)
     with pytest.raises(ValidationFailed):
         last_digest_at(datetime(2026, 7, 7, tzinfo=UTC), 7, "Mars/Base")
+
+
+def test_only_items_that_hold_stock_alert_not_parents_nor_bundles():
+    assert alerts_about({"has_variants": False, "tracking": "quantity"})
+    assert alerts_about({"has_variants": False, "tracking": "none"})  # never alerting: its status never worsens
+    assert not alerts_about({"has_variants": True, "tracking": "quantity"})  # sums its variants, who alert
+    assert not alerts_about({"has_variants": False, "tracking": "bundle"})  # its components alert

@@ -36,6 +36,12 @@ def test_values_name_their_rows_and_show_money_to_the_cent():
     assert wording.value("categories", ["cat_1", "cat_2"], {**names, "cat_2": "Gifts"}) == "Candles, Gifts"
 
 
+def test_an_items_channels_read_as_their_names():
+    channels = {"shop": {"published": True, "name": "Web soap"}, "pos": {"published": False, "price": "6.50"}}
+    assert wording.value("channels", channels, {}) == "pos (unpublished), shop"
+    assert wording.value("channels", {}, {}) == "none"
+
+
 def test_numbers_take_the_workspaces_decimal_mark():
     assert wording.value("reorder_point", Decimal("2.5"), {}, ",") == "2,5"
     assert wording.value("price", "1234.5", {}, ",") == "1234,50"

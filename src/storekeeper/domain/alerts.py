@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storekeeper.domain.errors import ValidationFailed
-from storekeeper.domain.stock import StockStatus
+from storekeeper.domain.stock import StockStatus, Tracking
 from storekeeper.domain.webhook_targets import IPAddress, host_address, is_local_name, why_not_public
 
 
@@ -51,6 +53,13 @@ def alerts_for(before: str, after: str, chosen: set[str] | frozenset[str]) -> bo
         return after in chosen and _SEVERITY[StockStatus(after)] > _SEVERITY[StockStatus(before)]
     except ValueError:
         return False
+
+
+def alerts_about(item: Mapping[str, Any]) -> bool:
+    """Whether an item's status changes alert: only an item that holds stock. A parent's status
+    sums its variants' and a bundle's is what its components make up, so an alert of theirs would
+    tell again what the variant's or the component's own alert tells (one low variant, two emails)."""
+    return not item.get("has_variants") and item.get("tracking") != Tracking.BUNDLE
 
 
 def is_email(value: str) -> bool:

@@ -88,12 +88,20 @@ def money(value: Decimal) -> str:
     return f"{round_money(value):f}"
 
 
+def in_words(field_code: str, raw: Any) -> bool:
+    """Whether value() says this mapping in words; any other is shown as its JSON."""
+    return field_code == "channels" and isinstance(raw, dict)
+
+
 def value(field_code: str, raw: Any, names: dict[str, str], mark: str = ".") -> str:
     """A changed field's value as a person reads it: a referenced row by its name (`names` by
     id), money to the cent, yes/no, none for nothing; numbers with the workspace's decimal
     `mark` (a EUR workspace writes 2,5)."""
     if raw is None or raw == "":
         return "none"
+    if in_words(field_code, raw):  # the channels by name: what a removal or an unpublishing changed
+        return ", ".join(name + ("" if (doc or {}).get("published") else " (unpublished)")
+                         for name, doc in sorted(raw.items())) or "none"
     if field_code in REFERENCES and isinstance(raw, str):
         return names.get(raw, raw)
     if field_code == "reason" and isinstance(raw, str):

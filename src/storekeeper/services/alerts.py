@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, literal, select, type_coerce, union_all
+from sqlalchemy import false, func, literal, select, type_coerce, union_all
 
 from storekeeper.domain.alerts import ALERTING, Mode, Security, check_host, is_email, time_zone
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import NotFound, ValidationFailed
+from storekeeper.domain.stock import Tracking
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.rows import check_version
 from storekeeper.persistence.tables import alert_settings, items, stock_alerts, users
@@ -210,15 +211,17 @@ def settings_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def current_alerts(db: Database, workspace_id: str, per_status: int = 10) -> list[dict[str, Any]]:
-    """Live items out of stock, critical or low now: the first `per_status` of each by SKU, worst
-    first, in one statement (each part reads the index on workspace, status and SKU)."""
+    """Live items out of stock, critical or low now, of those that hold stock (no parent, no
+    bundle: domain/alerts.alerts_about): the first `per_status` of each by SKU, worst first, in one
+    statement (each part reads the index on workspace, status and SKU)."""
     available = type_coerce(items.c.on_hand - items.c.reserved, Micros()).label("available")
     parts = []
     for rank, status in enumerate(reversed(ALERTING)):
         parts.append(select(items.c.id, items.c.sku, items.c.name, items.c.status, items.c.on_hand, available,
                             items.c.unit, literal(rank).label("rank"))
                      .where(items.c.workspace_id == workspace_id, items.c.status == status.value,
-                            items.c.deleted_at.is_(None))
+                            items.c.deleted_at.is_(None), items.c.has_variants.is_(false()),
+                            items.c.tracking != Tracking.BUNDLE.value)
                      .order_by(items.c.sku).limit(per_status).subquery())
     every = union_all(*[select(*p.c) for p in parts]).subquery()
     with db.read() as conn:

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from storekeeper.domain.alerts import alerts_about
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.ids import new_id
 from storekeeper.domain.stock import stock_status
@@ -243,4 +244,4 @@ def threshold_status_changes(conn: Connection, before: dict[str, Any], after: di
                  for location_id, on_hand, reserved, was, now in changes]
     for change in published:
         emit(conn, after["workspace_id"], "stock.status_changed", "item", after["id"], change)
-    alert_outbox.queue_alerts(conn, after["workspace_id"], published)
+    alert_outbox.queue_alerts(conn, after["workspace_id"], published if alerts_about(after) else [])

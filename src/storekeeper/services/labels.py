@@ -3,18 +3,28 @@
 The rules (which code, how many labels, where each sits) are domain/labels.py; this module reads
 what the labels show in one read transaction, a fixed number of statements however many labels,
 and draws them with reportlab (its barcode package makes Code 128, EAN-13 and QR).
+
+Text that the PDF's built-in Helvetica can print (WinAnsi: Latin-1 and a few more) is set in
+it, as labels always were; any other (Łódź, Cyrillic, Greek …), which Helvetica would print as
+black boxes, in DejaVu Sans (Debian's fonts-dejavu-core), embedded in the PDF. DejaVu is a
+sixth wider, so a long SKU on a small label would be cut where Helvetica fits it whole. Without
+the font files everything is Helvetica, and the log says so once.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode import createBarcodeDrawing
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import registerFont, stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import Connection, and_, bindparam, or_, select, union
 
@@ -27,7 +37,10 @@ from storekeeper.domain.quantities import decimal_separator
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import items, purchase_order_lines, purchase_orders, tax_rates, workspaces
 
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
+log = logging.getLogger("storekeeper.labels")
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
+FALLBACK = ("Helvetica", "Helvetica-Bold")
 
 _WORKSPACE = select(workspaces.c.currency, workspaces.c.settings).where(
     workspaces.c.workspace_id == bindparam("ws"))
@@ -147,7 +160,45 @@ def purchase_order_labels(db: Database, workspace_id: str, order_ref: str, size:
     return _sheet(labels, chosen)
 
 
+@dataclass(frozen=True)
+class Faces:
+    """The label's fonts: `wide` (regular, bold) for text beyond Helvetica's, None without it."""
+
+    wide: tuple[str, str] | None = None
+
+    def of(self, text: str, *, bold: bool = False) -> str:
+        if self.wide is None or _in_helvetica(text):
+            return FALLBACK[bold]
+        return self.wide[bold]
+
+
+def _in_helvetica(text: str) -> bool:
+    """Whether the standard fonts print every letter of `text` (reportlab sets them in WinAnsi,
+    Windows-1252)."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@functools.cache
+def faces(directory: Path = FONT_DIR) -> Faces:
+    """The label fonts, registered with reportlab once a process: DejaVu Sans from `directory`
+    for what Helvetica cannot print, or only Helvetica when its files are missing or unreadable."""
+    try:
+        for name, file in (("DejaVuSans", "DejaVuSans.ttf"), ("DejaVuSans-Bold", "DejaVuSans-Bold.ttf")):
+            registerFont(TTFont(name, str(directory / file)))
+    except Exception as exc:  # reportlab's TTFError, or an OSError from reading the file
+        log.warning("Labels fall back to Helvetica, which prints only Latin-1 text (names in other scripts come "
+                    "out as boxes): could not load DejaVu Sans from %s (%s). Install Debian's fonts-dejavu-core.",
+                    directory, exc)
+        return Faces()
+    return Faces(("DejaVuSans", "DejaVuSans-Bold"))
+
+
 def _sheet(labels: list[Label], size: LabelSize) -> LabelSheet:
+    fonts = faces()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(size.page_width, size.page_height), pageCompression=1)
     canvas.setTitle("Labels")
@@ -157,7 +208,7 @@ def _sheet(labels: list[Label], size: LabelSize) -> LabelSheet:
         if index and index % size.per_page == 0:
             canvas.showPage()
         x, y = places[index % size.per_page]
-        _draw(canvas, label, size, x, y)
+        _draw(canvas, label, size, x, y, fonts)
     canvas.showPage()
     canvas.save()
     return LabelSheet(buffer.getvalue(), len(labels), rules.pages_for(size, len(labels)), size)
@@ -172,15 +223,16 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def _sku(canvas: Canvas, sku: str, size: float, width: float, x: float, y: float) -> None:
+def _sku(canvas: Canvas, sku: str, fonts: Faces, size: float, width: float, x: float, y: float) -> None:
     """The SKU is what a person reads the label by: smaller type before it is ever cut."""
-    while size > 4 and stringWidth(sku, BOLD, size) > width:
+    bold = fonts.of(sku, bold=True)
+    while size > 4 and stringWidth(sku, bold, size) > width:
         size -= 0.25
-    canvas.setFont(BOLD, size)
-    canvas.drawString(x, y, _fit(sku, BOLD, size, width))
+    canvas.setFont(bold, size)
+    canvas.drawString(x, y, _fit(sku, bold, size, width))
 
 
-def _draw(canvas: Canvas, label: Label, size: LabelSize, x: float, y: float) -> None:
+def _draw(canvas: Canvas, label: Label, size: LabelSize, x: float, y: float, fonts: Faces) -> None:
     box = rules.boxes(size, label.kind)
     font = box.font_size
     if label.kind == "qr":
@@ -188,19 +240,21 @@ def _draw(canvas: Canvas, label: Label, size: LabelSize, x: float, y: float) -> 
                                   barBorder=0)
         renderPDF.draw(qr, canvas, x + box.code_x, y + box.code_y)
         line_y = y + size.label_height - box.padding - font
-        _sku(canvas, label.sku, font, box.text_width, x + box.text_x, line_y)
-        for text, face in ((label.name, FONT), (label.price or "", BOLD)):
+        _sku(canvas, label.sku, fonts, font, box.text_width, x + box.text_x, line_y)
+        for text, bold in ((label.name, False), (label.price or "", True)):
+            face = fonts.of(text, bold=bold)
             line_y -= font * 1.3
             canvas.setFont(face, font)
             canvas.drawString(x + box.text_x, line_y, _fit(text, face, font, box.text_width))
         return
     top = y + size.label_height - box.padding - font
-    canvas.setFont(FONT, font)
-    canvas.drawString(x + box.text_x, top, _fit(label.name, FONT, font, box.text_width))
-    price_width = stringWidth(label.price, BOLD, font) if label.price else 0.0
-    _sku(canvas, label.sku, font, box.text_width - price_width - font, x + box.text_x, top - font * 1.2)
+    name_face, price_face = fonts.of(label.name), fonts.of(label.price or "", bold=True)
+    canvas.setFont(name_face, font)
+    canvas.drawString(x + box.text_x, top, _fit(label.name, name_face, font, box.text_width))
+    price_width = stringWidth(label.price, price_face, font) if label.price else 0.0
+    _sku(canvas, label.sku, fonts, font, box.text_width - price_width - font, x + box.text_x, top - font * 1.2)
     if label.price:
-        canvas.setFont(BOLD, font)
+        canvas.setFont(price_face, font)
         canvas.drawRightString(x + box.text_x + box.text_width, top - font * 1.2, label.price)
     _bars(canvas, label, box, x, y)
 

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, union, update
 
 from storekeeper.domain import ledger as rules
+from storekeeper.domain.alerts import alerts_about
 from storekeeper.domain.clock import utcnow
 from storekeeper.domain.errors import Conflict, InsufficientStock, NotFound, StockError, StorekeeperError
 from storekeeper.domain.ids import new_id
@@ -372,9 +373,16 @@ class Ledger:
             journal.record_movements(self.conn, self.workspace_id, self.planned, movement_view)
         for change in statuses:
             journal.emit(self.conn, self.workspace_id, "stock.status_changed", "item", change["item"], change)
-        alert_outbox.queue_alerts(self.conn, self.workspace_id, statuses, self.alert_statuses)
+        alert_outbox.queue_alerts(self.conn, self.workspace_id, [c for c in statuses if self._alerts_about(c["item"])],
+                                  self.alert_statuses)
         written, self.planned = self.planned, []
         return written
+
+    def _alerts_about(self, item_id: str) -> bool:
+        """domain/alerts.alerts_about for an item this ledger holds (locked, or a parent or bundle
+        it refreshed)."""
+        state = self.items.get(item_id)
+        return alerts_about(state.row if state is not None else self.dependents[item_id])
 
     def _status_change(self, row: dict[str, Any], location_id: str | None, before: str, after: str,
                        on_hand: Decimal, reserved: Decimal) -> list[dict[str, Any]]:

@@ -38,7 +38,7 @@ def _day(value: str | None, name: str, errors: list[str], *, end: bool = False) 
 
 
 def _shown(field: str, value: Any, names: dict[str, str], mark: str) -> str:
-    if isinstance(value, dict):
+    if isinstance(value, dict) and not wording.in_words(field, value):
         text = json.dumps(value, default=str, ensure_ascii=False)
     else:
         text = wording.value(field, value, names, mark)

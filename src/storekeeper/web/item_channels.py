@@ -3,7 +3,11 @@ for a new channel's name, each with published yes/no and the overrides /v1 knows
 description). The rows become /v1's `channels` body, validated with the item by ItemCreate /
 ItemUpdate; an edit then sends only the channels whose row changed, as PUT (or, unticked with its
 overrides as they were, DELETE) /v1/items/{ref}/channels/{channel} would. A channel's images
-have no place on the form: they are kept as they are."""
+have no place on the form: they are kept as they are.
+
+A row of a channel the item is on can be ticked *Remove* (`channel.<i>.remove`): the channel
+leaves the item with its overrides and images, as PATCH /v1/items/{ref} with `channels` holding
+all the others removes it (/v1's DELETE of a channel only unpublishes it)."""
 
 from __future__ import annotations
 
@@ -51,6 +55,8 @@ def read(form: dict[str, str], errors: FieldErrors, mark: str) -> tuple[dict[str
     index: dict[str, int] = {}
     for i, _ in rows(form, {}):
         code = (form.get(f"channel.{i}.code") or "").strip()
+        if form.get(f"channel.{i}.remove"):
+            continue  # removed(): not a channel the item keeps
         if not code:
             if any(text(form, f"channel.{i}.{field}") for field in OVERRIDES):
                 errors.setdefault(f"channel.{i}.code", []).append("Name the channel these are for.")
@@ -99,3 +105,16 @@ def changed(sent: dict[str, dict[str, Any]], kept: dict[str, Any]) -> dict[str, 
         else:
             out[code] = wanted
     return out
+
+
+def removed(form: dict[str, str], kept: dict[str, Any]) -> set[str]:
+    """The item's channels whose row is ticked Remove (a name it is not on removes nothing)."""
+    return {code for i, _ in rows(form, kept) if form.get(f"channel.{i}.remove")
+            and (code := (form.get(f"channel.{i}.code") or "").strip()) in kept}
+
+
+def without(kept: dict[str, Any], gone: set[str]) -> dict[str, dict[str, Any]]:
+    """The item's channels but `gone`, as PATCH /v1/items/{ref} takes `channels` (it replaces them
+    all): each as stored, its price a number again and its images with their ids, so they stay."""
+    return {code: {**doc, **({"price": Decimal(doc["price"])} if doc.get("price") is not None else {})}
+            for code, doc in kept.items() if code not in gone}

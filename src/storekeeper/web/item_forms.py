@@ -202,6 +202,9 @@ def _update(request: Request, user: SignedIn, ref: str, form: dict[str, str]) ->
     def work() -> str:
         changes = body.model_dump(exclude_unset=True, mode="python")
         channels = item_channels.changed(changes.pop("channels", None) or {}, item["channels"] or {})
+        gone = item_channels.removed(form, item["channels"] or {})
+        if gone:  # PATCH's `channels`: every one but those, then the rows changed on top
+            changes["channels"] = item_channels.without(item["channels"], gone)
         row = item_changes.update_item_and_channels(db_of(request), user.workspace_id, item["id"], changes,
                                                     channels, if_match=version)
         return f"/items/{url_segment(row['sku'])}?done={quote('Saved ' + row['sku'] + '.')}"

@@ -50,6 +50,7 @@ CARDS = 20  # per board column, and per "more"
 NOTE_MAX = 2000
 SEARCH = Annotated[str | None, Query(max_length=200)]
 CURSOR = Annotated[str | None, Query(max_length=500)]
+DONE = Annotated[str | None, Query(max_length=500)]  # what was just done: it may name an order (200 characters)
 # Every status of either kind of order, in order (tests/web/test_orders.py checks them against the services').
 PO_LABELS = {"draft": "Draft", "ordered": "Ordered", "partially_received": "Partly received", "received": "Received",
              "cancelled": "Cancelled"}
@@ -262,7 +263,7 @@ def _column(db, workspace_id: str, status: str, cursor: str | None, q: str | Non
 
 @router.get("/production", response_class=HTMLResponse)
 def production_board(request: Request, user: ProductionViewer, status: SEARCH = None, q: SEARCH = None,
-                     cursor: CURSOR = None):
+                     cursor: CURSOR = None, done: DONE = None):
     """Four columns, each its own cursor page: "more" in a column (htmx) appends that column's next
     cards; without htmx the link opens the board with that column further on."""
     db = db_of(request)
@@ -274,7 +275,7 @@ def production_board(request: Request, user: ProductionViewer, status: SEARCH = 
                       names=locations.names_of(db, ws, {o["location"] for o in column["orders"]}))
     columns = [_column(db, ws, s, cursor if s == paged else None, q or None) for s in BOARD]
     names = locations.names_of(db, ws, {o["location"] for c in columns for o in c["orders"]})
-    return render(request, "orders/board.html", user, columns=columns, names=names, q=q or "")
+    return render(request, "orders/board.html", user, columns=columns, names=names, q=q or "", done=done)
 
 
 def production_context(request: Request, user, order_id: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from storekeeper.web import (
     locations,
     orders,
     pages,
+    production_endings,
     production_forms,
     purchase_order_forms,
     reasons,
@@ -54,6 +55,7 @@ def install(app: FastAPI) -> None:
     add_routes(app.router, users.router)
     add_routes(app.router, purchase_order_forms.router)  # before orders: /purchase-orders/new is no order
     add_routes(app.router, production_forms.router)  # before orders: /production/new is no order
+    add_routes(app.router, production_endings.router)
     add_routes(app.router, orders.router)
     add_routes(app.router, files.router)
     add_routes(app.router, locations.router)
