@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     rate_limit_burst: int = 40
     # How long a process trusts the plan it read from a workspace before reading it again.
     rate_limit_plan_ttl_seconds: float = 5.0
+    # How long a process trusts an API key it read before reading it again (0: every request
+    # reads it). A key revoked through this process stops at once; through another process or
+    # the CLI, within this many seconds.
+    api_key_cache_seconds: float = Field(default=2.0, ge=0, le=60)
     # Shared rate-limit state for several processes, e.g. redis://localhost:6379/0. Unset: each
     # process counts in memory.
     redis_url: str | None = None

@@ -59,7 +59,7 @@ def bump_all(conn: Connection, workspace_id: str, amounts: list[tuple[str, int]]
     params: dict[str, Any] = {"ws": workspace_id}
     for i, (name, n) in enumerate(amounts):
         params.update({f"name{i}": name, f"n{i}": n})
-    return dict(conn.execute(_bumping_many(conn.dialect.name, len(amounts)), params).tuples().all())
+    return {name: value for name, value in conn.execute(_bumping_many(conn.dialect.name, len(amounts)), params)}
 
 
 # The counts the triggers of migration 0006 keep, and the items each counts (which the check

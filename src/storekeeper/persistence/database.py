@@ -65,6 +65,8 @@ class Database:
     def __init__(self, url: str, settings: Settings | None = None):
         settings = settings or Settings()
         self.url = normalize_url(url)
+        # How long a process trusts an API key it read (services/api_keys.KeyCache).
+        self.key_cache_seconds = settings.api_key_cache_seconds
         self.engine: Engine = _create_engine(self.url, settings)
         self.dialect = self.engine.dialect.name
         self.is_sqlite = self.dialect == "sqlite"

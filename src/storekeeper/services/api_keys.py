@@ -11,6 +11,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
+import threading
+import time
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -158,8 +162,8 @@ def get_api_key(db: Database, workspace_id: str, key_id: str) -> dict[str, Any]:
 
 
 def revoke_api_key(db: Database, workspace_id: str, key_id: str) -> None:
-    """Revoking takes effect on the next request: keys are checked against the database on
-    every request. Revoking a revoked key changes nothing."""
+    """Revoking takes effect on this process's next request (its cached key is dropped) and on
+    other processes' within `api_key_cache_seconds`. Revoking a revoked key changes nothing."""
     with db.write() as conn:
         result = conn.execute(
             update(api_keys)
@@ -169,6 +173,7 @@ def revoke_api_key(db: Database, workspace_id: str, key_id: str) -> None:
         )
         if result.rowcount:
             journal.audit(conn, workspace_id, "api_key.revoked", "api_key", key_id, {"revoked_at": [None, utcnow()]})
+            key_cache(db).forget(workspace_id, key_ids={key_id})
         if result.rowcount == 0:
             exists = conn.execute(
                 select(api_keys.c.id).where(api_keys.c.workspace_id == workspace_id, api_keys.c.id == key_id)
@@ -185,14 +190,70 @@ _BY_HASH = (
 )
 
 
+class KeyCache:
+    """The keys a process read, by hash, trusted for `Database.key_cache_seconds`: a request with
+    a key read less than that ago reads nothing (issue 23: the key's read was a transaction of its
+    own on every request). Only active keys are kept; each use checks the key's own expiry. A
+    revocation through this process (a key, a user's keys) drops its keys here at once; another
+    process, or the CLI, is seen within the TTL. Unknown keys are never kept."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self._keys: dict[str, tuple[float, Principal, datetime | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key_hash: str) -> Principal | None:
+        found = self._keys.get(key_hash)
+        if found is None or found[0] <= self._clock():
+            return None
+        _, principal, expires_at = found
+        return None if expires_at is not None and expires_at <= utcnow() else principal
+
+    def keep(self, key_hash: str, principal: Principal, expires_at: datetime | None, ttl: float) -> None:
+        with self._lock:
+            if len(self._keys) > 10_000:  # keys of a process are few; never an unbounded dict
+                self._keys.clear()
+            self._keys[key_hash] = (self._clock() + ttl, principal, expires_at)
+
+    def forget(self, workspace_id: str, key_ids: set[str] | None = None, user_id: str | None = None) -> None:
+        """Drop the workspace's keys with these ids, or of this user."""
+        with self._lock:
+            for key_hash, (_, principal, _) in list(self._keys.items()):
+                if principal.workspace_id == workspace_id and (
+                        (key_ids is not None and principal.key_id in key_ids)
+                        or (user_id is not None and principal.user_id == user_id)):
+                    del self._keys[key_hash]
+
+
+_CACHES: weakref.WeakKeyDictionary[Database, KeyCache] = weakref.WeakKeyDictionary()
+
+
+def key_cache(db: Database) -> KeyCache:
+    cache = _CACHES.get(db)
+    if cache is None:
+        cache = _CACHES.setdefault(db, KeyCache())
+    return cache
+
+
 def authenticate(db: Database, key: str) -> Principal:
     workspace_id = _workspace_of(key)
     if workspace_id is None:
         raise InvalidApiKey("The API key is not valid.")
+    key_hash = hash_key(key)
+    cache = key_cache(db) if db.key_cache_seconds else None
+    if cache is not None and (known := cache.get(key_hash)) is not None:
+        return known
     with db.read() as conn:
-        row = conn.execute(_BY_HASH, {"ws": workspace_id, "hash": hash_key(key)}).mappings().first()
+        row = conn.execute(_BY_HASH, {"ws": workspace_id, "hash": key_hash}).mappings().first()
     if row is None or key_status(row) != "active":
         raise InvalidApiKey("The API key is unknown, revoked or expired.")
+    principal = _principal(row)
+    if cache is not None:
+        cache.keep(key_hash, principal, row["expires_at"], db.key_cache_seconds)
+    return principal
+
+
+def _principal(row) -> Principal:
     return Principal(
         workspace_id=row["workspace_id"],
         key_id=row["id"],

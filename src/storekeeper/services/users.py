@@ -17,6 +17,7 @@ from storekeeper.persistence.pagination import Page, PageRequest, Sort, paginate
 from storekeeper.persistence.rows import check_version, fetch, update_versioned
 from storekeeper.persistence.tables import api_keys, users
 from storekeeper.services import journal
+from storekeeper.services.api_keys import key_cache
 from storekeeper.services.common import translate_integrity
 from storekeeper.services.passwords import hash_password
 from storekeeper.services.sessions import end_user_sessions
@@ -128,6 +129,8 @@ def update_user(
         updated = update_versioned(conn, users, row, values)
         if "password_hash" in values:
             end_user_sessions(conn, workspace_id, user_id)
+        if updated["email"] != row["email"]:  # the user's keys act under the new email from now on
+            key_cache(db).forget(workspace_id, user_id=user_id)
         journal.updated(conn, "user", row, updated)
         return updated
 
@@ -153,6 +156,7 @@ def delete_user(db: Database, workspace_id: str, user_id: str, if_match: int | N
             .values(revoked_at=now)
         )
         end_user_sessions(conn, workspace_id, user_id)
+        key_cache(db).forget(workspace_id, user_id=user_id)
 
 
 def find_user(conn, workspace_id: str, ref: str) -> dict[str, Any] | None:
