@@ -162,9 +162,16 @@ def sign_in(page, served: Served, email: str, password: str) -> None:
     page.wait_for_url(f"{served.url}/")
 
 
-def too_wide(page, served: Served, paths: list[str], expect) -> tuple[dict[str, list[int]], dict[str, int]]:
-    """Open each page: ({path: [scrollWidth, clientWidth]} of those that scroll sideways,
-    {path: status} of those that did not answer 200)."""
+# The [scrollWidth, clientWidth] of each table box (.scroll) that scrolls sideways.
+_WIDE_BOXES = """Array.from(document.querySelectorAll('.scroll')).filter(b => b.scrollWidth > b.clientWidth + 1)
+                 .map(b => [b.scrollWidth, b.clientWidth])"""
+
+
+def too_wide(page, served: Served, paths: list[str], expect, *, boxes: bool = False
+             ) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """Open each page: ({path: [scrollWidth, clientWidth]} of those that scroll sideways, and with
+    `boxes` {path + " (a table)": …} of those with a table box that does, {path: status} of those
+    that did not answer 200)."""
     wide, failed = {}, {}
     for path in paths:
         response = page.goto(f"{served.url}{path}")
@@ -175,6 +182,8 @@ def too_wide(page, served: Served, paths: list[str], expect) -> tuple[dict[str, 
         width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         if width[0] > width[1]:
             wide[path] = width
+        if boxes and (inner := page.evaluate(_WIDE_BOXES)):
+            wide[f"{path} (a table)"] = inner
     return wide, failed
 
 
