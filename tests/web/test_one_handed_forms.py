@@ -24,6 +24,11 @@ def quantity_fields(markup: str) -> list[str]:
     return QUANTITY.findall(markup)
 
 
+def selected(markup: str, name: str) -> str:
+    select = re.search(rf'<select name="{name}">(.*?)</select>', markup, re.S).group(1)
+    return re.search(r'<option value="([^"]+)" selected', select).group(1)
+
+
 def assert_one_handed(markup: str, submit: str, quantities: int, mark: str) -> None:
     opening = markup[:markup.index(">") + 1]
     assert re.search(r'class="[^"]*\bone-hand\b', opening), opening
@@ -48,8 +53,11 @@ def test_every_stock_form_is_marked_up_for_one_hand_in_the_workspaces_decimal_ma
         r'name="unit_cost"[^>]*autocomplete="off"', adjust)
     transfer = form(member.get("/items/LAMP/transfer"), "/items/LAMP/transfer")
     assert_one_handed(transfer, "Transfer", 1, ",")
-    # The quantity, typed every time, comes first; From and To start where they most likely are.
+    # The quantity, typed every time, comes first; From and To start where they most likely are:
+    # from where the stock is, to the first other location that takes stock (Amazon, read-only,
+    # comes first by name).
     assert transfer.index('name="quantity"') < transfer.index('name="from"') < transfer.index('name="to"')
+    assert selected(transfer, "from") == "Main" and selected(transfer, "to") == "Main warehouse"
     receive = form(member.get(f"/purchase-orders/{order['id']}"), f"/purchase-orders/{order['id']}/receive")
     assert_one_handed(receive, "Receive", 2, ",")
     assert [re.search(r'data-step-of="([^"]+)"', f).group(1) for f in quantity_fields(receive)] == ["LAMP", "SHADE"]

@@ -1,7 +1,8 @@
 // Storekeeper dashboard: draws each `.chart[data-chart]` with uPlot (vendored), after every
 // htmx swap too; on the adjust form, offers the reasons of what happened as soon as it is chosen;
 // the scan field takes a scanner's burst and the camera (the browser's BarcodeDetector, else the
-// vendored one).
+// vendored one); the stock forms get - and + beside their quantities and start at their first
+// empty field.
 // No build step.
 (function () {
   function draw(el) {
@@ -171,13 +172,19 @@
       wrap.appendChild(button);
     });
   }
-  // The first field left to fill takes the focus, as a person starts there; one the server
-  // refused is named by the page's error, and the person chooses where to start again.
+  // The first field left to fill takes the focus, as a person starts there; after a refusal the
+  // page's error says which field, and the person chooses where to start again. The page does not
+  // jump to a form further down (an order's page is read first), but a field just under the phone's
+  // bar comes up above it.
   function firstEmpty(form) {
     if (form.closest("main").querySelector(".error")) return;
     var empty = Array.prototype.find.call(form.querySelectorAll("input:not([type=hidden]):not([type=radio]):not([type=checkbox])"),
       function (input) { return !input.value && !input.disabled && input.offsetParent !== null; });
-    if (empty) empty.focus({ preventScroll: true });
+    if (!empty) return;
+    empty.focus({ preventScroll: true });
+    var bar = form.querySelector(".thumb-bar"), box = empty.getBoundingClientRect();
+    if (bar && getComputedStyle(bar).position === "fixed" && box.top < window.innerHeight &&
+        box.bottom > bar.getBoundingClientRect().top) empty.scrollIntoView({ block: "nearest" });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
