@@ -158,12 +158,12 @@
     input.dispatchEvent(new Event("input", { bubbles: true }));
     input.dispatchEvent(new Event("change", { bubbles: true }));
   }
+  // The field is rendered first in its .stepper, so that its label names it and not a button
+  // (app.css shows - before it), and it is never moved: a field moved loses the focus and what a
+  // quick hand types into it while the page loads.
   function stepper(input) {
-    var what = input.dataset.stepOf ? " of " + input.dataset.stepOf : "";
-    var wrap = document.createElement("span");
-    wrap.className = "stepper";
-    input.parentNode.insertBefore(wrap, input);
-    wrap.appendChild(input);  // first, so that its label still names the field and not a button
+    var what = input.dataset.stepOf ? " of " + input.dataset.stepOf : "", wrap = input.parentNode;
+    if (!wrap.classList.contains("stepper")) return;
     [["less", "\u2212", "One less", -1], ["more", "+", "One more", 1]].forEach(function (b) {
       var button = document.createElement("button");
       button.type = "button"; button.className = "secondary step " + b[0]; button.textContent = b[1];
@@ -173,11 +173,12 @@
     });
   }
   // The first field left to fill takes the focus, as a person starts there; after a refusal the
-  // page's error says which field, and the person chooses where to start again. The page does not
-  // jump to a form further down (an order's page is read first), but a field just under the phone's
-  // bar comes up above it.
+  // page's error says which field, and the person chooses where to start again; a field the person
+  // chose while the page loaded keeps it. The page does not jump to a form further down (an
+  // order's page is read first), but a field just under the phone's bar comes up above it.
   function firstEmpty(form) {
     if (form.closest("main").querySelector(".error")) return;
+    if (document.activeElement && document.activeElement !== document.body) return;
     var empty = Array.prototype.find.call(form.querySelectorAll("input:not([type=hidden]):not([type=radio]):not([type=checkbox])"),
       function (input) { return !input.value && !input.disabled && input.offsetParent !== null; });
     if (!empty) return;
