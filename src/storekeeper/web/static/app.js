@@ -148,8 +148,10 @@
   }
   function step(input, by) {
     var mark = input.dataset.mark || ".", now = parseLocal(input.value, mark);
-    if (!now) { if (by > 0 && !input.value.trim()) input.value = "1"; else if (by > 0) return; }
-    else {
+    if (!now) {
+      if (by < 0 || input.value.trim()) return;  // what is typed is not ours to guess at
+      input.value = "1";
+    } else {
       var whole = now.whole + by, fraction = now.fraction;
       if (whole < 0) { whole = 0; fraction = ""; }
       if (!Number.isSafeInteger(whole)) return;
