@@ -101,16 +101,18 @@ def off_host_requests() -> list[str]:
 
 @pytest.fixture
 def page(browser, request, off_host_requests):
-    yield from _page(browser, request, off_host_requests, viewport=VIEWPORT)
+    yield from context_page(browser, request, off_host_requests, viewport=VIEWPORT)
 
 
 @pytest.fixture
 def phone(browser, request, off_host_requests):
     """A page as a phone shows it: 390 x 844 CSS px (an iPhone 12 to 14), touch, a mobile viewport."""
-    yield from _page(browser, request, off_host_requests, viewport=PHONE, has_touch=True, is_mobile=True)
+    yield from context_page(browser, request, off_host_requests, viewport=PHONE, has_touch=True, is_mobile=True)
 
 
-def _page(browser, request, off_host_requests, **options):
+def context_page(browser, request, off_host_requests, **options):
+    """A page of a new context (`options` of Playwright's new_context) whose network is closed as
+    the module says, and whose screenshot is left when the test ends."""
     context = browser.new_context(**options)
     context.on("request", lambda r: None if is_local(r.url) else off_host_requests.append(r.url))
     context.route(lambda url: not is_local(url), lambda route: route.abort("blockedbyclient"))

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import api, sign_in
+from tests.browser.conftest import PHONE, api, context_page, sign_in
 
 # The boxes of a form's controls that a thumb taps: a radio's or a tick box's label (clicking it
 # checks the box, so it is the target WCAG 2.5.5 measures), every other visible control itself.
@@ -205,3 +205,24 @@ def test_on_a_desktop_the_stock_forms_look_as_before(page, served, admin_passwor
         button = submit.bounding_box()
         for field in stock_form(page, form).evaluate(FIELDS):
             assert field["bottom"] <= button["y"] or field["top"] >= button["y"] + button["height"], field
+
+
+@pytest.fixture
+def phone_without_script(browser, request, off_host_requests):
+    yield from context_page(browser, request, off_host_requests, viewport=PHONE, has_touch=True, is_mobile=True,
+                            java_script_enabled=False)
+
+
+def test_without_javascript_a_phone_records_stock_from_the_bar(phone_without_script, served, admin_password, forms,
+                                                               expect):
+    page, form = phone_without_script, forms[0]
+    sign_in(page, served, "owner@example.com", admin_password)
+    page.goto(f"{served.url}{form.path}")
+    expect(stock_form(page, form).locator(".step")).to_have_count(0)  # - and + come with the script
+    assert too_small(page, form) == []
+    assert_submit_in_thumbs_reach(page, form)
+    before = on_hand(served, form.sku)
+    page.get_by_label(re.compile("^Quantity")).fill("2")
+    stock_form(page, form).get_by_role("button", name=form.submit, exact=True).tap()
+    expect(page.get_by_role("status")).to_contain_text(form.done)
+    assert on_hand(served, form.sku) == before + 2
