@@ -34,6 +34,8 @@ def assert_one_handed(markup: str, submit: str, quantities: int, mark: str) -> N
     assert re.search(r'class="[^"]*\bone-hand\b', opening), opening
     fields = quantity_fields(markup)
     assert len(fields) == quantities, fields
+    # Each alone in the box app.js puts its - and + in (the field itself never moves).
+    assert len(re.findall(r'<span class="stepper"><input\b[^>]*\bdata-step\b[^>]*></span>', markup)) == quantities
     for field in fields:
         for attribute in ('inputmode="decimal"', 'autocomplete="off"', 'enterkeyhint="send"', f'data-mark="{mark}"'):
             assert attribute in field, (attribute, field)

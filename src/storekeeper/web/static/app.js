@@ -175,11 +175,11 @@
     });
   }
   // The first field left to fill takes the focus, as a person starts there; after a refusal the
-  // page's error says which field, and the person chooses where to start again; a field the person
-  // chose while the page loaded keeps it. The page does not jump to a form further down (an
+  // page's error says which field (after a question, the button answers it), and the person
+  // chooses where to start again; a field the person chose while the page loaded keeps it. The page does not jump to a form further down (an
   // order's page is read first), but a field just under the phone's bar comes up above it.
   function firstEmpty(form) {
-    if (form.closest("main").querySelector(".error")) return;
+    if (form.closest("main").querySelector(".error, .confirm")) return;
     if (document.activeElement && document.activeElement !== document.body) return;
     var empty = Array.prototype.find.call(form.querySelectorAll("input:not([type=hidden]):not([type=radio]):not([type=checkbox])"),
       function (input) { return !input.value && !input.disabled && input.offsetParent !== null; });
