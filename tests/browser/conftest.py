@@ -47,6 +47,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 BROWSER_DIR = Path(__file__).parent
@@ -100,7 +101,19 @@ def off_host_requests() -> list[str]:
 
 @pytest.fixture
 def page(browser, request, off_host_requests):
-    context = browser.new_context(viewport=VIEWPORT)
+    yield from context_page(browser, request, off_host_requests, viewport=VIEWPORT)
+
+
+@pytest.fixture
+def phone(browser, request, off_host_requests):
+    """A page as a phone shows it: 390 x 844 CSS px (an iPhone 12 to 14), touch, a mobile viewport."""
+    yield from context_page(browser, request, off_host_requests, viewport=PHONE, has_touch=True, is_mobile=True)
+
+
+def context_page(browser, request, off_host_requests, **options):
+    """A page of a new context (`options` of Playwright's new_context) whose network is closed as
+    the module says, and whose screenshot is left when the test ends."""
+    context = browser.new_context(**options)
     context.on("request", lambda r: None if is_local(r.url) else off_host_requests.append(r.url))
     context.route(lambda url: not is_local(url), lambda route: route.abort("blockedbyclient"))
     context.set_default_timeout(PATIENCE * 1000)  # clicks, fills and navigations: Playwright's 30 s by default

@@ -112,10 +112,11 @@ def _transfer_page(request: Request, user, item: dict[str, Any], form: dict[str,
                    code: int = 200) -> HTMLResponse:
     places = _places(db_of(request), user.workspace_id)
     levels = {level["location"]: level for level in item.get("locations", [])}
-    if not form:  # from where most is available, to the first other active location
+    if not form:  # from where most is available, to the first other active location that takes stock
         stocked = sorted((p for p in places if p["id"] in levels), key=lambda p: -levels[p["id"]]["available"])
         source = (stocked or [p for p in places if p["is_default"]] or places or [{"name": ""}])[0]["name"]
-        target = next((p["name"] for p in places if p["name"] != source and p["is_active"]), "")
+        others = sorted((p for p in places if p["name"] != source and p["is_active"]), key=lambda p: p["read_only"])
+        target = others[0]["name"] if others else ""
         form = {"from": source, "to": target}
     return render(request, "orders/transfer.html", user, code=code, item=item, places=places, levels=levels,
                   form=form, form_key=new_form_key(), errors=errors)
