@@ -47,3 +47,17 @@ def test_totals_are_split_by_unit_after_the_migration(new_database_url):
         assert check(db, ws)[1] == []
     finally:
         db.dispose()
+
+
+def test_check_finds_a_total_kept_under_the_wrong_unit(db, workspace):
+    """`storekeeper check` recounts each unit apart: the same on-hand moved from pieces to
+    kilograms is two mismatches, though the location's sum of all units is unchanged."""
+    api = workspace.api
+    assert api.post("/v1/items", json={"sku": "CANDLE", "name": "Candle"}).status_code == 201
+    received = api.post("/v1/stock/adjustments", json={"item": "CANDLE", "reason": "receipt", "delta": 5})
+    assert received.status_code == 201
+    assert check(db, workspace.id)[1] == []
+    with db.write() as conn:
+        conn.execute(text("UPDATE location_totals SET unit = 'kg' WHERE workspace_id = :ws"), {"ws": workspace.id})
+    found = sorted(m.rule for m in check(db, workspace.id)[1])
+    assert found == ["location totals: on hand in kg", "location totals: on hand in pcs"]
