@@ -75,28 +75,23 @@ def idempotent(endpoint: Callable[..., Any], redact: tuple[str, ...] = ()) -> Ca
         if not _KEY_RE.fullmatch(key):
             raise ValidationFailed({HEADER: ["1 to 255 printable ASCII characters, no spaces."]})
         claim = Claim(principal.workspace_id, principal.key_id, key)
-        stored = idempotency.claim(db, claim, _fingerprint(request))
-        if stored is not None:
+
+        def refusal(exc: StorekeeperError) -> idempotency.Answer | None:
+            if status_for(exc) >= 500:
+                return None
+            # In the envelope of the API it came through: a /compat facade renders its vendor's.
+            render = getattr(request.app.state, "render_problem", render_problem)
+            refused = render(Problem.of(exc, getattr(request.state, "request_id", None)))
+            return refused.status_code, _headers(refused), refused.body.decode()
+
+        done = idempotency.once(
+            db, claim, _fingerprint(request), lambda: endpoint(*args, **kwargs),
+            lambda response: (response.status_code, _headers(response), _redacted(response.body, redact)), refusal)
+        if done.replayed is not None:
+            stored = done.replayed
             return Response(stored.body.encode(), status_code=stored.status,
                             headers={**stored.headers, "Idempotent-Replayed": "true"})
-        try:
-            with db.write(settle_inner=True) as conn:
-                response = endpoint(*args, **kwargs)
-                idempotency.complete(conn, claim, response.status_code, _headers(response),
-                                     _redacted(response.body, redact))
-            return response
-        except StorekeeperError as exc:
-            if status_for(exc) < 500:
-                # In the envelope of the API it came through: a /compat facade renders its vendor's.
-                render = getattr(request.app.state, "render_problem", render_problem)
-                refusal = render(Problem.of(exc, getattr(request.state, "request_id", None)))
-                idempotency.complete_alone(db, claim, refusal.status_code, _headers(refusal), refusal.body.decode())
-            else:
-                idempotency.abandon(db, claim)
-            raise
-        except BaseException:
-            idempotency.abandon(db, claim)
-            raise
+        return done.value
 
     wrapper._storekeeper_idempotent = True  # type: ignore[attr-defined]
     return wrapper

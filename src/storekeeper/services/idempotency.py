@@ -7,14 +7,16 @@ change is never committed without its record, nor a record without its change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Generic, TypeVar
 
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Code, Conflict, DomainRuleBroken
+from storekeeper.domain.errors import Code, Conflict, DomainRuleBroken, StorekeeperError
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.tables import idempotency_keys
 from storekeeper.services.common import purge_expired_rows
@@ -95,6 +97,46 @@ def abandon(db: Database, claim: Claim) -> None:
     """Free the key after an unexpected failure, so that a retry runs the request again."""
     with db.write() as conn:
         conn.execute(delete(idempotency_keys).where(_where(claim), idempotency_keys.c.status == "in_flight"))
+
+
+T = TypeVar("T")
+Answer = tuple[int, dict[str, str], str]  # status, headers, body: what a repeat is answered
+
+
+@dataclass(frozen=True)
+class Once(Generic[T]):
+    """What `once` did: ran the work (`value`), or found it done before (`replayed`)."""
+
+    value: T | None = None
+    replayed: StoredResponse | None = None
+
+
+def once(db: Database, claim_: Claim, fingerprint: str, work: Callable[[], T], answer: Callable[[T], Answer],
+         refusal: Callable[[StorekeeperError], Answer | None] | None = None) -> Once[T]:
+    """Run `work()` once per claim: the one place that orchestrates an Idempotency-Key for the
+    API, the /compat facades and the dashboard's forms. A repeat gets the stored answer back
+    (`replayed`); the first run's work and its answer (`answer(value)`, stored for repeats) commit
+    in one write transaction, which the services' own transactions join. A refusal the caller
+    answers (`refusal(exc)`: an API's 4xx) is stored alone, so a repeat is refused alike; any
+    other failure frees the claim, so that a retry (a corrected form) runs again."""
+    stored = claim(db, claim_, fingerprint)
+    if stored is not None:
+        return Once(replayed=stored)
+    try:
+        with db.write(settle_inner=True) as conn:
+            value = work()
+            complete(conn, claim_, *answer(value))
+        return Once(value=value)
+    except StorekeeperError as exc:
+        kept = refusal(exc) if refusal is not None else None
+        if kept is not None:
+            complete_alone(db, claim_, *kept)
+        else:
+            abandon(db, claim_)
+        raise
+    except BaseException:
+        abandon(db, claim_)
+        raise
 
 
 def purge_expired(db: Database) -> int:

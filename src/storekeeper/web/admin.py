@@ -90,16 +90,11 @@ def create_once(request: Request, user: SignedIn, form: dict[str, str],
     claim = Claim(user.workspace_id, f"user:{user.user_id}", (form.get("form_key") or new_form_key())[:255])
     # The form key alone identifies the form: a repeat with other fields must not create a second one.
     fingerprint = hashlib.sha256(request.url.path.encode()).hexdigest()
-    stored = idempotency.claim(db, claim, fingerprint)
-    if stored is not None:
-        return RedirectResponse(stored.headers.get("location", "/"), status_code=303)
-    try:
-        with db.write(settle_inner=True) as conn:
-            resource_id, response = create()
-            idempotency.complete(conn, claim, 303, {"location": repeat(resource_id)}, "")
-    except BaseException:
-        idempotency.abandon(db, claim)
-        raise
+    done = idempotency.once(db, claim, fingerprint, create,
+                            lambda made: (303, {"location": repeat(made[0])}, ""))
+    if done.replayed is not None:
+        return RedirectResponse(done.replayed.headers.get("location", "/"), status_code=303)
+    response = done.value[1]
     response.headers["Cache-Control"] = "no-store"  # the secret stays out of caches and history
     return response
 

@@ -185,14 +185,6 @@ def submit_once(db: Database, user: SignedIn, request: Request, form: dict[str, 
     fields = sorted((k, str(v)) for k, v in form.items() if k not in ("csrf_token", "form_key"))
     fingerprint = hashlib.sha256(repr((request.url.path, fields)).encode()).hexdigest()
     claim = Claim(user.workspace_id, f"user:{user.user_id}", key[:255])
-    stored = idempotency.claim(db, claim, fingerprint)
-    if stored is not None:
-        return RedirectResponse(stored.headers.get("location", "/"), status_code=303)
-    try:
-        with db.write(settle_inner=True) as conn:
-            location = work()
-            idempotency.complete(conn, claim, 303, {"location": location}, "")
-    except BaseException:
-        idempotency.abandon(db, claim)
-        raise
+    done = idempotency.once(db, claim, fingerprint, work, lambda location: (303, {"location": location}, ""))
+    location = done.replayed.headers.get("location", "/") if done.replayed is not None else done.value
     return RedirectResponse(location, status_code=303)
