@@ -174,6 +174,13 @@ class BulkFailed(DomainRuleBroken):
 # and `details`, the message says them in words.
 
 
+class NotStockable(StockError):
+    """The item holds no stock of its own for this: untracked, a variant parent, a bundle (whose
+    stock is its components'), or one that a bill of materials cannot use."""
+
+    code = Code.NOT_STOCKABLE
+
+
 class InsufficientStock(StockError):
     """Less is available (on hand less reserved) than the change takes: every shortage listed."""
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Code, DomainRuleBroken, NotFound, StockError, ValidationFailed
+from storekeeper.domain.errors import Code, DomainRuleBroken, NotFound, NotStockable, ValidationFailed
 from storekeeper.domain.stock import Tracking
 from storekeeper.domain.units import UnknownUnit, convert, resolve_unit
 from storekeeper.persistence.database import Database
@@ -46,11 +46,10 @@ def get_components(db: Database, workspace_id: str, ref: str) -> tuple[dict[str,
 
 def _check_item(item: dict[str, Any]) -> None:
     if item["has_variants"]:
-        raise StockError(f"{item['sku']} is a variant parent: give each variant its own bill of materials.",
-                         code=Code.NOT_STOCKABLE)
+        raise NotStockable(f"{item['sku']} is a variant parent: give each variant its own bill of materials.")
     if item["tracking"] == Tracking.NONE:
-        raise StockError(f"{item['sku']} is not tracked (tracking: none): nothing is made of it or sold from "
-                         "components.", code=Code.NOT_STOCKABLE)
+        raise NotStockable(f"{item['sku']} is not tracked (tracking: none): nothing is made of it or sold from "
+                           "components.")
 
 
 def _lines(conn: Connection, workspace_id: str, item: dict[str, Any], wanted: list[dict[str, Any]]) -> list[dict]:
@@ -69,8 +68,8 @@ def _lines(conn: Connection, workspace_id: str, item: dict[str, Any], wanted: li
         if component["id"] == item["id"]:
             raise BomCycle(f"{item['sku']} cannot be a component of itself.")
         if component["has_variants"] or component["tracking"] == Tracking.BUNDLE:
-            raise StockError(f"{component['sku']} has no stock of its own (a variant parent or a bundle): name the "
-                             "items that hold the stock.", code=Code.NOT_STOCKABLE)
+            raise NotStockable(f"{component['sku']} has no stock of its own (a variant parent or a bundle): name the "
+                               "items that hold the stock.")
         if line["quantity"] <= 0:
             raise ValidationFailed({f"components[{position}].quantity": ["Must be greater than 0."]})
         try:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, or_, select
 
 from storekeeper.domain import categories as category_rules
-from storekeeper.domain.errors import Code, Conflict, NotFound, StockError, ValidationFailed
+from storekeeper.domain.errors import Code, Conflict, NotFound, NotStockable, ValidationFailed
 from storekeeper.domain.stock import Tracking
 from storekeeper.domain.units import UnitMismatch, convert
 from storekeeper.persistence.database import Database
@@ -82,8 +82,8 @@ def _check_tracking(conn: Connection, workspace_id: str, row: dict[str, Any], tr
         items.c.workspace_id == workspace_id, item_components.c.component_id == row["id"],
         items.c.tracking == Tracking.BUNDLE.value, items.c.deleted_at.is_(None))).first()
     if in_bundles is not None:
-        raise StockError(f"{row['sku']} is a component of the bundle {in_bundles.sku}, and a bundle's components "
-                         "hold stock: it cannot become a bundle.", code=Code.NOT_STOCKABLE)
+        raise NotStockable(f"{row['sku']} is a component of the bundle {in_bundles.sku}, and a bundle's components "
+                           "hold stock: it cannot become a bundle.")
 
 
 def _check_unit_in_boms(conn: Connection, workspace_id: str, row: dict[str, Any], unit: str) -> None:

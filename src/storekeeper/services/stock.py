@@ -22,8 +22,8 @@ from storekeeper.domain.errors import (
     Forbidden,
     InsufficientStock,
     NotFound,
+    NotStockable,
     ReasonDirection,
-    StockError,
     StorekeeperError,
     ValidationFailed,
 )
@@ -136,19 +136,18 @@ def check_stockable(item: dict[str, Any], *, bundle_ok: bool = False) -> None:
     """Only items with their own stock take movements. A bundle may give stock (its components
     go out) where `bundle_ok` says so, never take it."""
     if item["tracking"] == Tracking.NONE:
-        raise StockError(f"{item['sku']} is not tracked (tracking: none): it has no stock.", code=Code.NOT_STOCKABLE)
+        raise NotStockable(f"{item['sku']} is not tracked (tracking: none): it has no stock.")
     if item["tracking"] == Tracking.BUNDLE and not bundle_ok:
-        raise StockError(f"{item['sku']} is a bundle: its stock comes from its components.", code=Code.NOT_STOCKABLE)
+        raise NotStockable(f"{item['sku']} is a bundle: its stock comes from its components.")
     if item.get("has_variants"):
-        raise StockError(f"{item['sku']} has variants: stock belongs to each variant.", code=Code.NOT_STOCKABLE)
+        raise NotStockable(f"{item['sku']} has variants: stock belongs to each variant.")
 
 
 def check_bundle_lines(bundle: dict[str, Any], lines: list[ComponentLine], location_id: str) -> None:
     """A bundle gives (or reserves) something only if it has stocked components, none of them in
     the trash."""
     if not any(line.tracked for line in lines):
-        raise StockError(f"{bundle['sku']} is a bundle without stocked components: it has nothing to give.",
-                         code=Code.NOT_STOCKABLE)
+        raise NotStockable(f"{bundle['sku']} is a bundle without stocked components: it has nothing to give.")
     gone = [line for line in lines if line.deleted]
     if gone:
         raise InsufficientStock(
@@ -205,8 +204,8 @@ def _to_changes(adj: Adjustment, item, location, direction, principal, now: date
     bundle = item["tracking"] == Tracking.BUNDLE
     check_stockable(item, bundle_ok=True)
     if bundle and (adj.delta is None or adj.delta >= 0):
-        raise StockError(f"{item['sku']} is a bundle: stock can only go out of it (a negative delta), which "
-                         "takes its components out; add stock to the components.", code=Code.NOT_STOCKABLE)
+        raise NotStockable(f"{item['sku']} is a bundle: stock can only go out of it (a negative delta), which "
+                           "takes its components out; add stock to the components.")
     if bundle and adj.expected_on_hand is not None:
         raise ValidationFailed({"expected_on_hand": ["A bundle has no on-hand of its own to compare."]})
     # Which way a count (`set`) goes is known only on the running state: the ledger refuses it

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storekeeper.domain.clock import utcnow
-from storekeeper.domain.errors import Code, Conflict, StockError, ValidationFailed
+from storekeeper.domain.errors import Code, Conflict, NotStockable, ValidationFailed
 from storekeeper.domain.stock import Tracking
 from storekeeper.persistence.database import Database
 from storekeeper.persistence.rows import update_versioned
@@ -42,8 +42,8 @@ def _check_not_in_bills(conn, workspace_id: str, item: dict[str, Any]) -> None:
     made_of = conn.execute(select(item_components.c.component_id).where(
         item_components.c.workspace_id == workspace_id, item_components.c.item_id == item["id"]).limit(1)).first()
     if used_in is not None or made_of is not None:
-        raise StockError(f"{item['sku']} is in a bill of materials; a variant parent holds no stock to make or be "
-                         "made of: give the bill to the variants instead.", code=Code.NOT_STOCKABLE)
+        raise NotStockable(f"{item['sku']} is in a bill of materials; a variant parent holds no stock to make or be "
+                           "made of: give the bill to the variants instead.")
 
 
 def add_variant(db: Database, principal, ref: str, data: dict[str, Any]) -> dict[str, Any]:
