@@ -85,9 +85,12 @@ def settings(database_url) -> Settings:
     on in the apps that tests/api/test_rate_limits.py builds for itself. Its webhook receivers
     listen on 127.0.0.1: private webhook addresses are allowed here, and refused by the apps that
     tests/integration/test_webhooks.py and tests/web/test_admin_pages.py build with the default. The
-    stock alert tests' SMTP server listens on 127.0.0.1 too (STOREKEEPER_SMTP_ALLOW_LOOPBACK)."""
+    stock alert tests' SMTP server listens on 127.0.0.1 too (STOREKEEPER_SMTP_ALLOW_LOOPBACK). A
+    key read is trusted for an hour here, not 2 s: the statements a request costs, which many
+    tests count, must not depend on how busy the machine is (the TTL is tested with a clock of its
+    own in tests/api/test_key_cache.py; the e2e servers keep the default)."""
     return Settings(database_url=database_url, sqlite_synchronous="NORMAL", rate_limit_enabled=False,
-                    webhook_allow_private=True, smtp_allow_loopback=True)
+                    webhook_allow_private=True, smtp_allow_loopback=True, api_key_cache_seconds=3600)
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     # How long a process trusts an API key it read before reading it again (0: every request
     # reads it). A key revoked through this process stops at once; through another process or
     # the CLI, within this many seconds.
-    api_key_cache_seconds: float = Field(default=2.0, ge=0, le=60)
+    api_key_cache_seconds: float = Field(default=2.0, ge=0, le=3600)
     # Shared rate-limit state for several processes, e.g. redis://localhost:6379/0. Unset: each
     # process counts in memory.
     redis_url: str | None = None
