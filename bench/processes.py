@@ -83,6 +83,17 @@ class Service:
             pass
         self.process.wait(timeout=15)
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the process and its descendants (the workers) so far."""
+        total = 0
+        for pid in [self.process.pid, *_descendants(self.process.pid)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime, in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+
     def peak_rss_mb(self) -> dict[str, float]:
         """The peak resident memory (VmHWM, MB) of the process and of each of its descendants, by
         "pid command". Summed, pages shared between them count once per process."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import statistics
@@ -46,19 +45,6 @@ def _wrk() -> str:
     if found is None:
         raise SystemExit("wrk is not installed: `apt-get install wrk` (Debian's package), or `make bench` does it.")
     return found
-
-
-def _cpu_seconds(service: processes.Service) -> float:
-    """User + system CPU of the server process and its workers so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in [service.process.pid, *processes._descendants(service.process.pid)]:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
 
 
 class Driver:
@@ -130,9 +116,9 @@ def one_run(console: Console, driver: Driver, server: processes.Service, ceiling
             connections: int, rates: tuple[int, ...] = RATES) -> dict[str, float]:
     top = driver.closed(ceiling.url, "/ceiling", connections)
     console.print(f"  ceiling: {top['rps']:,.0f} req/s, p99 {top['p99_ms']:.1f} ms, errors {top['errors']}")
-    cpu = _cpu_seconds(server)
+    cpu = server.cpu_seconds()
     w1 = driver.closed(server.url, "/v1/stock/adjustments", connections)
-    cpu_ms = (_cpu_seconds(server) - cpu) * 1000 / max(1, w1["requests"])
+    cpu_ms = (server.cpu_seconds() - cpu) * 1000 / max(1, w1["requests"])
     console.print(f"  W1 closed loop: {w1['rps']:,.0f} req/s ({w1['rps'] / top['rps']:.1%} of the ceiling), "
                   f"p99 {w1['p99_ms']:.1f} ms, server CPU {cpu_ms:.2f} ms each, errors {w1['errors']}")
     fixed = driver.open(server.url, "/v1/stock/adjustments", OPEN_RATE, connections)

@@ -67,10 +67,6 @@ class Planned:
     unit_cost: Decimal | None
     average_cost: Decimal | None
 
-    @property
-    def adds_stock(self) -> bool:
-        return self.delta > 0
-
 
 class RefusedIncoming(Exception):
     """The change would add stock where the request said it must not: the caller raises its own

@@ -93,19 +93,24 @@ def by_day(conn: Connection, workspace_id: str) -> tuple[dict[str, dict[date, De
 
 
 def by_location(conn: Connection, workspace_id: str) -> tuple[dict[str, LocationTotals], int]:
-    """({location id: its totals} for locations with any stock counted, rows summed)."""
-    sums: dict[str, list] = {}
+    """({location id: its totals} for locations with any stock counted, rows summed). The query
+    answers a row per location and unit: the counts and the value add up across units, the
+    on-hand stays per unit."""
+    grouped: dict[str, list] = {}
     rows = 0
     for r in conn.execute(_BY_LOCATION, {"ws": workspace_id}):
         rows += r.rows
-        kept = sums.setdefault(r.location_id, [0, {}, 0, 0])
-        kept[0] += _int(r.items)
-        if _int(r.on_hand):
-            kept[1][r.unit] = from_micros(_int(r.on_hand))
-        kept[2] += (_int(r.value_units) * MICRO + _int(r.value)) * MICRO + _int(r.value_rest)
-        kept[3] += _int(r.uncosted)
-    totals = {location_id: LocationTotals(kept[0], dict(sorted(kept[1].items(), key=lambda u: unit_order(u[0]))),
-                                          kept[2], kept[3]) for location_id, kept in sums.items() if any(kept)}
+        grouped.setdefault(r.location_id, []).append(r)
+    totals = {}
+    for location_id, units in grouped.items():
+        kept = LocationTotals(
+            sum(_int(u.items) for u in units),
+            {u.unit: from_micros(_int(u.on_hand)) for u in sorted(units, key=lambda u: unit_order(u.unit))
+             if _int(u.on_hand)},
+            sum((_int(u.value_units) * MICRO + _int(u.value)) * MICRO + _int(u.value_rest) for u in units),
+            sum(_int(u.uncosted) for u in units))
+        if kept.items or kept.on_hand or kept.value_pico or kept.uncosted:
+            totals[location_id] = kept
     return totals, rows
 
 
